@@ -1,0 +1,1 @@
+//! Boilerplate lines shared by the text and HTML extractors.

@@ -1,0 +1,112 @@
+//! Language identification (whatlang), reported as ISO 639-1 codes.
+
+use whatlang::Lang;
+
+/// The ISO 639-1 code of the language `text` is written in, or `None` when the text is too
+/// short or too mixed to tell.
+pub fn detect_language(text: &str) -> Option<&'static str> {
+    let info = whatlang::detect(text)?;
+    // Short texts in Latin script are often misread; demand some confidence there.
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 40 && info.confidence() < 0.5 && info.script() == whatlang::Script::Latin {
+        return None;
+    }
+    iso639_1(info.lang())
+}
+
+/// Maps whatlang's ISO 639-3 languages to ISO 639-1 (none for the few without a two-letter code).
+fn iso639_1(lang: Lang) -> Option<&'static str> {
+    Some(match lang {
+        Lang::Epo => "eo",
+        Lang::Eng => "en",
+        Lang::Rus => "ru",
+        Lang::Cmn => "zh",
+        Lang::Spa => "es",
+        Lang::Por => "pt",
+        Lang::Ita => "it",
+        Lang::Ben => "bn",
+        Lang::Fra => "fr",
+        Lang::Deu => "de",
+        Lang::Ukr => "uk",
+        Lang::Kat => "ka",
+        Lang::Ara => "ar",
+        Lang::Hin => "hi",
+        Lang::Jpn => "ja",
+        Lang::Heb => "he",
+        Lang::Yid => "yi",
+        Lang::Pol => "pl",
+        Lang::Amh => "am",
+        Lang::Jav => "jv",
+        Lang::Kor => "ko",
+        Lang::Nob => "nb",
+        Lang::Dan => "da",
+        Lang::Swe => "sv",
+        Lang::Fin => "fi",
+        Lang::Tur => "tr",
+        Lang::Nld => "nl",
+        Lang::Hun => "hu",
+        Lang::Ces => "cs",
+        Lang::Ell => "el",
+        Lang::Bul => "bg",
+        Lang::Bel => "be",
+        Lang::Mar => "mr",
+        Lang::Kan => "kn",
+        Lang::Ron => "ro",
+        Lang::Slv => "sl",
+        Lang::Hrv => "hr",
+        Lang::Srp => "sr",
+        Lang::Mkd => "mk",
+        Lang::Lit => "lt",
+        Lang::Lav => "lv",
+        Lang::Est => "et",
+        Lang::Tam => "ta",
+        Lang::Vie => "vi",
+        Lang::Urd => "ur",
+        Lang::Tha => "th",
+        Lang::Guj => "gu",
+        Lang::Uzb => "uz",
+        Lang::Pan => "pa",
+        Lang::Aze => "az",
+        Lang::Ind => "id",
+        Lang::Tel => "te",
+        Lang::Pes => "fa",
+        Lang::Mal => "ml",
+        Lang::Ori => "or",
+        Lang::Mya => "my",
+        Lang::Nep => "ne",
+        Lang::Sin => "si",
+        Lang::Khm => "km",
+        Lang::Tuk => "tk",
+        Lang::Aka => "ak",
+        Lang::Zul => "zu",
+        Lang::Sna => "sn",
+        Lang::Afr => "af",
+        Lang::Lat => "la",
+        Lang::Slk => "sk",
+        Lang::Cat => "ca",
+        Lang::Tgl => "tl",
+        Lang::Hye => "hy",
+        Lang::Cym => "cy",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_languages() {
+        assert_eq!(detect_language("পাঠকের মন্তব্য"), Some("bn"));
+        assert_eq!(
+            detect_language("The president arrived in the capital on Wednesday morning for talks."),
+            Some("en")
+        );
+        assert_eq!(
+            detect_language(
+                "Die Regierung hat am Mittwoch neue Regeln für den Verkehr beschlossen."
+            ),
+            Some("de")
+        );
+        assert_eq!(detect_language("12 34"), None);
+    }
+}

@@ -1,0 +1,2 @@
+//! Golden tests: placeholder harness, filled in below.
+fn main() {}

@@ -1,0 +1,63 @@
+//! Command-line arguments (clap derive). Validation into typed configs happens in each command.
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// newsmill turns raw news into clean, structured, deduplicated, searchable stories.
+#[derive(Debug, Parser)]
+#[command(name = "newsmill", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Turn articles (HTML pages or scraped text) into clean records, printed as JSON.
+    Analyze(AnalyzeArgs),
+}
+
+/// Arguments of `newsmill analyze`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AnalyzeArgs {
+    /// Files, directories (every file inside, recursively) or `-` for stdin. Default: stdin.
+    #[arg(value_name = "PATH|-")]
+    pub(crate) inputs: Vec<String>,
+    /// Output format. Default: json for one input, jsonl for several.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+    /// How to read each input.
+    #[arg(long, value_enum, default_value_t = InputArg::Auto)]
+    pub(crate) input: InputArg,
+    /// Run the pipeline up to this stage only (`extract` skips NLP).
+    #[arg(long, value_enum, default_value_t = Stages::All)]
+    pub(crate) stages: Stages,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub(crate) threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// One pretty-printed JSON object per record.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputArg {
+    /// HTML pages.
+    Html,
+    /// Plain text.
+    Text,
+    /// Decide per input from its name and first bytes.
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Stages {
+    /// Extraction only: text and metadata, no NLP.
+    Extract,
+    /// Every stage.
+    All,
+}

@@ -1,0 +1,13 @@
+//! One module per subcommand.
+
+mod analyze;
+
+use crate::ExitStatus;
+use crate::args::{Cli, Command};
+
+/// Runs the parsed command.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+    }
+}

@@ -1,0 +1,44 @@
+//! The `newsmill` binary: parses arguments, wires the stages, reports errors per input.
+
+mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// How a run ended (uv, ruff): 0 ok, 1 some inputs failed, 2 usage or fatal error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// Everything worked.
+    Success,
+    /// The run finished but some inputs failed (each was reported).
+    Failure,
+    /// The run could not go on (bad usage, unwritable output, missing model).
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        match s {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            if output::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("newsmill: {err:#}");
+            ExitStatus::Error.into()
+        }
+    }
+}
