@@ -32,11 +32,22 @@ enum Task {
 }
 
 #[derive(Debug, Subcommand)]
-enum Eval {}
+enum Eval {
+    /// Extraction on ../shared/data/extraction/dev (filled in by the extraction work).
+    Extract,
+}
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.task {
-        Task::Eval(e) => match e {},
+        Task::Eval(e) => match e {
+            Eval::Extract => {
+                eprintln!(
+                    "xtask: eval extract: not written yet ({})",
+                    cli.data.display()
+                );
+                Ok(())
+            }
+        },
     }
 }

@@ -44,10 +44,8 @@ fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
     while let Some(i) = rest.find("<meta") {
         let tag_end = rest[i..].find('>').map_or(rest.len(), |j| i + j);
         let tag = &rest[i..tag_end];
-        if let Some(label) = charset_param(tag) {
-            if let Some(enc) = Encoding::for_label(label.as_bytes()) {
-                return Some(enc);
-            }
+        if let Some(enc) = charset_param(tag).and_then(|l| Encoding::for_label(l.as_bytes())) {
+            return Some(enc);
         }
         rest = &rest[tag_end..];
     }

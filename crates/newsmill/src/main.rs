@@ -1,5 +1,7 @@
 //! The `newsmill` binary: parses arguments, wires the stages, reports errors per input.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod args;
 mod commands;
 mod output;
