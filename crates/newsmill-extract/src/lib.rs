@@ -19,6 +19,7 @@
 //! ```
 
 mod boilerplate;
+mod dateline;
 mod decode;
 mod html;
 mod lang;

@@ -1,1 +1,6 @@
-fn main() {}
+//! CLI contract tests: one test binary, one module per area (ripgrep's layout).
+//!
+//! Each test runs the real `newsmill` binary and checks exit code, stdout and stderr.
+
+mod analyze;
+mod util;

@@ -1,0 +1,250 @@
+//! Visible date lines ("Published: June 19, 2024", "19.06.2024 10:32", "2024-06-19"), read
+//! into RFC 3339 with the precision the line gives: a full date (`2024-06-19`), or a date-time
+//! with offset when the line names the zone (`2024-06-19T10:32:00Z`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+const MONTHS: [(&str, u32); 12] = [
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
+
+/// Month names beyond English, by their first letters (German, Spanish, French, Portuguese,
+/// Italian), only where the English prefix does not already match.
+const OTHER_MONTHS: [(&str, u32); 24] = [
+    ("januar", 1),
+    ("enero", 1),
+    ("janvier", 1),
+    ("gennaio", 1),
+    ("februar", 2),
+    ("febrero", 2),
+    ("février", 2),
+    ("fevereiro", 2),
+    ("märz", 3),
+    ("marzo", 3),
+    ("mars", 3),
+    ("março", 3),
+    ("abril", 4),
+    ("avril", 4),
+    ("mai", 5),
+    ("mayo", 5),
+    ("juni", 6),
+    ("junio", 6),
+    ("juin", 6),
+    ("juli", 7),
+    ("julio", 7),
+    ("juillet", 7),
+    ("agosto", 8),
+    ("dezember", 12),
+];
+
+fn month_of(name: &str) -> Option<u32> {
+    let lower = name.to_lowercase();
+    let lower = lower.trim_end_matches('.');
+    if let Some(&(_, m)) = OTHER_MONTHS.iter().find(|(n, _)| *n == lower) {
+        return Some(m);
+    }
+    if lower.chars().count() < 3 {
+        return None;
+    }
+    let prefix: String = lower.chars().take(3).collect();
+    let &(full_or_prefix, m) = MONTHS.iter().find(|(p, _)| *p == prefix)?;
+    // "mayor" or "marching" are not months: the rest must be the English month's letters.
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let full = FULL[(m - 1) as usize];
+    (full.starts_with(lower) || lower == "sept" || full_or_prefix == lower).then_some(m)
+}
+
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:first\s+)?(?:published|updated|posted|last updated|date|dated|modified|veröffentlicht|aktualisiert|stand|publicado|actualizado|publié|mis à jour|pubblicato)(?:\s+(?:on|am|el|le|il|em))?\s*[:：]?\s*)?(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+|(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag),?\s+)?(.*)$")
+        .expect("valid regex")
+});
+
+static ISO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?$").expect("valid regex")
+});
+
+static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s+(?:um\s+)?\d{1,2}[:.]\d{2}(?:\s*uhr)?)?$",
+    )
+    .expect("valid regex")
+});
+
+static MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\p{L}{3,10}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:\s*(?:,|at|-|–|\|)?\s*(\d{1,2})[:.](\d{2})\s*(am|pm|a\.m\.|p\.m\.)?\s*(utc|gmt|z)?)?$")
+        .expect("valid regex")
+});
+
+static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\d{1,2})\.?\s+(?:de\s+)?(\p{L}{3,10}\.?)\s+(?:de\s+)?(\d{4})(?:\s*(?:,|at|um|à|-|–|\|)?\s*(\d{1,2})[:.h](\d{2})\s*(?:uhr)?\s*(utc|gmt|z)?)?$")
+        .expect("valid regex")
+});
+
+/// Reads a line that is only a date (with an optional label, weekday and time) into RFC 3339.
+pub(crate) fn parse_date_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.len() > 80 {
+        return None;
+    }
+    let rest = LABEL.captures(line)?.get(1)?.as_str().trim();
+    parse_date(rest)
+}
+
+/// Parses one date expression (ISO 8601, `19.06.2024`, `June 19, 2024`, `19 June 2024`).
+pub(crate) fn parse_date(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('.');
+    if let Some(c) = ISO.captures(s) {
+        let (y, m, d) = (num(&c, 1)?, num(&c, 2)?, num(&c, 3)?);
+        let date = ymd(y, m, d)?;
+        return match (c.get(4), c.get(7)) {
+            (Some(_), Some(zone)) => {
+                let (h, mi) = (num(&c, 4)?, num(&c, 5)?);
+                let sec = c.get(6).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
+                (h < 24 && mi < 60 && sec < 61)
+                    .then(|| format!("{date}T{h:02}:{mi:02}:{sec:02}{}", zone_of(zone.as_str())))
+            }
+            _ => Some(date),
+        };
+    }
+    if let Some(c) = NUMERIC.captures(s) {
+        return ymd(num(&c, 3)?, num(&c, 2)?, num(&c, 1)?);
+    }
+    let (y, m, d, time) = if let Some(c) = MONTH_FIRST.captures(s) {
+        (
+            num(&c, 3)?,
+            month_of(c.get(1)?.as_str())?,
+            num(&c, 2)?,
+            time_of(&c, 4, 5, Some(6), 7),
+        )
+    } else if let Some(c) = DAY_FIRST.captures(s) {
+        (
+            num(&c, 3)?,
+            month_of(c.get(2)?.as_str())?,
+            num(&c, 1)?,
+            time_of(&c, 4, 5, None, 6),
+        )
+    } else {
+        return None;
+    };
+    let date = ymd(y, m, d)?;
+    Some(match time {
+        Some((h, mi)) => format!("{date}T{h:02}:{mi:02}:00Z"),
+        None => date,
+    })
+}
+
+/// A time of day, only when the line names UTC (otherwise the zone is unknown and the date
+/// alone is the known precision).
+fn time_of(
+    c: &regex::Captures<'_>,
+    h: usize,
+    mi: usize,
+    ampm: Option<usize>,
+    zone: usize,
+) -> Option<(u32, u32)> {
+    c.get(zone)?;
+    let mut hour: u32 = c.get(h)?.as_str().parse().ok()?;
+    let minute: u32 = c.get(mi)?.as_str().parse().ok()?;
+    if let Some(p) = ampm.and_then(|i| c.get(i)) {
+        let pm = p.as_str().to_lowercase().starts_with('p');
+        hour = match (hour, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+    }
+    (hour < 24 && minute < 60).then_some((hour, minute))
+}
+
+fn zone_of(z: &str) -> String {
+    if z == "Z" {
+        return "Z".into();
+    }
+    let digits: String = z.chars().filter(char::is_ascii_digit).collect();
+    format!("{}{}:{}", &z[..1], &digits[..2], &digits[2..])
+}
+
+fn num(c: &regex::Captures<'_>, i: usize) -> Option<u32> {
+    c.get(i)?.as_str().parse().ok()
+}
+
+fn ymd(y: u32, m: u32, d: u32) -> Option<String> {
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let ok = (1800..=2200).contains(&y)
+        && (1..=12).contains(&m)
+        && d >= 1
+        && d <= days[(m - 1) as usize];
+    ok.then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(line: &str, expect: Option<&str>) {
+        assert_eq!(parse_date_line(line).as_deref(), expect, "{line:?}");
+    }
+
+    #[test]
+    fn date_lines() {
+        check("June 19, 2024", Some("2024-06-19"));
+        check("Published: November 28, 2005", Some("2005-11-28"));
+        check("Wednesday, June 19, 2024 10:32 AM", Some("2024-06-19"));
+        check(
+            "Updated June 19, 2024 at 10:32 pm UTC",
+            Some("2024-06-19T22:32:00Z"),
+        );
+        check("19 June 2024", Some("2024-06-19"));
+        check("19. März 2024", Some("2024-03-19"));
+        check("19 de junio de 2024", Some("2024-06-19"));
+        check("19.06.2024, 10:32 Uhr", Some("2024-06-19"));
+        check(
+            "2024-06-19T10:32:00+02:00",
+            Some("2024-06-19T10:32:00+02:00"),
+        );
+        check("2024-02-30", None);
+        check("Mayor June 19, 2024 said", None);
+        check("The council met on June 19, 2024.", None);
+    }
+}
