@@ -1,0 +1,397 @@
+//! Exact and near-duplicates over a sliding window of recent documents.
+//!
+//! Three tests, cheapest first:
+//! 1. the canonical URL (trimmed, trailing slash and fragment dropped) was seen;
+//! 2. the normalised text (lowercased words, punctuation and spacing ignored) was seen;
+//! 3. MinHash with LSH banding finds candidates, and the best candidate whose estimated
+//!    containment `|A ∩ B| / min(|A|, |B|)` of word 5-shingles reaches
+//!    [`DedupConfig::min_containment`] is the match.
+//!
+//! Containment, not Jaccard, is the decision measure: a copy with boilerplate added, or with its
+//! last paragraphs cut, shares almost all of the shorter text's shingles but few of the longer
+//! one's. Banding uses many short bands (64 bands of 2 rows by default), so pairs with a Jaccard
+//! similarity as low as 0.3 (a copy cut to a third) still become candidates with probability
+//! above 0.99; the containment check then removes the false candidates.
+//!
+//! The headline is not part of the shingled text: a copy with a new headline is still a copy.
+//! The index holds only the documents of the window (see [`crate::Window`]), so memory is bounded.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::minhash::{MinHasher, Signature};
+use crate::text::{for_each_word, hash_bytes, mix64};
+
+/// Settings of the near-duplicate detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DedupConfig {
+    /// Hash functions per signature.
+    pub num_perm: usize,
+    /// LSH bands; `num_perm / bands` rows each.
+    pub bands: usize,
+    /// Words per shingle.
+    pub shingle: usize,
+    /// Estimated containment from which two texts are near-duplicates.
+    pub min_containment: f64,
+    /// Texts with fewer distinct shingles are matched only exactly (too little evidence).
+    pub min_shingles: u32,
+    /// Most documents kept per LSH bucket (the newest); bounds the work on boilerplate-heavy sites.
+    pub max_bucket: usize,
+}
+
+impl Default for DedupConfig {
+    fn default() -> DedupConfig {
+        DedupConfig {
+            num_perm: 128,
+            bands: 64,
+            shingle: 5,
+            min_containment: 0.7,
+            min_shingles: 8,
+            max_bucket: 32,
+        }
+    }
+}
+
+/// How a duplicate was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchKind {
+    /// Same canonical URL.
+    Url,
+    /// Same normalised text.
+    Exact,
+    /// MinHash containment above the threshold.
+    Near,
+}
+
+/// A duplicate found by [`Deduper::find`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateMatch {
+    /// Sequence number of the matched document in the window.
+    pub seq: u64,
+    /// The id of the first copy (the matched document's own `duplicate_of`, or its id).
+    pub first_copy: String,
+    /// How it was recognised.
+    pub kind: MatchKind,
+    /// Estimated containment (1 for exact matches).
+    pub containment: f64,
+    /// The caller's tag stored with the matched document (the story stage stores its story).
+    pub tag: u64,
+}
+
+/// What [`Deduper::prepare`] computes from a document: pure, so it can run on any core.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    url_key: Option<u64>,
+    text_key: Option<u64>,
+    signature: Signature,
+}
+
+impl Prepared {
+    /// The MinHash signature of the text.
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    seq: u64,
+    time: Option<i64>,
+    id: String,
+    first_copy: Option<String>,
+    url_key: Option<u64>,
+    text_key: Option<u64>,
+    signature: Signature,
+    tag: u64,
+}
+
+/// The near-duplicate index over a window of recent documents. Serialisable, so a store can
+/// persist it and resume.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deduper {
+    config: DedupConfig,
+    hasher: MinHasher,
+    by_url: FxHashMap<u64, u64>,
+    by_text: FxHashMap<u64, u64>,
+    entries: VecDeque<Entry>,
+    bands: Vec<FxHashMap<u64, Vec<u64>>>,
+}
+
+impl Deduper {
+    /// An empty index.
+    pub fn new(config: DedupConfig) -> Deduper {
+        let bands = config.bands.clamp(1, config.num_perm.max(1));
+        let hasher = MinHasher::new(config.num_perm.max(1), config.shingle);
+        Deduper {
+            config: DedupConfig { bands, ..config },
+            hasher,
+            by_url: FxHashMap::default(),
+            by_text: FxHashMap::default(),
+            entries: VecDeque::new(),
+            bands: vec![FxHashMap::default(); bands],
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &DedupConfig {
+        &self.config
+    }
+
+    /// Documents currently in the window.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the window is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Hashes and signs a document's body (`text`) and canonical URL. Pure.
+    pub fn prepare(&self, text: &str, canonical_url: Option<&str>) -> Prepared {
+        let shingles = self.hasher.shingles(text);
+        Prepared {
+            url_key: canonical_url.and_then(url_key),
+            text_key: text_key(text),
+            signature: self.hasher.signature_of(&shingles),
+        }
+    }
+
+    /// The best earlier copy of a prepared document in the window, if any.
+    pub fn find(&self, doc: &Prepared) -> Option<DuplicateMatch> {
+        let exact = |seq: u64, kind| {
+            self.entry(seq).map(|e| DuplicateMatch {
+                seq,
+                first_copy: e.first_copy.clone().unwrap_or_else(|| e.id.clone()),
+                kind,
+                containment: 1.0,
+                tag: e.tag,
+            })
+        };
+        if let Some(&seq) = doc.url_key.and_then(|k| self.by_url.get(&k)) {
+            return exact(seq, MatchKind::Url);
+        }
+        if let Some(&seq) = doc.text_key.and_then(|k| self.by_text.get(&k)) {
+            return exact(seq, MatchKind::Exact);
+        }
+        if doc.signature.shingles < self.config.min_shingles {
+            return None;
+        }
+        let mut candidates: Vec<u64> = Vec::new();
+        for (band, key) in self.band_keys(&doc.signature).enumerate() {
+            if let Some(bucket) = self.bands[band].get(&key) {
+                candidates.extend_from_slice(bucket);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best: Option<(f64, &Entry)> = None;
+        for seq in candidates {
+            let Some(e) = self.entry(seq) else { continue };
+            if e.signature.shingles < self.config.min_shingles {
+                continue;
+            }
+            let c = doc.signature.containment(&e.signature);
+            // Ties go to the earlier document (candidates are in increasing seq order).
+            if c >= self.config.min_containment && best.is_none_or(|(b, _)| c > b) {
+                best = Some((c, e));
+            }
+        }
+        best.map(|(c, e)| DuplicateMatch {
+            seq: e.seq,
+            first_copy: e.first_copy.clone().unwrap_or_else(|| e.id.clone()),
+            kind: MatchKind::Near,
+            containment: c,
+            tag: e.tag,
+        })
+    }
+
+    /// Adds a document to the window. `seq` must grow by one per call (the caller's arrival
+    /// counter); `first_copy` is the id it duplicates, if any; `tag` is returned with matches.
+    pub fn insert(
+        &mut self,
+        seq: u64,
+        time: Option<i64>,
+        id: &str,
+        doc: Prepared,
+        first_copy: Option<String>,
+        tag: u64,
+    ) {
+        if let Some(last) = self.entries.back()
+            && seq != last.seq + 1
+        {
+            // A gap would break the seq -> slot arithmetic: start over rather than mis-index.
+            self.clear();
+        }
+        if let Some(k) = doc.url_key {
+            self.by_url.entry(k).or_insert(seq);
+        }
+        if let Some(k) = doc.text_key {
+            self.by_text.entry(k).or_insert(seq);
+        }
+        if doc.signature.shingles >= self.config.min_shingles {
+            let keys: Vec<u64> = self.band_keys(&doc.signature).collect();
+            let max_bucket = self.config.max_bucket.max(1);
+            for (band, key) in keys.into_iter().enumerate() {
+                let bucket = self.bands[band].entry(key).or_default();
+                if bucket.len() >= max_bucket {
+                    bucket.remove(0);
+                }
+                bucket.push(seq);
+            }
+        }
+        self.entries.push_back(Entry {
+            seq,
+            time,
+            id: id.to_string(),
+            first_copy,
+            url_key: doc.url_key,
+            text_key: doc.text_key,
+            signature: doc.signature,
+            tag,
+        });
+    }
+
+    /// Drops documents older than `min_seq` or timed before `min_time`.
+    pub fn evict(&mut self, min_seq: u64, min_time: Option<i64>) {
+        while let Some(front) = self.entries.front() {
+            let old_time = matches!((front.time, min_time), (Some(t), Some(m)) if t < m);
+            if front.seq >= min_seq && !old_time {
+                break;
+            }
+            let Some(e) = self.entries.pop_front() else {
+                break;
+            };
+            self.forget(&e);
+        }
+    }
+
+    fn forget(&mut self, e: &Entry) {
+        if let Some(k) = e.url_key
+            && self.by_url.get(&k) == Some(&e.seq)
+        {
+            self.by_url.remove(&k);
+        }
+        if let Some(k) = e.text_key
+            && self.by_text.get(&k) == Some(&e.seq)
+        {
+            self.by_text.remove(&k);
+        }
+        if e.signature.shingles >= self.config.min_shingles {
+            let keys: Vec<u64> = self.band_keys(&e.signature).collect();
+            for (band, key) in keys.into_iter().enumerate() {
+                if let Some(bucket) = self.bands[band].get_mut(&key) {
+                    bucket.retain(|&s| s != e.seq);
+                    if bucket.is_empty() {
+                        self.bands[band].remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.by_url.clear();
+        self.by_text.clear();
+        self.entries.clear();
+        for b in &mut self.bands {
+            b.clear();
+        }
+    }
+
+    fn entry(&self, seq: u64) -> Option<&Entry> {
+        let first = self.entries.front()?.seq;
+        let e = self.entries.get(usize::try_from(seq.checked_sub(first)?).ok()?)?;
+        (e.seq == seq).then_some(e)
+    }
+
+    fn band_keys<'s>(&self, sig: &'s Signature) -> impl Iterator<Item = u64> + 's {
+        let rows = (sig.mins.len() / self.bands.len()).max(1);
+        sig.mins.chunks(rows).enumerate().map(|(band, chunk)| {
+            let mut h = mix64(band as u64 + 1);
+            for &m in chunk {
+                h = mix64(h ^ u64::from(m));
+            }
+            h
+        })
+    }
+}
+
+/// Hash of the canonical URL with the scheme, `www.`, the fragment and a trailing slash dropped.
+fn url_key(url: &str) -> Option<u64> {
+    let url = url.trim();
+    let url = url.split('#').next().unwrap_or(url);
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let rest = rest.trim_end_matches('/');
+    if rest.is_empty() {
+        return None;
+    }
+    Some(hash_bytes(1, rest.to_lowercase().as_bytes()))
+}
+
+/// Hash of the lowercased words of `text`; `None` when it has no words.
+fn text_key(text: &str) -> Option<u64> {
+    let mut h = 0u64;
+    let mut n = 0usize;
+    for_each_word(text, |w, _| {
+        h = mix64(h.rotate_left(7) ^ hash_bytes(2, w.as_bytes()));
+        n += 1;
+    });
+    (n > 0).then_some(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(n: usize, tag: &str) -> String {
+        (0..n)
+            .map(|i| format!("{tag}{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn finds_exact_near_and_url_copies() {
+        let mut d = Deduper::new(DedupConfig::default());
+        let original = text(200, "w");
+        let p = d.prepare(&original, Some("https://www.a.com/x/"));
+        assert!(d.find(&p).is_none());
+        d.insert(0, None, "a", p, None, 7);
+
+        let same_url = d.prepare("other words entirely", Some("http://a.com/x#top"));
+        let m = d.find(&same_url).unwrap();
+        assert_eq!((m.kind, m.first_copy.as_str(), m.tag), (MatchKind::Url, "a", 7));
+
+        let exact = d.prepare(&original.to_uppercase(), None);
+        assert_eq!(d.find(&exact).unwrap().kind, MatchKind::Exact);
+
+        let cut = d.prepare(&text(120, "w"), None);
+        let m = d.find(&cut).unwrap();
+        assert_eq!(m.kind, MatchKind::Near);
+        d.insert(1, None, "b", cut, Some(m.first_copy), m.tag);
+
+        // A copy of the copy points at the first copy.
+        let cut2 = d.prepare(&text(100, "w"), None);
+        assert_eq!(d.find(&cut2).unwrap().first_copy, "a");
+
+        let other = d.prepare(&text(200, "v"), None);
+        assert!(d.find(&other).is_none());
+    }
+
+    #[test]
+    fn eviction_forgets() {
+        let mut d = Deduper::new(DedupConfig::default());
+        let p = d.prepare(&text(50, "w"), Some("https://a.com/1"));
+        d.insert(0, Some(100), "a", p, None, 0);
+        d.evict(0, Some(101));
+        assert!(d.is_empty());
+        assert!(d.find(&d.prepare(&text(50, "w"), Some("https://a.com/1"))).is_none());
+        assert!(d.bands.iter().all(|b| b.is_empty()));
+    }
+}

@@ -1,0 +1,372 @@
+//! Near-duplicates and online story clustering: newsmill's one stateful stage.
+//!
+//! A [`Clusterer`] takes articles one at a time, in arrival order, and says for each which story
+//! it belongs to and, when it is a copy, which earlier article it copies ([`Assignment`]). It
+//! never looks ahead and never revisits a decision, so it runs on an endless stream; what it
+//! remembers is bounded by a [`Window`] (closed stories and old documents are forgotten).
+//!
+//! - Duplicates ([`dedup`]): same canonical URL, same normalised text, or MinHash containment of
+//!   word 5-shingles above a threshold, found through LSH banding. `duplicate_of` names the
+//!   first copy, and a copy joins its original's story.
+//! - Stories ([`cluster`]): TF-IDF vectors over title, body and names with document frequencies
+//!   learned online; candidate stories from an inverted index; a logistic [`Model`] trained on
+//!   the dev set decides between the best candidate and a new story.
+//!
+//! The whole state is serde-serialisable, so a store can persist it and resume. The same input
+//! in the same order gives the same output. The crate does no I/O: the caller reads the input
+//! ([`input::parse_line`] parses the `newsmill stories` JSON Lines) and passes the model in.
+//!
+//! What it does not do: read files, talk to the index, or detect duplicates across the window
+//! boundary (a copy arriving after its original was forgotten starts afresh).
+//!
+//! # Example
+//!
+//! ```
+//! use newsmill_stories::{Clusterer, Config, Item, Model};
+//!
+//! let mut c = Clusterer::new(Config::default(), Model::builtin());
+//! let quake = "A powerful earthquake struck southern Iran on Sunday, destroying seven villages \
+//!              and killing ten people, state television reported. Rescue teams reached Qeshm.";
+//! let a = c.push(&Item::new("a", "Quake kills 10 in Iran", quake));
+//! let b = c.push(&Item::new("b", "Iran earthquake: ten dead", quake));
+//! assert_eq!(b.duplicate_of.as_deref(), Some("a"));
+//! assert_eq!(b.story, a.story);
+//! ```
+
+pub mod cluster;
+pub mod dedup;
+pub mod eval;
+pub mod input;
+pub mod minhash;
+pub mod model;
+mod text;
+
+use newsmill_core::{Entity, Record};
+use serde::{Deserialize, Serialize};
+
+pub use cluster::{Stories, StoryConfig, StoryEntity, StorySummary};
+pub use dedup::{DedupConfig, Deduper, MatchKind};
+pub use minhash::{MinHasher, Signature};
+pub use model::{Example, Features, Model};
+
+/// Errors of the story stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A line of `newsmill stories` input could not be read.
+    #[error("{0}")]
+    Input(String),
+    /// A model file is malformed.
+    #[error("story model: {0}")]
+    Model(String),
+    /// A saved state could not be read.
+    #[error("story state: {0}")]
+    State(String),
+}
+
+/// Result with the stories [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One article as the stage sees it. Borrowed, so wrapping a [`Record`] costs nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'a> {
+    /// The article's id.
+    pub id: &'a str,
+    /// Publication (or arrival) time in Unix seconds, when known.
+    pub time: Option<i64>,
+    /// Headline.
+    pub title: &'a str,
+    /// Body text.
+    pub text: &'a str,
+    /// Canonical URL, when known.
+    pub canonical_url: Option<&'a str>,
+    /// Entities from the NLP stage (empty when it has not run).
+    pub entities: &'a [Entity],
+}
+
+impl<'a> Item<'a> {
+    /// An item with an id, a title and a text only.
+    pub fn new(id: &'a str, title: &'a str, text: &'a str) -> Item<'a> {
+        Item {
+            id,
+            time: None,
+            title,
+            text,
+            canonical_url: None,
+            entities: &[],
+        }
+    }
+
+    /// A record as an item: `published` (RFC 3339) becomes the time when it parses.
+    pub fn from_record(r: &'a Record) -> Item<'a> {
+        Item {
+            id: &r.id,
+            time: r.published.as_deref().and_then(input::parse_time),
+            title: r.title.as_deref().unwrap_or(""),
+            text: &r.text,
+            canonical_url: r.canonical_url.as_deref(),
+            entities: &r.entities,
+        }
+    }
+}
+
+/// How long the stage remembers: whichever limit comes first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Seconds without a new article after which a story closes (or a document is forgotten).
+    pub secs: i64,
+    /// Articles arrived without a new article for it after which a story closes (or a document
+    /// is forgotten); this bounds memory when times are missing or the stream is dense.
+    pub docs: u64,
+}
+
+/// Settings of the whole stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Near-duplicate settings.
+    pub dedup: DedupConfig,
+    /// How long documents stay in the near-duplicate index.
+    pub dedup_window: Window,
+    /// Story settings.
+    pub stories: StoryConfig,
+    /// How long a story stays open without new articles.
+    pub story_window: Window,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            dedup: DedupConfig::default(),
+            dedup_window: Window {
+                secs: 2 * 86_400,
+                docs: 50_000,
+            },
+            stories: StoryConfig::default(),
+            story_window: Window {
+                secs: 3 * 86_400,
+                docs: 200_000,
+            },
+        }
+    }
+}
+
+/// Where one article went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    /// The story id (the id of the story's first article).
+    pub story: String,
+    /// The id of the first copy when this article is a duplicate.
+    pub duplicate_of: Option<String>,
+    /// How the duplicate was recognised.
+    pub match_kind: Option<MatchKind>,
+    /// True when the article started a new story.
+    pub new_story: bool,
+    /// The model's probability for the best candidate story (1 for duplicates, 0 without one).
+    pub probability: f64,
+}
+
+/// What [`Clusterer::prepare`] computes for an item: pure, so it can run on any core.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    dedup: dedup::Prepared,
+    terms: cluster::DocTerms,
+}
+
+/// The story stage: dedup plus online clustering. See the crate docs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Clusterer {
+    config: Config,
+    #[serde(skip, default = "Model::builtin")]
+    model: Model,
+    seq: u64,
+    now: Option<i64>,
+    dedup: Deduper,
+    stories: Stories,
+}
+
+impl Clusterer {
+    /// An empty stage.
+    pub fn new(config: Config, model: Model) -> Clusterer {
+        Clusterer {
+            dedup: Deduper::new(config.dedup.clone()),
+            stories: Stories::new(config.stories.clone()),
+            config,
+            model,
+            seq: 0,
+            now: None,
+        }
+    }
+
+    /// Restores a state saved with [`Clusterer::to_json`]; the model is passed in again.
+    pub fn from_json(json: &str, model: Model) -> Result<Clusterer> {
+        let mut c: Clusterer =
+            serde_json::from_str(json).map_err(|e| Error::State(e.to_string()))?;
+        c.model = model;
+        Ok(c)
+    }
+
+    /// Saves the state (everything but the model) as JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::State(e.to_string()))
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Articles seen so far.
+    pub fn seen(&self) -> u64 {
+        self.seq
+    }
+
+    /// The story state (open stories, closed ones when collected).
+    pub fn stories(&self) -> &Stories {
+        &self.stories
+    }
+
+    /// Mutable story state: `collect_closed(true)` and `take_closed()` are for a store.
+    pub fn stories_mut(&mut self) -> &mut Stories {
+        &mut self.stories
+    }
+
+    /// Documents in the near-duplicate window.
+    pub fn dedup_len(&self) -> usize {
+        self.dedup.len()
+    }
+
+    /// Computes an item's signature and vectors. Pure: callers may run it in parallel and feed
+    /// the results to [`Clusterer::push_prepared`] in arrival order.
+    pub fn prepare(&self, item: &Item<'_>) -> Prepared {
+        let body = if item.text.trim().is_empty() {
+            item.title
+        } else {
+            item.text
+        };
+        Prepared {
+            dedup: self.dedup.prepare(body, item.canonical_url),
+            terms: self.stories.prepare(item),
+        }
+    }
+
+    /// Assigns one article (prepare and push).
+    pub fn push(&mut self, item: &Item<'_>) -> Assignment {
+        let p = self.prepare(item);
+        self.push_prepared(item, p)
+    }
+
+    /// Assigns one article from what [`Clusterer::prepare`] computed for it.
+    pub fn push_prepared(&mut self, item: &Item<'_>, prepared: Prepared) -> Assignment {
+        let seq = self.seq;
+        self.seq += 1;
+        if let Some(t) = item.time {
+            self.now = Some(self.now.map_or(t, |n| n.max(t)));
+        }
+        let now = self.now;
+        self.evict(seq, now);
+
+        let found = self.dedup.find(&prepared.dedup);
+        let mut assignment = None;
+        if let Some(m) = &found
+            && let Some(story) = self.stories.add_copy(m.tag, item, seq)
+        {
+            self.stories.learn_only(&prepared.terms);
+            assignment = Some((
+                m.tag,
+                Assignment {
+                    story,
+                    duplicate_of: Some(m.first_copy.clone()),
+                    match_kind: Some(m.kind),
+                    new_story: false,
+                    probability: 1.0,
+                },
+            ));
+        }
+        let (tag, assignment) = match assignment {
+            Some(a) => a,
+            None => {
+                let d = self.stories.assign(
+                    item,
+                    prepared.terms,
+                    seq,
+                    &self.config.story_window,
+                    &self.model,
+                );
+                (
+                    d.story_seq,
+                    Assignment {
+                        story: d.story_id,
+                        duplicate_of: found.as_ref().map(|m| m.first_copy.clone()),
+                        match_kind: found.as_ref().map(|m| m.kind),
+                        new_story: d.new_story,
+                        probability: d.probability,
+                    },
+                )
+            }
+        };
+        self.dedup.insert(
+            seq,
+            item.time,
+            item.id,
+            prepared.dedup,
+            assignment.duplicate_of.clone(),
+            tag,
+        );
+        assignment
+    }
+
+    fn evict(&mut self, seq: u64, now: Option<i64>) {
+        let dw = &self.config.dedup_window;
+        self.dedup
+            .evict(seq.saturating_sub(dw.docs), now.map(|n| n - dw.secs));
+        // Sweeping all open stories costs O(open); every 64 articles keeps it negligible, and
+        // candidates idle past the window are skipped in between.
+        if seq.is_multiple_of(64) {
+            self.stories.sweep(seq, now, &self.config.story_window);
+        }
+    }
+}
+
+/// Runs the story stage with gold stories (teacher forcing) and returns the model's training
+/// examples: for each article, the features of every candidate story and whether it is the
+/// gold one. `gold[i]` is the gold story label of `items[i]`.
+pub fn training_examples(items: &[Item<'_>], gold: &[&str], config: &Config) -> Vec<Example> {
+    let model = Model::untrained();
+    let mut stories = Stories::new(config.stories.clone());
+    let mut by_label: rustc_hash::FxHashMap<&str, u64> = Default::default();
+    let mut out = Vec::new();
+    for (seq, (item, label)) in items.iter().zip(gold).enumerate() {
+        let seq = seq as u64;
+        let doc = stories.prepare(item);
+        let g = by_label.get(label).copied();
+        let (examples, story) =
+            stories.assign_gold(item, doc, seq, g, &config.story_window, &model);
+        by_label.insert(label, story);
+        out.extend(
+            examples
+                .into_iter()
+                .map(|(features, positive)| Example { features, positive }),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips() {
+        let mut a = Clusterer::new(Config::default(), Model::builtin());
+        let texts = [
+            ("1", "Quake hits Iran", "An earthquake struck Iran on Sunday near Bam."),
+            ("2", "Colts beat Chiefs", "The Colts beat the Chiefs 20-13 in Kansas City."),
+        ];
+        for (id, t, x) in texts {
+            a.push(&Item::new(id, t, x));
+        }
+        let mut b = Clusterer::from_json(&a.to_json().unwrap(), Model::builtin()).unwrap();
+        let next = Item::new("3", "Iran quake toll rises", "The earthquake near Bam in Iran.");
+        assert_eq!(a.push(&next), b.push(&next));
+    }
+}

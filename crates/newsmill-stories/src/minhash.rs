@@ -1,0 +1,186 @@
+//! MinHash signatures over word shingles.
+//!
+//! A text becomes the set of its word `k`-shingles (runs of `k` consecutive lowercased words),
+//! each hashed once to 64 bits. The signature keeps, for each of `num_perm` hash functions, the
+//! minimum over the set. The hash functions are multiply-shift maps `(a * x + b) >> 32` with
+//! fixed odd `a` drawn from SplitMix64, so signatures are identical on every run and platform.
+//! The share of equal slots of two signatures estimates the Jaccard similarity of the sets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::{for_each_word, hash_bytes, mix64};
+
+/// Computes MinHash signatures. Cheap to build; holds only the hash-function constants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinHasher {
+    shingle: usize,
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+/// A MinHash signature plus the number of distinct shingles it summarises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    /// One minimum per hash function.
+    pub mins: Vec<u32>,
+    /// Distinct shingles in the text (needed to turn Jaccard into containment).
+    pub shingles: u32,
+}
+
+impl MinHasher {
+    /// A hasher with `num_perm` hash functions over word `shingle`-grams.
+    pub fn new(num_perm: usize, shingle: usize) -> MinHasher {
+        let mut state = 0x6e65_7773_6d69_6c6cu64; // "newsmill"
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            mix64(state)
+        };
+        let mut a = Vec::with_capacity(num_perm);
+        let mut b = Vec::with_capacity(num_perm);
+        for _ in 0..num_perm {
+            a.push(next() | 1);
+            b.push(next());
+        }
+        MinHasher {
+            shingle: shingle.max(1),
+            a,
+            b,
+        }
+    }
+
+    /// Number of hash functions.
+    pub fn num_perm(&self) -> usize {
+        self.a.len()
+    }
+
+    /// The distinct shingle hashes of `text`, sorted. A text shorter than one shingle gives one
+    /// shingle of all its words; an empty text gives none.
+    pub fn shingles(&self, text: &str) -> Vec<u64> {
+        let k = self.shingle;
+        let mut words: Vec<u64> = Vec::with_capacity(text.len() / 5);
+        for_each_word(text, |w, _| words.push(hash_bytes(0, w.as_bytes())));
+        let mut out = Vec::with_capacity(words.len());
+        if words.is_empty() {
+            return out;
+        }
+        if words.len() < k {
+            out.push(combine(&words));
+            return out;
+        }
+        for window in words.windows(k) {
+            out.push(combine(window));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The signature of a set of shingle hashes (as [`MinHasher::shingles`] returns).
+    pub fn signature_of(&self, shingles: &[u64]) -> Signature {
+        let n = self.a.len();
+        let mut mins = vec![u32::MAX; n];
+        for &x in shingles {
+            for ((m, &a), &b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
+                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+                *m = (*m).min(h);
+            }
+        }
+        Signature {
+            mins,
+            shingles: shingles.len().min(u32::MAX as usize) as u32,
+        }
+    }
+
+    /// The signature of `text`.
+    pub fn signature(&self, text: &str) -> Signature {
+        self.signature_of(&self.shingles(text))
+    }
+}
+
+/// Order-dependent combination of word hashes into one shingle hash.
+fn combine(words: &[u64]) -> u64 {
+    let mut h = 0u64;
+    for &w in words {
+        h = mix64(h.rotate_left(5) ^ w);
+    }
+    h
+}
+
+impl Signature {
+    /// Estimated Jaccard similarity: the share of equal slots. Symmetric by construction;
+    /// 0 when either signature is empty or their lengths differ.
+    pub fn jaccard(&self, other: &Signature) -> f64 {
+        if self.mins.len() != other.mins.len() || self.mins.is_empty() {
+            return 0.0;
+        }
+        if self.shingles == 0 || other.shingles == 0 {
+            return 0.0;
+        }
+        let equal = self
+            .mins
+            .iter()
+            .zip(&other.mins)
+            .filter(|(a, b)| a == b)
+            .count();
+        equal as f64 / self.mins.len() as f64
+    }
+
+    /// Estimated containment of the smaller shingle set in the larger: `|A ∩ B| / min(|A|, |B|)`,
+    /// from the Jaccard estimate and the two set sizes. Robust to boilerplate added to one copy
+    /// and to truncation of the other, where Jaccard is not. Symmetric, in `[0, 1]`.
+    pub fn containment(&self, other: &Signature) -> f64 {
+        let j = self.jaccard(other);
+        if j == 0.0 {
+            return 0.0;
+        }
+        let (a, b) = (f64::from(self.shingles), f64::from(other.shingles));
+        let inter = j * (a + b) / (1.0 + j);
+        (inter / a.min(b)).min(1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn identical_texts_match() {
+        let h = MinHasher::new(128, 5);
+        let a = h.signature("A powerful earthquake hit southern Iran on Sunday, killing ten.");
+        let b = h.signature("a powerful earthquake hit southern iran on sunday killing ten");
+        assert_eq!(a, b);
+        assert_eq!(a.jaccard(&b), 1.0);
+    }
+
+    #[test]
+    fn truncation_keeps_containment() {
+        let h = MinHasher::new(128, 5);
+        let words: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+        let full = words.join(" ");
+        let half = words[..200].join(" ");
+        let (a, b) = (h.signature(&full), h.signature(&half));
+        assert!((a.jaccard(&b) - 0.5).abs() < 0.15, "{}", a.jaccard(&b));
+        assert!(a.containment(&b) > 0.85, "{}", a.containment(&b));
+    }
+
+    #[test]
+    fn empty_text_matches_nothing() {
+        let h = MinHasher::new(16, 5);
+        let e = h.signature("");
+        assert_eq!(e.shingles, 0);
+        assert_eq!(e.jaccard(&e), 0.0);
+    }
+
+    proptest! {
+        #[test]
+        fn similarity_is_symmetric(a in "[a-e ]{0,80}", b in "[a-e ]{0,80}") {
+            let h = MinHasher::new(32, 2);
+            let (sa, sb) = (h.signature(&a), h.signature(&b));
+            prop_assert_eq!(sa.jaccard(&sb), sb.jaccard(&sa));
+            prop_assert_eq!(sa.containment(&sb), sb.containment(&sa));
+            let c = sa.containment(&sb);
+            prop_assert!((0.0..=1.0).contains(&c));
+        }
+    }
+}

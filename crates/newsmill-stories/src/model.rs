@@ -1,0 +1,235 @@
+//! The decision whether an article joins a story: a logistic model over similarity features.
+//!
+//! For an article and a candidate story the features are the cosines of TF-IDF sub-vectors
+//! (body, title, names, title against body) and the story's size (after Miranda et al., EMNLP
+//! 2018). The model gives the probability that the article belongs to the story; the article
+//! joins its most probable candidate when that probability reaches [`Model::threshold`], and
+//! starts a new story otherwise. The weights are learned on the dev set by
+//! `cargo xtask train stories` and shipped as `model/stories.json`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// Names of the features, in the order of [`Features::to_array`].
+pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
+    "cos_body",
+    "cos_title",
+    "cos_names",
+    "cos_title_body",
+    "log_size",
+];
+
+/// Number of features.
+pub const NUM_FEATURES: usize = 5;
+
+/// Similarity of one article to one candidate story.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Features {
+    /// Cosine of the article's body vector and the story's body centroid.
+    pub cos_body: f64,
+    /// Cosine of the article's title vector and the story's title centroid.
+    pub cos_title: f64,
+    /// Cosine of the article's names (proper nouns, numbers, entities) and the story's.
+    pub cos_names: f64,
+    /// Cosine of the article's title vector and the story's body centroid.
+    pub cos_title_body: f64,
+    /// `ln(1 + members)` of the story.
+    pub log_size: f64,
+}
+
+impl Features {
+    /// The features as an array, in [`FEATURE_NAMES`] order.
+    pub fn to_array(&self) -> [f64; NUM_FEATURES] {
+        [
+            self.cos_body,
+            self.cos_title,
+            self.cos_names,
+            self.cos_title_body,
+            self.log_size,
+        ]
+    }
+}
+
+/// A logistic model over [`Features`], with the probability from which an article joins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Feature names, checked against [`FEATURE_NAMES`] when loading.
+    pub features: Vec<String>,
+    /// One weight per feature.
+    pub weights: Vec<f64>,
+    /// Intercept.
+    pub bias: f64,
+    /// Join the best story when its probability reaches this.
+    pub threshold: f64,
+    /// How the model was made (command, data, figures).
+    #[serde(default)]
+    pub note: String,
+}
+
+const BUILTIN: &str = include_str!("../model/stories.json");
+
+impl Model {
+    /// The model shipped with the crate (`model/stories.json`).
+    pub fn builtin() -> Model {
+        // The file is checked by a unit test; the fallback only guards a broken build.
+        Model::from_json(BUILTIN).unwrap_or_else(|_| Model::untrained())
+    }
+
+    /// A hand-set model: join when the body cosine is above about 0.3.
+    pub fn untrained() -> Model {
+        Model {
+            features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
+            weights: vec![10.0, 0.0, 0.0, 0.0, 0.0],
+            bias: -3.0,
+            threshold: 0.5,
+            note: "untrained".into(),
+        }
+    }
+
+    /// Parses and checks a model file.
+    pub fn from_json(json: &str) -> Result<Model> {
+        let m: Model = serde_json::from_str(json).map_err(|e| Error::Model(e.to_string()))?;
+        if m.features != FEATURE_NAMES || m.weights.len() != NUM_FEATURES {
+            return Err(Error::Model(format!(
+                "expected features {FEATURE_NAMES:?}, found {:?}",
+                m.features
+            )));
+        }
+        if !(m.bias.is_finite() && m.weights.iter().all(|w| w.is_finite())) {
+            return Err(Error::Model("non-finite weight".into()));
+        }
+        Ok(m)
+    }
+
+    /// The linear score (log-odds) of `f`.
+    pub fn logit(&self, f: &Features) -> f64 {
+        self.bias
+            + f.to_array()
+                .iter()
+                .zip(&self.weights)
+                .map(|(x, w)| x * w)
+                .sum::<f64>()
+    }
+
+    /// The log-odds at which an article joins (the logit of [`Model::threshold`]).
+    pub fn threshold_logit(&self) -> f64 {
+        let p = self.threshold.clamp(1e-9, 1.0 - 1e-9);
+        (p / (1.0 - p)).ln()
+    }
+}
+
+/// One training example: features of (article, story) and whether the article belongs to it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    /// The features.
+    pub features: Features,
+    /// True when the story is the article's gold story.
+    pub positive: bool,
+}
+
+/// Fits a logistic model by Newton's method with an L2 penalty `l2` on the weights (not the
+/// bias). Deterministic: the same examples give the same model.
+pub fn train(examples: &[Example], l2: f64) -> Model {
+    const D: usize = NUM_FEATURES + 1;
+    let mut w = [0.0f64; D];
+    for _ in 0..50 {
+        let mut grad = [0.0f64; D];
+        let mut hess = [[0.0f64; D]; D];
+        for ex in examples {
+            let x = extend(&ex.features);
+            let z: f64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let y = if ex.positive { 1.0 } else { 0.0 };
+            for i in 0..D {
+                grad[i] += (p - y) * x[i];
+                for j in 0..D {
+                    hess[i][j] += p * (1.0 - p) * x[i] * x[j];
+                }
+            }
+        }
+        for i in 1..D {
+            grad[i] += l2 * w[i];
+            hess[i][i] += l2;
+        }
+        hess[0][0] += 1e-9;
+        let Some(step) = solve(hess, grad) else { break };
+        let mut size = 0.0;
+        for i in 0..D {
+            w[i] -= step[i];
+            size += step[i].abs();
+        }
+        if size < 1e-10 {
+            break;
+        }
+    }
+    Model {
+        features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
+        weights: w[1..].to_vec(),
+        bias: w[0],
+        threshold: 0.5,
+        note: String::new(),
+    }
+}
+
+fn extend(f: &Features) -> [f64; NUM_FEATURES + 1] {
+    let mut x = [1.0; NUM_FEATURES + 1];
+    x[1..].copy_from_slice(&f.to_array());
+    x
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting.
+fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> Option<[f64; D]> {
+    for col in 0..D {
+        let pivot = (col..D).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..D {
+            let f = a[row][col] / a[col][col];
+            for k in col..D {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; D];
+    for row in (0..D).rev() {
+        let s: f64 = (row + 1..D).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_model_parses() {
+        Model::from_json(BUILTIN).unwrap();
+    }
+
+    #[test]
+    fn learns_a_separable_rule() {
+        let ex = |c: f64, positive| Example {
+            features: Features {
+                cos_body: c,
+                ..Features::default()
+            },
+            positive,
+        };
+        let examples: Vec<_> = (0..100)
+            .map(|i| {
+                let c = f64::from(i) / 100.0;
+                ex(c, c > 0.4)
+            })
+            .collect();
+        let m = train(&examples, 1e-3);
+        let at = |c| m.logit(&ex(c, false).features);
+        assert!(at(0.3) < 0.0 && at(0.5) > 0.0, "{m:?}");
+        assert_eq!(train(&examples, 1e-3), m);
+    }
+}
