@@ -1,0 +1,777 @@
+//! Ingest: every input newsmill reads, turned into raw documents.
+//!
+//! This is the only crate that reads inputs. [`read_sources`] takes what a user typed (paths,
+//! directories, `-` for stdin, URLs) and yields one [`RawDoc`] per document, lazily and in
+//! order, as an iterator of `Result<RawDoc, IngestError>`: a bad input is an `Err` naming it, and
+//! the iterator goes on with the rest.
+//!
+//! What it reads:
+//! - files and directories (every file inside, recursively, hidden ones skipped, sorted);
+//! - standard input (`-`);
+//! - WARC and WARC.gz archives ([`warc`], with `fastwarc`): `response`, `resource` and
+//!   `conversion` records; truncated or malformed records are errors, the records before kept;
+//! - RSS, Atom and JSON Feed ([`feed`], with `feed-rs`): one document per entry, from the entry's
+//!   content when the feed is a local file, else by fetching the entry's link;
+//! - sitemaps, sitemap indexes, gzipped and Google News sitemaps ([`sitemap`]): every listed page
+//!   is fetched; nested sitemaps are followed to a depth of 4, loops are skipped;
+//! - URLs and files listing URLs (one per line), through the polite [`fetch::Fetcher`].
+//!
+//! What it deliberately does not do: extraction (newsmill-extract), storage (newsmill-index).
+//!
+//! ```
+//! use newsmill_ingest::{read_sources, IngestConfig};
+//!
+//! let dir = std::env::temp_dir().join(format!("newsmill-ingest-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(dir.join("a.html"), "<html><title>A</title><p>Hello.</p></html>").unwrap();
+//! std::fs::write(dir.join("b.txt"), "Title\n\nBody.").unwrap();
+//! let sources = vec![dir.to_string_lossy().into_owned()];
+//! let docs: Vec<_> = read_sources(&sources, IngestConfig::offline()).collect();
+//! assert_eq!(docs.len(), 2);
+//! assert!(docs.iter().all(|d| d.is_ok()));
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+pub mod feed;
+pub mod fetch;
+pub mod sitemap;
+pub mod warc;
+
+use std::collections::{HashSet, VecDeque};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use newsmill_core::{InputHint, Origin, RawDoc};
+
+use crate::feed::{FeedEntry, entry_html, parse_feed};
+use crate::fetch::{BlockingFetcher, FetchConfig, FetchOutcome};
+use crate::sitemap::{Sitemap, parse_sitemap};
+use crate::warc::{WarcItem, WarcReader};
+
+/// Why an input (or part of one) could not be read. Every variant names the input.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// Reading a file or stdin failed.
+    #[error("{input}: {source}")]
+    Io {
+        /// The input.
+        input: String,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// A WARC record is truncated or malformed.
+    #[error("{input}: {message}")]
+    Warc {
+        /// The file and record offset.
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A feed does not parse.
+    #[error("{input}: not a feed: {message}")]
+    Feed {
+        /// The feed.
+        input: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A sitemap does not parse, or is skipped (a loop, too deep).
+    #[error("{input}: {message}")]
+    Sitemap {
+        /// The sitemap.
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An input is larger than the configured cap.
+    #[error("{input}: larger than the {limit}-byte limit")]
+    TooLarge {
+        /// The input.
+        input: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// A URL could not be fetched (network error, timeout, HTTP error, robots.txt).
+    #[error("{url}: {message}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A URL was given but fetching is turned off.
+    #[error("{url}: fetching is turned off (offline)")]
+    Offline {
+        /// The URL.
+        url: String,
+    },
+}
+
+impl IngestError {
+    pub(crate) fn io(input: impl Into<String>, source: io::Error) -> IngestError {
+        IngestError::Io {
+            input: input.into(),
+            source,
+        }
+    }
+
+    /// The input the error is about (a path, `-`, a URL or `FILE#OFFSET`).
+    pub fn input(&self) -> &str {
+        match self {
+            IngestError::Io { input, .. }
+            | IngestError::Warc { input, .. }
+            | IngestError::Feed { input, .. }
+            | IngestError::Sitemap { input, .. }
+            | IngestError::TooLarge { input, .. } => input,
+            IngestError::Fetch { url, .. } | IngestError::Offline { url } => url,
+        }
+    }
+
+    /// The message without the input prefix.
+    pub fn reason(&self) -> String {
+        let full = self.to_string();
+        full.strip_prefix(self.input())
+            .and_then(|m| m.strip_prefix(": "))
+            .map(str::to_string)
+            .unwrap_or(full)
+    }
+}
+
+/// Result with [`IngestError`].
+pub type Result<T, E = IngestError> = std::result::Result<T, E>;
+
+/// How to read sources.
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    /// How to read document files and stdin (HTML, text or auto).
+    pub hint: InputHint,
+    /// Largest file, WARC record or response to read, in bytes.
+    pub max_bytes: u64,
+    /// The fetcher's settings, or `None` to never touch the network (URLs are then errors).
+    pub fetch: Option<FetchConfig>,
+    /// Treat files as documents only: no WARC, feed, sitemap or URL-list detection.
+    pub documents_only: bool,
+}
+
+impl IngestConfig {
+    /// Reads local inputs only; URLs are errors.
+    pub fn offline() -> IngestConfig {
+        IngestConfig {
+            hint: InputHint::Auto,
+            max_bytes: DEFAULT_MAX_BYTES,
+            fetch: None,
+            documents_only: false,
+        }
+    }
+
+    /// Reads local inputs and fetches URLs politely with `fetch`.
+    pub fn online(fetch: FetchConfig) -> IngestConfig {
+        IngestConfig {
+            fetch: Some(fetch),
+            ..IngestConfig::offline()
+        }
+    }
+}
+
+/// Default cap on one input: 64 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 64 << 20;
+
+/// How deep sitemap indexes are followed.
+const MAX_SITEMAP_DEPTH: u32 = 4;
+
+/// What a source looks like on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `-`.
+    Stdin,
+    /// `http://...` or `https://...`.
+    Url(String),
+    /// Anything else: a file or a directory.
+    Path(String),
+}
+
+impl Source {
+    /// Classifies one command-line source.
+    pub fn parse(s: &str) -> Source {
+        if s == "-" {
+            Source::Stdin
+        } else if is_url(s) {
+            Source::Url(s.to_string())
+        } else {
+            Source::Path(s.to_string())
+        }
+    }
+}
+
+fn is_url(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// What kind of content a file or response holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    /// A WARC archive.
+    Warc,
+    /// An RSS, Atom or JSON feed.
+    Feed,
+    /// A sitemap or sitemap index.
+    Sitemap,
+    /// A list of URLs, one per line.
+    UrlList,
+    /// A document (HTML page or text).
+    Document,
+}
+
+/// Decides what `bytes` (named `name`) hold, from the first bytes and the name.
+pub fn classify(name: &str, bytes: &[u8]) -> ContentKind {
+    if warc::looks_like_warc(name, bytes) {
+        return ContentKind::Warc;
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('{') {
+        if text.contains("jsonfeed.org") {
+            return ContentKind::Feed;
+        }
+        return ContentKind::Document;
+    }
+    if text.starts_with('<') {
+        return match root_element(text).as_deref() {
+            Some("rss" | "feed" | "rdf:RDF" | "RDF") => ContentKind::Feed,
+            Some("urlset" | "sitemapindex") => ContentKind::Sitemap,
+            _ => ContentKind::Document,
+        };
+    }
+    if is_url_list(bytes) {
+        return ContentKind::UrlList;
+    }
+    ContentKind::Document
+}
+
+/// The name of the first element, skipping the XML prolog, comments and doctype.
+fn root_element(text: &str) -> Option<String> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = &r[r.find("?>")? + 2..];
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            rest = &r[r.find('>')? + 1..];
+        } else if let Some(r) = rest.strip_prefix('<') {
+            let name: String = r
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+                .collect();
+            return (!name.is_empty()).then_some(name);
+        } else {
+            return None;
+        }
+    }
+}
+
+fn is_url_list(bytes: &[u8]) -> bool {
+    if bytes.len() > 16 << 20 {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let mut n = 0;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !is_url(line) || line.contains(char::is_whitespace) {
+            return false;
+        }
+        n += 1;
+    }
+    n > 0
+}
+
+/// Counts of what a [`Reader`] saw besides documents and errors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// WARC records without a document (warcinfo, request, metadata, non-2xx responses).
+    pub skipped: u64,
+    /// URLs answered `304 Not Modified`.
+    pub not_modified: u64,
+}
+
+/// Reads every document of a list of sources, in order. See [`read_sources`].
+pub struct Reader {
+    config: IngestConfig,
+    tasks: VecDeque<Task>,
+    warc: Option<WarcReader>,
+    fetcher: Option<BlockingFetcher>,
+    fetcher_error: Option<String>,
+    seen_sitemaps: HashSet<String>,
+    stats: ReadStats,
+}
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("pending", &self.tasks.len())
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One unit of pending work.
+#[derive(Debug)]
+enum Task {
+    Source(String),
+    File(PathBuf),
+    Doc(Box<RawDoc>),
+    Url { url: String, want: Want, depth: u32 },
+}
+
+/// What a URL is expected to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Whatever it turns out to be (a source given by the user).
+    Any,
+    /// An article page (from a feed, a sitemap or a URL list).
+    Page,
+    /// A sitemap (from a sitemap index).
+    Sitemap,
+}
+
+/// Reads `sources` (paths, directories, `-`, URLs) lazily into raw documents.
+///
+/// Each item is one document or one error naming its input; the iterator continues after
+/// errors. A WARC is streamed record by record; other files are read whole (up to
+/// [`IngestConfig::max_bytes`]).
+pub fn read_sources(sources: &[String], config: IngestConfig) -> Reader {
+    Reader {
+        config,
+        tasks: sources.iter().cloned().map(Task::Source).collect(),
+        warc: None,
+        fetcher: None,
+        fetcher_error: None,
+        seen_sitemaps: HashSet::new(),
+        stats: ReadStats::default(),
+    }
+}
+
+impl Reader {
+    /// What was skipped so far.
+    pub fn stats(&self) -> ReadStats {
+        self.stats
+    }
+
+    fn fetcher(&mut self, url: &str) -> Result<&BlockingFetcher> {
+        if self.fetcher.is_none() {
+            let Some(config) = self.config.fetch.clone() else {
+                return Err(IngestError::Offline { url: url.into() });
+            };
+            if let Some(message) = &self.fetcher_error {
+                return Err(IngestError::Fetch {
+                    url: url.into(),
+                    message: message.clone(),
+                });
+            }
+            match BlockingFetcher::new(config) {
+                Ok(f) => self.fetcher = Some(f),
+                Err(e) => {
+                    self.fetcher_error = Some(e.reason());
+                    return Err(e);
+                }
+            }
+        }
+        Ok(self.fetcher.as_ref().expect("set above"))
+    }
+
+    /// Runs one task; returns a document or error to yield, or `None` when the task only
+    /// queued more work.
+    fn run(&mut self, task: Task) -> Option<Result<RawDoc>> {
+        match task {
+            Task::Doc(doc) => Some(Ok(*doc)),
+            Task::Source(s) => match Source::parse(&s) {
+                Source::Stdin => self.stdin(),
+                Source::Url(url) => self.url(url, Want::Any, 0),
+                Source::Path(p) => {
+                    let path = PathBuf::from(&p);
+                    if path.is_dir() {
+                        match walk(&path) {
+                            Ok(files) => {
+                                for f in files.into_iter().rev() {
+                                    self.tasks.push_front(Task::File(f));
+                                }
+                                None
+                            }
+                            Err(e) => Some(Err(IngestError::io(p, e))),
+                        }
+                    } else {
+                        self.file(path)
+                    }
+                }
+            },
+            Task::File(path) => self.file(path),
+            Task::Url { url, want, depth } => self.url(url, want, depth),
+        }
+    }
+
+    fn stdin(&mut self) -> Option<Result<RawDoc>> {
+        let mut bytes = Vec::new();
+        let limit = self.config.max_bytes;
+        if let Err(e) = io::stdin().lock().take(limit + 1).read_to_end(&mut bytes) {
+            return Some(Err(IngestError::io("-", e)));
+        }
+        if bytes.len() as u64 > limit {
+            return Some(Err(IngestError::TooLarge {
+                input: "-".into(),
+                limit,
+            }));
+        }
+        self.bytes("-", Origin::Stdin, bytes)
+    }
+
+    fn file(&mut self, path: PathBuf) -> Option<Result<RawDoc>> {
+        let name = path.to_string_lossy().into_owned();
+        if !self.config.documents_only && is_warc_file(&path) {
+            match WarcReader::open(&name, self.config.max_bytes) {
+                Ok(r) => self.warc = Some(r),
+                Err(e) => return Some(Err(e)),
+            }
+            return None;
+        }
+        let limit = self.config.max_bytes;
+        match fs_err::metadata(&path) {
+            Ok(m) if m.len() > limit => {
+                return Some(Err(IngestError::TooLarge { input: name, limit }));
+            }
+            Ok(_) => {}
+            Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
+        }
+        match fs_err::read(&path) {
+            Ok(bytes) => self.bytes(&name, Origin::Path(name.clone()), bytes),
+            Err(e) => Some(Err(IngestError::io(name, strip_path(e)))),
+        }
+    }
+
+    /// Dispatches bytes read from a file or stdin on their content.
+    fn bytes(&mut self, name: &str, origin: Origin, bytes: Vec<u8>) -> Option<Result<RawDoc>> {
+        if self.config.documents_only {
+            return Some(Ok(RawDoc::new(origin, self.config.hint, bytes)));
+        }
+        let kind = if bytes.starts_with(b"\x1f\x8b") {
+            // A gzipped file that is not a WARC by name: look inside (a sitemap.xml.gz, a WARC
+            // on stdin).
+            let mut head = Vec::new();
+            let _ = flate2::read::MultiGzDecoder::new(&bytes[..])
+                .take(4096)
+                .read_to_end(&mut head);
+            match classify(name, &head) {
+                ContentKind::Warc => ContentKind::Warc,
+                ContentKind::Sitemap => ContentKind::Sitemap,
+                _ => ContentKind::Document,
+            }
+        } else {
+            classify(name, &bytes)
+        };
+        match kind {
+            ContentKind::Warc => {
+                self.warc = Some(WarcReader::from_bytes(name, bytes, self.config.max_bytes));
+                None
+            }
+            ContentKind::Feed => match parse_feed(name, &bytes) {
+                Ok(entries) => {
+                    self.queue_entries(name, entries, true);
+                    None
+                }
+                Err(e) => Some(Err(e)),
+            },
+            ContentKind::Sitemap => self.sitemap(name, &bytes, 0),
+            ContentKind::UrlList => {
+                let text = String::from_utf8_lossy(&bytes);
+                let urls: Vec<String> = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string)
+                    .collect();
+                for url in urls.into_iter().rev() {
+                    self.tasks.push_front(Task::Url {
+                        url,
+                        want: Want::Page,
+                        depth: 0,
+                    });
+                }
+                None
+            }
+            ContentKind::Document => Some(Ok(RawDoc::new(origin, self.config.hint, bytes))),
+        }
+    }
+
+    /// Queues a feed's entries: from their content when `local` and present, else by link.
+    fn queue_entries(&mut self, name: &str, entries: Vec<FeedEntry>, local: bool) {
+        let mut tasks = Vec::with_capacity(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            let html = if local { entry_html(entry) } else { None };
+            match (html, &entry.url) {
+                (Some(html), _) => {
+                    let mut doc = RawDoc::new(
+                        Origin::Path(format!("{name}#{i}")),
+                        InputHint::Html,
+                        html.into_bytes(),
+                    );
+                    doc.url.clone_from(&entry.url);
+                    doc.content_type = Some("text/html; charset=utf-8".into());
+                    tasks.push(Task::Doc(Box::new(doc)));
+                }
+                (None, Some(url)) => tasks.push(Task::Url {
+                    url: url.clone(),
+                    want: Want::Page,
+                    depth: 0,
+                }),
+                (None, None) => {}
+            }
+        }
+        for t in tasks.into_iter().rev() {
+            self.tasks.push_front(t);
+        }
+    }
+
+    fn sitemap(&mut self, name: &str, bytes: &[u8], depth: u32) -> Option<Result<RawDoc>> {
+        match parse_sitemap(name, bytes) {
+            Ok(Sitemap::Urls(urls)) => {
+                for u in urls.into_iter().rev() {
+                    self.tasks.push_front(Task::Url {
+                        url: u.loc,
+                        want: Want::Page,
+                        depth,
+                    });
+                }
+                None
+            }
+            Ok(Sitemap::Index(maps)) => {
+                for m in maps.into_iter().rev() {
+                    self.tasks.push_front(Task::Url {
+                        url: m,
+                        want: Want::Sitemap,
+                        depth: depth + 1,
+                    });
+                }
+                None
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    fn url(&mut self, url: String, want: Want, depth: u32) -> Option<Result<RawDoc>> {
+        if want == Want::Sitemap {
+            if depth > MAX_SITEMAP_DEPTH {
+                return Some(Err(IngestError::Sitemap {
+                    input: url,
+                    message: format!("skipped: nested deeper than {MAX_SITEMAP_DEPTH} sitemaps"),
+                }));
+            }
+            if !self.seen_sitemaps.insert(url.clone()) {
+                return Some(Err(IngestError::Sitemap {
+                    input: url,
+                    message: "skipped: sitemap already read (a loop)".into(),
+                }));
+            }
+        }
+        let fetched = match self.fetcher(&url).and_then(|f| f.get(&url, None)) {
+            Ok(FetchOutcome::Fetched(r)) => r,
+            Ok(FetchOutcome::NotModified) => {
+                self.stats.not_modified += 1;
+                return None;
+            }
+            Err(e) => return Some(Err(e)),
+        };
+        let kind = match want {
+            Want::Sitemap => ContentKind::Sitemap,
+            Want::Page => ContentKind::Document,
+            Want::Any => {
+                let mut kind = classify(&fetched.final_url, &fetched.body);
+                if fetched.body.starts_with(b"\x1f\x8b") {
+                    kind = ContentKind::Sitemap;
+                }
+                kind
+            }
+        };
+        match kind {
+            ContentKind::Sitemap => {
+                self.seen_sitemaps.insert(url.clone());
+                self.sitemap(&url, &fetched.body, depth)
+            }
+            ContentKind::Feed => match parse_feed(&url, &fetched.body) {
+                Ok(entries) => {
+                    self.queue_entries(&url, entries, false);
+                    None
+                }
+                Err(e) => Some(Err(e)),
+            },
+            ContentKind::Warc => {
+                self.warc = Some(WarcReader::from_bytes(
+                    &url,
+                    fetched.body,
+                    self.config.max_bytes,
+                ));
+                None
+            }
+            ContentKind::UrlList | ContentKind::Document => Some(Ok(fetched.into_raw_doc(&url))),
+        }
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Result<RawDoc>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(w) = self.warc.as_mut() {
+                match w.next() {
+                    Some(Ok(WarcItem::Doc(doc))) => return Some(Ok(doc)),
+                    Some(Ok(WarcItem::Skipped { .. })) => {
+                        self.stats.skipped += 1;
+                        continue;
+                    }
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => self.warc = None,
+                }
+            }
+            let task = self.tasks.pop_front()?;
+            if let Some(item) = self.run(task) {
+                return Some(item);
+            }
+        }
+    }
+}
+
+fn is_warc_file(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    if warc::looks_like_warc(&name, b"") {
+        return true;
+    }
+    let Ok(mut f) = fs_err::File::open(path) else {
+        return false;
+    };
+    let mut head = [0u8; 5];
+    match f.read_exact(&mut head) {
+        Ok(()) => &head == b"WARC/",
+        Err(_) => false,
+    }
+}
+
+/// fs-err already names the path, and errors are prefixed with it: keep only the OS reason.
+fn strip_path(err: io::Error) -> io::Error {
+    let kind = err.kind();
+    let msg = match kind {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => return err,
+    };
+    io::Error::new(kind, msg)
+}
+
+/// Every regular file under `dir`, sorted, skipping hidden files and directories.
+pub fn walk(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs_err::read_dir(&d)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify("x", b"WARC/1.0\r\n"), ContentKind::Warc);
+        assert_eq!(
+            classify("x", b"<?xml version='1.0'?>\n<!-- c --><rss version='2.0'>"),
+            ContentKind::Feed
+        );
+        assert_eq!(
+            classify(
+                "x",
+                b"\xef\xbb\xbf<feed xmlns='http://www.w3.org/2005/Atom'>"
+            ),
+            ContentKind::Feed
+        );
+        assert_eq!(
+            classify("x", b"<?xml version='1.0'?><urlset>"),
+            ContentKind::Sitemap
+        );
+        assert_eq!(
+            classify("x", b"<!DOCTYPE html><html>"),
+            ContentKind::Document
+        );
+        assert_eq!(
+            classify("x", br#"{"version": "https://jsonfeed.org/version/1"}"#),
+            ContentKind::Feed
+        );
+        assert_eq!(
+            classify("x", b"# news\nhttps://a.example/1\n\nhttp://b.example/\n"),
+            ContentKind::UrlList
+        );
+        assert_eq!(
+            classify("x", b"https://a.example/1 is a link\n"),
+            ContentKind::Document
+        );
+        assert_eq!(classify("x", b"Title\n\nBody"), ContentKind::Document);
+    }
+
+    #[test]
+    fn sources() {
+        assert_eq!(Source::parse("-"), Source::Stdin);
+        assert_eq!(
+            Source::parse("HTTPS://a.example"),
+            Source::Url("HTTPS://a.example".into())
+        );
+        assert_eq!(Source::parse("a/b"), Source::Path("a/b".into()));
+    }
+
+    #[test]
+    fn urls_offline_are_errors_naming_the_url() {
+        let items: Vec<_> =
+            read_sources(&["https://a.example/x".into()], IngestConfig::offline()).collect();
+        assert_eq!(items.len(), 1);
+        let e = items[0].as_ref().unwrap_err();
+        assert_eq!(e.input(), "https://a.example/x");
+        assert_eq!(e.reason(), "fetching is turned off (offline)");
+    }
+
+    #[test]
+    fn missing_file_is_an_error_and_the_rest_goes_on() {
+        let dir = std::env::temp_dir().join(format!("nm-ingest-miss-{}", std::process::id()));
+        fs_err::create_dir_all(&dir).unwrap();
+        let ok = dir.join("ok.txt");
+        fs_err::write(&ok, "Title\n\nBody text.").unwrap();
+        let sources = vec![
+            dir.join("nope.html").to_string_lossy().into_owned(),
+            ok.to_string_lossy().into_owned(),
+        ];
+        let items: Vec<_> = read_sources(&sources, IngestConfig::offline()).collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].as_ref().unwrap_err().reason(), "no such file");
+        assert_eq!(items[1].as_ref().unwrap().bytes, b"Title\n\nBody text.");
+        fs_err::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,306 @@
+//! WARC and WARC.gz archives (CC-NEWS style) to raw documents, with `fastwarc`.
+//!
+//! Only `response`, `resource` and `conversion` records carry documents; the others (`warcinfo`,
+//! `request`, `metadata`, `revisit`) are skipped and counted. A record whose block is shorter than
+//! its `Content-Length` (a clipped file) is an error naming the record; so is a header that does
+//! not parse. After a parse error the stream cannot be resynchronised (a gzip member or a header
+//! boundary is lost), so the reader stops there: every record before it is kept.
+
+use std::io::{self, Read};
+
+use fastwarc::warc::iter::{ArchiveIterator, ArchiveIteratorOptions};
+use fastwarc::warc::record::{WarcRecord, WarcRecordType};
+use newsmill_core::{InputHint, Origin, RawDoc};
+
+use crate::IngestError;
+
+/// What one step of a WARC reader yields.
+#[derive(Debug)]
+pub enum WarcItem {
+    /// A document record (`response`, `resource`, `conversion`).
+    Doc(RawDoc),
+    /// A record that carries no document (`warcinfo`, `request`, `metadata`, ...), or a response
+    /// whose HTTP status is not 2xx.
+    Skipped {
+        /// Where the record is.
+        origin: Origin,
+        /// Why it was skipped.
+        reason: String,
+    },
+}
+
+/// Reads the records of one WARC stream, in order.
+pub struct WarcReader {
+    file: String,
+    iter: Option<ArchiveIterator>,
+    max_bytes: u64,
+    records: u64,
+}
+
+impl std::fmt::Debug for WarcReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WarcReader")
+            .field("file", &self.file)
+            .field("records", &self.records)
+            .finish_non_exhaustive()
+    }
+}
+
+fn options() -> ArchiveIteratorOptions {
+    ArchiveIteratorOptions {
+        // Lenient parsing: LF-only line ends and odd headers, as real crawls have them.
+        quirks_mode: true,
+        ..ArchiveIteratorOptions::default()
+    }
+}
+
+impl WarcReader {
+    /// Opens a WARC file (plain, gzip, zstd or lz4, detected from the magic bytes).
+    pub fn open(path: &str, max_bytes: u64) -> Result<WarcReader, IngestError> {
+        let file = fs_err::File::open(path).map_err(|e| IngestError::io(path, e))?;
+        let iter = ArchiveIterator::with_options(
+            io::BufReader::new(file.into_parts().0),
+            ArchiveIteratorOptions {
+                stream_detect: true,
+                ..options()
+            },
+        );
+        Ok(WarcReader {
+            file: path.to_string(),
+            iter: Some(iter),
+            max_bytes,
+            records: 0,
+        })
+    }
+
+    /// Reads a WARC held in memory (stdin, fuzzing). `name` is what origins are called.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>, max_bytes: u64) -> WarcReader {
+        let iter = ArchiveIterator::with_options(io::Cursor::new(bytes), options());
+        WarcReader {
+            file: name.to_string(),
+            iter: Some(iter),
+            max_bytes,
+            records: 0,
+        }
+    }
+
+    fn convert(&self, record: &mut WarcRecord) -> Result<WarcItem, IngestError> {
+        let origin = Origin::Warc {
+            file: self.file.clone(),
+            offset: record.stream_pos(),
+        };
+        let kind = record.record_type();
+        let hint = match kind {
+            WarcRecordType::Response | WarcRecordType::Resource => InputHint::Auto,
+            WarcRecordType::Conversion => InputHint::Text,
+            other => {
+                return Ok(WarcItem::Skipped {
+                    origin,
+                    reason: format!("{} record", other.as_str()),
+                });
+            }
+        };
+        let url = record
+            .headers()
+            .get("WARC-Target-URI")
+            .map(|u| u.trim().trim_matches(['<', '>']).to_string())
+            .filter(|u| !u.is_empty());
+        let fetched_at = record.headers().get("WARC-Date").map(|d| d.to_string());
+        let mut content_type = None;
+        let mut encoding = None;
+        if record.is_http() {
+            if let Some(h) = record.http_headers() {
+                if let Some(code) = h.status_code()
+                    && !(200..300).contains(&code)
+                {
+                    return Ok(WarcItem::Skipped {
+                        origin,
+                        reason: format!("HTTP status {code}"),
+                    });
+                }
+                content_type = h.get("Content-Type").map(|c| c.to_string());
+                encoding = h
+                    .get("Content-Encoding")
+                    .map(|c| c.trim().to_ascii_lowercase());
+            }
+        } else {
+            content_type = record.headers().get("Content-Type").map(|c| c.to_string());
+        }
+        let expected = record.content_length();
+        if expected > self.max_bytes {
+            return Err(IngestError::TooLarge {
+                input: origin.to_string(),
+                limit: self.max_bytes,
+            });
+        }
+        let mut bytes = Vec::with_capacity(expected.min(1 << 24) as usize);
+        let Some(reader) = record.reader_mut() else {
+            return Err(IngestError::Warc {
+                input: origin.to_string(),
+                message: "record has no body reader".into(),
+            });
+        };
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| IngestError::io(origin.to_string(), e))?;
+        if (bytes.len() as u64) < expected {
+            return Err(IngestError::Warc {
+                input: origin.to_string(),
+                message: format!("truncated record: {} of {expected} body bytes", bytes.len()),
+            });
+        }
+        if let Some(enc) = encoding.as_deref()
+            && matches!(enc, "gzip" | "x-gzip" | "deflate")
+        {
+            bytes = decode_body(enc, &bytes).map_err(|e| IngestError::Warc {
+                input: origin.to_string(),
+                message: format!("bad {enc} body: {e}"),
+            })?;
+        }
+        Ok(WarcItem::Doc(RawDoc {
+            origin,
+            url,
+            fetched_at,
+            content_type,
+            hint,
+            bytes,
+        }))
+    }
+}
+
+fn decode_body(encoding: &str, bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if encoding == "deflate" {
+        flate2::read::ZlibDecoder::new(bytes).read_to_end(&mut out)?;
+    } else {
+        flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out)?;
+    }
+    Ok(out)
+}
+
+impl Iterator for WarcReader {
+    type Item = Result<WarcItem, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let iter = self.iter.as_mut()?;
+        match iter.next() {
+            None => {
+                self.iter = None;
+                if self.records == 0 {
+                    return Some(Err(IngestError::Warc {
+                        input: self.file.clone(),
+                        message: "no WARC records found".into(),
+                    }));
+                }
+                None
+            }
+            Some(Err(e)) => {
+                // The stream cannot be resynchronised after a parse error: stop here.
+                self.iter = None;
+                Some(Err(IngestError::Warc {
+                    input: format!("{}#{}", self.file, self.records),
+                    message: format!("unreadable record after {} records: {e}", self.records),
+                }))
+            }
+            Some(Ok(shared)) => {
+                self.records += 1;
+                let mut record = shared.borrow_mut();
+                Some(self.convert(&mut record))
+            }
+        }
+    }
+}
+
+/// True when `bytes` start like a WARC file: `WARC/` plain, or a gzip/zstd stream.
+pub(crate) fn looks_like_warc(name: &str, head: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".warc")
+        || lower.ends_with(".warc.gz")
+        || lower.ends_with(".warc.zst")
+        || lower.ends_with(".warc.lz4")
+    {
+        return true;
+    }
+    head.starts_with(b"WARC/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(kind: &str, uri: &str, body: &[u8], declared: Option<usize>) -> Vec<u8> {
+        let http = [
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".as_slice(),
+            body,
+        ]
+        .concat();
+        let len = declared.unwrap_or(http.len());
+        let mut out = format!(
+            "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-06-19T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:1>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {len}\r\n\r\n"
+        )
+        .into_bytes();
+        out.extend_from_slice(&http);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    fn read_all(bytes: Vec<u8>) -> Vec<Result<WarcItem, IngestError>> {
+        WarcReader::from_bytes("t.warc", bytes, 1 << 20).collect()
+    }
+
+    #[test]
+    fn reads_responses_and_skips_the_rest() {
+        let mut w = record("response", "https://a.example/1", b"<p>one</p>", None);
+        w.extend(record("request", "https://a.example/1", b"", None));
+        w.extend(record(
+            "response",
+            "https://a.example/2",
+            b"<p>two</p>",
+            None,
+        ));
+        let items = read_all(w);
+        assert_eq!(items.len(), 3);
+        let Ok(WarcItem::Doc(d)) = &items[0] else {
+            panic!("{:?}", items[0])
+        };
+        assert_eq!(d.url.as_deref(), Some("https://a.example/1"));
+        assert_eq!(d.bytes, b"<p>one</p>");
+        assert_eq!(d.fetched_at.as_deref(), Some("2024-06-19T10:00:00Z"));
+        assert!(d.content_type.as_deref().unwrap().starts_with("text/html"));
+        assert!(matches!(items[1], Ok(WarcItem::Skipped { .. })));
+        let Ok(WarcItem::Doc(d)) = &items[2] else {
+            panic!()
+        };
+        assert_eq!(d.bytes, b"<p>two</p>");
+        match &d.origin {
+            Origin::Warc { file, offset } => {
+                assert_eq!(file, "t.warc");
+                assert!(*offset > 0);
+            }
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn truncated_record_is_an_error_and_earlier_records_are_kept() {
+        let mut w = record("response", "https://a.example/1", b"<p>one</p>", None);
+        let mut clipped = record("response", "https://a.example/2", b"<p>two</p>", Some(5000));
+        clipped.truncate(clipped.len() - 4);
+        w.extend(clipped);
+        let items = read_all(w);
+        assert!(matches!(items[0], Ok(WarcItem::Doc(_))), "{items:?}");
+        let errors: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.as_ref().err().map(|e| e.to_string()))
+            .collect();
+        assert_eq!(errors.len(), 1, "{items:?}");
+        assert!(errors[0].contains("truncated"), "{errors:?}");
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        let items = read_all(b"this is not a warc file at all\n".to_vec());
+        assert!(items.iter().all(|i| i.is_err()), "{items:?}");
+        assert!(!items.is_empty());
+    }
+}
