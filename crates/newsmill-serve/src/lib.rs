@@ -1,0 +1,291 @@
+//! `newsmill serve`: the HTTP API, the web pages and the alerts.
+//!
+//! This is the only async crate of newsmill (axum on tokio). It reads the store through the
+//! small [`Store`] trait, so it does not depend on the index: the binary implements the trait
+//! over newsmill-index, and tests use [`MemoryStore`].
+//!
+//! What it serves:
+//! - a JSON API under `/api/`, described by the OpenAPI document at `/api/openapi.json`
+//!   (search with filters and facets, an article, stories, an entity, attention over time,
+//!   `POST /api/analyze`, alerts);
+//! - HTML pages rendered on the server with maud (auto-escaped), with CSS and a few lines of
+//!   optional JavaScript embedded in the binary: search, article, story, stories, entity,
+//!   alerts. Every page works without JavaScript;
+//! - alerts: saved searches persisted in `DATA/serve/alerts.json`, checked whenever the store's
+//!   generation changes, one event per new story, delivered to an Atom feed and, when asked,
+//!   to a webhook the operator configured.
+//!
+//! What it deliberately does not do: write the index, read files other than its alerts file,
+//! fetch anything but configured webhooks, or serve anything it has not compiled in.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use newsmill_serve::{MemoryStore, ServeConfig, Server};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let dir = std::env::temp_dir().join(format!("newsmill-serve-doc-{}", std::process::id()));
+//! let mut config = ServeConfig::new(dir);
+//! config.addr = "127.0.0.1:0".parse().unwrap();
+//! let server = Server::bind(config, Arc::new(MemoryStore::new())).await.unwrap();
+//! assert!(server.local_addr().ip().is_loopback());
+//! # });
+//! ```
+
+pub mod alerts;
+mod api;
+mod chart;
+mod error;
+mod memory;
+mod pages;
+mod security;
+mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use newsmill_core::Record;
+use newsmill_extract::ExtractConfig;
+
+pub use api::openapi_json;
+pub use error::{ApiError, Error, ErrorBody, ErrorDetail, Result};
+pub use memory::MemoryStore;
+pub use security::CSP;
+pub use store::{
+    DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
+    Store, StoreError, StoreResult, StoryDetail, StorySummary, snippet,
+};
+
+/// A function the server runs on every record `POST /api/analyze` extracts (the NLP stage),
+/// given by the binary so this crate does not depend on the models.
+pub type Enricher = Arc<dyn Fn(&mut Record) + Send + Sync>;
+
+/// Settings of the server.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to bind. A non-loopback address requires `token`.
+    pub addr: SocketAddr,
+    /// The data directory (alerts live in `DATA/serve/`).
+    pub data_dir: PathBuf,
+    /// The API token; required for every `/api/` request and every write when set.
+    pub token: Option<String>,
+    /// Webhook URLs alerts may deliver to; an alert can name only one of these.
+    pub webhooks: Vec<String>,
+    /// Largest request body, in bytes, for every route but `POST /api/analyze`.
+    pub body_limit: usize,
+    /// Largest body of `POST /api/analyze`.
+    pub analyze_limit: usize,
+    /// How often to look for new records to check alerts against.
+    pub poll_interval: Duration,
+    /// Delivery attempts per webhook event.
+    pub webhook_attempts: u32,
+    /// Wait before the second attempt; doubled before each next one.
+    pub webhook_backoff: Duration,
+}
+
+impl ServeConfig {
+    /// Defaults: `127.0.0.1:8080`, no token, no webhooks, 64 KiB bodies (8 MiB to analyze),
+    /// alerts checked every 2 s, 5 webhook attempts starting 1 s apart.
+    pub fn new(data_dir: impl Into<PathBuf>) -> ServeConfig {
+        ServeConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: data_dir.into(),
+            token: None,
+            webhooks: Vec::new(),
+            body_limit: 64 * 1024,
+            analyze_limit: 8 * 1024 * 1024,
+            poll_interval: Duration::from_secs(2),
+            webhook_attempts: 5,
+            webhook_backoff: Duration::from_secs(1),
+        }
+    }
+
+    /// Checks the security rules: a token on any non-loopback bind, webhooks absolute http(s).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(t) = &self.token
+            && t.len() < 16
+        {
+            return Err(Error::WeakToken);
+        }
+        if !self.addr.ip().is_loopback() && self.token.is_none() {
+            return Err(Error::TokenRequired { addr: self.addr });
+        }
+        for url in &self.webhooks {
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.len() < 10
+                || url.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(Error::BadWebhook { url: url.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) config: ServeConfig,
+    pub(crate) loopback: bool,
+    pub(crate) alerts: Mutex<alerts::AlertBook>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) extract: ExtractConfig,
+    pub(crate) enrich: Option<Enricher>,
+}
+
+impl AppState {
+    /// State over `store` with `config`; loads the alerts from the data directory.
+    pub fn new(config: ServeConfig, store: Arc<dyn Store>) -> Result<AppState> {
+        AppState::with_enricher(config, store, None)
+    }
+
+    /// State that also runs `enrich` (the NLP stage) on every record `POST /api/analyze`
+    /// extracts.
+    pub fn with_enricher(
+        config: ServeConfig,
+        store: Arc<dyn Store>,
+        enrich: Option<Enricher>,
+    ) -> Result<AppState> {
+        config.validate()?;
+        let book = alerts::AlertBook::load(&config.data_dir)?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Io {
+                what: "webhook client".into(),
+                source: std::io::Error::other(e),
+            })?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                store,
+                loopback: config.addr.ip().is_loopback(),
+                config,
+                alerts: Mutex::new(book),
+                http,
+                extract: ExtractConfig::default(),
+                enrich,
+            }),
+        })
+    }
+
+    /// Checks every alert against the store now; delivers new events to their webhooks in the
+    /// background. Returns the number of new events.
+    pub async fn check_alerts(&self) -> usize {
+        let state = self.clone();
+        let deliveries = tokio::task::spawn_blocking(move || {
+            let mut book = state.inner.lock_alerts();
+            book.evaluate(state.inner.store.as_ref())
+        })
+        .await
+        .unwrap_or_default();
+        let n = deliveries.len();
+        for d in deliveries {
+            let state = self.clone();
+            tokio::spawn(async move { alerts::deliver(&state, d).await });
+        }
+        n
+    }
+}
+
+impl Inner {
+    pub(crate) fn lock_alerts(&self) -> std::sync::MutexGuard<'_, alerts::AlertBook> {
+        self.alerts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The whole application: API, pages and assets, behind the security guard.
+pub fn router(state: AppState) -> Router {
+    let analyze_limit = state.inner.config.analyze_limit;
+    let body_limit = state.inner.config.body_limit;
+    Router::new()
+        .merge(api::routes(analyze_limit))
+        .merge(pages::routes())
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
+        .with_state(state)
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Checks `config` (a token on any non-loopback address) and binds its address.
+    pub async fn bind(config: ServeConfig, store: Arc<dyn Store>) -> Result<Server> {
+        let addr = config.addr;
+        let state = AppState::new(config, store)?;
+        Server::bind_state(addr, state).await
+    }
+
+    /// Binds `addr` for an already built state (with an enricher, say).
+    pub async fn bind_state(addr: SocketAddr, state: AppState) -> Result<Server> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Io {
+                what: format!("binding {addr}"),
+                source,
+            })?;
+        Ok(Server { listener, state })
+    }
+
+    /// The address actually bound (the port, when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or(self.state.inner.config.addr)
+    }
+
+    /// The handlers' state (to check alerts by hand in tests).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` completes, checking alerts whenever the store changes.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+        let addr = self.local_addr();
+        let poller = tokio::spawn(poll_alerts(self.state.clone()));
+        let app = router(self.state);
+        let result = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|source| Error::Io {
+                what: format!("serving {addr}"),
+                source,
+            });
+        poller.abort();
+        result
+    }
+}
+
+/// Checks alerts at start, then whenever the store's generation changes.
+async fn poll_alerts(state: AppState) {
+    let mut last = None;
+    let mut tick = tokio::time::interval(state.inner.config.poll_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let store = state.inner.store.clone();
+        let Ok(generation) = tokio::task::spawn_blocking(move || store.generation()).await else {
+            continue;
+        };
+        if last != Some(generation) {
+            last = Some(generation);
+            state.check_alerts().await;
+        }
+    }
+}

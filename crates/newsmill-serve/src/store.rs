@@ -1,0 +1,286 @@
+//! The data the server reads, behind one small trait.
+//!
+//! [`Store`] is what the HTTP API and the pages need from the embedded index: search with
+//! filters and facets, a record by id, stories, entities and per-day counts.
+//! [`crate::MemoryStore`] implements it over a vector of records (for tests and small
+//! corpora); the binary implements it over the tantivy index.
+//! Every method is blocking: the server calls them on tokio's blocking pool.
+
+use newsmill_core::Record;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Why the store could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The query does not parse; the message says where.
+    #[error("malformed query {query:?}: {message}")]
+    Query {
+        /// The query as given.
+        query: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A filter value is invalid (a date that is not `YYYY-MM-DD`, say).
+    #[error("invalid filter {name}: {message}")]
+    Filter {
+        /// The filter's name.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The store failed (I/O, a corrupt index).
+    #[error("store: {0}")]
+    Backend(String),
+}
+
+/// Result with [`StoreError`].
+pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// How search results are ordered. Ties are always broken by record id, so pages are stable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Most recently published first (records without a date last).
+    Newest,
+    /// Oldest first (records without a date last).
+    Oldest,
+}
+
+impl Sort {
+    /// The name used in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+        }
+    }
+}
+
+/// Filters that narrow a search; each is an exact match on a stored field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Filters {
+    /// Only records of this site (`bbc.com`).
+    pub site: Option<String>,
+    /// Only records in this language (ISO 639-1).
+    pub language: Option<String>,
+    /// Only records mentioning this entity (canonical name).
+    pub entity: Option<String>,
+    /// Only records of this story.
+    pub story: Option<String>,
+    /// Only records published on or after this day (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Only records published on or before this day (`YYYY-MM-DD`).
+    pub to: Option<String>,
+}
+
+impl Filters {
+    /// True when no filter is set.
+    pub fn is_empty(&self) -> bool {
+        self == &Filters::default()
+    }
+}
+
+/// One search: a query in the store's query language, filters, order and a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// The query; empty matches everything.
+    pub query: String,
+    /// Exact-match filters.
+    pub filters: Filters,
+    /// Result order.
+    pub sort: Sort,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+    /// Count facets over all matching records.
+    pub facets: bool,
+}
+
+impl SearchRequest {
+    /// A request for the first `limit` hits of `query`, by relevance, without facets.
+    pub fn new(query: impl Into<String>, limit: usize) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            offset: 0,
+            limit,
+            facets: false,
+        }
+    }
+}
+
+/// One search hit: what a result list shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Hit {
+    /// Record id.
+    pub id: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Site.
+    pub site: Option<String>,
+    /// URL of the page.
+    pub url: Option<String>,
+    /// Publication date, RFC 3339.
+    pub published: Option<String>,
+    /// Language.
+    pub language: Option<String>,
+    /// Story id.
+    pub story: Option<String>,
+    /// A short excerpt of the text.
+    pub snippet: String,
+    /// Relevance score (0 when sorting by date without a query).
+    pub score: f32,
+}
+
+impl Hit {
+    /// The hit for a whole record, with the first `snippet_chars` characters as the snippet.
+    pub fn from_record(r: &Record, score: f32) -> Hit {
+        Hit {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            site: r.site.clone(),
+            url: r.url.clone(),
+            published: r.published.clone(),
+            language: r.language.clone(),
+            story: r.story.clone(),
+            snippet: snippet(&r.text, 240),
+            score,
+        }
+    }
+}
+
+/// The first `max` characters of `text`, cut at a word boundary, with an ellipsis when cut.
+pub fn snippet(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    format!("{cut}…")
+}
+
+/// A facet value and how many matching records have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FacetCount {
+    /// The value.
+    pub value: String,
+    /// Matching records with it.
+    pub count: u64,
+}
+
+/// Facet counts over all matching records, most frequent first (ties by value).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Facets {
+    /// By site.
+    pub site: Vec<FacetCount>,
+    /// By language.
+    pub language: Vec<FacetCount>,
+    /// By entity (canonical name), counting records, not mentions.
+    pub entity: Vec<FacetCount>,
+}
+
+/// One page of search results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SearchPage {
+    /// Matching records in all.
+    pub total: u64,
+    /// This page's hits.
+    pub hits: Vec<Hit>,
+    /// Facets (empty unless asked for).
+    pub facets: Facets,
+}
+
+/// A story in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StorySummary {
+    /// Story id.
+    pub id: String,
+    /// The title of its first article.
+    pub title: Option<String>,
+    /// Number of articles.
+    pub articles: u64,
+    /// Publication date of the first article.
+    pub first: Option<String>,
+    /// Publication date of the last article.
+    pub last: Option<String>,
+    /// Sites that carried it, most articles first.
+    pub sites: Vec<FacetCount>,
+}
+
+/// A story with its articles in time order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StoryDetail {
+    /// The summary.
+    #[serde(flatten)]
+    pub summary: StorySummary,
+    /// Its articles, oldest first (undated last, by id).
+    pub items: Vec<Hit>,
+}
+
+/// Articles per day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DayCount {
+    /// The day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Count.
+    pub count: u64,
+}
+
+/// An entity, its articles, its stories and its mentions over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EntityDetail {
+    /// Canonical name.
+    pub name: String,
+    /// Type (`PER`, `ORG`, `LOC`, `MISC`), the most frequent one when records disagree.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Records mentioning it.
+    pub total: u64,
+    /// The newest records mentioning it (at most the requested limit).
+    pub articles: Vec<Hit>,
+    /// Stories of those records, most articles first.
+    pub stories: Vec<StorySummary>,
+    /// Mentions per day (by the record's publication day).
+    pub mentions_per_day: Vec<DayCount>,
+}
+
+/// What the server needs from the embedded index.
+///
+/// Implementations must be cheap to call concurrently (`&self`) and return results in a
+/// stable order: equal keys are broken by id.
+pub trait Store: Send + Sync + 'static {
+    /// Searches with filters, order, paging and (when asked) facets.
+    fn search(&self, request: &SearchRequest) -> StoreResult<SearchPage>;
+    /// The whole record with this id.
+    fn record(&self, id: &str) -> StoreResult<Option<Record>>;
+    /// Stories, most recently active first; returns the total too.
+    fn stories(&self, offset: usize, limit: usize) -> StoreResult<(u64, Vec<StorySummary>)>;
+    /// One story with its articles in time order.
+    fn story(&self, id: &str) -> StoreResult<Option<StoryDetail>>;
+    /// Stories with at least one record matching `query` (and `filters`), newest first.
+    /// A record without a story counts as a story of its own, with the record's id.
+    fn stories_matching(
+        &self,
+        query: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> StoreResult<Vec<StorySummary>>;
+    /// An entity by canonical name, with at most `limit` articles.
+    fn entity(&self, name: &str, limit: usize) -> StoreResult<Option<EntityDetail>>;
+    /// Records per publication day matching `query` and `filters`; all records when the query
+    /// is empty and there are no filters. Days in ascending order; undated records are left out.
+    fn per_day(&self, query: &str, filters: &Filters) -> StoreResult<Vec<DayCount>>;
+    /// A number that changes whenever new records become visible (a commit, a batch).
+    fn generation(&self) -> u64;
+}
