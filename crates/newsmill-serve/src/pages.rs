@@ -416,7 +416,7 @@ fn body_with_entities(r: &Record) -> Markup {
             let inner = &r.text[index.byte_of(ms)..index.byte_of(me)];
             parts.push(html! { (before) });
             parts.push(html! {
-                a.ent class=(format!("ent-{}", e.kind.as_str().to_lowercase())) href=(entity_url(&e.name))
+                a class=(format!("ent ent-{}", e.kind.as_str().to_lowercase())) href=(entity_url(&e.name))
                     title=(format!("{} ({})", e.name, e.kind.as_str())) { (inner) }
             });
             pos = me;

@@ -1,0 +1,5 @@
+//! Integration tests of `newsmill serve`: HTTP on loopback, and a real browser.
+
+mod browser;
+mod common;
+mod http;
