@@ -9,6 +9,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod eval_ner;
+mod train_ner;
+
 #[derive(Debug, Parser)]
 #[command(name = "xtask")]
 struct Cli {
@@ -29,18 +32,24 @@ enum Task {
     /// Evaluate a stage on its dev set.
     #[command(subcommand)]
     Eval(Eval),
+    /// Train the NER model on ../shared/data/ner/conll2003/train.txt (writes the embedded model).
+    TrainNer(train_ner::TrainNerArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum Eval {
     /// Extraction on ../shared/data/extraction/dev (filled in by the extraction work).
     Extract,
+    /// NER on ../shared/data/ner/conll2003/dev.txt: conlleval F1 per type and tokens/s.
+    Ner(eval_ner::EvalNerArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.task {
+        Task::TrainNer(args) => train_ner::run(&cli.data, &args),
         Task::Eval(e) => match e {
+            Eval::Ner(args) => eval_ner::run(&cli.data, &args),
             Eval::Extract => {
                 eprintln!(
                     "xtask: eval extract: not written yet ({})",

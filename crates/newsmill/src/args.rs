@@ -14,6 +14,21 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Turn articles (HTML pages or scraped text) into clean records, printed as JSON.
     Analyze(AnalyzeArgs),
+    /// Tag gold-tokenized CoNLL text with named entities: each token line gets the predicted
+    /// IOB2 tag appended as a last column.
+    Ner(NerArgs),
+}
+
+/// Arguments of `newsmill ner`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct NerArgs {
+    /// Read CoNLL column format: first column the token, blank lines between sentences,
+    /// `-DOCSTART-` lines between documents (the only input format for now).
+    #[arg(long, required = true)]
+    pub(crate) conll: bool,
+    /// A CoNLL file, or `-` for stdin. Default: stdin.
+    #[arg(value_name = "PATH|-")]
+    pub(crate) input: Option<String>,
 }
 
 /// Arguments of `newsmill analyze`.

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod analyze;
+mod ner;
 
 use crate::ExitStatus;
 use crate::args::{Cli, Command};
@@ -9,5 +10,6 @@ use crate::args::{Cli, Command};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Ner(args) => ner::run(args),
     }
 }

@@ -1,0 +1,408 @@
+//! Feature extraction: every feature is a 64-bit hash of a template id and its values, so no
+//! feature string is ever built. The hash is written here (FNV-1a with a final mix) rather than
+//! taken from a crate, because the model stores these hashes: they must never change.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::label::Label;
+use crate::resources::{GAZ_KINDS, Resources, phrase_key};
+
+/// Bumped whenever features change, so an old model is refused rather than misread.
+pub(crate) const FEATURE_VERSION: u32 = 1;
+
+const fn fmix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Hash of a string.
+pub(crate) fn hash_str(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in s.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    fmix(h)
+}
+
+/// Combines two hashes (order matters).
+pub(crate) const fn mix(a: u64, b: u64) -> u64 {
+    fmix(a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.rotate_left(23) ^ 0x5bd1_e995)
+}
+
+// Template ids.
+const BIAS: u64 = 1;
+const W0: u64 = 2;
+const L0: u64 = 3;
+const LM1: u64 = 4;
+const LP1: u64 = 5;
+const LM2: u64 = 6;
+const LP2: u64 = 7;
+const SH0: u64 = 8;
+const SHM1: u64 = 9;
+const SHP1: u64 = 10;
+const SHM1_0: u64 = 11;
+const SH0_P1: u64 = 12;
+const LM1_0: u64 = 13;
+const L0_P1: u64 = 14;
+const PRE: u64 = 15;
+const SUF: u64 = 16;
+const CL0: u64 = 17;
+const CLM1: u64 = 18;
+const CLP1: u64 = 19;
+const GAZ0: u64 = 20;
+const GAZM1: u64 = 21;
+const GAZP1: u64 = 22;
+const FIRST_SH: u64 = 23;
+const CAPS_SENT: u64 = 24;
+const CAPS_SENT_L0: u64 = 25;
+const DOC_LOWER: u64 = 26;
+const DOC_TITLE: u64 = 27;
+const SHM2: u64 = 28;
+const SHP2: u64 = 29;
+const DOC_SPAN: u64 = 30;
+// Dynamic templates (they read earlier predictions).
+const P1: u64 = 40;
+const P2P1: u64 = 41;
+const P1_L0: u64 = 42;
+const P1_SH0: u64 = 43;
+const HIST: u64 = 44;
+const HIST_MAJ: u64 = 45;
+
+/// A compressed word shape: X for uppercase, x for lowercase, d for digits, other characters as
+/// they are; runs of one class longer than two are cut to two ("Putin" -> "Xxx").
+pub(crate) fn shape(word: &str) -> String {
+    let mut out = String::with_capacity(8);
+    let mut last = '\0';
+    let mut run = 0;
+    for c in word.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if k == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = k;
+        }
+        if run <= 2 {
+            out.push(k);
+        }
+    }
+    out
+}
+
+fn is_cap(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn has_lower(word: &str) -> bool {
+    word.chars().any(char::is_lowercase)
+}
+
+fn sentinel(k: i64) -> u64 {
+    hash_str(if k < 0 { "<s>" } else { "</s>" })
+}
+
+/// Static features of one document, and the per-token values the dynamic features need.
+pub(crate) struct DocFeats {
+    /// All static feature hashes, token after token.
+    pub(crate) feats: Vec<u64>,
+    /// Token `t`'s static features are `feats[offs[t]..offs[t + 1]]`.
+    pub(crate) offs: Vec<u32>,
+    /// Hash of each token's lowercase form.
+    pub(crate) lower: Vec<u64>,
+    /// Hash of each token's shape.
+    pub(crate) shape: Vec<u64>,
+    /// History key: the lowercase hash for capitalized tokens, 0 for others.
+    pub(crate) hist_key: Vec<u64>,
+}
+
+impl DocFeats {
+    pub(crate) fn of(&self, t: usize) -> &[u64] {
+        &self.feats[self.offs[t] as usize..self.offs[t + 1] as usize]
+    }
+}
+
+/// Computes the static features of a document given as sentences of tokens.
+pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
+    let n: usize = doc.iter().map(Vec::len).sum();
+    let mut df = DocFeats {
+        feats: Vec::with_capacity(n * 48),
+        offs: Vec::with_capacity(n + 1),
+        lower: Vec::with_capacity(n),
+        shape: Vec::with_capacity(n),
+        hist_key: Vec::with_capacity(n),
+    };
+    df.offs.push(0);
+
+    // Document-wide facts: which lowercase forms occur as lowercase words, which occur
+    // capitalized in the middle of an ordinary (not all-caps) sentence, and which occur inside a
+    // run of two or more capitalized words.
+    let mut seen_lower: HashSet<String> = HashSet::new();
+    let mut seen_title_mid: HashSet<String> = HashSet::new();
+    let mut seen_in_span: HashSet<String> = HashSet::new();
+    let caps_sent: Vec<bool> = doc
+        .iter()
+        .map(|s| {
+            let words: Vec<&str> = s.iter().map(AsRef::as_ref).collect();
+            !words.iter().any(|w| has_lower(w)) && words.iter().filter(|w| is_cap(w)).count() >= 1
+        })
+        .collect();
+    for (s, sent) in doc.iter().enumerate() {
+        for (i, w) in sent.iter().enumerate() {
+            let w = w.as_ref();
+            if w.chars().next().is_some_and(char::is_lowercase) {
+                seen_lower.insert(w.to_lowercase());
+            } else if is_cap(w) && !caps_sent[s] {
+                if i > 0 {
+                    seen_title_mid.insert(w.to_lowercase());
+                }
+                let prev = i > 0 && is_cap(sent[i - 1].as_ref());
+                let next = sent.get(i + 1).is_some_and(|n| is_cap(n.as_ref()));
+                if prev || next {
+                    seen_in_span.insert(w.to_lowercase());
+                }
+            }
+        }
+    }
+
+    for (s, sent) in doc.iter().enumerate() {
+        let words: Vec<&str> = sent.iter().map(AsRef::as_ref).collect();
+        let lowers: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let lh: Vec<u64> = lowers.iter().map(|w| hash_str(w)).collect();
+        let shapes: Vec<u64> = words.iter().map(|w| hash_str(&shape(w))).collect();
+        let clusters: Vec<Option<&str>> = words.iter().map(|w| res.cluster(w)).collect();
+        let gaz = gazetteer_tags(res, &words);
+        let m = words.len();
+        let at = |v: &[u64], k: i64| -> u64 {
+            if k < 0 || k >= m as i64 {
+                sentinel(k)
+            } else {
+                v[k as usize]
+            }
+        };
+        for i in 0..m {
+            let ii = i as i64;
+            let w = words[i];
+            let f = &mut df.feats;
+            f.push(BIAS);
+            f.push(mix(W0, hash_str(w)));
+            f.push(mix(L0, lh[i]));
+            f.push(mix(LM1, at(&lh, ii - 1)));
+            f.push(mix(LP1, at(&lh, ii + 1)));
+            f.push(mix(LM2, at(&lh, ii - 2)));
+            f.push(mix(LP2, at(&lh, ii + 2)));
+            f.push(mix(SH0, shapes[i]));
+            f.push(mix(SHM1, at(&shapes, ii - 1)));
+            f.push(mix(SHP1, at(&shapes, ii + 1)));
+            f.push(mix(SHM2, at(&shapes, ii - 2)));
+            f.push(mix(SHP2, at(&shapes, ii + 2)));
+            f.push(mix(mix(SHM1_0, at(&shapes, ii - 1)), shapes[i]));
+            f.push(mix(mix(SH0_P1, shapes[i]), at(&shapes, ii + 1)));
+            f.push(mix(mix(LM1_0, at(&lh, ii - 1)), lh[i]));
+            f.push(mix(mix(L0_P1, lh[i]), at(&lh, ii + 1)));
+            let chars: Vec<char> = lowers[i].chars().collect();
+            for k in 1..=4usize.min(chars.len().saturating_sub(1)) {
+                let p: String = chars[..k].iter().collect();
+                let q: String = chars[chars.len() - k..].iter().collect();
+                f.push(mix(mix(PRE, k as u64), hash_str(&p)));
+                f.push(mix(mix(SUF, k as u64), hash_str(&q)));
+            }
+            if let Some(c) = clusters[i] {
+                for k in [4usize, 6, 10, 20] {
+                    f.push(mix(mix(CL0, k as u64), hash_str(&c[..k.min(c.len())])));
+                }
+            }
+            if i > 0
+                && let Some(c) = clusters[i - 1]
+            {
+                for k in [4usize, 8] {
+                    f.push(mix(mix(CLM1, k as u64), hash_str(&c[..k.min(c.len())])));
+                }
+            }
+            if let Some(Some(c)) = clusters.get(i + 1) {
+                for k in [4usize, 8] {
+                    f.push(mix(mix(CLP1, k as u64), hash_str(&c[..k.min(c.len())])));
+                }
+            }
+            for &(kind, pos) in &gaz[i] {
+                f.push(mix(mix(GAZ0, kind as u64), pos as u64));
+                f.push(mix(GAZ0, kind as u64));
+            }
+            if i > 0 {
+                for &(kind, _) in &gaz[i - 1] {
+                    f.push(mix(GAZM1, kind as u64));
+                }
+            }
+            if i + 1 < m {
+                for &(kind, _) in &gaz[i + 1] {
+                    f.push(mix(GAZP1, kind as u64));
+                }
+            }
+            if i == 0 {
+                f.push(mix(FIRST_SH, shapes[i]));
+            }
+            if caps_sent[s] {
+                f.push(CAPS_SENT);
+                f.push(mix(CAPS_SENT_L0, lh[i]));
+            }
+            let cap = is_cap(w);
+            if cap {
+                if seen_lower.contains(&lowers[i]) {
+                    f.push(DOC_LOWER);
+                }
+                if (i == 0 || caps_sent[s]) && seen_title_mid.contains(&lowers[i]) {
+                    f.push(DOC_TITLE);
+                }
+                if seen_in_span.contains(&lowers[i]) {
+                    f.push(DOC_SPAN);
+                }
+            }
+            df.offs.push(df.feats.len() as u32);
+            df.lower.push(lh[i]);
+            df.shape.push(shapes[i]);
+            df.hist_key.push(if cap { lh[i] } else { 0 });
+        }
+    }
+    df
+}
+
+/// For each token, the gazetteer matches covering it: (kind index, position 0..4 = B, I, L, U).
+/// Matches start and end on a capitalized token; the longest match from each start wins.
+fn gazetteer_tags(res: &Resources, words: &[&str]) -> Vec<Vec<(usize, usize)>> {
+    let mut out: Vec<Vec<(usize, usize)>> = vec![Vec::new(); words.len()];
+    if res.phrases.is_empty() {
+        return out;
+    }
+    let mut i = 0;
+    while i < words.len() {
+        let mut step = 1;
+        if !is_cap(words[i]) {
+            i += 1;
+            continue;
+        }
+        let max = res.max_len.min(words.len() - i);
+        for len in (1..=max).rev() {
+            if !is_cap(words[i + len - 1]) {
+                continue;
+            }
+            let key = phrase_key(words[i..i + len].iter().copied());
+            if let Some(&bits) = res.phrases.get(&key) {
+                for (kind, _) in GAZ_KINDS.iter().enumerate() {
+                    if bits & (1 << kind) == 0 {
+                        continue;
+                    }
+                    for j in 0..len {
+                        let pos = if len == 1 {
+                            3
+                        } else if j == 0 {
+                            0
+                        } else if j + 1 == len {
+                            2
+                        } else {
+                            1
+                        };
+                        out[i + j].push((kind, pos));
+                    }
+                }
+                step = len;
+                break;
+            }
+        }
+        i += step;
+    }
+    out
+}
+
+/// Per-document memory of the labels given to capitalized words so far (Ratinov and Roth's
+/// extended prediction history).
+#[derive(Default)]
+pub(crate) struct History {
+    counts: HashMap<u64, [u16; 5]>,
+}
+
+impl History {
+    pub(crate) fn record(&mut self, key: u64, label: Label) {
+        if key == 0 {
+            return;
+        }
+        let c = self.counts.entry(key).or_default();
+        let slot = label.type_index().map_or(0, |t| t + 1);
+        c[slot] = c[slot].saturating_add(1);
+    }
+}
+
+/// Appends the dynamic features of token `t` (whose sentence starts at token `start`) to `out`.
+pub(crate) fn dynamic_features(
+    df: &DocFeats,
+    t: usize,
+    start: usize,
+    labels: &[Label],
+    hist: &History,
+    out: &mut Vec<u64>,
+) {
+    let p1 = if t > start { labels[t - 1].0 } else { 100 };
+    let p2 = if t > start + 1 { labels[t - 2].0 } else { 100 };
+    let p1 = u64::from(p1);
+    let p2 = u64::from(p2);
+    out.push(mix(P1, p1));
+    out.push(mix(mix(P2P1, p2), p1));
+    out.push(mix(mix(P1_L0, p1), df.lower[t]));
+    out.push(mix(mix(P1_SH0, p1), df.shape[t]));
+    let key = df.hist_key[t];
+    if key != 0
+        && let Some(c) = hist.counts.get(&key)
+    {
+        let mut best = 0;
+        for k in 0..5 {
+            if c[k] > 0 {
+                out.push(mix(HIST, k as u64));
+            }
+            if c[k] > c[best] {
+                best = k;
+            }
+        }
+        out.push(mix(HIST_MAJ, best as u64));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(shape("Putin"), "Xxx");
+        assert_eq!(shape("USA"), "XX");
+        assert_eq!(shape("1996-08-22"), "dd-dd-dd");
+        assert_eq!(shape("U.S."), "X.X.");
+    }
+
+    #[test]
+    fn hashes_are_fixed() {
+        // The model stores these hashes: this value must never change.
+        assert_eq!(hash_str("Putin"), hash_str("Putin"));
+        assert_ne!(mix(1, 2), mix(2, 1));
+        assert_eq!(hash_str(""), fmix(0xcbf2_9ce4_8422_2325));
+    }
+
+    #[test]
+    fn gazetteer_longest_match() {
+        let res = Resources::parse("#gaz country\nNorth Korea\nKorea\n#gaz city\nSeoul\n");
+        let tags = gazetteer_tags(&res, &["In", "North", "Korea", "and", "Seoul"]);
+        assert_eq!(tags[1], vec![(0, 0)]);
+        assert_eq!(tags[2], vec![(0, 2)]);
+        assert_eq!(tags[4], vec![(1, 3)]);
+        assert!(tags[3].is_empty());
+    }
+}

@@ -1,0 +1,236 @@
+//! newsmill's NLP stage: tokens, sentences and named entities.
+//!
+//! The entity tagger is an averaged perceptron over hashed features (words, shapes, affixes,
+//! Brown word clusters, gazetteers, document-level features and an extended prediction history,
+//! after Ratinov and Roth 2009), decoded greedily left to right under BILOU constraints. It was
+//! trained on CoNLL-2003 English (`cargo xtask train-ner`) and the model ships inside this crate,
+//! so nothing is read or downloaded at run time.
+//!
+//! The stage is pure: [`enrich`] fills a [`Record`]'s `entities` from its `text` and
+//! `sources_cited`; the caller loads the model once ([`Nlp::embedded`]) and passes it in.
+//! This crate does no I/O and does not do language detection, quotes or dates (yet).
+//!
+//! ```
+//! let nlp = newsmill_nlp::Nlp::embedded().unwrap();
+//! let text = "Russian President Vladimir Putin arrived in Pyongyang on Wednesday.";
+//! let found: Vec<&str> = nlp.entities(text).iter().map(|e| &text[e.start..e.end]).collect();
+//! assert!(found.contains(&"Vladimir Putin"));
+//! ```
+//!
+//! # Entities named only in `sources_cited`
+//!
+//! Mention offsets point into `text` only. Names found in `sources_cited` are grouped with the
+//! names found in `text`: they add no mention to an entity that `text` mentions too, and an
+//! entity named only there is listed with no mentions (`"mentions": [], "count": 0`), so
+//! `count` keeps meaning "mentions in `text`" and a reader who wants every person the article
+//! draws on still finds them in `entities`.
+
+#![allow(clippy::needless_range_loop)]
+
+mod canon;
+pub mod conll;
+mod features;
+mod label;
+mod model;
+mod resources;
+pub mod sentences;
+pub mod tokenize;
+
+use std::borrow::Cow;
+
+use newsmill_core::{CharIndex, Entity, EntityType, Mention, Record};
+
+pub use canon::{Group, SpanMention, group};
+use label::Pos;
+pub use label::{Label, from_iob};
+pub use model::{Model, TrainConfig, TrainDoc, train};
+
+/// Errors of the NLP stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The model file is damaged or from another version.
+    #[error("NER model: {0}")]
+    Model(String),
+}
+
+/// Result with the NLP [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The model compiled into the binary (see `models/README.md`).
+static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/ner-en.bin.zst");
+
+/// Everything the NLP stage needs, loaded once and shared by all records.
+#[derive(Debug)]
+pub struct Nlp {
+    model: Model,
+}
+
+/// An entity span found by the tagger: byte offsets into the tagged string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntitySpan {
+    /// Start byte.
+    pub start: usize,
+    /// End byte (exclusive).
+    pub end: usize,
+    /// Type.
+    pub kind: EntityType,
+}
+
+impl Nlp {
+    /// Loads the model compiled into this crate.
+    pub fn embedded() -> Result<Nlp> {
+        Nlp::from_model_bytes(EMBEDDED_MODEL)
+    }
+
+    /// Loads a model from the bytes of a model file.
+    pub fn from_model_bytes(bytes: &[u8]) -> Result<Nlp> {
+        Ok(Nlp {
+            model: Model::from_bytes(bytes)?,
+        })
+    }
+
+    /// Wraps an already built model (as training returns it).
+    pub fn from_model(model: Model) -> Nlp {
+        Nlp { model }
+    }
+
+    /// Gives the tagger back.
+    pub fn into_model(self) -> Model {
+        self.model
+    }
+
+    /// The tagger.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Tags a document of pre-tokenized sentences (as `ner --conll` reads them).
+    pub fn tag_tokens<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
+        self.model.tag_doc(doc)
+    }
+
+    /// Finds the entities of `text`, tokenized and split into sentences here, tagged as one
+    /// document. Offsets are bytes of `text`.
+    pub fn entities(&self, text: &str) -> Vec<EntitySpan> {
+        let tokens = tokenize::tokenize(text);
+        let sents = sentences::split_sentences(text, &tokens);
+        let doc: Vec<Vec<Cow<'_, str>>> = sents
+            .iter()
+            .map(|r| {
+                tokens[r.clone()]
+                    .iter()
+                    .map(|t| normalize(t.text(text)))
+                    .collect()
+            })
+            .collect();
+        let labels = self.model.tag_doc(&doc);
+        let mut out = Vec::new();
+        for (r, labs) in sents.iter().zip(&labels) {
+            let mut open: Option<usize> = None;
+            for (k, l) in labs.iter().enumerate() {
+                let tok = tokens[r.start + k];
+                let Some(kind) = l.entity_type() else {
+                    open = None;
+                    continue;
+                };
+                match l.pos() {
+                    Some(Pos::B) => open = Some(tok.start),
+                    Some(Pos::I) => {}
+                    _ => {
+                        let start = if l.pos() == Some(Pos::L) {
+                            open.take().unwrap_or(tok.start)
+                        } else {
+                            tok.start
+                        };
+                        out.push(EntitySpan {
+                            start,
+                            end: tok.end,
+                            kind,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Maps typographic characters to the ASCII forms of the training data (CoNLL-2003 has straight
+/// quotes and apostrophes only).
+fn normalize(tok: &str) -> Cow<'_, str> {
+    if tok.is_ascii() {
+        return Cow::Borrowed(tok);
+    }
+    let mapped: String = tok
+        .chars()
+        .map(|c| match c {
+            '“' | '”' | '„' | '«' | '»' => '"',
+            '‘' | '’' | '‚' | '‹' | '›' => '\'',
+            '—' | '–' => '-',
+            c => c,
+        })
+        .collect();
+    Cow::Owned(mapped)
+}
+
+/// Fills `record.entities` from `record.text` and `record.sources_cited` (see the crate docs
+/// for how names found only in `sources_cited` are listed). Offsets are characters of `text`.
+pub fn enrich(record: &mut Record, nlp: &Nlp) {
+    let mut mentions: Vec<SpanMention> = nlp
+        .entities(&record.text)
+        .into_iter()
+        .map(|e| SpanMention {
+            start: e.start,
+            end: e.end,
+            kind: e.kind,
+            source: None,
+        })
+        .collect();
+    for (i, s) in record.sources_cited.iter().enumerate() {
+        mentions.extend(nlp.entities(s).into_iter().map(|e| SpanMention {
+            start: e.start,
+            end: e.end,
+            kind: e.kind,
+            source: Some(i),
+        }));
+    }
+    let text = &record.text;
+    let sources = &record.sources_cited;
+    let groups = group(&mentions, |src| match src {
+        None => text.as_str(),
+        Some(i) => sources[i].as_str(),
+    });
+    let index = CharIndex::new(text);
+    let mut entities: Vec<(usize, Entity)> = groups
+        .into_iter()
+        .map(|g| {
+            let ms: Vec<Mention> = g
+                .mentions
+                .iter()
+                .filter(|m| m.source.is_none())
+                .map(|m| Mention {
+                    start: index.char_of(m.start),
+                    end: index.char_of(m.end),
+                    text: text[m.start..m.end].to_string(),
+                })
+                .collect();
+            let first = g
+                .mentions
+                .iter()
+                .find(|m| m.source.is_none())
+                .map_or(usize::MAX, |m| m.start);
+            (
+                first,
+                Entity {
+                    name: g.name,
+                    kind: g.kind,
+                    count: ms.len(),
+                    mentions: ms,
+                },
+            )
+        })
+        .collect();
+    // Text order; names only in sources_cited follow, in their order.
+    entities.sort_by_key(|(first, _)| *first);
+    record.entities = entities.into_iter().map(|(_, e)| e).collect();
+}

@@ -1,0 +1,362 @@
+//! The tagger: an averaged perceptron over hashed features with greedy left-to-right decoding
+//! under BILOU transition constraints, its training loop and its file format.
+//!
+//! # File format
+//!
+//! A zstd frame holding: the magic `NMNER\0`, the format version (u32), the feature version
+//! (u32), the resources blob (u32 length + UTF-8), the weight scale (f32), the number of features
+//! (u32), then per feature (sorted by key) its key (u64), a 17-bit mask of non-zero labels (u32)
+//! and one i16 per set bit. All integers little-endian. Weights are `i16 * scale`.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::Error;
+use crate::features::{DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features};
+use crate::label::{Label, NL};
+use crate::resources::Resources;
+
+const MAGIC: &[u8; 6] = b"NMNER\0";
+const FORMAT_VERSION: u32 = 1;
+
+/// Keys are already hashes: use them as they are.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
+/// A trained tagger with the resources its features read.
+pub struct Model {
+    index: IdMap<u32>,
+    rows: Vec<[f32; NL]>,
+    pub(crate) res: Resources,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("features", &self.rows.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn add_scores(index: &IdMap<u32>, rows: &[[f32; NL]], feats: &[u64], s: &mut [f32; NL]) {
+    for f in feats {
+        if let Some(&i) = index.get(f) {
+            let row = &rows[i as usize];
+            for k in 0..NL {
+                s[k] += row[k];
+            }
+        }
+    }
+}
+
+/// The best label allowed after `prev`.
+fn best(scores: &[f32; NL], prev: Label, last: bool) -> Label {
+    let mut best = Label::O;
+    let mut best_score = f32::NEG_INFINITY;
+    for (k, &sc) in scores.iter().enumerate() {
+        let l = Label(k as u8);
+        if sc > best_score && l.valid_after(prev, last) {
+            best = l;
+            best_score = sc;
+        }
+    }
+    best
+}
+
+impl Model {
+    /// Number of features with weights.
+    pub fn n_features(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Tags one document given as sentences of tokens.
+    pub fn tag_doc<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
+        let df = doc_features(&self.res, doc);
+        let n = df.lower.len();
+        let mut labels = vec![Label::O; n];
+        let mut hist = History::default();
+        let mut dynf = Vec::with_capacity(16);
+        let mut t = 0;
+        let mut out = Vec::with_capacity(doc.len());
+        for sent in doc {
+            let start = t;
+            for i in 0..sent.len() {
+                let mut scores = [0f32; NL];
+                add_scores(&self.index, &self.rows, df.of(t), &mut scores);
+                dynf.clear();
+                dynamic_features(&df, t, start, &labels, &hist, &mut dynf);
+                add_scores(&self.index, &self.rows, &dynf, &mut scores);
+                let prev = if i > 0 { labels[t - 1] } else { Label::O };
+                labels[t] = best(&scores, prev, i + 1 == sent.len());
+                t += 1;
+            }
+            for k in start..t {
+                hist.record(df.hist_key[k], labels[k]);
+            }
+            out.push(labels[start..t].to_vec());
+        }
+        out
+    }
+
+    /// Serialises the model (see the module docs).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let max = self
+            .rows
+            .iter()
+            .flat_map(|r| r.iter())
+            .fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let mut keys: Vec<(u64, u32)> = self.index.iter().map(|(&k, &v)| (k, v)).collect();
+        keys.sort_unstable();
+        let mut body: Vec<u8> = Vec::new();
+        let mut n = 0u32;
+        for &(key, row) in &keys {
+            let q: Vec<i16> = self.rows[row as usize]
+                .iter()
+                .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
+                .collect();
+            let mask = q
+                .iter()
+                .enumerate()
+                .fold(0u32, |m, (k, &v)| if v != 0 { m | (1 << k) } else { m });
+            if mask == 0 {
+                continue;
+            }
+            n += 1;
+            body.extend_from_slice(&key.to_le_bytes());
+            body.extend_from_slice(&mask.to_le_bytes());
+            for v in q.iter().filter(|&&v| v != 0) {
+                body.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        let mut raw = Vec::with_capacity(body.len() + self.res.blob.len() + 64);
+        raw.extend_from_slice(MAGIC);
+        raw.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        raw.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
+        raw.extend_from_slice(&(self.res.blob.len() as u32).to_le_bytes());
+        raw.extend_from_slice(self.res.blob.as_bytes());
+        raw.extend_from_slice(&scale.to_le_bytes());
+        raw.extend_from_slice(&n.to_le_bytes());
+        raw.extend_from_slice(&body);
+        zstd::stream::encode_all(&raw[..], 19).unwrap_or(raw)
+    }
+
+    /// Reads a model written by [`Model::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, Error> {
+        let raw = zstd::stream::decode_all(bytes)
+            .map_err(|e| Error::Model(format!("not a zstd-compressed model: {e}")))?;
+        let mut r = Reader { buf: &raw, pos: 0 };
+        if r.take(6)? != MAGIC {
+            return Err(Error::Model("bad magic: not a newsmill NER model".into()));
+        }
+        let format = r.u32()?;
+        let features = r.u32()?;
+        if format != FORMAT_VERSION || features != FEATURE_VERSION {
+            return Err(Error::Model(format!(
+                "model format {format}/features {features}, this build reads {FORMAT_VERSION}/{FEATURE_VERSION}: retrain with `cargo xtask train-ner`"
+            )));
+        }
+        let blob_len = r.u32()? as usize;
+        let blob = std::str::from_utf8(r.take(blob_len)?)
+            .map_err(|_| Error::Model("resources are not UTF-8".into()))?;
+        let res = Resources::parse(blob);
+        let scale = f32::from_le_bytes(r.array()?);
+        let n = r.u32()? as usize;
+        let mut index = IdMap::default();
+        index.reserve(n);
+        let mut rows = Vec::with_capacity(n);
+        for i in 0..n {
+            let key = u64::from_le_bytes(r.array()?);
+            let mask = r.u32()?;
+            let mut row = [0f32; NL];
+            for (k, w) in row.iter_mut().enumerate() {
+                if mask & (1 << k) != 0 {
+                    *w = f32::from(i16::from_le_bytes(r.array()?)) * scale;
+                }
+            }
+            index.insert(key, i as u32);
+            rows.push(row);
+        }
+        Ok(Model { index, rows, res })
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or_else(|| Error::Model("truncated model file".into()))?;
+        let s = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let s = self.take(N)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+    fn u32(&mut self) -> Result<u32, Error> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+}
+
+/// A training document: sentences of tokens with their gold labels.
+#[derive(Debug, Clone, Default)]
+pub struct TrainDoc {
+    /// Sentences of tokens.
+    pub sents: Vec<Vec<String>>,
+    /// Gold BILOU labels, one per token.
+    pub labels: Vec<Vec<Label>>,
+}
+
+/// Training settings.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Seed of the document shuffle.
+    pub seed: u64,
+    /// Static features seen fewer times than this in training are dropped.
+    pub min_count: u32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> TrainConfig {
+        TrainConfig {
+            epochs: 12,
+            seed: 20_030_531,
+            min_count: 2,
+        }
+    }
+}
+
+/// Trains a model on `docs` with the resources in `resources_blob`. `progress` is called after
+/// each epoch with the epoch number and the training token accuracy of that epoch.
+pub fn train(
+    docs: &[TrainDoc],
+    resources_blob: &str,
+    cfg: &TrainConfig,
+    mut progress: impl FnMut(usize, f64),
+) -> Model {
+    let res = Resources::parse(resources_blob);
+    let feats: Vec<DocFeats> = docs.iter().map(|d| doc_features(&res, &d.sents)).collect();
+    // Keep static features seen at least `min_count` times.
+    let mut counts: IdMap<u32> = IdMap::default();
+    for df in &feats {
+        for &f in &df.feats {
+            *counts.entry(f).or_default() += 1;
+        }
+    }
+    let mut index: IdMap<u32> = IdMap::default();
+    for (&f, &c) in &counts {
+        if c >= cfg.min_count {
+            let n = index.len() as u32;
+            index.insert(f, n);
+        }
+    }
+    drop(counts);
+    let mut w: Vec<[f32; NL]> = vec![[0.0; NL]; index.len()];
+    let mut u: Vec<[f64; NL]> = vec![[0.0; NL]; index.len()];
+    let mut c: f64 = 1.0;
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut rng = cfg.seed | 1;
+    let mut dynf: Vec<u64> = Vec::with_capacity(16);
+    for epoch in 0..cfg.epochs {
+        // Fisher-Yates with xorshift64, so the order depends only on the seed.
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        let (mut right, mut total) = (0usize, 0usize);
+        for &d in &order {
+            let doc = &docs[d];
+            let df = &feats[d];
+            let n = df.lower.len();
+            let mut labels = vec![Label::O; n];
+            let mut hist = History::default();
+            let mut t = 0;
+            for (s, sent) in doc.sents.iter().enumerate() {
+                let start = t;
+                for i in 0..sent.len() {
+                    let mut scores = [0f32; NL];
+                    add_scores(&index, &w, df.of(t), &mut scores);
+                    dynf.clear();
+                    dynamic_features(df, t, start, &labels, &hist, &mut dynf);
+                    add_scores(&index, &w, &dynf, &mut scores);
+                    let prev = if i > 0 { labels[t - 1] } else { Label::O };
+                    let pred = best(&scores, prev, i + 1 == sent.len());
+                    let gold = doc.labels[s][i];
+                    if pred == gold {
+                        right += 1;
+                    } else {
+                        let (g, p) = (usize::from(gold.0), usize::from(pred.0));
+                        for f in df.of(t).iter().chain(dynf.iter()) {
+                            let row = match index.get(f) {
+                                Some(&r) => r as usize,
+                                None if dynf.contains(f) => {
+                                    let r = w.len();
+                                    index.insert(*f, r as u32);
+                                    w.push([0.0; NL]);
+                                    u.push([0.0; NL]);
+                                    r
+                                }
+                                None => continue,
+                            };
+                            w[row][g] += 1.0;
+                            w[row][p] -= 1.0;
+                            u[row][g] += c;
+                            u[row][p] -= c;
+                        }
+                    }
+                    total += 1;
+                    c += 1.0;
+                    labels[t] = pred;
+                    t += 1;
+                }
+                for k in start..t {
+                    hist.record(df.hist_key[k], labels[k]);
+                }
+            }
+        }
+        progress(epoch + 1, right as f64 / total.max(1) as f64);
+    }
+    // Averaging: the mean weight over all steps is w - u / c.
+    let rows: Vec<[f32; NL]> = w
+        .iter()
+        .zip(&u)
+        .map(|(w, u)| {
+            let mut r = [0f32; NL];
+            for k in 0..NL {
+                r[k] = (f64::from(w[k]) - u[k] / c) as f32;
+            }
+            r
+        })
+        .collect();
+    Model { index, rows, res }
+}

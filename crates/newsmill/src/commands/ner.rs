@@ -1,0 +1,80 @@
+//! `newsmill ner --conll [PATH|-]`: tags gold-tokenized CoNLL text and prints every line with
+//! the predicted IOB2 tag appended as a last column (`-DOCSTART-` and blank lines unchanged).
+
+use std::io::{self, Read, Write};
+
+use anyhow::Context;
+use newsmill_nlp::Nlp;
+use newsmill_nlp::conll::{self, LineKind};
+
+use crate::ExitStatus;
+use crate::args::NerArgs;
+use crate::output::report;
+
+pub(crate) fn run(args: NerArgs) -> anyhow::Result<ExitStatus> {
+    let name = args.input.as_deref().unwrap_or("-");
+    let bytes = if name == "-" {
+        let mut b = Vec::new();
+        io::stdin()
+            .lock()
+            .read_to_end(&mut b)
+            .context("reading stdin")?;
+        b
+    } else {
+        match fs_err::read(name) {
+            Ok(b) => b,
+            Err(e) => {
+                report(name, &io_reason(&e));
+                return Ok(ExitStatus::Failure);
+            }
+        }
+    };
+    let lines = match conll::parse(&bytes) {
+        Ok(lines) => lines,
+        Err(e) => {
+            report(name, &e);
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let nlp = Nlp::embedded().context("loading the embedded NER model")?;
+    let mut tags: Vec<&'static str> = vec![""; lines.len()];
+    for doc in conll::documents(&lines) {
+        let tokens: Vec<Vec<&str>> = doc
+            .iter()
+            .map(|s| s.iter().map(|&i| lines[i].token).collect())
+            .collect();
+        let labels = nlp.tag_tokens(&tokens);
+        for (sent, labs) in doc.iter().zip(&labels) {
+            for (&i, l) in sent.iter().zip(labs) {
+                tags[i] = l.iob2();
+            }
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    for (line, tag) in lines.iter().zip(&tags) {
+        out.write_all(line.text.as_bytes())
+            .context("writing to stdout")?;
+        if line.kind == LineKind::Token {
+            let sep: &[u8] = if line.text.contains('\t') {
+                b"\t"
+            } else {
+                b" "
+            };
+            out.write_all(sep).context("writing to stdout")?;
+            out.write_all(tag.as_bytes()).context("writing to stdout")?;
+        }
+        out.write_all(b"\n").context("writing to stdout")?;
+    }
+    out.flush().context("writing to stdout")?;
+    Ok(ExitStatus::Success)
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "is a directory".into(),
+        _ => e.to_string(),
+    }
+}
