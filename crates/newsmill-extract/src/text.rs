@@ -30,6 +30,8 @@ enum Marker {
     Numbered(u32),
     /// `-`, `*`, `•` and kin.
     Bullet,
+    /// `#`, `##`... (Markdown): the line is a heading whatever its shape.
+    Hash,
 }
 
 /// One logical line.
@@ -42,6 +44,13 @@ struct Unit {
     marker: Option<Marker>,
     /// Index of the blank-line-separated chunk the line sat in.
     chunk: usize,
+}
+
+impl Unit {
+    /// A numbered or bulleted list line.
+    fn is_list(&self) -> bool {
+        matches!(self.marker, Some(Marker::Numbered(_) | Marker::Bullet))
+    }
 }
 
 /// What the passes decided for a unit.
@@ -58,13 +67,13 @@ enum Role {
 }
 
 static LIST_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d{1,3})[.)]\s+|\[(\d{1,3})\]\s*|([-*•·▪►‣◦–—])\s+)(\S.*)$")
+    Regex::new(r"^(?:(\d{1,3})[.)]\s+|\[(\d{1,3})\]\s*|([-*•·▪►‣◦–—])\s+|(#{1,6})\s+)(\S.*)$")
         .expect("valid regex")
 });
 
 static SOURCES_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:sources?|references?|reference list|bibliography|works cited|citations|sources and references|quellen(?:angaben)?|quelle|fuentes?|referencias|fontes|referências|fonti|bronnen|источники|المصادر|المراجع|সূত্র|তথ্যসূত্র|स्रोत|参考(?:文献|资料)|来源|出典|출처)\s*[:：]?\s*(.*)$",
+        r"(?i)^(?:sources?|references?|reference list|bibliography|works cited|citations|sources and references|quellen(?:angaben)?|quelle|fuentes?|referencias|fontes|referências|fonti|bronnen|источники|المصادر|المراجع|সূত্র|তথ্যসূত্র|स्रोत|参考(?:文献|资料)|来源|出典|출처)(?:\s+(?:cited|used|consulted|list|and references|and further reading))?\s*(?:[:：]\s*(.*))?$",
     )
     .expect("valid regex")
 });
@@ -152,10 +161,18 @@ fn keep_removed_out_of_text(record: &mut Record) {
 /// Pass 1: lines to units.
 fn split_units(input: &str) -> Vec<Unit> {
     let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+    // CR LF and lone CR are line ends too; normalise so a CR LF is one break, not a blank line.
+    let normalised;
+    let input = if input.contains('\r') {
+        normalised = input.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        input
+    };
     let mut units: Vec<Unit> = Vec::new();
     let mut chunk = 0;
     let mut blank = true;
-    for line in input.split(['\n', '\r']) {
+    for line in input.split('\n') {
         let line =
             line.trim_matches(|c: char| c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}');
         if line.is_empty() {
@@ -172,8 +189,12 @@ fn split_units(input: &str) -> Vec<Unit> {
                     .get(1)
                     .or_else(|| c.get(2))
                     .and_then(|m| m.as_str().parse().ok());
-                let marker = n.map_or(Marker::Bullet, Marker::Numbered);
-                (Some(marker), c.get(4).map_or(line, |m| m.as_str()))
+                let marker = match n {
+                    Some(n) => Marker::Numbered(n),
+                    None if c.get(4).is_some() => Marker::Hash,
+                    None => Marker::Bullet,
+                };
+                (Some(marker), c.get(5).map_or(line, |m| m.as_str()))
             }
             None => (None, line),
         };
@@ -308,8 +329,14 @@ fn mark_title(units: &[Unit], roles: &mut [Role], record: &mut Record) {
         return;
     };
     let title = &units[t];
-    if title.marker.is_some() || words(&title.text) > 30 || title.text.chars().count() > 250 {
+    let listed = matches!(title.marker, Some(Marker::Numbered(_) | Marker::Bullet));
+    if listed || words(&title.text) > 30 || title.text.chars().count() > 250 {
         return;
+    }
+    // A lone word above the headline is a section label ("World", "Opinion"), not a title.
+    if words(&title.text) == 1 && (t + 1..units.len()).any(|i| roles[i] == Role::Undecided) {
+        roles[t] = Role::Dropped(RemovedReason::Navigation);
+        return mark_title(units, roles, record);
     }
     roles[t] = Role::Title;
     record.title = Some(title.text.clone());
@@ -459,7 +486,9 @@ fn mark_structure(units: &[Unit], roles: &mut [Role]) {
         .collect();
     for (k, &i) in open.iter().enumerate() {
         let u = &units[i];
-        roles[i] = if u.marker.is_some() {
+        roles[i] = if u.marker == Some(Marker::Hash) {
+            Role::Heading
+        } else if u.marker.is_some() {
             Role::ListItem
         } else if looks_like_heading(&u.text)
             && open.get(k + 1).is_some_and(|&j| leads_into(&units[j]))
@@ -489,7 +518,7 @@ fn looks_like_heading(text: &str) -> bool {
 
 /// True when a unit is body prose that a heading can lead into.
 fn leads_into(u: &Unit) -> bool {
-    u.marker.is_some() || ends_sentence(&u.text) || words(&u.text) > 14
+    u.is_list() || ends_sentence(&u.text) || words(&u.text) > 14
 }
 
 /// The body's language, and each removed piece's where it differs.
@@ -594,6 +623,30 @@ mod tests {
                 .count(),
             2
         );
+    }
+
+    #[test]
+    fn crlf_section_label_and_markdown_heading() {
+        let r = run(
+            "World\r\nFloods close schools across the region\r\n\r\nSchools closed on Monday as floods spread.\r\n## What comes next\r\nForecasters expect more rain, officials said.\r\n",
+        );
+        assert_eq!(
+            r.title.as_deref(),
+            Some("Floods close schools across the region")
+        );
+        assert_eq!(r.removed[0].reason, RemovedReason::Navigation);
+        assert_eq!(
+            r.blocks[1],
+            Block::new(BlockKind::Heading, "What comes next")
+        );
+    }
+
+    #[test]
+    fn sources_header_needs_a_colon_for_inline_sources() {
+        let r = run(
+            "Title here\n\nSome article text that says things about the world, at length.\n\nSources cited in this report\n\n1. Reuters\n2. Interfax news agency\n",
+        );
+        assert_eq!(r.sources_cited, ["Reuters", "Interfax news agency"]);
     }
 
     #[test]
