@@ -272,6 +272,52 @@ impl Server {
     }
 }
 
+/// Runs the server on its own tokio runtime until Ctrl-C (or SIGTERM), for callers that are not
+/// async (the `newsmill` binary). `on_ready` gets the bound address once it is listening.
+pub fn run_blocking(
+    config: ServeConfig,
+    store: Arc<dyn Store>,
+    enrich: Option<Enricher>,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let addr = config.addr;
+    let state = AppState::with_enricher(config, store, enrich)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            what: "starting the async runtime".into(),
+            source,
+        })?;
+    runtime.block_on(async move {
+        let server = Server::bind_state(addr, state).await?;
+        on_ready(server.local_addr());
+        server.run(shutdown_signal()).await
+    })
+}
+
+/// Completes on Ctrl-C, or on SIGTERM on Unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
 /// Checks alerts at start, then whenever the store's generation changes.
 async fn poll_alerts(state: AppState) {
     let mut last = None;

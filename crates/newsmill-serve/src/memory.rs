@@ -509,11 +509,11 @@ impl Store for MemoryStore {
             for e in d.record.entities.iter().filter(|e| e.name == name) {
                 found = true;
                 *kinds.entry(e.kind.as_str()).or_insert(0) += e.count as u64;
-                if let Some(day) = day_of(d.record.published.as_deref()) {
-                    *per_day.entry(day.to_string()).or_insert(0) += e.count as u64;
-                }
             }
             if found {
+                if let Some(day) = day_of(d.record.published.as_deref()) {
+                    *per_day.entry(day.to_string()).or_insert(0) += 1;
+                }
                 members.push(i);
             }
         }
@@ -537,7 +537,7 @@ impl Store for MemoryStore {
                 .map(|r| Hit::from_record(r, 0.0))
                 .collect(),
             stories,
-            mentions_per_day: per_day
+            articles_per_day: per_day
                 .into_iter()
                 .map(|(day, count)| DayCount { day, count })
                 .collect(),

@@ -671,7 +671,7 @@ async fn entity_page(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no entity {name:?}")))?;
     let points: Vec<(String, u64, Option<u64>)> = e
-        .mentions_per_day
+        .articles_per_day
         .iter()
         .map(|d| (d.day.clone(), d.count, None))
         .collect();
@@ -682,7 +682,7 @@ async fn entity_page(
             h1 { (e.name) }
             p.meta { (e.total) " article" @if e.total != 1 { "s" } " mention it · "
                 a href=(qs(&[("entity", Some(e.name.as_str())), ("sort", Some("newest"))])) { "Search its articles" } }
-            (bar_chart(&bars, "mentions", "Mentions per day"))
+            (bar_chart(&bars, "articles", "Articles mentioning it per day"))
             div.two-col {
                 section { h2 { "Stories" } ol.story-list { @for s in &e.stories { (story_item(s)) } } }
                 section { h2 { "Newest articles" } ol.hits { @for h in &e.articles { (hit_item(h)) } } }

@@ -251,8 +251,8 @@ pub struct EntityDetail {
     pub articles: Vec<Hit>,
     /// Stories of those records, most articles first.
     pub stories: Vec<StorySummary>,
-    /// Mentions per day (by the record's publication day).
-    pub mentions_per_day: Vec<DayCount>,
+    /// Records mentioning it per publication day.
+    pub articles_per_day: Vec<DayCount>,
 }
 
 /// What the server needs from the embedded index.

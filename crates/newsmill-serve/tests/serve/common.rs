@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use newsmill_core::{CharIndex, Entity, EntityType, InputHint, Mention, Origin, RawDoc, Record};
 use newsmill_extract::{ExtractConfig, extract};
-use newsmill_serve::{AppState, MemoryStore, ServeConfig, Server};
+use newsmill_serve::{AppState, MemoryStore, ServeConfig, Server, Store};
 
 pub(crate) fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -209,6 +209,23 @@ impl TestServer {
         records: Vec<Record>,
         tweak: impl FnOnce(&mut ServeConfig),
     ) -> TestServer {
+        let store = Arc::new(MemoryStore::with_records(records));
+        TestServer::start_inner(store.clone(), store, tweak)
+    }
+
+    /// A server over any store (`store` of the result is then an unused empty one).
+    pub(crate) fn start_store(
+        store: Arc<dyn Store>,
+        tweak: impl FnOnce(&mut ServeConfig),
+    ) -> TestServer {
+        TestServer::start_inner(store, Arc::new(MemoryStore::new()), tweak)
+    }
+
+    fn start_inner(
+        served: Arc<dyn Store>,
+        store: Arc<MemoryStore>,
+        tweak: impl FnOnce(&mut ServeConfig),
+    ) -> TestServer {
         let dir = temp_dir("srv");
         let mut config = ServeConfig::new(&dir);
         config.addr = "127.0.0.1:0".parse().unwrap();
@@ -216,10 +233,9 @@ impl TestServer {
         config.poll_interval = Duration::from_secs(3600);
         config.webhook_backoff = Duration::from_millis(10);
         tweak(&mut config);
-        let store = Arc::new(MemoryStore::with_records(records));
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let store2 = store.clone();
+        let store2 = served;
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

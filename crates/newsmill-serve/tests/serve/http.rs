@@ -180,7 +180,7 @@ async fn article_story_entity_attention() {
     assert_eq!(ent["type"], "PER");
     assert_eq!(ent["total"], 3);
     assert_eq!(ent["stories"][0]["id"], "storm-port-elwin");
-    assert_eq!(ent["mentions_per_day"].as_array().unwrap().len(), 3);
+    assert_eq!(ent["articles_per_day"].as_array().unwrap().len(), 3);
     let (status, body) = get_json(&srv.url("/api/entities/Nobody%20Known")).await;
     assert_error(status, &body, 404);
     let (status, body) = get_json(&srv.url("/api/entities/a%01b")).await;
