@@ -84,6 +84,16 @@ const PAD_B: f64 = 20.0;
 
 /// A bar chart of `bars`; `what` names the value for the text fallback ("articles").
 pub(crate) fn bar_chart(bars: &[Bar], what: &str, caption: &str) -> Markup {
+    bar_chart_linked(bars, what, caption, None)
+}
+
+/// A bar chart whose daily bars link to `link(day)` (a search narrowed to that day).
+pub(crate) fn bar_chart_linked(
+    bars: &[Bar],
+    what: &str,
+    caption: &str,
+    link: Option<&dyn Fn(&str) -> String>,
+) -> Markup {
     if bars.is_empty() {
         return html! { p.muted { "No dated articles to chart." } };
     }
@@ -91,7 +101,7 @@ pub(crate) fn bar_chart(bars: &[Bar], what: &str, caption: &str) -> Markup {
     let plot_w = W - PAD_L - 4.0;
     let plot_h = H - PAD_B - 6.0;
     let step = plot_w / bars.len() as f64;
-    let bw = (step * 0.8).max(1.0);
+    let bw = (step * 0.8).clamp(1.0, 28.0);
     let total: u64 = bars.iter().map(|b| b.value).sum();
     let label = format!(
         "{caption}: {total} {what} from {} to {}, at most {max} in one period",
@@ -100,18 +110,25 @@ pub(crate) fn bar_chart(bars: &[Bar], what: &str, caption: &str) -> Markup {
     );
     html! {
         figure.chart {
-            svg viewBox=(format!("0 0 {W} {H}")) role="img" aria-label=(label) preserveAspectRatio="none" {
+            svg viewBox=(format!("0 0 {W} {H}")) role="img" aria-label=(label) {
                 line.axis x1=(PAD_L) y1=(H - PAD_B) x2=(W - 2.0) y2=(H - PAD_B) {}
                 text.tick x=(PAD_L - 4.0) y="12" text-anchor="end" { (max) }
                 text.tick x=(PAD_L - 4.0) y=(H - PAD_B) text-anchor="end" { "0" }
                 @for (i, b) in bars.iter().enumerate() {
                     @let h = (b.value as f64 / max as f64) * plot_h;
-                    rect.bar x=(format!("{:.1}", PAD_L + i as f64 * step + (step - bw) / 2.0))
-                        y=(format!("{:.1}", H - PAD_B - h)) width=(format!("{bw:.1}")) height=(format!("{h:.1}")) {
+                    @let x = format!("{:.1}", PAD_L + i as f64 * step + (step - bw) / 2.0);
+                    @let rect = html! {
+                        // A full-height, invisible hit area keeps small bars easy to click.
+                        rect.hit-area x=(x) y="0" width=(format!("{bw:.1}")) height=(format!("{:.1}", H - PAD_B)) {}
+                        rect.bar x=(x) y=(format!("{:.1}", H - PAD_B - h)) width=(format!("{bw:.1}")) height=(format!("{h:.1}")) {}
                         title {
                             (b.label) ": " (b.value) " " (what)
                             @if let Some(s) = b.share { " (" (format!("{:.1}", s * 100.0)) "% of all)" }
                         }
+                    };
+                    @match link.filter(|_| b.label.len() == 10 && b.value > 0) {
+                        Some(f) => { a href=(f(&b.label)) { (rect) } }
+                        None => { g { (rect) } }
                     }
                 }
                 text.tick x=(PAD_L) y=(H - 4.0) text-anchor="start" { (bars[0].label) }

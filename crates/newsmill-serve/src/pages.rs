@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::alerts::{self, NewAlert, percent_encode};
 use crate::api::{PageParams, SearchParams, attention_of, blocking, check_entity, check_id};
-use crate::chart::{Bar, bar_chart, calendar};
+use crate::chart::{Bar, bar_chart, bar_chart_linked, calendar};
 use crate::error::ApiError;
 use crate::security::{Authorized, token_ok};
 use crate::store::{Hit, Sort, StorySummary};
@@ -274,6 +274,13 @@ async fn search_page(
         format!("{} — search", req.query)
     };
     let sort = req.sort;
+    let day_link = |d: &str| {
+        search_url(&params, |p| {
+            p.from = Some(d.to_string());
+            p.to = Some(d.to_string());
+            p.offset = None;
+        })
+    };
     let body = html! {
         div.search-layout {
             aside.facets aria-label="Filters" {
@@ -288,16 +295,29 @@ async fn search_page(
                         }
                     }
                 }
+                section.facet {
+                    h2 { "Dates" }
+                    form.dates method="get" action="/" {
+                        input type="hidden" name="q" value=(params.q);
+                        @for (k, v) in [("site", &params.site), ("language", &params.language), ("entity", &params.entity), ("story", &params.story)] {
+                            @if let Some(v) = v { input type="hidden" name=(k) value=(v); }
+                        }
+                        @if let Some(s) = params.sort { input type="hidden" name="sort" value=(s.as_str()); }
+                        label { "From " input type="date" name="from" value=[params.from.as_deref()]; }
+                        label { "To " input type="date" name="to" value=[params.to.as_deref()]; }
+                        button type="submit" { "Apply" }
+                    }
+                }
                 (facet_group("Sites", "site", &results.facets.site, &params))
                 (facet_group("Languages", "language", &results.facets.language, &params))
                 (facet_group("Entities", "entity", &results.facets.entity, &params))
             }
             section.results {
-                (bar_chart(&bars, "articles", if req.query.is_empty() && filters.is_empty() {
-                    "Articles per day"
+                (bar_chart_linked(&bars, "articles", if req.query.is_empty() && filters.is_empty() {
+                    "Articles per day (a bar narrows the search to its day)"
                 } else {
-                    "Attention: matching articles per day"
-                }))
+                    "Attention: matching articles per day (a bar narrows the search to its day)"
+                }, Some(&day_link)))
                 div.result-head {
                     p.count { strong { (results.total) } " article" @if results.total != 1 { "s" }
                         @if !req.query.is_empty() { " for " q { (req.query) } } }
