@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod eval_extract;
 mod eval_ner;
 mod train_ner;
 
@@ -38,8 +39,9 @@ enum Task {
 
 #[derive(Debug, Subcommand)]
 enum Eval {
-    /// Extraction on ../shared/data/extraction/dev (filled in by the extraction work).
-    Extract,
+    /// Extraction on ../shared/data/extraction/dev: shingle P/R/F1 per subset, snippet scores,
+    /// title accuracy, ms/page.
+    Extract(eval_extract::Args),
     /// NER on ../shared/data/ner/conll2003/dev.txt: conlleval F1 per type and tokens/s.
     Ner(eval_ner::EvalNerArgs),
 }
@@ -50,13 +52,7 @@ fn main() -> anyhow::Result<()> {
         Task::TrainNer(args) => train_ner::run(&cli.data, &args),
         Task::Eval(e) => match e {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),
-            Eval::Extract => {
-                eprintln!(
-                    "xtask: eval extract: not written yet ({})",
-                    cli.data.display()
-                );
-                Ok(())
-            }
+            Eval::Extract(args) => eval_extract::run(&cli.data, &args),
         },
     }
 }

@@ -1,0 +1,911 @@
+//! Main text: segment the page into text blocks, pick the article container, keep its blocks.
+//!
+//! The stages, each one loop over the arena:
+//!
+//! 1. **Classify elements.** Tags that never hold article text (script, style, media, form
+//!    widgets) and hidden elements are skipped outright. Elements whose tag or class/id says
+//!    navigation, share bar, comments, related links, promo, caption or byline are marked with
+//!    that reason (readability's "unlikely candidates", made finer), unless they hold the
+//!    page's `<article>` / `itemprop=articleBody` element.
+//! 2. **Segment.** The page becomes a list of text blocks in document order: each block-level
+//!    element (and each run of inline content, split at `<br>`) is one block, with its word
+//!    count and the share of its text inside links (boilerpipe's shallow text features). Rows
+//!    of data tables become one block each.
+//! 3. **Score.** Each block gets a value: positive for prose (enough words, few links, sentence
+//!    punctuation; more with stop words, jusText's cue), negative for link lists, marked
+//!    boilerplate and short fragments. Each element's score is the sum over its subtree; the
+//!    container is the element with the best score, ties going to the deepest. This finds the
+//!    smallest subtree that holds the prose and leaves out the chrome around it, whatever the
+//!    site's class names.
+//! 4. **Select.** Inside the container a precise cascade drops what still does not belong
+//!    (trafilatura's idea): marked boilerplate, link lists, boilerplate lines
+//!    ([`crate::boilerplate::classify_line`]), the headline, bylines and date lines, repeats,
+//!    headings with no text under them. Each drop is recorded with its reason.
+
+use newsmill_core::{BlockKind, RemovedReason};
+
+use super::dom::{Dom, NONE, Tag, push_collapsed, push_space};
+use super::meta::class_has;
+
+/// A text block of the page.
+#[derive(Debug, Clone)]
+pub(crate) struct TextBlock {
+    pub(crate) text: String,
+    pub(crate) kind: BlockKind,
+    /// The block-level element the text belongs to.
+    pub(crate) owner: usize,
+    pub(crate) chars: usize,
+    pub(crate) link_chars: usize,
+    pub(crate) words: usize,
+    /// Set when an enclosing element was marked as boilerplate.
+    pub(crate) marked: Option<RemovedReason>,
+    /// Heading level for headings.
+    pub(crate) level: u8,
+}
+
+impl TextBlock {
+    fn link_density(&self) -> f32 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f32 / self.chars as f32
+        }
+    }
+}
+
+/// What stage 1 decided about each element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// Not article text, and not worth listing under `removed` (code, media, hidden).
+    Skip,
+    /// Named like boilerplate (tag, class, id or role): the reason, and whether the name is a
+    /// strong sign. Whether the mark holds depends on how much prose the element holds.
+    Named(RemovedReason, bool),
+    Normal,
+}
+
+/// Class and id tokens that mark boilerplate even beside positive words ("article-comments").
+const STRONG: &[(&str, RemovedReason)] = &[
+    ("comment", RemovedReason::Comments),
+    ("disqus", RemovedReason::Comments),
+    ("respond", RemovedReason::Comments),
+    ("replies", RemovedReason::Comments),
+    ("share", RemovedReason::ShareBar),
+    ("sharing", RemovedReason::ShareBar),
+    ("social", RemovedReason::ShareBar),
+    ("addthis", RemovedReason::ShareBar),
+    ("shariff", RemovedReason::ShareBar),
+    ("sociable", RemovedReason::ShareBar),
+    ("related", RemovedReason::RelatedLink),
+    ("recommend", RemovedReason::RelatedLink),
+    ("outbrain", RemovedReason::RelatedLink),
+    ("taboola", RemovedReason::RelatedLink),
+    ("trending", RemovedReason::RelatedLink),
+    ("mostread", RemovedReason::RelatedLink),
+    ("most-read", RemovedReason::RelatedLink),
+    ("most-popular", RemovedReason::RelatedLink),
+    ("mostpopular", RemovedReason::RelatedLink),
+    ("more-stories", RemovedReason::RelatedLink),
+    ("newsletter", RemovedReason::Promo),
+    ("subscribe", RemovedReason::Promo),
+    ("subscription", RemovedReason::Promo),
+    ("promo", RemovedReason::Promo),
+    ("advert", RemovedReason::Promo),
+    ("sponsor", RemovedReason::Promo),
+    ("cookie", RemovedReason::Promo),
+    ("consent", RemovedReason::Promo),
+    ("gdpr", RemovedReason::Promo),
+    ("paywall", RemovedReason::Promo),
+    ("caption", RemovedReason::Caption),
+    ("credit", RemovedReason::Caption),
+    ("byline", RemovedReason::Byline),
+    ("dateline", RemovedReason::Byline),
+    ("author", RemovedReason::Byline),
+    ("timestamp", RemovedReason::Byline),
+    ("pubdate", RemovedReason::Byline),
+];
+
+/// Tokens that mark site chrome unless a positive word is also there ("main-header" goes,
+/// "article-header" stays).
+const WEAK: &[(&str, RemovedReason)] = &[
+    ("nav", RemovedReason::Navigation),
+    ("menu", RemovedReason::Navigation),
+    ("breadcrumb", RemovedReason::Navigation),
+    ("pagination", RemovedReason::Navigation),
+    ("pager", RemovedReason::Navigation),
+    ("masthead", RemovedReason::Navigation),
+    ("toolbar", RemovedReason::Navigation),
+    ("header", RemovedReason::Navigation),
+    ("topbar", RemovedReason::Navigation),
+    ("footer", RemovedReason::Legal),
+    ("copyright", RemovedReason::Legal),
+    ("legal", RemovedReason::Legal),
+    ("sidebar", RemovedReason::Boilerplate),
+    ("widget", RemovedReason::Boilerplate),
+    ("skyscraper", RemovedReason::Promo),
+    ("banner", RemovedReason::Promo),
+    ("popup", RemovedReason::Promo),
+    ("modal", RemovedReason::Promo),
+    ("tags", RemovedReason::Navigation),
+    ("combx", RemovedReason::Boilerplate),
+    ("meta", RemovedReason::Byline),
+];
+
+const POSITIVE: &[&str] = &[
+    "article", "content", "story", "body", "entry", "post", "main", "text", "blog",
+];
+
+/// Exact tokens for advertising slots (substrings would hit "shadow", "head", "load").
+fn is_ad_token(t: &str) -> bool {
+    matches!(
+        t,
+        "ad" | "ads" | "adv" | "advertisement" | "dfp" | "adsense"
+    ) || t.starts_with("ad-")
+        || t.starts_with("ads-")
+        || t.starts_with("ad_")
+        || t.ends_with("-ad")
+        || t.ends_with("-ads")
+        || t.ends_with("_ad")
+        || t.starts_with("adslot")
+        || t.starts_with("adunit")
+        || t.starts_with("google-ad")
+}
+
+/// The reason the class/id of an element marks it as boilerplate, if any.
+fn class_reason(class: &str) -> Option<(RemovedReason, bool)> {
+    if class.is_empty() || class.len() > 400 {
+        return None;
+    }
+    let lower = class.to_ascii_lowercase();
+    let mut weak = None;
+    let mut positive = false;
+    for token in lower.split(|c: char| c.is_whitespace()) {
+        if token.is_empty() {
+            continue;
+        }
+        if is_ad_token(token) {
+            return Some((RemovedReason::Promo, true));
+        }
+        if let Some(&(_, r)) = STRONG.iter().find(|(w, _)| token.contains(w)) {
+            // "author" inside "authority" or "share" inside "shareholder" is prose vocabulary.
+            if !token.contains("authorit") && !token.contains("shareholder") {
+                return Some((r, true));
+            }
+        }
+        if weak.is_none() {
+            weak = WEAK
+                .iter()
+                .find(|(w, _)| token.contains(w) && !token.contains("metadata"))
+                .map(|&(_, r)| r);
+        }
+        positive |= POSITIVE.iter().any(|p| token.contains(p));
+    }
+    if positive {
+        None
+    } else {
+        weak.map(|r| (r, false))
+    }
+}
+
+fn tag_reason(tag: Tag) -> Option<(RemovedReason, bool)> {
+    match tag {
+        Tag::Nav => Some((RemovedReason::Navigation, true)),
+        Tag::Aside => Some((RemovedReason::Boilerplate, true)),
+        Tag::Footer => Some((RemovedReason::Legal, true)),
+        Tag::Figcaption => Some((RemovedReason::Caption, true)),
+        Tag::Form | Tag::Fieldset => Some((RemovedReason::Boilerplate, false)),
+        _ => None,
+    }
+}
+
+fn is_hidden(dom: &Dom, i: usize) -> bool {
+    let n = &dom.nodes[i];
+    if n.attr("hidden").is_some() {
+        return true;
+    }
+    if let Some(style) = n.attr("style") {
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    false
+}
+
+/// The `<article>`-like element holding the most text, if one holds a fair share of the body:
+/// it and its ancestors are never marked as boilerplate.
+fn article_marker(dom: &Dom) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, n) in dom.nodes.iter().enumerate() {
+        if dom.text(i) {
+            continue;
+        }
+        let marked = n.tag == Tag::Article
+            || n.tag == Tag::Main
+            || n.attr("itemprop")
+                .is_some_and(|p| p.eq_ignore_ascii_case("articlebody"));
+        if !marked {
+            continue;
+        }
+        let len = text_len(dom, i);
+        if best.is_none_or(|(_, l)| len > l) {
+            best = Some((i, len));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+fn text_len(dom: &Dom, i: usize) -> usize {
+    let end = dom.nodes[i].end as usize;
+    (i..end)
+        .filter(|&j| dom.text(j))
+        .map(|j| dom.nodes[j].text.len())
+        .sum()
+}
+
+/// Stage 1: a class per node (text nodes inherit their parent's).
+pub(crate) fn classify(dom: &Dom) -> Vec<Class> {
+    let n = dom.len();
+    let mut class = vec![Class::Normal; n];
+    let protect = article_marker(dom);
+    for i in 0..n {
+        let node = &dom.nodes[i];
+        let parent_skip = node.parent != NONE && class[node.parent as usize] == Class::Skip;
+        if parent_skip {
+            class[i] = Class::Skip;
+            continue;
+        }
+        if dom.text(i) {
+            continue;
+        }
+        if node.tag.is_silent() || is_hidden(dom, i) {
+            class[i] = Class::Skip;
+            continue;
+        }
+        // The protected article and its ancestors stay, whatever their names.
+        if protect.is_some_and(|p| i <= p && p < node.end as usize)
+            || matches!(node.tag, Tag::Body | Tag::Html)
+        {
+            continue;
+        }
+        let reason = tag_reason(node.tag).or_else(|| {
+            let c = node.attr("class").unwrap_or("");
+            let id = node.attr("id").unwrap_or("");
+            class_reason(c)
+                .or_else(|| class_reason(id))
+                .or_else(|| role_reason(node.attr("role")))
+        });
+        if let Some((r, strong)) = reason {
+            class[i] = Class::Named(r, strong);
+        }
+    }
+    class
+}
+
+/// Share of the page's prose above which a weakly (strongly) named element is not boilerplate
+/// after all: a "rail" or "sidebar" that holds the article is the page's layout.
+const WEAK_MAX_SHARE: f32 = 0.25;
+const STRONG_MAX_SHARE: f32 = 0.6;
+
+/// Decides which named elements are boilerplate, from the prose they hold, and marks the
+/// blocks inside them.
+fn apply_marks(dom: &Dom, class: &[Class], blocks: &mut [TextBlock]) -> Vec<Option<RemovedReason>> {
+    let n = dom.len();
+    let mut prose = vec![0f32; n];
+    for b in blocks.iter() {
+        prose[b.owner] += block_value(b).max(0.0);
+    }
+    for i in (1..n).rev() {
+        let p = dom.nodes[i].parent;
+        if p != NONE {
+            prose[p as usize] += prose[i];
+        }
+    }
+    let total = prose[0].max(1.0);
+    let mut mark: Vec<Option<RemovedReason>> = vec![None; n];
+    for i in 0..n {
+        let p = dom.nodes[i].parent;
+        if p != NONE && mark[p as usize].is_some() {
+            mark[i] = mark[p as usize];
+            continue;
+        }
+        if let Class::Named(r, strong) = class[i] {
+            let limit = if strong {
+                STRONG_MAX_SHARE
+            } else {
+                WEAK_MAX_SHARE
+            };
+            if prose[i] <= 200.0 || prose[i] <= limit * total {
+                mark[i] = Some(r);
+            }
+        }
+    }
+    for b in blocks.iter_mut() {
+        b.marked = mark[b.owner];
+    }
+    mark
+}
+
+fn role_reason(role: Option<&str>) -> Option<(RemovedReason, bool)> {
+    let r = match role?.trim().to_ascii_lowercase().as_str() {
+        "navigation" | "menubar" | "menu" => RemovedReason::Navigation,
+        "complementary" => RemovedReason::Boilerplate,
+        "contentinfo" => RemovedReason::Legal,
+        "banner" => RemovedReason::Navigation,
+        "dialog" | "alertdialog" => RemovedReason::Promo,
+        _ => return None,
+    };
+    Some((r, false))
+}
+
+/// Whether a table lays out the page (cells hold blocks) rather than holding data.
+fn is_data_table(dom: &Dom, t: usize) -> bool {
+    let end = dom.nodes[t].end as usize;
+    if end - t > 3000 {
+        return false;
+    }
+    let mut cells_in_row = 0;
+    let mut max_cells = 0;
+    for j in t + 1..end {
+        match dom.nodes[j].tag {
+            _ if dom.text(j) => {}
+            Tag::Table
+            | Tag::Div
+            | Tag::P
+            | Tag::Ul
+            | Tag::Ol
+            | Tag::Br
+            | Tag::Blockquote
+            | Tag::H1
+            | Tag::H2
+            | Tag::H3
+            | Tag::H4
+            | Tag::Section
+            | Tag::Article
+            | Tag::Form
+            | Tag::Img => return false,
+            Tag::Tr => cells_in_row = 0,
+            Tag::Td | Tag::Th => {
+                cells_in_row += 1;
+                max_cells = max_cells.max(cells_in_row);
+            }
+            _ => {}
+        }
+    }
+    max_cells >= 2
+}
+
+struct Segmenter<'a> {
+    dom: &'a Dom,
+    blocks: Vec<TextBlock>,
+    buf: String,
+    buf_link: usize,
+}
+
+impl Segmenter<'_> {
+    fn flush(&mut self, owner: usize, in_quote: bool) {
+        let text = self.buf.trim();
+        if !text.is_empty() && text.chars().any(char::is_alphanumeric) {
+            let tag = self.dom.nodes[owner].tag;
+            let level = tag.heading_level().unwrap_or(0);
+            let kind = if level > 0 {
+                BlockKind::Heading
+            } else if in_quote {
+                BlockKind::Blockquote
+            } else if matches!(tag, Tag::Li | Tag::Dd | Tag::Dt) {
+                BlockKind::ListItem
+            } else {
+                BlockKind::Paragraph
+            };
+            let marked = None;
+            let chars = text.chars().count();
+            self.blocks.push(TextBlock {
+                text: text.to_string(),
+                kind,
+                owner,
+                chars,
+                link_chars: self.buf_link.min(chars),
+                words: text.split_whitespace().count(),
+                marked,
+                level,
+            });
+        }
+        self.buf.clear();
+        self.buf_link = 0;
+    }
+}
+
+/// Stage 2: the page's text blocks in document order.
+pub(crate) fn segment(dom: &Dom, class: &[Class]) -> Vec<TextBlock> {
+    let mut s = Segmenter {
+        dom,
+        blocks: Vec::new(),
+        buf: String::new(),
+        buf_link: 0,
+    };
+    let n = dom.len();
+    // Open block elements, open links and open quotes, each closed once `i` passes its end.
+    let mut open: Vec<usize> = Vec::new();
+    let mut links: Vec<usize> = Vec::new();
+    let mut quotes: Vec<usize> = Vec::new();
+    let body = dom
+        .nodes
+        .iter()
+        .position(|n| n.tag == Tag::Body)
+        .unwrap_or(0);
+    let mut i = body;
+    let stop = dom.nodes.get(body).map_or(n, |b| b.end as usize);
+    while i < stop {
+        while let Some(&top) = open.last() {
+            if i < dom.nodes[top].end as usize {
+                break;
+            }
+            open.pop();
+            s.flush(top, !quotes.is_empty());
+            while quotes
+                .last()
+                .is_some_and(|&q| i >= dom.nodes[q].end as usize)
+            {
+                quotes.pop();
+            }
+        }
+        while links
+            .last()
+            .is_some_and(|&a| i >= dom.nodes[a].end as usize)
+        {
+            links.pop();
+        }
+        let owner = open.last().copied().unwrap_or(body);
+        let node = &dom.nodes[i];
+        if dom.text(i) {
+            if class[i] != Class::Skip {
+                let before = s.buf.len();
+                push_collapsed(&mut s.buf, &node.text);
+                if !links.is_empty() {
+                    s.buf_link += s.buf[before..].trim().chars().count();
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if class[i] == Class::Skip {
+            i = node.end as usize;
+            continue;
+        }
+        match node.tag {
+            Tag::Br | Tag::Hr => s.flush(owner, !quotes.is_empty()),
+            Tag::Table if is_data_table(dom, i) => {
+                s.flush(owner, !quotes.is_empty());
+                table_rows(dom, i, &mut s.blocks);
+                i = node.end as usize;
+                continue;
+            }
+            Tag::A => links.push(i),
+            Tag::Img => {
+                // Images separate words: "photo<img>caption" is two words.
+                push_space(&mut s.buf);
+            }
+            t if t.is_block() => {
+                s.flush(owner, !quotes.is_empty());
+                open.push(i);
+                if t == Tag::Blockquote {
+                    quotes.push(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    while let Some(top) = open.pop() {
+        s.flush(top, !quotes.is_empty());
+    }
+    s.flush(body, false);
+    s.blocks
+}
+
+/// One block per row of a data table, cells joined by ` | `.
+fn table_rows(dom: &Dom, table: usize, out: &mut Vec<TextBlock>) {
+    let end = dom.nodes[table].end as usize;
+    let mut j = table + 1;
+    while j < end {
+        let node = &dom.nodes[j];
+        if node.tag == Tag::Tr && !dom.text(j) {
+            let cells: Vec<String> = dom
+                .children(j)
+                .filter(|&c| matches!(dom.nodes[c].tag, Tag::Td | Tag::Th) && !dom.text(c))
+                .map(|c| dom.text_of(c))
+                .filter(|t| !t.is_empty())
+                .collect();
+            let text = cells.join(" | ");
+            if !text.is_empty() {
+                let chars = text.chars().count();
+                let link_chars = link_text_len(dom, j);
+                out.push(TextBlock {
+                    words: text.split_whitespace().count(),
+                    text,
+                    kind: BlockKind::TableRow,
+                    owner: j,
+                    chars,
+                    link_chars: link_chars.min(chars),
+                    marked: None,
+                    level: 0,
+                });
+            }
+            j = node.end as usize;
+            continue;
+        }
+        j += 1;
+    }
+}
+
+fn link_text_len(dom: &Dom, i: usize) -> usize {
+    let end = dom.nodes[i].end as usize;
+    let mut total = 0;
+    let mut j = i;
+    while j < end {
+        if dom.nodes[j].tag == Tag::A && !dom.text(j) {
+            total += dom.text_of(j).chars().count();
+            j = dom.nodes[j].end as usize;
+            continue;
+        }
+        j += 1;
+    }
+    total
+}
+
+/// Frequent short words of the languages newsmill meets most: prose has many of them, menus
+/// and link lists few (jusText's stop-word density).
+fn stopword_share(text: &str) -> f32 {
+    const STOP: &[&str] = &[
+        "the", "a", "an", "of", "to", "in", "and", "is", "was", "for", "on", "that", "with", "as",
+        "by", "at", "he", "she", "it", "his", "her", "they", "said", "has", "have", "be", "from",
+        "der", "die", "das", "und", "ist", "nicht", "mit", "den", "ein", "eine", "zu", "auf",
+        "sich", "im", "von", "dem", "des", "el", "la", "los", "las", "de", "que", "en", "y", "un",
+        "una", "por", "con", "se", "le", "les", "et", "est", "du", "une", "pour", "il", "qui", "o",
+        "e", "do", "da", "os", "não", "di", "che", "è", "per", "non",
+    ];
+    let mut total = 0;
+    let mut hits = 0;
+    for w in text.split_whitespace().take(200) {
+        total += 1;
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.len() <= 6 && STOP.iter().any(|s| s.eq_ignore_ascii_case(w)) {
+            hits += 1;
+        }
+    }
+    if total == 0 {
+        0.0
+    } else {
+        hits as f32 / total as f32
+    }
+}
+
+fn ends_like_sentence(text: &str) -> bool {
+    text.trim_end().ends_with([
+        '.', '!', '?', '"', '”', '“', '»', '«', ':', ')', '…', '。', '’', '\'',
+    ])
+}
+
+/// Stage 3's value of one block for the container search.
+pub(crate) fn block_value(b: &TextBlock) -> f32 {
+    let ld = b.link_density();
+    if b.marked.is_some() {
+        return -(b.chars as f32) * 0.3;
+    }
+    if b.kind == BlockKind::Heading {
+        return 0.0;
+    }
+    if ld > 0.5 {
+        return -(b.chars as f32);
+    }
+    let own = (b.chars - b.link_chars) as f32;
+    let prose = b.words >= 15 || (b.words >= 6 && ends_like_sentence(&b.text));
+    if prose && ld < 0.3 {
+        let stop = stopword_share(&b.text);
+        // Texts in languages without these stop words (or without spaces) still count.
+        let factor = if stop >= 0.12 || b.words < 10 || !b.text.contains(' ') {
+            1.0
+        } else {
+            0.6
+        };
+        own * factor
+    } else {
+        -own * 0.4 - (b.link_chars as f32) * 0.8
+    }
+}
+
+/// The chosen blocks, and what was dropped inside or around the container.
+pub(crate) struct Content {
+    pub(crate) kept: Vec<TextBlock>,
+    pub(crate) removed: Vec<(RemovedReason, String)>,
+    /// The element chosen as the article container.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) container: Option<usize>,
+}
+
+/// Cap on the removed entries listed per page: pages with endless comment threads would
+/// otherwise make records huge.
+const MAX_REMOVED: usize = 200;
+
+/// Runs stages 1–4; `title` is the page's headline (dropped from the body when repeated).
+pub(crate) fn extract_content(dom: &Dom, title: Option<&str>) -> Content {
+    let class = classify(dom);
+    let mut blocks = segment(dom, &class);
+    let mark = apply_marks(dom, &class, &mut blocks);
+    if blocks.is_empty() {
+        return Content {
+            kept: Vec::new(),
+            removed: Vec::new(),
+            container: None,
+        };
+    }
+    // Stage 3: subtree sums of block values, then the best element.
+    let n = dom.len();
+    let mut score = vec![0f32; n];
+    for b in &blocks {
+        score[b.owner] += block_value(b);
+    }
+    for i in (1..n).rev() {
+        let p = dom.nodes[i].parent;
+        if p != NONE && !dom.text(i) {
+            score[p as usize] += score[i];
+        }
+    }
+    let mut best = blocks[0].owner;
+    let mut best_score = f32::MIN;
+    for i in 0..n {
+        if dom.text(i) || class[i] == Class::Skip || mark[i].is_some() {
+            continue;
+        }
+        if score[i] >= best_score && score[i] > 0.0 {
+            best_score = score[i];
+            best = i;
+        }
+    }
+    if best_score == f32::MIN {
+        // No prose at all: take the body.
+        best = dom
+            .nodes
+            .iter()
+            .position(|n| n.tag == Tag::Body)
+            .unwrap_or(0);
+    }
+    select(dom, &blocks, best, title)
+}
+
+/// Stage 4: the precise cascade inside the container.
+fn select(dom: &Dom, blocks: &[TextBlock], container: usize, title: Option<&str>) -> Content {
+    let end = dom.nodes[container].end as usize;
+    let inside = |b: &TextBlock| container <= b.owner && b.owner < end;
+    // Around the container: the parent's subtree, so a comment section or share bar next to
+    // the article is listed, but not every menu item of the page.
+    let scope = {
+        let p = dom.nodes[container].parent;
+        if p == NONE { container } else { p as usize }
+    };
+    let scope_end = dom.nodes[scope].end as usize;
+    let title_key = title.map(fold);
+    let mut kept: Vec<TextBlock> = Vec::new();
+    let mut removed: Vec<(RemovedReason, String)> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut title_dropped = false;
+    for b in blocks {
+        let drop = |removed: &mut Vec<(RemovedReason, String)>, r: RemovedReason| {
+            if removed.len() < MAX_REMOVED && b.words >= 2 {
+                removed.push((r, b.text.clone()));
+            }
+        };
+        if !inside(b) {
+            if scope <= b.owner && b.owner < scope_end {
+                let r = b.marked.unwrap_or(if b.link_density() > 0.5 {
+                    RemovedReason::Navigation
+                } else {
+                    RemovedReason::Boilerplate
+                });
+                drop(&mut removed, r);
+            }
+            continue;
+        }
+        if let Some(r) = b.marked {
+            drop(&mut removed, r);
+            continue;
+        }
+        if !title_dropped
+            && title_key.as_deref().is_some_and(|t| {
+                let f = fold(&b.text);
+                !f.is_empty() && (f == t || (b.level > 0 && b.level <= 2 && t.contains(&f)))
+            })
+        {
+            // The headline is the record's title, not body text.
+            title_dropped = true;
+            continue;
+        }
+        if b.kind != BlockKind::Heading && b.link_density() > 0.5 && b.words < 40 {
+            drop(&mut removed, RemovedReason::RelatedLink);
+            continue;
+        }
+        if let Some(r) = crate::boilerplate::classify_line(&b.text) {
+            drop(&mut removed, r);
+            continue;
+        }
+        if b.words <= 12 && is_byline_line(&b.text) {
+            drop(&mut removed, RemovedReason::Byline);
+            continue;
+        }
+        if b.words <= 12 && crate::dateline::parse_date_line(&b.text).is_some() {
+            drop(&mut removed, RemovedReason::Byline);
+            continue;
+        }
+        if !seen.insert(b.text.as_str()) {
+            drop(&mut removed, RemovedReason::DuplicateLine);
+            continue;
+        }
+        kept.push(b.clone());
+    }
+    trim_headings(&mut kept, &mut removed);
+    Content {
+        kept,
+        removed,
+        container: Some(container),
+    }
+}
+
+/// Drops headings with no text under them (a "Related stories" heading whose list went).
+fn trim_headings(kept: &mut Vec<TextBlock>, removed: &mut Vec<(RemovedReason, String)>) {
+    let mut out: Vec<TextBlock> = Vec::with_capacity(kept.len());
+    for (k, b) in kept.iter().enumerate() {
+        if b.kind == BlockKind::Heading {
+            let next_is_text = kept[k + 1..]
+                .iter()
+                .find(|n| n.kind != BlockKind::Heading || n.level <= b.level)
+                .is_some_and(|n| n.kind != BlockKind::Heading);
+            if !next_is_text {
+                if removed.len() < MAX_REMOVED {
+                    removed.push((RemovedReason::Boilerplate, b.text.clone()));
+                }
+                continue;
+            }
+        }
+        out.push(b.clone());
+    }
+    *kept = out;
+}
+
+/// "By Jane Doe", "Von Max Muster", "Por Ana Pérez, Reuters": a short line naming the author.
+pub(crate) fn is_byline_line(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    const PREFIXES: &[&str] = &["by ", "von ", "por ", "par ", "di ", "door ", "written by "];
+    let Some(rest) = PREFIXES
+        .iter()
+        .find_map(|p| lower.strip_prefix(p).map(|_| &t[p.len()..]))
+    else {
+        return false;
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 10
+        && words
+            .iter()
+            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .count()
+            * 2
+            >= words.len()
+}
+
+/// Case and white space folded, punctuation dropped: how titles are compared.
+pub(crate) fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Whether an element or one of its ancestors carries one of the class words (used for
+/// headline candidates).
+pub(crate) fn in_class(dom: &Dom, i: usize, words: &[&str]) -> bool {
+    let mut p = i as u32;
+    let mut depth = 0;
+    while p != NONE && depth < 6 {
+        let n = &dom.nodes[p as usize];
+        if class_has(n.attr("class"), words) || class_has(n.attr("id"), words) {
+            return true;
+        }
+        p = n.parent;
+        depth += 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(html: &str, title: Option<&str>) -> (Vec<String>, Vec<(RemovedReason, String)>) {
+        let dom = Dom::parse(html);
+        let c = extract_content(&dom, title);
+        (c.kept.into_iter().map(|b| b.text).collect(), c.removed)
+    }
+
+    const PROSE: &str = "The council voted on Tuesday to reopen the harbour, which has been closed since the storm, and officials said the work would take a month.";
+
+    #[test]
+    fn picks_the_article_and_drops_chrome() {
+        let html = format!(
+            r#"<body><nav><a href=/>Home</a> <a href=/w>World</a></nav>
+            <div id=main><h1>Harbour reopens</h1><p class=byline>By Ann Lee</p>
+            <p>{PROSE}</p><div class=share-bar>Share this article</div><p>{PROSE} Again.</p>
+            <figure><img src=x><figcaption>The harbour at dawn, seen from the pier.</figcaption></figure>
+            <p>Third paragraph, with more text that reads like prose, said a spokesman on Monday.</p></div>
+            <div class=comments><p>Great article, thanks for writing it, I learned a lot today!</p></div>
+            <ul class=links><li><a href=/a>Another story about something else entirely</a></li><li><a href=/b>And yet another story</a></li></ul>
+            </body>"#
+        );
+        let (kept, removed) = texts(&html, Some("Harbour reopens"));
+        assert_eq!(kept.len(), 3, "{kept:?}");
+        assert!(kept[0].starts_with("The council"));
+        let reasons: Vec<RemovedReason> = removed.iter().map(|r| r.0).collect();
+        assert!(reasons.contains(&RemovedReason::Byline), "{removed:?}");
+        assert!(reasons.contains(&RemovedReason::ShareBar), "{removed:?}");
+        assert!(reasons.contains(&RemovedReason::Caption), "{removed:?}");
+        assert!(reasons.contains(&RemovedReason::Comments), "{removed:?}");
+    }
+
+    #[test]
+    fn block_kinds_and_tables() {
+        let html = format!(
+            "<article><p>{PROSE}</p><h2>What next</h2><ul><li>First point of the plan, explained.</li></ul>\
+             <blockquote><p>We are ready to go, the mayor said at the meeting.</p></blockquote>\
+             <table><tr><th>Year</th><th>Ships</th></tr><tr><td>2023</td><td>410</td></tr></table>\
+             <p>{PROSE} The end.</p></article>"
+        );
+        let dom = Dom::parse(&html);
+        let c = extract_content(&dom, None);
+        let kinds: Vec<BlockKind> = c.kept.iter().map(|b| b.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                BlockKind::Paragraph,
+                BlockKind::Heading,
+                BlockKind::ListItem,
+                BlockKind::Blockquote,
+                BlockKind::TableRow,
+                BlockKind::TableRow,
+                BlockKind::Paragraph
+            ]
+        );
+        assert_eq!(c.kept[4].text, "Year | Ships");
+    }
+
+    #[test]
+    fn br_splits_and_classes() {
+        let (kept, _) = texts(&format!("<td>{PROSE}<br><br>{PROSE} Two.</td>"), None);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(
+            class_reason("article-comments"),
+            Some((RemovedReason::Comments, true))
+        );
+        assert_eq!(
+            class_reason("site-header"),
+            Some((RemovedReason::Navigation, false))
+        );
+        assert_eq!(class_reason("article-header"), None);
+        assert_eq!(class_reason("shadow head"), None);
+        assert_eq!(class_reason("ad-slot"), Some((RemovedReason::Promo, true)));
+        assert!(is_byline_line("By Jane Doe and John Roe"));
+        assert!(!is_byline_line(
+            "By the end of the year, prices rose sharply"
+        ));
+    }
+}

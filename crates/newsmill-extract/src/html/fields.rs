@@ -1,0 +1,620 @@
+//! Metadata fields from what the page declares, each with its provenance.
+
+use std::sync::LazyLock;
+
+use newsmill_core::{Record, RemovedReason};
+use regex::Regex;
+
+use super::content::{Content, fold, in_class, is_byline_line};
+use super::dom::{Dom, Tag};
+use super::meta::{PageMeta, absolute_url, clean, language_code, value_names, value_text};
+
+/// Separators between a headline and the site name in `<title>` and `og:title`.
+const SEPARATORS: &[&str] = &[
+    " | ", " - ", " – ", " — ", " :: ", " » ", " « ", " · ", " ~ ", " // ",
+];
+
+fn segments(title: &str) -> Vec<&str> {
+    let mut parts = vec![title];
+    for sep in SEPARATORS {
+        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
+    }
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// The longest segment of a `<title>`: the headline once the site name is cut off.
+fn main_segment(title: &str) -> &str {
+    segments(title)
+        .into_iter()
+        .max_by_key(|s| s.chars().count())
+        .unwrap_or(title)
+}
+
+/// Whether a visible heading is the headline that a declared title names.
+fn heading_matches(heading: &str, declared: &str) -> bool {
+    let h = fold(heading);
+    if h.is_empty() {
+        return false;
+    }
+    let d = fold(declared);
+    if h == d {
+        return true;
+    }
+    for seg in segments(declared) {
+        let s = fold(seg);
+        if s.is_empty() {
+            continue;
+        }
+        if h == s {
+            return true;
+        }
+        // Titles cut short ("Council votes to reopen the...") or headlines with a kicker.
+        let (short, long) = if h.len() < s.len() {
+            (&h, &s)
+        } else {
+            (&s, &h)
+        };
+        if short.split(' ').count() >= 4 && long.contains(short.as_str()) {
+            return short.len() * 10 >= long.len() * 6;
+        }
+    }
+    false
+}
+
+/// Picks the headline: a visible heading that the declared titles confirm, else the declared
+/// title (JSON-LD, OpenGraph, Twitter, `<title>` without the site name), else the first `<h1>`.
+pub(super) fn title(dom: &Dom, page: &PageMeta, record: &mut Record) {
+    let mut declared: Vec<(&'static str, String)> = Vec::new();
+    if let Some(h) = page.ld_str("headline") {
+        declared.push(("json-ld:headline", h));
+    }
+    for key in ["og:title", "twitter:title", "title", "dc.title", "headline"] {
+        if let Some((k, v)) = page.meta(&[key]) {
+            declared.push((k, v.to_string()));
+        }
+    }
+    if let Some(t) = &page.title_tag {
+        declared.push(("title", t.clone()));
+    }
+    if let Some(h) = page.itemprop("headline") {
+        declared.push(("itemprop:headline", h.to_string()));
+    }
+    // Visible candidates: h1 first, then the other headline-like elements in page order.
+    let mut visible: Vec<(usize, &str, &'static str)> = Vec::new();
+    for (i, t) in &page.headings {
+        if dom.nodes[*i].tag == Tag::H1 {
+            visible.push((*i, t, "h1"));
+        }
+    }
+    for (i, t) in &page.headings {
+        let tag = dom.nodes[*i].tag;
+        if tag != Tag::H1 {
+            let source = match tag {
+                Tag::H2 => "h2",
+                Tag::H3 => "h3",
+                _ => "headline-element",
+            };
+            visible.push((*i, t, source));
+        }
+    }
+    for (i, text, source) in &visible {
+        if in_class(
+            dom,
+            *i,
+            &["logo", "brand", "masthead", "site-title", "sitename"],
+        ) {
+            continue;
+        }
+        if declared.iter().any(|(_, d)| heading_matches(text, d)) {
+            set(record, "title", source, clean(text));
+            return;
+        }
+    }
+    for (source, d) in &declared {
+        let t = if *source == "title" || *source == "og:title" || *source == "twitter:title" {
+            main_segment(d).to_string()
+        } else {
+            d.clone()
+        };
+        if !t.is_empty() {
+            set(record, "title", source, clean(&t));
+            return;
+        }
+    }
+    if let Some((_, t, source)) = visible.first() {
+        set(record, "title", source, clean(t));
+    }
+}
+
+fn set(record: &mut Record, field: &str, source: &str, value: String) {
+    let value = value.trim().to_string();
+    if value.is_empty() {
+        return;
+    }
+    match field {
+        "title" => record.title = Some(value),
+        "dek" => record.dek = Some(value),
+        "published" => record.published = Some(value),
+        "modified" => record.modified = Some(value),
+        "canonical_url" => record.canonical_url = Some(value),
+        "site" => record.site = Some(value),
+        "section" => record.section = Some(value),
+        "language" => record.language = Some(value),
+        _ => return,
+    }
+    record
+        .provenance
+        .insert(field.to_string(), source.to_string());
+}
+
+const PUBLISHED_META: &[&str] = &[
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "originalpublicationdate",
+    "og:pubdate",
+    "created",
+];
+
+const MODIFIED_META: &[&str] = &[
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "article.updated",
+    "lastmod",
+];
+
+static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"/((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2]|[1-9])[/_-]?(0[1-9]|[12]\d|3[01])(?:/|[_-]|$|\.)",
+    )
+    .expect("valid regex")
+});
+
+/// A date value in any of the forms pages use, as RFC 3339 with the precision it has.
+fn parse_any_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 80 {
+        return None;
+    }
+    if let Some(d) = crate::dateline::parse_date(s) {
+        return Some(d);
+    }
+    // ISO forms with a trailing zone name or fraction: keep the date part.
+    if s.len() >= 10
+        && s.as_bytes()[4] == b'-'
+        && s.is_char_boundary(10)
+        && let Some(d) = crate::dateline::parse_date(&s[..10])
+    {
+        return Some(d);
+    }
+    // RFC 2822: "Wed, 16 Jan 2008 10:00:00 GMT".
+    let rest = s.split_once(", ").map_or(s, |(_, r)| r);
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    if words.len() >= 3 {
+        let guess = format!("{} {} {}", words[0], words[1], words[2]);
+        if let Some(d) = crate::dateline::parse_date(&guess) {
+            return Some(d);
+        }
+    }
+    // Compact "20080116".
+    if s.len() >= 8 && s[..8].bytes().all(|b| b.is_ascii_digit()) {
+        let iso = format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]);
+        return crate::dateline::parse_date(&iso);
+    }
+    None
+}
+
+/// Date from the page URL (`/2024/06/19/`, `/20240619/`, `-2024-06-19-`).
+fn url_date(url: &str) -> Option<String> {
+    let c = URL_DATE.captures(url)?;
+    let (y, m, d) = (c.get(1)?.as_str(), c.get(2)?.as_str(), c.get(3)?.as_str());
+    let iso = format!("{y}-{m:0>2}-{d:0>2}");
+    crate::dateline::parse_date(&iso)
+}
+
+/// Everything but the title and the language.
+pub(super) fn metadata(
+    dom: &Dom,
+    page: &PageMeta,
+    url: Option<&str>,
+    content: &Content,
+    record: &mut Record,
+) {
+    // Dek.
+    if let Some(d) = page.ld_str("description") {
+        set(record, "dek", "json-ld:description", d);
+    } else if let Some((k, v)) = page.meta(&[
+        "og:description",
+        "twitter:description",
+        "description",
+        "dc.description",
+    ]) {
+        set(record, "dek", k, v.to_string());
+    }
+    // Canonical URL and site.
+    let canonical = page
+        .canonical
+        .as_deref()
+        .and_then(|h| absolute_url(h, url))
+        .map(|u| (u, "link:canonical"))
+        .or_else(|| {
+            page.meta(&["og:url"])
+                .and_then(|(_, v)| absolute_url(v, url))
+                .map(|u| (u, "og:url"))
+        })
+        .or_else(|| {
+            page.ld
+                .iter()
+                .find_map(|o| o.get("url").or_else(|| o.get("mainEntityOfPage")))
+                .and_then(value_text)
+                .and_then(|v| absolute_url(&v, url))
+                .map(|u| (u, "json-ld:url"))
+        });
+    if let Some((u, source)) = canonical {
+        set(record, "canonical_url", source, u);
+    }
+    let host = record
+        .canonical_url
+        .as_deref()
+        .or(url)
+        .and_then(newsmill_core::site_of);
+    if let Some(h) = host {
+        let source = if record.canonical_url.is_some() {
+            "canonical_url"
+        } else {
+            "url"
+        };
+        set(record, "site", source, h);
+    } else if let Some((k, v)) = page.meta(&["og:site_name", "application-name"]) {
+        set(record, "site", k, v.to_string());
+    } else if let Some(name) = page
+        .ld
+        .iter()
+        .find_map(|o| o.get("publisher"))
+        .and_then(value_text)
+    {
+        set(record, "site", "json-ld:publisher", name);
+    }
+    byline(page, content, record);
+    // Dates.
+    let published = page
+        .ld_str("datePublished")
+        .and_then(|v| parse_any_date(&v))
+        .map(|d| (d, "json-ld:datePublished".to_string()))
+        .or_else(|| {
+            PUBLISHED_META.iter().find_map(|k| {
+                page.meta_all(k)
+                    .find_map(parse_any_date)
+                    .map(|d| (d, format!("meta:{k}")))
+            })
+        })
+        .or_else(|| {
+            page.itemprop("datepublished")
+                .and_then(parse_any_date)
+                .map(|d| (d, "itemprop:datePublished".into()))
+        })
+        .or_else(|| {
+            let marked = page.times.iter().find(|t| t.2).or(page.times.first());
+            marked
+                .and_then(|t| parse_any_date(&t.1))
+                .map(|d| (d, "time".into()))
+        })
+        .or_else(|| {
+            content
+                .removed
+                .iter()
+                .filter(|(r, _)| *r == RemovedReason::Byline)
+                .find_map(|(_, t)| crate::dateline::parse_date_line(t).or_else(|| date_in(t)))
+                .map(|d| (d, "date-line".into()))
+        })
+        .or_else(|| {
+            record
+                .canonical_url
+                .as_deref()
+                .or(url)
+                .and_then(url_date)
+                .map(|d| (d, "url".into()))
+        });
+    if let Some((d, source)) = published {
+        set(record, "published", &source, d);
+    }
+    let modified = page
+        .ld_str("dateModified")
+        .and_then(|v| parse_any_date(&v))
+        .map(|d| (d, "json-ld:dateModified".to_string()))
+        .or_else(|| {
+            MODIFIED_META.iter().find_map(|k| {
+                page.meta_all(k)
+                    .find_map(parse_any_date)
+                    .map(|d| (d, format!("meta:{k}")))
+            })
+        })
+        .or_else(|| {
+            page.itemprop("datemodified")
+                .and_then(parse_any_date)
+                .map(|d| (d, "itemprop:dateModified".into()))
+        });
+    if let Some((d, source)) = modified {
+        set(record, "modified", &source, d);
+    }
+    // Section and tags.
+    if let Some(s) = page.ld_str("articleSection") {
+        set(record, "section", "json-ld:articleSection", s);
+    } else if let Some((k, v)) = page.meta(&["article:section", "section", "parsely-section"]) {
+        set(record, "section", k, v.to_string());
+    }
+    let mut tags: Vec<String> = Vec::new();
+    let mut tag_source = None;
+    for v in page.meta_all("article:tag") {
+        tags.push(v.to_string());
+        tag_source.get_or_insert("article:tag");
+    }
+    if tags.is_empty()
+        && let Some(k) = page.ld.iter().find_map(|o| o.get("keywords"))
+    {
+        let mut names = Vec::new();
+        value_names(k, &mut names);
+        for n in names {
+            tags.extend(n.split(',').map(str::to_string));
+        }
+        tag_source.get_or_insert("json-ld:keywords");
+    }
+    if tags.is_empty()
+        && let Some((k, v)) = page.meta(&["news_keywords", "keywords", "parsely-tags"])
+    {
+        tags.extend(v.split([',', ';']).map(str::to_string));
+        tag_source.get_or_insert(k);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for t in tags {
+        let t = clean(&t);
+        if !t.is_empty() && t.chars().count() <= 60 && seen.insert(t.to_lowercase()) {
+            record.tags.push(t);
+        }
+        if record.tags.len() >= 25 {
+            break;
+        }
+    }
+    if let (false, Some(s)) = (record.tags.is_empty(), tag_source) {
+        record.provenance.insert("tags".into(), s.into());
+    }
+    let _ = dom;
+}
+
+/// A date inside a longer byline line ("By Ann Lee | June 19, 2024 10:32").
+fn date_in(line: &str) -> Option<String> {
+    line.split(['|', '•', '·', '—', '–'])
+        .find_map(|part| crate::dateline::parse_date_line(part.trim()))
+}
+
+/// Authors: JSON-LD, then meta, microdata and byline elements; "By" and roles stripped.
+fn byline(page: &PageMeta, content: &Content, record: &mut Record) {
+    let mut raw: Vec<String> = Vec::new();
+    let mut source = "";
+    if let Some(a) = page.ld.iter().find_map(|o| o.get("author")) {
+        value_names(a, &mut raw);
+        source = "json-ld:author";
+    }
+    if raw.is_empty() {
+        for key in [
+            "author",
+            "article:author",
+            "dc.creator",
+            "byl",
+            "parsely-author",
+            "sailthru.author",
+        ] {
+            let vals: Vec<String> = page
+                .meta_all(key)
+                .filter(|v| !v.starts_with("http"))
+                .map(str::to_string)
+                .collect();
+            if !vals.is_empty() {
+                raw = vals;
+                source = match key {
+                    "author" => "meta:author",
+                    "article:author" => "article:author",
+                    "dc.creator" => "meta:dc.creator",
+                    "byl" => "meta:byl",
+                    "parsely-author" => "meta:parsely-author",
+                    _ => "meta:sailthru.author",
+                };
+                break;
+            }
+        }
+    }
+    if raw.is_empty()
+        && let Some(a) = page.itemprop("author")
+    {
+        raw.push(a.to_string());
+        source = "itemprop:author";
+    }
+    if raw.is_empty() {
+        let line = page
+            .byline_texts
+            .iter()
+            .find(|t| t.split_whitespace().count() <= 12)
+            .cloned()
+            .or_else(|| {
+                content
+                    .removed
+                    .iter()
+                    .find(|(r, t)| *r == RemovedReason::Byline && is_byline_line(t))
+                    .map(|(_, t)| t.clone())
+            });
+        if let Some(l) = line {
+            raw.push(l);
+            source = "byline-element";
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    for r in raw {
+        for n in split_names(&r) {
+            if !names.iter().any(|m| m.eq_ignore_ascii_case(&n)) && names.len() < 10 {
+                names.push(n);
+            }
+        }
+    }
+    if !names.is_empty() {
+        record.byline = names;
+        record.provenance.insert("byline".into(), source.into());
+    }
+}
+
+static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:written\s+by|posted\s+by|story\s+by|text\s+by|reported\s+by|by|von|por|par|di|door|text:|von:|autor(?:in)?:|author:)\s+").expect("valid regex")
+});
+
+static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:staff\s+(?:writer|reporter)s?|senior\s+\w+\s+(?:writer|reporter|correspondent|editor)s?|(?:chief\s+|political\s+|business\s+|foreign\s+|science\s+)?(?:correspondent|reporter|editor|writer|columnist|contributor)s?|associated press|the associated press|reuters|afp|dpa|bloomberg)\b.*$").expect("valid regex")
+});
+
+/// "By Jane Doe and John Roe, Staff Writers" -> ["Jane Doe", "John Roe"].
+pub(crate) fn split_names(raw: &str) -> Vec<String> {
+    let s = clean(raw);
+    let s = BY_PREFIX.replace(&s, "");
+    // Dates and places after a separator are not names.
+    let s = s.split(['|', '•', '·', '\n', '(']).next().unwrap_or("");
+    let mut out = Vec::new();
+    for part in s.split([',', ';', '&', '/']).flat_map(|p| {
+        p.split(" and ")
+            .flat_map(|q| q.split(" und "))
+            .flat_map(|q| q.split(" y "))
+            .flat_map(|q| q.split(" et "))
+            .flat_map(|q| q.split(" e "))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    }) {
+        let p = ROLE.replace(part.trim(), "");
+        let p = BY_PREFIX.replace(p.trim(), "");
+        let p = p.trim().trim_matches(|c: char| !c.is_alphanumeric()).trim();
+        let words = p.split_whitespace().count();
+        let looks_like_name = (1..=5).contains(&words)
+            && p.chars().count() <= 60
+            && !p.chars().any(|c| c.is_ascii_digit())
+            && !p.contains('@')
+            && p.split_whitespace().all(|w| {
+                w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+                    || w.len() <= 3
+            });
+        if looks_like_name && (words >= 2 || out.is_empty()) {
+            out.push(p.to_string());
+        }
+    }
+    out
+}
+
+/// The body's language: `<html lang>`, then meta, then the text; the text wins over a
+/// declaration it clearly contradicts (templates often keep a default `lang`).
+pub(super) fn language(page: &PageMeta, text: &str, record: &mut Record) {
+    let declared = page
+        .html_lang
+        .as_deref()
+        .and_then(language_code)
+        .map(|l| (l, "html:lang"))
+        .or_else(|| {
+            page.meta(&["content-language", "language", "og:locale", "dc.language"])
+                .and_then(|(k, v)| language_code(v).map(|l| (l, k)))
+        })
+        .or_else(|| {
+            page.ld_str("inLanguage")
+                .and_then(|v| language_code(&v))
+                .map(|l| (l, "json-ld:inLanguage"))
+        });
+    let sample: String = text.chars().take(2000).collect();
+    let detected = if sample.chars().count() >= 200 {
+        crate::detect_language(&sample)
+    } else {
+        None
+    };
+    match (declared, detected) {
+        (Some((d, _)), Some(t)) if d != t => set(record, "language", "text", t.to_string()),
+        (Some((d, source)), _) => set(record, "language", source, d),
+        (None, Some(t)) => set(record, "language", "text", t.to_string()),
+        (None, None) => {
+            if let Some(t) = crate::detect_language(&sample) {
+                set(record, "language", "text", t.to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            split_names("By Jane Doe and John Roe, Staff Writers"),
+            ["Jane Doe", "John Roe"]
+        );
+        assert_eq!(split_names("Von Max Muster"), ["Max Muster"]);
+        assert_eq!(
+            split_names("By ANN LEE, Associated Press Writer"),
+            ["ANN LEE"]
+        );
+        assert!(split_names("12 comments").is_empty());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            parse_any_date("2008-01-16T10:00:00+01:00").as_deref(),
+            Some("2008-01-16T10:00:00+01:00")
+        );
+        assert_eq!(
+            parse_any_date("Wed, 16 Jan 2008 10:00:00 GMT").as_deref(),
+            Some("2008-01-16")
+        );
+        assert_eq!(parse_any_date("20080116").as_deref(), Some("2008-01-16"));
+        assert_eq!(
+            url_date("https://x.com/2008/01/16/story.html").as_deref(),
+            Some("2008-01-16")
+        );
+        assert_eq!(url_date("https://x.com/news/12345"), None);
+    }
+
+    #[test]
+    fn headline_matching() {
+        assert!(heading_matches(
+            "Harbour reopens",
+            "Harbour reopens | The Daily"
+        ));
+        assert!(heading_matches(
+            "Council votes to reopen the harbour after storm",
+            "Council votes to reopen the harbour - News"
+        ));
+        assert!(!heading_matches(
+            "The Daily",
+            "Harbour reopens after a long storm | The Daily News"
+        ));
+    }
+}
