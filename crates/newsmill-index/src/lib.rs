@@ -1,0 +1,568 @@
+//! The newsmill store: an embedded, crash-safe index of full records, with search.
+//!
+//! This is the only crate that writes the data directory (`--data`, default `./newsmill-data`).
+//! It keeps every stored [`Record`] in full plus a tantivy index over it (title, text, entities,
+//! site, language, story, URL, date; facets for site, language, entity and day), the previous
+//! versions of articles whose content changed, and a quarantine of inputs that failed.
+//!
+//! # Reading (the stable API for `search`, `export` and `serve`)
+//!
+//! [`Store::open`] opens an existing store read-only; any number of readers may run while one
+//! ingest writes, and each sees the last commit ([`Store::reload`] picks up a newer one, and
+//! it is also picked up on its own within a second). Everything is synchronous.
+//! - [`Store::search`] runs a [`SearchRequest`] (the query language below, date and language
+//!   filters, pagination, optional facets) and returns [`SearchResults`];
+//! - [`Store::get`] returns one record by id, [`Store::versions`] its earlier versions;
+//! - [`Store::records`] walks every stored record (for export);
+//! - [`Store::failed`] lists the quarantine; [`Store::stats`] counts.
+//!
+//! ## Query language
+//!
+//! Terms (`putin summit`: all must match), `"phrases"`, `AND`, `OR`, `NOT` (or `-term`),
+//! parentheses, and `field:value` for `title`, `text`, `entity` (`entity:"Kim Jong Un"`),
+//! `site` (`site:reuters.com`), `language` (`language:de`), `story` (`story:ID`), `url`,
+//! `id`, and `date:[2024-06-01T00:00:00Z TO 2024-07-01T00:00:00Z]`. `*` matches everything.
+//! Words match case- and accent-insensitively; `entity`, `site`, `language`, `story` and `url`
+//! match the whole value, case-insensitively.
+//!
+//! # Writing
+//!
+//! [`Store::create`] opens or creates a store for writing, and [`Store::writer`] takes the
+//! single writer lock. [`Writer::put`] stores a record and says whether it was new, unchanged,
+//! or a new version of an article seen before (same id, that is same canonical URL, different
+//! content); [`Writer::quarantine`] keeps a failed input with its error; [`Writer::commit`]
+//! makes everything since the last commit durable, atomically.
+//!
+//! # Crash safety
+//!
+//! A commit is tantivy's: new segment files are written and synced first, then `meta.json`
+//! (the list of live segments and deletes) is replaced atomically by a rename. A `kill -9` at any
+//! moment leaves either the old or the new `meta.json`, so the store opens at the last commit,
+//! whole; files of an unfinished commit are garbage-collected on the next write. Every stored
+//! document has a unique key (the record id, `ID@vN` for a version, `failed:ORIGIN` for the
+//! quarantine) and every write replaces its key (delete, then add, in one commit), so running the
+//! same ingest again after a crash redoes what was lost and adds no duplicates.
+//!
+//! # Layout of the data directory
+//!
+//! ```text
+//! newsmill-data/
+//!   newsmill-store.json    format marker: {"format": 1}
+//!   index/                 the tantivy index (meta.json, segment files, writer lock)
+//!   state/                 small JSON state files (e.g. feed polling), written atomically
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use newsmill_core::{Block, BlockKind, Record};
+//! use newsmill_index::{PutInfo, PutOutcome, SearchRequest, Store};
+//!
+//! let dir = std::env::temp_dir().join(format!("newsmill-index-doc-{}", std::process::id()));
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! let store = Store::create(&dir).unwrap();
+//! let mut writer = store.writer().unwrap();
+//! let mut record = Record {
+//!     title: Some("Putin visits Pyongyang".into()),
+//!     blocks: vec![Block::new(BlockKind::Paragraph, "Vladimir Putin met Kim Jong Un.")],
+//!     canonical_url: Some("https://news.example/putin".into()),
+//!     site: Some("news.example".into()),
+//!     published: Some("2024-06-19T08:00:00Z".into()),
+//!     ..Record::default()
+//! };
+//! record.finish();
+//! assert_eq!(writer.put(&record, &PutInfo::default()).unwrap(), PutOutcome::Stored);
+//! assert_eq!(writer.put(&record, &PutInfo::default()).unwrap(), PutOutcome::Unchanged);
+//! writer.commit().unwrap();
+//!
+//! let reader = Store::open(&dir).unwrap();
+//! let results = reader.search(&SearchRequest::new("\"met kim\" site:news.example")).unwrap();
+//! assert_eq!(results.total, 1);
+//! assert_eq!(results.hits[0].title.as_deref(), Some("Putin visits Pyongyang"));
+//! assert!(reader.get(&record.id).unwrap().is_some());
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+mod schema;
+mod search;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use newsmill_core::Record;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults};
+pub use write::{PutInfo, PutOutcome, Writer};
+
+use schema::Fields;
+
+/// Errors of the store. Each names the data directory or the record concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// There is no store in the directory (for read-only opening).
+    #[error("{dir}: no newsmill store here (run `newsmill ingest` first)")]
+    Missing {
+        /// The data directory.
+        dir: String,
+    },
+    /// The directory holds something else, or a store of a newer format.
+    #[error("{dir}: {message}")]
+    Format {
+        /// The data directory.
+        dir: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Another process holds the writer lock.
+    #[error("{dir}: another ingest is writing to this store")]
+    Locked {
+        /// The data directory.
+        dir: String,
+    },
+    /// The query does not parse.
+    #[error("bad query {query:?}: {message}")]
+    Query {
+        /// The query.
+        query: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A filter value is not valid (a date that does not parse).
+    #[error("bad {what} {value:?}: expected a date like 2024-06-19 or 2024-06-19T10:00:00Z")]
+    BadDate {
+        /// Which filter.
+        what: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// A stored document could not be decoded.
+    #[error("{dir}: stored record {key}: {message}")]
+    Corrupt {
+        /// The data directory.
+        dir: String,
+        /// The document's key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An error inside tantivy.
+    #[error("{dir}: index error: {source}")]
+    Tantivy {
+        /// The data directory.
+        dir: String,
+        /// tantivy's error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+}
+
+/// Result with [`IndexError`].
+pub type Result<T, E = IndexError> = std::result::Result<T, E>;
+
+/// The current format of the data directory.
+pub const FORMAT: u32 = 1;
+const MARKER: &str = "newsmill-store.json";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Marker {
+    format: u32,
+}
+
+/// A data directory: the index of records, versions and quarantine.
+pub struct Store {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One quarantined input: what failed, where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The input (a path, `-`, a URL, `FILE#OFFSET`).
+    pub origin: String,
+    /// The stage that failed (`ingest`, `extract`, `nlp`, ...).
+    pub stage: String,
+    /// The error message.
+    pub error: String,
+    /// When it failed (RFC 3339).
+    pub at: String,
+    /// Size of the kept raw bytes (the bytes themselves are in the store; see [`Store::failed_bytes`]).
+    pub bytes: usize,
+}
+
+/// Counts of what a store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStats {
+    /// Current articles.
+    pub articles: u64,
+    /// Earlier versions of articles.
+    pub versions: u64,
+    /// Quarantined inputs.
+    pub failed: u64,
+}
+
+/// Stored metadata next to a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordMeta {
+    /// 1 for the first version of an article, then 2, 3, ...
+    pub version: u64,
+    /// Hash of the record's content (what decides "unchanged").
+    pub hash: String,
+    /// When the input was fetched (RFC 3339), when known.
+    pub fetched_at: Option<String>,
+    /// When it was stored (RFC 3339).
+    pub stored_at: String,
+}
+
+pub(crate) const KIND_ARTICLE: &str = "article";
+pub(crate) const KIND_VERSION: &str = "version";
+pub(crate) const KIND_FAILED: &str = "failed";
+
+fn tantivy_err(dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+    move |source| IndexError::Tantivy {
+        dir: dir.display().to_string(),
+        source,
+    }
+}
+
+impl Store {
+    /// Opens an existing store for reading. It stays readable while another process writes.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Store> {
+        let dir = dir.as_ref();
+        if !dir.join(MARKER).exists() {
+            return Err(IndexError::Missing {
+                dir: dir.display().to_string(),
+            });
+        }
+        Store::open_inner(dir)
+    }
+
+    /// Opens the store in `dir` for writing, creating the directory and an empty store when
+    /// there is none.
+    pub fn create(dir: impl AsRef<Path>) -> Result<Store> {
+        let dir = dir.as_ref();
+        let io = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| IndexError::Io { path, source }
+        };
+        let marker = dir.join(MARKER);
+        if !marker.exists() {
+            if dir.exists() && fs_err::read_dir(dir).map_err(io(dir))?.next().is_some() {
+                return Err(IndexError::Format {
+                    dir: dir.display().to_string(),
+                    message: "directory is not empty and holds no newsmill store".into(),
+                });
+            }
+            let index_dir = dir.join("index");
+            fs_err::create_dir_all(&index_dir).map_err(io(&index_dir))?;
+            fs_err::create_dir_all(dir.join("state")).map_err(io(dir))?;
+            let (schema, _) = schema::build();
+            Index::create_in_dir(&index_dir, schema).map_err(tantivy_err(dir))?;
+            // The marker is written last: a crash before it leaves a directory that `create`
+            // finishes next time (the half-made index is recreated).
+            let body = serde_json::to_vec(&Marker { format: FORMAT }).unwrap_or_default();
+            write_atomic(&marker, &body)?;
+        }
+        Store::open_inner(dir)
+    }
+
+    fn open_inner(dir: &Path) -> Result<Store> {
+        let marker_path = dir.join(MARKER);
+        let marker: Marker = fs_err::read(&marker_path)
+            .map_err(|source| IndexError::Io {
+                path: marker_path.display().to_string(),
+                source,
+            })
+            .and_then(|b| {
+                serde_json::from_slice(&b).map_err(|e| IndexError::Format {
+                    dir: dir.display().to_string(),
+                    message: format!("unreadable {MARKER}: {e}"),
+                })
+            })?;
+        if marker.format != FORMAT {
+            return Err(IndexError::Format {
+                dir: dir.display().to_string(),
+                message: format!(
+                    "store format {} but this newsmill reads format {FORMAT}",
+                    marker.format
+                ),
+            });
+        }
+        let index = Index::open_in_dir(dir.join("index")).map_err(tantivy_err(dir))?;
+        schema::register_tokenizers(&index);
+        let (_, fields) = schema::build();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(tantivy_err(dir))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Makes the next searches see the latest commit now (they do within a second anyway).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(tantivy_err(&self.dir))
+    }
+
+    /// Takes the writer lock. Fails with [`IndexError::Locked`] while another writer is open.
+    pub fn writer(&self) -> Result<Writer<'_>> {
+        Writer::new(self)
+    }
+
+    fn err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+        tantivy_err(&self.dir)
+    }
+
+    fn corrupt(&self, key: &str, message: impl Into<String>) -> IndexError {
+        IndexError::Corrupt {
+            dir: self.dir.display().to_string(),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The stored document with `key`, from the last commit.
+    fn doc_by_key(&self, key: &str) -> Result<Option<TantivyDocument>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.key, key),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .map_err(self.err())?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some(searcher.doc(*addr).map_err(self.err())?)),
+            None => Ok(None),
+        }
+    }
+
+    fn text_of<'a>(&self, doc: &'a TantivyDocument, field: tantivy::schema::Field) -> &'a str {
+        doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+    }
+
+    pub(crate) fn record_of(&self, doc: &TantivyDocument) -> Result<(Record, RecordMeta)> {
+        let key = self.text_of(doc, self.fields.key);
+        let record = serde_json::from_str(self.text_of(doc, self.fields.record))
+            .map_err(|e| self.corrupt(key, format!("record: {e}")))?;
+        let meta = serde_json::from_str(self.text_of(doc, self.fields.meta))
+            .map_err(|e| self.corrupt(key, format!("meta: {e}")))?;
+        Ok((record, meta))
+    }
+
+    /// The current version of the record with `id`, with its metadata.
+    pub fn get_with_meta(&self, id: &str) -> Result<Option<(Record, RecordMeta)>> {
+        match self.doc_by_key(id)? {
+            Some(doc) => self.record_of(&doc).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The current version of the record with `id`.
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        Ok(self.get_with_meta(id)?.map(|(r, _)| r))
+    }
+
+    /// The earlier versions of the record with `id`, oldest first.
+    pub fn versions(&self, id: &str) -> Result<Vec<(Record, RecordMeta)>> {
+        let mut out = Vec::new();
+        for (doc, kind) in self.docs_with_id(id)? {
+            if kind == KIND_VERSION {
+                out.push(self.record_of(&doc)?);
+            }
+        }
+        out.sort_by_key(|(_, m)| m.version);
+        Ok(out)
+    }
+
+    fn docs_with_id(&self, id: &str) -> Result<Vec<(TantivyDocument, String)>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let addrs = searcher
+            .search(&q, &tantivy::collector::DocSetCollector)
+            .map_err(self.err())?;
+        let mut out = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            let kind = self.text_of(&doc, self.fields.kind).to_string();
+            out.push((doc, kind));
+        }
+        Ok(out)
+    }
+
+    fn count_kind(&self, kind: &str) -> Result<u64> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind),
+            IndexRecordOption::Basic,
+        );
+        let n = self
+            .reader
+            .searcher()
+            .search(&q, &Count)
+            .map_err(self.err())?;
+        Ok(n as u64)
+    }
+
+    /// How many articles, versions and quarantined inputs the last commit holds.
+    pub fn stats(&self) -> Result<StoreStats> {
+        Ok(StoreStats {
+            articles: self.count_kind(KIND_ARTICLE)?,
+            versions: self.count_kind(KIND_VERSION)?,
+            failed: self.count_kind(KIND_FAILED)?,
+        })
+    }
+
+    fn addresses_of_kind(&self, kind: &str) -> Result<Vec<tantivy::DocAddress>> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind),
+            IndexRecordOption::Basic,
+        );
+        let mut addrs: Vec<_> = self
+            .reader
+            .searcher()
+            .search(&q, &tantivy::collector::DocSetCollector)
+            .map_err(self.err())?
+            .into_iter()
+            .collect();
+        addrs.sort();
+        Ok(addrs)
+    }
+
+    /// Every current record, in store order (stable between commits), with its metadata.
+    /// Errors in single documents are yielded, not fatal.
+    pub fn records(&self) -> Result<impl Iterator<Item = Result<(Record, RecordMeta)>> + '_> {
+        let searcher = self.reader.searcher();
+        let addrs = self.addresses_of_kind(KIND_ARTICLE)?;
+        Ok(addrs.into_iter().map(move |addr| {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            self.record_of(&doc)
+        }))
+    }
+
+    /// The quarantine: every input that failed, sorted by origin.
+    pub fn failed(&self) -> Result<Vec<Failure>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for addr in self.addresses_of_kind(KIND_FAILED)? {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            let key = self.text_of(&doc, self.fields.key);
+            let f: Failure = serde_json::from_str(self.text_of(&doc, self.fields.meta))
+                .map_err(|e| self.corrupt(key, format!("failure: {e}")))?;
+            out.push(f);
+        }
+        out.sort_by(|a, b| a.origin.cmp(&b.origin));
+        Ok(out)
+    }
+
+    /// The raw bytes kept for a quarantined input, when any were kept.
+    pub fn failed_bytes(&self, origin: &str) -> Result<Option<Vec<u8>>> {
+        let key = failed_key(origin);
+        Ok(self.doc_by_key(&key)?.and_then(|doc| {
+            doc.get_first(self.fields.raw)
+                .and_then(|v| v.as_bytes())
+                .map(<[u8]>::to_vec)
+        }))
+    }
+
+    /// Path of a state file (`state/NAME.json`), for callers that keep small state (feed
+    /// polling) in the data directory through [`Store::save_state`] and [`Store::load_state`].
+    fn state_path(&self, name: &str) -> PathBuf {
+        self.dir.join("state").join(format!("{name}.json"))
+    }
+
+    /// Writes a small JSON state file atomically (write to a temporary file, sync, rename).
+    pub fn save_state<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        let path = self.state_path(name);
+        if let Some(parent) = path.parent() {
+            fs_err::create_dir_all(parent).map_err(|source| IndexError::Io {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let body = serde_json::to_vec_pretty(value).unwrap_or_default();
+        write_atomic(&path, &body)
+    }
+
+    /// Reads a state file written by [`Store::save_state`]; `None` when there is none.
+    pub fn load_state<T: for<'de> Deserialize<'de>>(&self, name: &str) -> Result<Option<T>> {
+        let path = self.state_path(name);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bytes = fs_err::read(&path).map_err(|source| IndexError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| IndexError::Format {
+                dir: self.dir.display().to_string(),
+                message: format!("{}: {e}", path.display()),
+            })
+    }
+}
+
+pub(crate) fn failed_key(origin: &str) -> String {
+    format!("failed:{origin}")
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old or the new content.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let io = |source| IndexError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let tmp = path.with_extension("tmp");
+    let mut f = fs_err::File::create(&tmp).map_err(io)?;
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    fs_err::rename(&tmp, path).map_err(io)?;
+    if let Some(parent) = path.parent()
+        && let Ok(d) = fs_err::File::open(parent)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Now, RFC 3339 UTC to the second.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,90 @@
+//! The tantivy schema: one document per stored article, previous version or quarantined input.
+
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+
+/// Tokenizer of `title` and `text`: words, lowercased, accents folded.
+pub(crate) const TEXT_TOKENIZER: &str = "newsmill_text";
+/// Tokenizer of exact-value fields (`entity`, `site`, `language`, `story`, `url`): the whole
+/// value as one token, lowercased, so `entity:"kim jong un"` matches "Kim Jong Un".
+pub(crate) const EXACT_TOKENIZER: &str = "newsmill_exact";
+
+/// The fields, by handle.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub(crate) kind: Field,
+    pub(crate) key: Field,
+    pub(crate) id: Field,
+    pub(crate) version: Field,
+    pub(crate) hash: Field,
+    pub(crate) title: Field,
+    pub(crate) text: Field,
+    pub(crate) entity: Field,
+    pub(crate) site: Field,
+    pub(crate) language: Field,
+    pub(crate) story: Field,
+    pub(crate) url: Field,
+    pub(crate) date: Field,
+    pub(crate) f_site: Field,
+    pub(crate) f_language: Field,
+    pub(crate) f_entity: Field,
+    pub(crate) f_day: Field,
+    pub(crate) record: Field,
+    pub(crate) meta: Field,
+    pub(crate) raw: Field,
+}
+
+pub(crate) fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TEXT_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let exact = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(EXACT_TOKENIZER)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let fields = Fields {
+        kind: b.add_text_field("kind", STRING | STORED),
+        key: b.add_text_field("key", STRING | STORED),
+        id: b.add_text_field("id", STRING | STORED),
+        version: b.add_u64_field("version", STORED | FAST),
+        hash: b.add_text_field("hash", STRING | STORED),
+        title: b.add_text_field("title", text.clone()),
+        text: b.add_text_field("text", text),
+        entity: b.add_text_field("entity", exact.clone()),
+        site: b.add_text_field("site", exact.clone()),
+        language: b.add_text_field("language", exact.clone()),
+        story: b.add_text_field("story", exact.clone()),
+        url: b.add_text_field("url", exact),
+        date: b.add_date_field("date", INDEXED | FAST | STORED),
+        f_site: b.add_facet_field("f_site", FacetOptions::default()),
+        f_language: b.add_facet_field("f_language", FacetOptions::default()),
+        f_entity: b.add_facet_field("f_entity", FacetOptions::default()),
+        f_day: b.add_facet_field("f_day", FacetOptions::default()),
+        record: b.add_text_field("record", STORED),
+        meta: b.add_text_field("meta", STORED),
+        raw: b.add_bytes_field("raw", STORED),
+    };
+    (b.build(), fields)
+}
+
+pub(crate) fn register_tokenizers(index: &tantivy::Index) {
+    let text = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let exact = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build();
+    index.tokenizers().register(TEXT_TOKENIZER, text);
+    index.tokenizers().register(EXACT_TOKENIZER, exact);
+}

@@ -1,0 +1,264 @@
+//! The writer: puts records, quarantines failures, commits atomically.
+
+use std::collections::HashMap;
+
+use newsmill_core::Record;
+use sha2::{Digest, Sha256};
+use tantivy::schema::Facet;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::{
+    Failure, IndexError, KIND_ARTICLE, KIND_FAILED, KIND_VERSION, RecordMeta, Result, Store,
+    failed_key, now,
+};
+
+/// What the input said besides the record.
+#[derive(Debug, Clone, Default)]
+pub struct PutInfo {
+    /// When the input was fetched (RFC 3339), when known (WARC-Date, HTTP fetch time).
+    pub fetched_at: Option<String>,
+}
+
+/// What [`Writer::put`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// A record not seen before.
+    Stored,
+    /// The same record (same id, same content) is already stored: nothing was written.
+    Unchanged,
+    /// The id (the canonical URL) was stored with other content: this is its new version, and
+    /// the previous one is kept as a version.
+    NewVersion,
+}
+
+/// The single writer of a store. Writes become visible and durable at [`Writer::commit`].
+pub struct Writer<'a> {
+    store: &'a Store,
+    writer: IndexWriter,
+    /// Records put since the last commit: id -> (hash, version, record JSON, meta).
+    pending: HashMap<String, (String, String, RecordMeta)>,
+    uncommitted: usize,
+}
+
+impl std::fmt::Debug for Writer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("dir", &self.store.dir)
+            .field("uncommitted", &self.uncommitted)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The content hash of a record: everything but where it came from and the story stage's
+/// fields, which change without the article changing.
+pub(crate) fn content_hash(record: &Record) -> String {
+    let mut r = record.clone();
+    r.origin.clear();
+    r.story = None;
+    r.duplicate_of = None;
+    let json = serde_json::to_vec(&r).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses an RFC 3339 date or a bare `YYYY-MM-DD` date into UTC seconds.
+pub(crate) fn parse_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(d.timestamp());
+    }
+    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(s) {
+        return Some(d.timestamp());
+    }
+    let day = s.get(..10)?;
+    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(store: &'a Store) -> Result<Writer<'a>> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(4);
+        let writer = store
+            .index
+            .writer_with_num_threads(threads, (48 << 20) * threads)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => IndexError::Locked {
+                    dir: store.dir.display().to_string(),
+                },
+                other => IndexError::Tantivy {
+                    dir: store.dir.display().to_string(),
+                    source: other,
+                },
+            })?;
+        Ok(Writer {
+            store,
+            writer,
+            pending: HashMap::new(),
+            uncommitted: 0,
+        })
+    }
+
+    /// Writes since the last commit.
+    pub fn uncommitted(&self) -> usize {
+        self.uncommitted
+    }
+
+    /// Stores `record` (its id must be set) unless the same content is stored already.
+    pub fn put(&mut self, record: &Record, info: &PutInfo) -> Result<PutOutcome> {
+        let hash = content_hash(record);
+        let previous: Option<(String, RecordMeta)> = match self.pending.get(&record.id) {
+            Some((_, json, meta)) => Some((json.clone(), meta.clone())),
+            None => match self.store.doc_by_key(&record.id)? {
+                Some(doc) => {
+                    let f = &self.store.fields;
+                    let json = self.store.text_of(&doc, f.record).to_string();
+                    let meta: RecordMeta =
+                        serde_json::from_str(self.store.text_of(&doc, f.meta))
+                            .map_err(|e| self.store.corrupt(&record.id, format!("meta: {e}")))?;
+                    Some((json, meta))
+                }
+                None => None,
+            },
+        };
+        let (outcome, version) = match &previous {
+            Some((_, meta)) if meta.hash == hash => return Ok(PutOutcome::Unchanged),
+            Some((json, meta)) => {
+                // Keep the previous version under its own key, out of default search.
+                let old: Record = serde_json::from_str(json)
+                    .map_err(|e| self.store.corrupt(&record.id, format!("record: {e}")))?;
+                let key = format!("{}@v{}", record.id, meta.version);
+                self.replace(&key, self.doc(&key, KIND_VERSION, &old, json, meta))?;
+                (PutOutcome::NewVersion, meta.version + 1)
+            }
+            None => (PutOutcome::Stored, 1),
+        };
+        let meta = RecordMeta {
+            version,
+            hash: hash.clone(),
+            fetched_at: info.fetched_at.clone(),
+            stored_at: now(),
+        };
+        let json = serde_json::to_string(record).unwrap_or_default();
+        let doc = self.doc(&record.id, KIND_ARTICLE, record, &json, &meta);
+        self.replace(&record.id, doc)?;
+        // A success for an input that failed before lifts it out of the quarantine.
+        if !record.origin.is_empty() {
+            self.writer.delete_term(Term::from_field_text(
+                self.store.fields.key,
+                &failed_key(&record.origin),
+            ));
+        }
+        self.pending.insert(record.id.clone(), (hash, json, meta));
+        Ok(outcome)
+    }
+
+    /// Keeps a failed input in the quarantine (replacing an earlier failure of the same input),
+    /// with its raw bytes when given.
+    pub fn quarantine(&mut self, failure: &Failure, raw: Option<&[u8]>) -> Result<()> {
+        let f = &self.store.fields;
+        let key = failed_key(&failure.origin);
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.kind, KIND_FAILED);
+        doc.add_text(f.key, &key);
+        doc.add_text(f.meta, serde_json::to_string(failure).unwrap_or_default());
+        if let Some(raw) = raw {
+            doc.add_bytes(f.raw, raw);
+        }
+        self.replace(&key, doc)
+    }
+
+    fn replace(&mut self, key: &str, doc: TantivyDocument) -> Result<()> {
+        let f = &self.store.fields;
+        self.writer.delete_term(Term::from_field_text(f.key, key));
+        self.writer.add_document(doc).map_err(self.store.err())?;
+        self.uncommitted += 1;
+        Ok(())
+    }
+
+    fn doc(
+        &self,
+        key: &str,
+        kind: &str,
+        record: &Record,
+        json: &str,
+        meta: &RecordMeta,
+    ) -> TantivyDocument {
+        let f = &self.store.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.kind, kind);
+        doc.add_text(f.key, key);
+        doc.add_text(f.id, &record.id);
+        doc.add_u64(f.version, meta.version);
+        doc.add_text(f.hash, &meta.hash);
+        if let Some(t) = &record.title {
+            doc.add_text(f.title, t);
+        }
+        doc.add_text(f.text, &record.text);
+        for e in &record.entities {
+            doc.add_text(f.entity, &e.name);
+            doc.add_facet(f.f_entity, Facet::from_path([e.name.as_str()]));
+        }
+        if let Some(s) = &record.site {
+            doc.add_text(f.site, s);
+            doc.add_facet(f.f_site, Facet::from_path([s.as_str()]));
+        }
+        if let Some(l) = &record.language {
+            doc.add_text(f.language, l);
+            doc.add_facet(f.f_language, Facet::from_path([l.as_str()]));
+        }
+        if let Some(s) = &record.story {
+            doc.add_text(f.story, s);
+        }
+        for u in [&record.url, &record.canonical_url].into_iter().flatten() {
+            doc.add_text(f.url, u);
+        }
+        let date = record
+            .published
+            .as_deref()
+            .and_then(parse_date)
+            .or_else(|| meta.fetched_at.as_deref().and_then(parse_date));
+        if let Some(secs) = date {
+            doc.add_date(f.date, tantivy::DateTime::from_timestamp_secs(secs));
+            if let Some(day) = chrono::DateTime::from_timestamp(secs, 0) {
+                doc.add_facet(
+                    f.f_day,
+                    Facet::from_path([day.format("%Y-%m-%d").to_string()]),
+                );
+            }
+        }
+        doc.add_text(f.record, json);
+        doc.add_text(f.meta, serde_json::to_string(meta).unwrap_or_default());
+        doc
+    }
+
+    /// Makes every write since the last commit durable and visible, atomically.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit().map_err(self.store.err())?;
+        self.store.reload()?;
+        self.pending.clear();
+        self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// Waits for background merges to finish and releases the lock.
+    pub fn close(self) -> Result<()> {
+        let store = self.store;
+        self.writer.wait_merging_threads().map_err(store.err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-02"), Some(86400));
+        assert_eq!(parse_date("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_date("Thu, 01 Jan 1970 00:01:00 GMT"), Some(60));
+        assert_eq!(parse_date("soon"), None);
+    }
+}

@@ -1,0 +1,311 @@
+//! The store's contract: ids, versions, quarantine, search, facets, and the commit protocol.
+
+use std::path::PathBuf;
+
+use newsmill_core::{Block, BlockKind, Entity, EntityType, Mention, Record};
+use newsmill_index::{Failure, IndexError, PutInfo, PutOutcome, SearchRequest, Store};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("nm-index-{name}-{}", std::process::id()));
+        let _ = fs_err::remove_dir_all(&p);
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs_err::remove_dir_all(&self.0);
+    }
+}
+
+fn record(url: &str, title: &str, body: &str, published: &str, entities: &[&str]) -> Record {
+    let mut r = Record {
+        origin: format!("test:{url}"),
+        title: Some(title.into()),
+        blocks: vec![Block::new(BlockKind::Paragraph, body)],
+        url: Some(url.into()),
+        canonical_url: Some(url.into()),
+        site: newsmill_core::site_of(url),
+        language: Some("en".into()),
+        published: Some(published.into()),
+        ..Record::default()
+    };
+    r.finish();
+    for name in entities {
+        let start = r.text.find(name).expect("entity in text");
+        let cs = r.text[..start].chars().count();
+        r.entities.push(Entity {
+            name: name.to_string(),
+            kind: EntityType::Per,
+            mentions: vec![Mention {
+                start: cs,
+                end: cs + name.chars().count(),
+                text: name.to_string(),
+            }],
+            count: 1,
+        });
+    }
+    r
+}
+
+fn corpus() -> Vec<Record> {
+    vec![
+        record(
+            "https://www.reuters.com/world/a",
+            "Putin arrives in Pyongyang",
+            "Vladimir Putin met Kim Jong Un in Pyongyang on Wednesday.",
+            "2024-06-19T08:00:00Z",
+            &["Vladimir Putin", "Kim Jong Un"],
+        ),
+        record(
+            "https://apnews.com/b",
+            "Kim hosts Putin",
+            "Kim Jong Un hosted a lavish ceremony for his guest.",
+            "2024-06-20T09:00:00Z",
+            &["Kim Jong Un"],
+        ),
+        record(
+            "https://www.reuters.com/markets/c",
+            "Oil prices fall",
+            "Oil prices fell on Thursday as stocks rose.",
+            "2024-06-20T12:00:00Z",
+            &[],
+        ),
+    ]
+}
+
+fn ids(store: &Store, q: &str) -> Vec<String> {
+    let mut v: Vec<String> = store
+        .search(&SearchRequest {
+            limit: 100,
+            ..SearchRequest::new(q)
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.title.unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn reingest_adds_nothing_and_changed_content_is_a_new_version() {
+    let dir = TempDir::new("versions");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    for r in corpus() {
+        assert_eq!(w.put(&r, &PutInfo::default()).unwrap(), PutOutcome::Stored);
+    }
+    w.commit().unwrap();
+    for mut r in corpus() {
+        r.origin = "elsewhere.warc.gz#99".into(); // Same article from another input.
+        assert_eq!(
+            w.put(&r, &PutInfo::default()).unwrap(),
+            PutOutcome::Unchanged
+        );
+    }
+    let mut changed = corpus().remove(0);
+    changed.blocks[0].text.push_str(" Updated.");
+    changed.finish();
+    assert_eq!(changed.id, corpus()[0].id, "same canonical URL, same id");
+    assert_eq!(
+        w.put(&changed, &PutInfo::default()).unwrap(),
+        PutOutcome::NewVersion
+    );
+    // Before the commit the change is pending: putting it again is unchanged, not a 3rd version.
+    assert_eq!(
+        w.put(&changed, &PutInfo::default()).unwrap(),
+        PutOutcome::Unchanged
+    );
+    w.commit().unwrap();
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.articles, stats.versions), (3, 1));
+    let (current, meta) = store.get_with_meta(&changed.id).unwrap().unwrap();
+    assert!(current.text.ends_with("Updated."));
+    assert_eq!(meta.version, 2);
+    let old = store.versions(&changed.id).unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].1.version, 1);
+    assert!(!old[0].0.text.ends_with("Updated."));
+    // Versions stay out of search.
+    assert_eq!(ids(&store, "pyongyang"), vec!["Putin arrives in Pyongyang"]);
+}
+
+#[test]
+fn query_language_filters_and_facets() {
+    let dir = TempDir::new("search");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    for r in corpus() {
+        w.put(&r, &PutInfo::default()).unwrap();
+    }
+    w.commit().unwrap();
+    assert_eq!(
+        ids(&store, "kim"),
+        vec!["Kim hosts Putin", "Putin arrives in Pyongyang"]
+    );
+    assert_eq!(ids(&store, "\"lavish ceremony\""), vec!["Kim hosts Putin"]);
+    assert_eq!(ids(&store, "\"ceremony lavish\""), Vec::<String>::new());
+    assert_eq!(
+        ids(&store, "entity:\"kim jong un\" AND NOT site:apnews.com"),
+        vec!["Putin arrives in Pyongyang"]
+    );
+    assert_eq!(ids(&store, "oil OR ceremony").len(), 2);
+    assert_eq!(ids(&store, "site:reuters.com").len(), 2);
+    assert_eq!(ids(&store, "*").len(), 3);
+    let dated = |since: Option<&str>, until: Option<&str>| {
+        store
+            .search(&SearchRequest {
+                since: since.map(String::from),
+                until: until.map(String::from),
+                ..SearchRequest::new("*")
+            })
+            .unwrap()
+            .total
+    };
+    assert_eq!(dated(Some("2024-06-20"), None), 2);
+    assert_eq!(dated(None, Some("2024-06-19")), 1);
+    assert_eq!(dated(Some("2024-06-20T10:00:00Z"), Some("2024-06-20")), 1);
+    let bad = store.search(&SearchRequest {
+        since: Some("yesterday".into()),
+        ..SearchRequest::new("*")
+    });
+    assert!(matches!(bad, Err(IndexError::BadDate { .. })));
+    assert!(matches!(
+        store.search(&SearchRequest::new("title:(unclosed")),
+        Err(IndexError::Query { .. })
+    ));
+
+    let res = store
+        .search(&SearchRequest {
+            facets: true,
+            ..SearchRequest::new("*")
+        })
+        .unwrap();
+    let f = res.facets.unwrap();
+    assert_eq!(f.entities[0].value, "Kim Jong Un");
+    assert_eq!(f.entities[0].count, 2);
+    assert_eq!(f.sites[0].value, "reuters.com");
+    assert_eq!(f.sites[0].count, 2);
+    let days: Vec<(String, u64)> = f.days.into_iter().map(|d| (d.value, d.count)).collect();
+    assert_eq!(
+        days,
+        vec![("2024-06-19".to_string(), 1), ("2024-06-20".to_string(), 2)]
+    );
+    // Pagination.
+    let page = store
+        .search(&SearchRequest {
+            offset: 2,
+            limit: 2,
+            ..SearchRequest::new("*")
+        })
+        .unwrap();
+    assert_eq!((page.total, page.hits.len()), (3, 1));
+}
+
+#[test]
+fn quarantine_keeps_failures_once_and_lifts_them_on_success() {
+    let dir = TempDir::new("quarantine");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    let failure = Failure {
+        origin: "test:https://apnews.com/b".into(),
+        stage: "extract".into(),
+        error: "no article text found".into(),
+        at: "2024-06-19T00:00:00Z".into(),
+        bytes: 3,
+    };
+    w.quarantine(&failure, Some(b"<p>")).unwrap();
+    w.commit().unwrap();
+    w.quarantine(&failure, Some(b"<p>")).unwrap();
+    w.commit().unwrap();
+    assert_eq!(store.failed().unwrap(), vec![failure.clone()]);
+    assert_eq!(
+        store.failed_bytes(&failure.origin).unwrap().as_deref(),
+        Some(&b"<p>"[..])
+    );
+    // The same input succeeds later (a fixed extractor): it leaves the quarantine.
+    w.put(&corpus()[1], &PutInfo::default()).unwrap();
+    w.commit().unwrap();
+    assert!(store.failed().unwrap().is_empty());
+}
+
+#[test]
+fn uncommitted_writes_vanish_and_a_rerun_completes_without_duplicates() {
+    let dir = TempDir::new("commit");
+    {
+        let store = Store::create(&dir.0).unwrap();
+        let mut w = store.writer().unwrap();
+        w.put(&corpus()[0], &PutInfo::default()).unwrap();
+        w.commit().unwrap();
+        w.put(&corpus()[1], &PutInfo::default()).unwrap();
+        // Dropped without commit: what a crash leaves.
+    }
+    let store = Store::create(&dir.0).unwrap();
+    assert_eq!(store.stats().unwrap().articles, 1);
+    let mut w = store.writer().unwrap();
+    let outcomes: Vec<PutOutcome> = corpus()
+        .iter()
+        .map(|r| w.put(r, &PutInfo::default()).unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            PutOutcome::Unchanged,
+            PutOutcome::Stored,
+            PutOutcome::Stored
+        ]
+    );
+    w.commit().unwrap();
+    assert_eq!(store.stats().unwrap().articles, 3);
+}
+
+#[test]
+fn one_writer_at_a_time_and_readers_alongside() {
+    let dir = TempDir::new("lock");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    let other = Store::create(&dir.0).unwrap();
+    assert!(matches!(other.writer(), Err(IndexError::Locked { .. })));
+    w.put(&corpus()[0], &PutInfo::default()).unwrap();
+    w.commit().unwrap();
+    let reader = Store::open(&dir.0).unwrap();
+    reader.reload().unwrap();
+    assert_eq!(reader.stats().unwrap().articles, 1);
+    assert_eq!(reader.get(&corpus()[0].id).unwrap().unwrap(), corpus()[0]);
+    let missing = TempDir::new("missing");
+    assert!(matches!(
+        Store::open(&missing.0),
+        Err(IndexError::Missing { .. })
+    ));
+}
+
+#[test]
+fn not_operator_and_pure_exclusions() {
+    let dir = TempDir::new("not");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    for r in corpus() {
+        w.put(&r, &PutInfo::default()).unwrap();
+    }
+    w.commit().unwrap();
+    assert_eq!(
+        ids(&store, "NOT site:apnews.com"),
+        vec!["Oil prices fall", "Putin arrives in Pyongyang"]
+    );
+    assert_eq!(ids(&store, "-site:reuters.com"), vec!["Kim hosts Putin"]);
+    assert_eq!(ids(&store, "NOT (oil OR kim)"), Vec::<String>::new());
+    assert_eq!(
+        ids(&store, "kim AND NOT (site:apnews.com)"),
+        vec!["Putin arrives in Pyongyang"]
+    );
+    assert_eq!(
+        ids(&store, "\"not kim\"").len(),
+        0,
+        "NOT inside quotes is a word"
+    );
+}
