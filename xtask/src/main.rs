@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod eval_extract;
 mod eval_ner;
+mod eval_stories;
 mod train_ner;
 
 #[derive(Debug, Parser)]
@@ -35,6 +36,20 @@ enum Task {
     Eval(Eval),
     /// Train the NER model on ../shared/data/ner/conll2003/train.txt (writes the embedded model).
     TrainNer(train_ner::TrainNerArgs),
+    /// Train the story join/new-story model on ../shared/data/clustering/dev (writes
+    /// crates/newsmill-stories/model/stories.json).
+    TrainStories {
+        /// Where to write the model.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Dedup + story assignment speed and peak memory on a stream synthesised from the
+    /// clustering dev texts.
+    BenchStories {
+        /// Documents in the stream.
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,14 +59,30 @@ enum Eval {
     Extract(eval_extract::Args),
     /// NER on ../shared/data/ner/conll2003/dev.txt: conlleval F1 per type and tokens/s.
     Ner(eval_ner::EvalNerArgs),
+    /// Story clustering on ../shared/data/clustering/dev: BCubed and pairwise P/R/F1, docs/s.
+    Stories {
+        /// Also estimate held-out quality: K folds of topics, each clustered by a model trained
+        /// on the others.
+        #[arg(long, default_value_t = 0)]
+        cv: usize,
+        /// Write the predictions as JSON Lines {id, cluster} (for bcubed.py).
+        #[arg(long)]
+        pred: Option<PathBuf>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.task {
         Task::TrainNer(args) => train_ner::run(&cli.data, &args),
+        Task::TrainStories { out } => eval_stories::train(
+            &cli.data,
+            &out.unwrap_or_else(eval_stories::default_model_path),
+        ),
+        Task::BenchStories { docs } => eval_stories::bench(&cli.data, docs),
         Task::Eval(e) => match e {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),
+            Eval::Stories { cv, pred } => eval_stories::eval(&cli.data, cv, pred),
             Eval::Extract(args) => eval_extract::run(&cli.data, &args),
         },
     }

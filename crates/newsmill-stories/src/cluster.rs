@@ -52,10 +52,10 @@ impl Default for StoryConfig {
     fn default() -> StoryConfig {
         StoryConfig {
             hash_bits: 20,
-            key_terms: 10,
-            max_candidates: 32,
+            key_terms: 20,
+            max_candidates: 64,
             max_posting: 64,
-            max_story_keys: 64,
+            max_story_keys: 256,
             max_centroid_terms: 300,
             max_open: 50_000,
             time_penalty: 1.0,
@@ -116,6 +116,11 @@ struct Story {
     last_seq: u64,
     entities: Vec<StoryEntity>,
     keys: Vec<u32>,
+    /// Norms of `body`, `title_c` and `names` with idf applied, as of `norms_docs` articles.
+    /// IDF drifts slowly, so they are recomputed only when the story changes or the article
+    /// count has grown by a thirty-second since: scoring then touches idf only on shared terms.
+    norms: [f64; 3],
+    norms_docs: u64,
 }
 
 /// The state of the story stage. Serialisable, so a store can persist it and resume.
@@ -125,6 +130,8 @@ pub struct Stories {
     mask: u32,
     df: Vec<u32>,
     docs: u64,
+    /// `ln(1 + docs)`, kept with `docs`.
+    ln_docs: f32,
     /// Open stories by sequence number (the seq of their first article): ordered, so every
     /// sweep visits them in the same order.
     open: BTreeMap<u64, Story>,
@@ -154,6 +161,7 @@ impl Stories {
             mask: (1u32 << bits) - 1,
             df: vec![0; 1usize << bits],
             docs: 0,
+            ln_docs: 0.0,
             open: BTreeMap::new(),
             postings: FxHashMap::default(),
             closed: Vec::new(),
@@ -239,14 +247,16 @@ impl Stories {
         Some(hash_bytes(SEED_TERM, w.as_bytes()) as u32 & self.mask)
     }
 
+    /// Smoothed IDF, `ln((1 + N) / (1 + df)) + 1`, with the logarithms of small counts
+    /// looked up (this is the hot loop of scoring).
     fn idf(&self, t: u32) -> f32 {
-        let df = self.df[t as usize] as f32;
-        ((1.0 + self.docs as f32) / (1.0 + df)).ln() + 1.0
+        self.ln_docs - ln1p_count(u64::from(self.df[t as usize])) + 1.0
     }
 
     /// Counts the article's terms in the document frequencies.
     fn learn(&mut self, doc: &DocTerms) {
         self.docs += 1;
+        self.ln_docs = ln1p_count(self.docs);
         let mut seen: Vec<u32> = doc
             .title
             .iter()
@@ -320,10 +330,11 @@ impl Stories {
         {
             cands.push((e, 0.0));
         }
-        let dv = self.weighted(&doc.body);
-        let tv = self.weighted(&doc.title);
-        let nv = self.weighted(&doc.names);
+        let dv = normalized(self.weighted(&doc.body));
+        let tv = normalized(self.weighted(&doc.title));
+        let nv = normalized(self.weighted(&doc.names));
         let mut out = Vec::with_capacity(cands.len());
+        let mut stale = Vec::new();
         for (s, _) in cands {
             let Some(story) = self.open.get(&s) else {
                 continue;
@@ -331,12 +342,18 @@ impl Stories {
             if is_idle(story, seq, time, window) {
                 continue;
             }
-            let body_c = self.weighted(&story.body);
+            let norms = if self.docs > story.norms_docs + story.norms_docs / 32 + 8 {
+                let n = self.norms(story);
+                stale.push((s, n));
+                n
+            } else {
+                story.norms
+            };
             let f = Features {
-                cos_body: cosine(&dv, &body_c),
-                cos_title: cosine(&tv, &self.weighted(&story.title_c)),
-                cos_names: cosine(&nv, &self.weighted(&story.names)),
-                cos_title_body: cosine(&tv, &body_c),
+                cos_body: self.dot(&story.body, &dv, norms[0]),
+                cos_title: self.dot(&story.title_c, &tv, norms[1]),
+                cos_names: self.dot(&story.names, &nv, norms[2]),
+                cos_title_body: self.dot(&story.body, &tv, norms[0]),
                 log_size: f64::from(story.size).ln_1p(),
             };
             let mut logit = model.logit(&f);
@@ -348,8 +365,64 @@ impl Stories {
             }
             out.push((s, f, logit));
         }
+        let docs = self.docs;
+        for (s, n) in stale {
+            if let Some(story) = self.open.get_mut(&s) {
+                story.norms = n;
+                story.norms_docs = docs;
+            }
+        }
         out.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
         out
+    }
+
+    /// The idf-weighted norms of a story's three centroids, as of now.
+    fn norms(&self, s: &Story) -> [f64; 3] {
+        let norm = |c: &Sparse| {
+            c.iter()
+                .map(|&(t, w)| {
+                    let w = f64::from(w) * f64::from(self.idf(t));
+                    w * w
+                })
+                .sum::<f64>()
+                .sqrt()
+        };
+        [norm(&s.body), norm(&s.title_c), norm(&s.names)]
+    }
+
+    /// Cosine of the centroid `c`, whose idf-weighted norm is `norm`, with the unit vector `a`:
+    /// a merge over both, with idf looked up only on shared terms.
+    fn dot(&self, c: &Sparse, a: &[(u32, f64)], norm: f64) -> f64 {
+        if norm <= 0.0 || a.is_empty() {
+            return 0.0;
+        }
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+        if a.len() * 8 < c.len() {
+            // A short vector (a title) against a long centroid: binary search is cheaper.
+            let mut rest: &[(u32, f32)] = c;
+            for &(t, w) in a {
+                match rest.binary_search_by_key(&t, |x| x.0) {
+                    Ok(k) => {
+                        dot += f64::from(rest[k].1) * f64::from(self.idf(t)) * w;
+                        rest = &rest[k + 1..];
+                    }
+                    Err(k) => rest = &rest[k..],
+                }
+            }
+            return (dot / norm).clamp(0.0, 1.0);
+        }
+        while i < c.len() && j < a.len() {
+            match c[i].0.cmp(&a[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += f64::from(c[i].1) * f64::from(self.idf(c[i].0)) * a[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (dot / norm).clamp(0.0, 1.0)
     }
 
     /// Assigns an article: joins the best candidate if the model says so, else starts a story.
@@ -398,7 +471,10 @@ impl Stories {
         model: &Model,
     ) -> (Vec<(Features, bool)>, u64) {
         let scored = self.score(&doc, seq, item.time, window, model, gold);
-        let examples = scored.iter().map(|&(s, f, _)| (f, Some(s) == gold)).collect();
+        let examples = scored
+            .iter()
+            .map(|&(s, f, _)| (f, Some(s) == gold))
+            .collect();
         match gold.filter(|g| self.open.contains_key(g)) {
             Some(g) => {
                 self.join(g, item, &doc, seq);
@@ -462,6 +538,8 @@ impl Stories {
             last_seq: seq,
             entities: Vec::new(),
             keys: Vec::new(),
+            norms: [0.0; 3],
+            norms_docs: 0,
         };
         self.open.insert(seq, story);
         self.join(seq, item, doc, seq);
@@ -477,7 +555,12 @@ impl Stories {
             return;
         };
         story.body = prune(add(&story.body, &body_n), max_terms, &self.df, self.docs);
-        story.title_c = prune(add(&story.title_c, &title_n), max_terms, &self.df, self.docs);
+        story.title_c = prune(
+            add(&story.title_c, &title_n),
+            max_terms,
+            &self.df,
+            self.docs,
+        );
         story.names = prune(add(&story.names, &names_n), max_terms, &self.df, self.docs);
         story.size = story.size.saturating_add(1);
         story.last_seq = seq;
@@ -488,14 +571,16 @@ impl Stories {
         // The most central title: of the current holder and the newcomer, the one closer to
         // the updated centroid (an online approximation of the medoid).
         if story.size > 1 {
-            let c = self.weighted(&story.body);
-            let holder = cosine(&self.weighted(&story.title_holder), &c);
-            let newcomer = cosine(&self.weighted(&doc.body), &c);
+            let holder = normalized(self.weighted(&story.title_holder));
+            let newcomer = normalized(self.weighted(&doc.body));
+            let (holder, newcomer) = self.cosines(&story.body, &holder, &newcomer);
             if newcomer > holder && !item.title.trim().is_empty() {
                 story.title = item.title.to_string();
                 story.title_holder = doc.body.clone();
             }
         }
+        story.norms = self.norms(&story);
+        story.norms_docs = self.docs;
         for (name, kind) in &doc.entities {
             match story
                 .entities
@@ -533,6 +618,34 @@ impl Stories {
             list.push(key);
         }
         self.open.insert(key, story);
+    }
+
+    /// Cosines of the centroid `c` (idf applied now) with the unit vectors `a` and `b`, in one
+    /// pass over `c` without allocating.
+    fn cosines(&self, c: &Sparse, a: &[(u32, f64)], b: &[(u32, f64)]) -> (f64, f64) {
+        let (mut norm, mut da, mut db) = (0.0f64, 0.0f64, 0.0f64);
+        let (mut i, mut j) = (0, 0);
+        for &(t, w) in c {
+            let w = f64::from(w) * f64::from(self.idf(t));
+            norm += w * w;
+            while i < a.len() && a[i].0 < t {
+                i += 1;
+            }
+            if i < a.len() && a[i].0 == t {
+                da += a[i].1 * w;
+            }
+            while j < b.len() && b[j].0 < t {
+                j += 1;
+            }
+            if j < b.len() && b[j].0 == t {
+                db += b[j].1 * w;
+            }
+        }
+        if norm == 0.0 {
+            return (0.0, 0.0);
+        }
+        let n = norm.sqrt();
+        ((da / n).clamp(0.0, 1.0), (db / n).clamp(0.0, 1.0))
     }
 
     /// `tf * idf`, as f64 for the dot products.
@@ -631,15 +744,41 @@ fn prune(v: Sparse, max: usize, df: &[u32], docs: u64) -> Sparse {
     if v.len() <= 2 * max {
         return v;
     }
-    let idf = |t: u32| ((1.0 + docs as f32) / (1.0 + df[t as usize] as f32)).ln() + 1.0;
+    let idf = |t: u32| ln1p_count(docs) - ln1p_count(u64::from(df[t as usize])) + 1.0;
     let mut v = v;
-    v.sort_unstable_by(|a, b| (b.1 * idf(b.0)).total_cmp(&(a.1 * idf(a.0))).then(a.0.cmp(&b.0)));
+    v.sort_unstable_by(|a, b| {
+        (b.1 * idf(b.0))
+            .total_cmp(&(a.1 * idf(a.0)))
+            .then(a.0.cmp(&b.0))
+    });
     v.truncate(max);
     v.sort_unstable_by_key(|x| x.0);
     v
 }
 
-/// Cosine of two sorted sparse vectors.
+/// `ln(1 + n)`, from a table for small `n`.
+fn ln1p_count(n: u64) -> f32 {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..4096u32).map(|k| (k as f32).ln_1p()).collect());
+    match table.get(n as usize) {
+        Some(&v) => v,
+        None => (n as f64).ln_1p() as f32,
+    }
+}
+
+/// Scales a vector to unit length (an empty or zero vector stays as it is).
+fn normalized(mut v: Vec<(u32, f64)>) -> Vec<(u32, f64)> {
+    let n: f64 = v.iter().map(|x| x.1 * x.1).sum::<f64>().sqrt();
+    if n > 0.0 {
+        for x in &mut v {
+            x.1 /= n;
+        }
+    }
+    v
+}
+
+/// Cosine of two sorted sparse vectors (the reference for [`Stories::cosines`]).
+#[cfg(test)]
 fn cosine(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
     let (mut i, mut j, mut dot) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
@@ -676,12 +815,14 @@ mod tests {
 
     #[test]
     fn sparse_helpers() {
-        assert_eq!(sublinear(vec![3, 1, 3]), vec![(1, 1.0), (3, 1.0 + 2f32.ln())]);
-        assert_eq!(add(&vec![(1, 1.0), (3, 1.0)], &vec![(2, 1.0), (3, 2.0)]), vec![
-            (1, 1.0),
-            (2, 1.0),
-            (3, 3.0)
-        ]);
+        assert_eq!(
+            sublinear(vec![3, 1, 3]),
+            vec![(1, 1.0), (3, 1.0 + 2f32.ln())]
+        );
+        assert_eq!(
+            add(&vec![(1, 1.0), (3, 1.0)], &vec![(2, 1.0), (3, 2.0)]),
+            vec![(1, 1.0), (2, 1.0), (3, 3.0)]
+        );
         let a = [(1, 1.0), (2, 1.0)];
         assert!((cosine(&a, &a) - 1.0).abs() < 1e-12);
         assert_eq!(cosine(&a, &[(3, 1.0)]), 0.0);

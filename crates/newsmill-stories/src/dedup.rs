@@ -305,7 +305,9 @@ impl Deduper {
 
     fn entry(&self, seq: u64) -> Option<&Entry> {
         let first = self.entries.front()?.seq;
-        let e = self.entries.get(usize::try_from(seq.checked_sub(first)?).ok()?)?;
+        let e = self
+            .entries
+            .get(usize::try_from(seq.checked_sub(first)?).ok()?)?;
         (e.seq == seq).then_some(e)
     }
 
@@ -366,7 +368,10 @@ mod tests {
 
         let same_url = d.prepare("other words entirely", Some("http://a.com/x#top"));
         let m = d.find(&same_url).unwrap();
-        assert_eq!((m.kind, m.first_copy.as_str(), m.tag), (MatchKind::Url, "a", 7));
+        assert_eq!(
+            (m.kind, m.first_copy.as_str(), m.tag),
+            (MatchKind::Url, "a", 7)
+        );
 
         let exact = d.prepare(&original.to_uppercase(), None);
         assert_eq!(d.find(&exact).unwrap().kind, MatchKind::Exact);
@@ -391,7 +396,10 @@ mod tests {
         d.insert(0, Some(100), "a", p, None, 0);
         d.evict(0, Some(101));
         assert!(d.is_empty());
-        assert!(d.find(&d.prepare(&text(50, "w"), Some("https://a.com/1"))).is_none());
+        assert!(
+            d.find(&d.prepare(&text(50, "w"), Some("https://a.com/1")))
+                .is_none()
+        );
         assert!(d.bands.iter().all(|b| b.is_empty()));
     }
 }

@@ -42,7 +42,13 @@ pub fn scores(gold: &[&str], pred: &[&str]) -> Scores {
         *csize.entry(p).or_default() += 1;
         *lsize.entry(g).or_default() += 1;
     }
-    let f1 = |p: f64, r: f64| if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let f1 = |p: f64, r: f64| {
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        }
+    };
     let c2 = |k: u64| (k * k.saturating_sub(1) / 2) as f64;
     let nf = n.max(1) as f64;
     // Sum in a fixed order so the figures are the same run after run.
@@ -80,7 +86,10 @@ mod tests {
     #[test]
     fn hand_checked() {
         // The README's hand check: gold {a,b,c}{d,e}, predicted {a,b}{c,d,e}.
-        let s = scores(&["G1", "G1", "G1", "G2", "G2"], &["P1", "P1", "P2", "P2", "P2"]);
+        let s = scores(
+            &["G1", "G1", "G1", "G2", "G2"],
+            &["P1", "P1", "P2", "P2", "P2"],
+        );
         assert!((s.b3_p - 11.0 / 15.0).abs() < 1e-12 && (s.b3_r - 11.0 / 15.0).abs() < 1e-12);
         assert!((s.pair_f1 - 0.5).abs() < 1e-12);
         let all = scores(&["G1", "G1", "G1", "G2", "G2"], &["X"; 5]);

@@ -75,14 +75,18 @@ pub fn parse_line(line: &str) -> Result<StoryLine> {
     };
     let time = match raw.time {
         Value::Null => None,
-        Value::String(s) => Some(
-            parse_time(&s).ok_or_else(|| Error::Input(format!("time {s:?} is not a date")))?,
-        ),
+        Value::String(s) => {
+            Some(parse_time(&s).ok_or_else(|| Error::Input(format!("time {s:?} is not a date")))?)
+        }
         Value::Number(n) => match n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)) {
             Some(t) => Some(t),
             None => return Err(Error::Input(format!("time {n} is out of range"))),
         },
-        other => return Err(Error::Input(format!("time must be a string, a number or null, found {other}"))),
+        other => {
+            return Err(Error::Input(format!(
+                "time must be a string, a number or null, found {other}"
+            )));
+        }
     };
     let string = |v: Value, name: &str| match v {
         Value::Null => Ok(String::new()),
@@ -149,7 +153,10 @@ mod tests {
         assert_eq!((l.id.as_str(), l.time, l.title.as_str()), ("a", None, "T"));
         let l = parse_line(r#"{"id":7,"time":"2024-06-19T08:00:00+02:00"}"#).unwrap();
         assert_eq!((l.id.as_str(), l.time), ("7", Some(1_718_776_800)));
-        assert_eq!(parse_line(r#"{"id":"b","time":1718776800}"#).unwrap().time, Some(1_718_776_800));
+        assert_eq!(
+            parse_line(r#"{"id":"b","time":1718776800}"#).unwrap().time,
+            Some(1_718_776_800)
+        );
         assert_eq!(parse_time("2024-06-19"), Some(1_718_755_200));
         for bad in [
             "",
@@ -162,6 +169,9 @@ mod tests {
         ] {
             assert!(parse_line(bad).is_err(), "{bad}");
         }
-        assert_eq!(format_time(1_718_776_800).as_deref(), Some("2024-06-19T06:00:00Z"));
+        assert_eq!(
+            format_time(1_718_776_800).as_deref(),
+            Some("2024-06-19T06:00:00Z")
+        );
     }
 }

@@ -329,8 +329,15 @@ impl Clusterer {
 
 /// Runs the story stage with gold stories (teacher forcing) and returns the model's training
 /// examples: for each article, the features of every candidate story and whether it is the
-/// gold one. `gold[i]` is the gold story label of `items[i]`.
-pub fn training_examples(items: &[Item<'_>], gold: &[&str], config: &Config) -> Vec<Example> {
+/// gold one. `gold[i]` is the gold story label of `items[i]`. Of the wrong candidates only the
+/// `hard_negatives` closest by body cosine are kept (`usize::MAX` keeps all): the decision is
+/// made between the best candidates, so the easy ones would only blur it.
+pub fn training_examples(
+    items: &[Item<'_>],
+    gold: &[&str],
+    config: &Config,
+    hard_negatives: usize,
+) -> Vec<Example> {
     let model = Model::untrained();
     let mut stories = Stories::new(config.stories.clone());
     let mut by_label: rustc_hash::FxHashMap<&str, u64> = Default::default();
@@ -342,11 +349,22 @@ pub fn training_examples(items: &[Item<'_>], gold: &[&str], config: &Config) -> 
         let (examples, story) =
             stories.assign_gold(item, doc, seq, g, &config.story_window, &model);
         by_label.insert(label, story);
+        let mut negatives: Vec<Features> = examples.iter().filter(|e| !e.1).map(|e| e.0).collect();
+        negatives.sort_by(|a, b| b.cos_body.total_cmp(&a.cos_body));
+        negatives.truncate(hard_negatives);
         out.extend(
             examples
-                .into_iter()
-                .map(|(features, positive)| Example { features, positive }),
+                .iter()
+                .filter(|e| e.1)
+                .map(|&(features, _)| Example {
+                    features,
+                    positive: true,
+                }),
         );
+        out.extend(negatives.into_iter().map(|features| Example {
+            features,
+            positive: false,
+        }));
     }
     out
 }
@@ -359,14 +377,26 @@ mod tests {
     fn state_round_trips() {
         let mut a = Clusterer::new(Config::default(), Model::builtin());
         let texts = [
-            ("1", "Quake hits Iran", "An earthquake struck Iran on Sunday near Bam."),
-            ("2", "Colts beat Chiefs", "The Colts beat the Chiefs 20-13 in Kansas City."),
+            (
+                "1",
+                "Quake hits Iran",
+                "An earthquake struck Iran on Sunday near Bam.",
+            ),
+            (
+                "2",
+                "Colts beat Chiefs",
+                "The Colts beat the Chiefs 20-13 in Kansas City.",
+            ),
         ];
         for (id, t, x) in texts {
             a.push(&Item::new(id, t, x));
         }
         let mut b = Clusterer::from_json(&a.to_json().unwrap(), Model::builtin()).unwrap();
-        let next = Item::new("3", "Iran quake toll rises", "The earthquake near Bam in Iran.");
+        let next = Item::new(
+            "3",
+            "Iran quake toll rises",
+            "The earthquake near Bam in Iran.",
+        );
         assert_eq!(a.push(&next), b.push(&next));
     }
 }

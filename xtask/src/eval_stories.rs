@@ -1,0 +1,411 @@
+//! `cargo xtask eval stories`, `cargo xtask train stories` and `cargo xtask bench stories`.
+//!
+//! - eval: runs the story stage over `clustering/dev/ecbplus_dev.jsonl` in file order (one pass,
+//!   as a stream) and prints BCubed and pairwise P/R/F1 and documents/second; `--cv K` adds a
+//!   leave-topics-out estimate (train on the other topics, cluster the held-out ones).
+//! - train: fits the join/new-story model on the dev set and writes
+//!   `crates/newsmill-stories/model/stories.json`.
+//! - bench: synthesises a stream of N documents from the dev texts (rewritten articles plus
+//!   near-duplicate copies, 5 s apart), runs dedup plus story assignment on one core and prints
+//!   documents/second and the peak resident memory.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use newsmill_stories::eval::{Scores, scores};
+use newsmill_stories::{Clusterer, Config, Item, Model, model, training_examples};
+use serde::Deserialize;
+
+const DEV: &str = "clustering/dev/ecbplus_dev.jsonl";
+const MODEL_PATH: &str = "crates/newsmill-stories/model/stories.json";
+
+#[derive(Debug, Clone, Deserialize)]
+struct DevDoc {
+    id: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    cluster: String,
+    topic: String,
+}
+
+impl DevDoc {
+    fn item(&self) -> Item<'_> {
+        Item::new(
+            &self.id,
+            self.title.as_deref().unwrap_or(""),
+            self.text.as_deref().unwrap_or(""),
+        )
+    }
+}
+
+/// Reads the dev set, or `None` when it is absent (a fresh clone).
+fn load(data: &Path) -> anyhow::Result<Option<Vec<DevDoc>>> {
+    let path = data.join(DEV);
+    if !path.exists() {
+        eprintln!(
+            "xtask: {}: not found; skipping (the dev data lives outside the repository)",
+            path.display()
+        );
+        return Ok(None);
+    }
+    let text = fs_err::read_to_string(&path)?;
+    let mut docs = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        docs.push(
+            serde_json::from_str(line)
+                .with_context(|| format!("{}: line {}", path.display(), i + 1))?,
+        );
+    }
+    Ok(Some(docs))
+}
+
+/// Clusters `docs` in order with `model`; returns the predicted story of each.
+fn cluster(docs: &[DevDoc], model: &Model) -> Vec<String> {
+    let mut c = Clusterer::new(config(), model.clone());
+    docs.iter().map(|d| c.push(&d.item()).story).collect()
+}
+
+fn score(docs: &[DevDoc], pred: &[String]) -> Scores {
+    let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
+    let pred: Vec<&str> = pred.iter().map(String::as_str).collect();
+    scores(&gold, &pred)
+}
+
+fn print_scores(label: &str, s: &Scores) {
+    println!(
+        "{label}: n={} gold_clusters={} pred_clusters={}",
+        s.n, s.gold_clusters, s.pred_clusters
+    );
+    println!(
+        "  BCubed   P={:.4} R={:.4} F1={:.4}",
+        s.b3_p, s.b3_r, s.b3_f1
+    );
+    println!(
+        "  pairwise P={:.4} R={:.4} F1={:.4}",
+        s.pair_p, s.pair_r, s.pair_f1
+    );
+}
+
+/// Fits the model on `docs` (in their stream order).
+fn fit(docs: &[DevDoc]) -> Model {
+    let items: Vec<Item<'_>> = docs.iter().map(DevDoc::item).collect();
+    let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
+    let examples = training_examples(&items, &gold, &config(), usize::MAX);
+    let mut model = model::train(&examples, L2);
+    // The logistic fit ranks well but is calibrated on all candidates, most of them easy
+    // negatives; the join decision is made on the best candidate only, so its threshold is
+    // tuned for BCubed F1 on the same (training) documents.
+    let mut best = (f64::MIN, 0.5);
+    for i in 1..40 {
+        let t = f64::from(i) * 0.025;
+        model.threshold = t;
+        let f1 = score(docs, &cluster(docs, &model)).b3_f1;
+        if f1 > best.0 + 1e-9 {
+            best = (f1, t);
+        }
+    }
+    model.threshold = best.1;
+    model
+}
+
+/// The stage's settings: the defaults, or `NEWSMILL_STORIES_CONFIG` (JSON, for experiments).
+fn config() -> Config {
+    std::env::var("NEWSMILL_STORIES_CONFIG")
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+/// L2 penalty of the model fit: small, only to keep Newton's method stable.
+const L2: f64 = 1.0;
+
+/// `cargo xtask eval stories`.
+pub(crate) fn eval(data: &Path, cv: usize, pred_out: Option<PathBuf>) -> anyhow::Result<()> {
+    let Some(docs) = load(data)? else {
+        return Ok(());
+    };
+    let model = Model::builtin();
+    // Time a few passes for a stable documents/second figure; every pass gives the same output.
+    let start = Instant::now();
+    let passes = 5;
+    let mut pred = Vec::new();
+    for _ in 0..passes {
+        pred = cluster(&docs, &model);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let s = score(&docs, &pred);
+    print_scores(
+        &format!("dev ({} docs, shipped model, file order)", docs.len()),
+        &s,
+    );
+    println!(
+        "  {:.0} docs/s on one core (dedup + story assignment, {} passes)",
+        (docs.len() * passes) as f64 / secs,
+        passes
+    );
+    if let Some(path) = pred_out {
+        let mut out = std::io::BufWriter::new(fs_err::File::create(&path)?);
+        for (d, p) in docs.iter().zip(&pred) {
+            writeln!(out, "{}", serde_json::json!({"id": d.id, "cluster": p}))?;
+        }
+        out.flush()?;
+        println!(
+            "  predictions written to {} (check: bcubed.py GOLD {})",
+            path.display(),
+            path.display()
+        );
+    }
+    if cv > 1 {
+        cross_validate(&docs, cv);
+    }
+    Ok(())
+}
+
+/// Leave-topics-out: topics are dealt round-robin (sorted by number) into `k` folds; each fold
+/// is clustered by a model trained on the other folds. Scores are pooled over all documents
+/// (each fold's clusters are disjoint from the others').
+fn cross_validate(docs: &[DevDoc], k: usize) {
+    let mut topics: Vec<u32> = docs.iter().filter_map(|d| d.topic.parse().ok()).collect();
+    topics.sort_unstable();
+    topics.dedup();
+    let fold_of = |d: &DevDoc| {
+        let t: u32 = d.topic.parse().unwrap_or(0);
+        topics.iter().position(|&x| x == t).unwrap_or(0) % k
+    };
+    let mut gold_all: Vec<&str> = Vec::new();
+    let mut pred_all: Vec<String> = Vec::new();
+    for fold in 0..k {
+        let train: Vec<DevDoc> = docs
+            .iter()
+            .filter(|d| fold_of(d) != fold)
+            .cloned()
+            .collect();
+        let test: Vec<DevDoc> = docs
+            .iter()
+            .filter(|d| fold_of(d) == fold)
+            .cloned()
+            .collect();
+        let model = fit(&train);
+        let pred = cluster(&test, &model);
+        for (d, p) in test.iter().zip(pred) {
+            gold_all.push(
+                docs.iter()
+                    .find(|x| x.id == d.id)
+                    .map_or("", |x| &x.cluster),
+            );
+            pred_all.push(format!("f{fold}:{p}"));
+        }
+    }
+    let pred: Vec<&str> = pred_all.iter().map(String::as_str).collect();
+    let s = scores(&gold_all, &pred);
+    print_scores(
+        &format!("leave-topics-out, {k} folds (model trained without the scored topics)"),
+        &s,
+    );
+}
+
+/// `cargo xtask train stories`.
+pub(crate) fn train(data: &Path, out: &Path) -> anyhow::Result<()> {
+    let Some(docs) = load(data)? else {
+        return Ok(());
+    };
+    let mut model = fit(&docs);
+    let pred = cluster(&docs, &model);
+    let s = score(&docs, &pred);
+    model.note = format!(
+        "Logistic regression (Newton, L2 {L2}) over candidate (article, story) pairs, teacher-forced \
+         online over {DEV} in file order; made by `cargo xtask train stories`. Dev BCubed F1 {:.4}, \
+         pairwise F1 {:.4}.",
+        s.b3_f1, s.pair_f1
+    );
+    let json = serde_json::to_string_pretty(&model)? + "\n";
+    fs_err::write(out, json)?;
+    println!("wrote {}", out.display());
+    println!(
+        "  weights {:?} bias {:.4} threshold {}",
+        model.weights, model.bias, model.threshold
+    );
+    print_scores("dev with the new model", &s);
+    Ok(())
+}
+
+/// Default output of `train stories`.
+pub(crate) fn default_model_path() -> PathBuf {
+    PathBuf::from(MODEL_PATH)
+}
+
+/// A small deterministic generator (SplitMix64) for the synthetic stream.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// One synthetic document.
+pub(crate) struct SynthDoc {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) text: String,
+}
+
+/// Synthesises `n` documents from the dev texts: 80% rewritten articles (a random subset of a
+/// dev article's sentences, a few from another article of its topic, and a tenth of the words
+/// replaced by words of an open vocabulary, so the vocabulary grows like a real stream's) and
+/// 20% near-duplicate copies of a recent one (boilerplate added, cut, or a sentence dropped).
+pub(crate) fn synth_stream(
+    docs: &[(String, String, String)],
+    n: usize,
+    seed: u64,
+) -> Vec<SynthDoc> {
+    let mut rng = Rng(seed);
+    let mut out: Vec<SynthDoc> = Vec::with_capacity(n);
+    let split = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let sentences: Vec<Vec<String>> = docs.iter().map(|d| split(&d.2)).collect();
+    for i in 0..n {
+        let id = format!("d{i}");
+        if i > 10 && rng.below(5) == 0 {
+            let src = &out[i - 1 - rng.below(10.min(i - 1))];
+            let mut lines = split(&src.text);
+            match rng.below(3) {
+                0 => lines.push(
+                    "Copyright 2024 Example Wire. All rights reserved. Sign up for our newsletter \
+                     to get the top stories in your inbox every morning."
+                        .into(),
+                ),
+                1 => {
+                    let keep = (lines.len() * 2 / 3).max(1);
+                    lines.truncate(keep);
+                }
+                _ => {
+                    if lines.len() > 2 {
+                        let k = rng.below(lines.len());
+                        lines.remove(k);
+                    }
+                }
+            }
+            let (title, text) = (format!("Update: {}", src.title), lines.join("\n"));
+            out.push(SynthDoc { id, title, text });
+            continue;
+        }
+        let b = rng.below(docs.len());
+        let o = rng.below(docs.len());
+        let mut lines: Vec<String> = sentences[b]
+            .iter()
+            .filter(|_| rng.below(10) < 7)
+            .cloned()
+            .collect();
+        for _ in 0..2 {
+            if let Some(s) = sentences[o].get(rng.below(sentences[o].len().max(1))) {
+                lines.push(s.clone());
+            }
+        }
+        let mut text = String::with_capacity(docs[b].2.len());
+        for line in &lines {
+            for w in line.split_whitespace() {
+                if rng.below(10) == 0 {
+                    text.push_str(&format!("w{}", rng.below(2_000_000)));
+                } else {
+                    text.push_str(w);
+                }
+                text.push(' ');
+            }
+            text.push('\n');
+        }
+        out.push(SynthDoc {
+            id,
+            title: docs[b].1.clone(),
+            text,
+        });
+    }
+    out
+}
+
+/// Peak resident memory of this process in MiB (Linux `VmHWM`), when readable.
+fn peak_rss_mib() -> Option<f64> {
+    let status = fs_err::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// `cargo xtask bench stories --docs N`. Documents are generated in chunks as the stream goes,
+/// so the peak memory is the stage's (plus one chunk), not the stream's.
+pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
+    let Some(dev) = load(data)? else {
+        return Ok(());
+    };
+    let base: Vec<(String, String, String)> = dev
+        .iter()
+        .filter(|d| d.text.as_deref().is_some_and(|t| !t.is_empty()))
+        .map(|d| {
+            (
+                d.id.clone(),
+                d.title.clone().unwrap_or_default(),
+                d.text.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut c = Clusterer::new(Config::default(), Model::builtin());
+    let rss_before = peak_rss_mib().unwrap_or(0.0);
+    let chunk = 10_000;
+    let mut busy = 0.0;
+    let (mut dups, mut new_stories, mut bytes) = (0u64, 0u64, 0u64);
+    let mut done = 0;
+    let mut chunk_no = 0u64;
+    while done < n {
+        let m = chunk.min(n - done);
+        // Each chunk is its own generator run, offset so ids and times keep growing.
+        let mut docs = synth_stream(&base, m + 11, chunk_no);
+        docs.drain(..11);
+        chunk_no += 1;
+        let start = Instant::now();
+        for (k, d) in docs.iter().enumerate() {
+            let id = format!("c{chunk_no}-{}", d.id);
+            let mut item = Item::new(&id, &d.title, &d.text);
+            item.time = Some(1_700_000_000 + 5 * (done + k) as i64);
+            let a = c.push(&item);
+            dups += u64::from(a.duplicate_of.is_some());
+            new_stories += u64::from(a.new_story);
+            bytes += (d.text.len() + d.title.len()) as u64;
+        }
+        busy += start.elapsed().as_secs_f64();
+        done += m;
+    }
+    println!(
+        "stories bench: {n} docs ({:.1} MB of text), {:.0} docs/s on one core ({:.1} MB/s)",
+        bytes as f64 / 1e6,
+        n as f64 / busy,
+        bytes as f64 / 1e6 / busy
+    );
+    println!(
+        "  duplicates {dups}, new stories {new_stories}, open stories at end {}, dedup window {} docs",
+        c.stories().open_len(),
+        c.dedup_len()
+    );
+    if let Some(rss) = peak_rss_mib() {
+        println!("  peak RSS {rss:.1} MiB (at start {rss_before:.1} MiB, dev texts loaded)");
+    }
+    Ok(())
+}
