@@ -623,16 +623,17 @@ pub(crate) struct Content {
     pub(crate) kept: Vec<TextBlock>,
     pub(crate) removed: Vec<(RemovedReason, String)>,
     /// The element chosen as the article container.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) container: Option<usize>,
+    /// The owner elements of all the page's blocks, sorted (to count blocks between nodes).
+    pub(crate) owners: Vec<usize>,
 }
 
 /// Cap on the removed entries listed per page: pages with endless comment threads would
 /// otherwise make records huge.
 const MAX_REMOVED: usize = 200;
 
-/// Runs stages 1–4; `title` is the page's headline (dropped from the body when repeated).
-pub(crate) fn extract_content(dom: &Dom, title: Option<&str>) -> Content {
+/// Runs stages 1–4.
+pub(crate) fn extract_content(dom: &Dom) -> Content {
     let class = classify(dom);
     let mut blocks = segment(dom, &class);
     let mark = apply_marks(dom, &class, &mut blocks);
@@ -641,6 +642,7 @@ pub(crate) fn extract_content(dom: &Dom, title: Option<&str>) -> Content {
             kept: Vec::new(),
             removed: Vec::new(),
             container: None,
+            owners: Vec::new(),
         };
     }
     // Stage 3: subtree sums of block values, then the best element.
@@ -674,11 +676,15 @@ pub(crate) fn extract_content(dom: &Dom, title: Option<&str>) -> Content {
             .position(|n| n.tag == Tag::Body)
             .unwrap_or(0);
     }
-    select(dom, &blocks, best, title)
+    let mut owners: Vec<usize> = blocks.iter().map(|b| b.owner).collect();
+    owners.sort_unstable();
+    let mut content = select(dom, &blocks, best);
+    content.owners = owners;
+    content
 }
 
 /// Stage 4: the precise cascade inside the container.
-fn select(dom: &Dom, blocks: &[TextBlock], container: usize, title: Option<&str>) -> Content {
+fn select(dom: &Dom, blocks: &[TextBlock], container: usize) -> Content {
     let end = dom.nodes[container].end as usize;
     let inside = |b: &TextBlock| container <= b.owner && b.owner < end;
     // Around the container: the parent's subtree, so a comment section or share bar next to
@@ -688,11 +694,9 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, title: Option<&str>
         if p == NONE { container } else { p as usize }
     };
     let scope_end = dom.nodes[scope].end as usize;
-    let title_key = title.map(fold);
     let mut kept: Vec<TextBlock> = Vec::new();
     let mut removed: Vec<(RemovedReason, String)> = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut title_dropped = false;
     for b in blocks {
         let drop = |removed: &mut Vec<(RemovedReason, String)>, r: RemovedReason| {
             if removed.len() < MAX_REMOVED && b.words >= 2 {
@@ -712,16 +716,6 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, title: Option<&str>
         }
         if let Some(r) = b.marked {
             drop(&mut removed, r);
-            continue;
-        }
-        if !title_dropped
-            && title_key.as_deref().is_some_and(|t| {
-                let f = fold(&b.text);
-                !f.is_empty() && (f == t || (b.level > 0 && b.level <= 2 && t.contains(&f)))
-            })
-        {
-            // The headline is the record's title, not body text.
-            title_dropped = true;
             continue;
         }
         if b.kind != BlockKind::Heading && b.link_density() > 0.5 && b.words < 40 {
@@ -751,6 +745,23 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, title: Option<&str>
         kept,
         removed,
         container: Some(container),
+        owners: Vec::new(),
+    }
+}
+
+/// Drops the headline from the top of the body: it is the record's title, not body text.
+pub(crate) fn drop_title(kept: &mut Vec<TextBlock>, title: &str) {
+    let t = fold(title);
+    if t.is_empty() {
+        return;
+    }
+    let at = kept.iter().take(4).position(|b| {
+        let f = fold(&b.text);
+        !f.is_empty()
+            && (f == t || (b.level > 0 && b.level <= 3 && t.contains(&f) && f.len() * 2 >= t.len()))
+    });
+    if let Some(k) = at {
+        kept.remove(k);
     }
 }
 
@@ -834,7 +845,10 @@ mod tests {
 
     fn texts(html: &str, title: Option<&str>) -> (Vec<String>, Vec<(RemovedReason, String)>) {
         let dom = Dom::parse(html);
-        let c = extract_content(&dom, title);
+        let mut c = extract_content(&dom);
+        if let Some(t) = title {
+            drop_title(&mut c.kept, t);
+        }
         (c.kept.into_iter().map(|b| b.text).collect(), c.removed)
     }
 
@@ -871,7 +885,7 @@ mod tests {
              <p>{PROSE} The end.</p></article>"
         );
         let dom = Dom::parse(&html);
-        let c = extract_content(&dom, None);
+        let c = extract_content(&dom);
         let kinds: Vec<BlockKind> = c.kept.iter().map(|b| b.kind).collect();
         assert_eq!(
             kinds,

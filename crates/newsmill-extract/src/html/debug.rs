@@ -10,7 +10,7 @@ use super::*;
 fn explain(html: &str, print: bool) -> Option<usize> {
     let pre = prepass::prepass(html);
     let dom = dom::Dom::parse(&pre);
-    let c = content::extract_content(&dom, None);
+    let c = content::extract_content(&dom);
     if print {
         let class = content::classify(&dom);
         let blocks = content::segment(&dom, &class);

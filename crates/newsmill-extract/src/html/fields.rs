@@ -19,6 +19,10 @@ fn segments(title: &str) -> Vec<&str> {
     for sep in SEPARATORS {
         parts = parts.iter().flat_map(|p| p.split(sep)).collect();
     }
+    // "Headline|Site" and "Headline_English_Xinhua": unspaced separators in titles with spaces.
+    if title.contains(' ') {
+        parts = parts.iter().flat_map(|p| p.split(['|', '_'])).collect();
+    }
     parts
         .into_iter()
         .map(str::trim)
@@ -26,48 +30,65 @@ fn segments(title: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The longest segment of a `<title>`: the headline once the site name is cut off.
+/// The longest segment of a `<title>`: the headline once the site name is cut off, without
+/// a trailing parenthesis ("(Update2)", "(from The Times)").
 fn main_segment(title: &str) -> &str {
-    segments(title)
+    let seg = segments(title)
         .into_iter()
         .max_by_key(|s| s.chars().count())
-        .unwrap_or(title)
+        .unwrap_or(title);
+    let seg = match seg.rfind(" (") {
+        Some(k) if seg.ends_with(')') && k > seg.len() / 2 => &seg[..k],
+        _ => seg,
+    };
+    seg.trim()
 }
 
-/// Whether a visible heading is the headline that a declared title names.
+/// Whether a visible heading is the headline that a declared title names: the whole title,
+/// or its main segment (a heading equal to a short segment is the site or section name).
 fn heading_matches(heading: &str, declared: &str) -> bool {
     let h = fold(heading);
     if h.is_empty() {
         return false;
     }
     let d = fold(declared);
-    if h == d {
+    let m = fold(main_segment(declared));
+    if h == d || h == m {
         return true;
     }
-    for seg in segments(declared) {
-        let s = fold(seg);
-        if s.is_empty() {
-            continue;
-        }
-        if h == s {
+    // Titles cut short ("Council votes to reopen the...") or headlines with a kicker.
+    for s in [&d, &m] {
+        let (short, long) = if h.len() < s.len() { (&h, s) } else { (s, &h) };
+        if short.split(' ').count() >= 3
+            && long.contains(short.as_str())
+            && short.len() * 10 >= long.len() * 6
+        {
             return true;
-        }
-        // Titles cut short ("Council votes to reopen the...") or headlines with a kicker.
-        let (short, long) = if h.len() < s.len() {
-            (&h, &s)
-        } else {
-            (&s, &h)
-        };
-        if short.split(' ').count() >= 4 && long.contains(short.as_str()) {
-            return short.len() * 10 >= long.len() * 6;
         }
     }
     false
 }
 
-/// Picks the headline: a visible heading that the declared titles confirm, else the declared
-/// title (JSON-LD, OpenGraph, Twitter, `<title>` without the site name), else the first `<h1>`.
-pub(super) fn title(dom: &Dom, page: &PageMeta, record: &mut Record) {
+/// Whether a headline candidate is really a label: a link prompt, a date, boilerplate.
+fn is_label(dom: &Dom, i: usize, text: &str) -> bool {
+    let t = text.trim();
+    t.ends_with(['>', '»', '›'])
+        || crate::boilerplate::classify_line(t).is_some()
+        || crate::dateline::parse_date_line(t).is_some()
+        || t.to_lowercase().starts_with("posted")
+        || dom.nodes[i].tag == Tag::A
+        || dom.ancestor_with(i, &[Tag::A]).is_some()
+}
+
+/// Picks the headline.
+///
+/// 1. A visible heading (h1–h3 or an element classed headline/title) that a declared title
+///    (JSON-LD, OpenGraph, Twitter, `<title>`) confirms, the one closest above the body first.
+/// 2. Else the heading-like element right above the body (at most a few blocks away): on old
+///    pages `<title>` often names only the site or the section.
+/// 3. Else the declared title, without the site name.
+/// 4. Else the first `<h1>`.
+pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut Record) {
     let mut declared: Vec<(&'static str, String)> = Vec::new();
     if let Some(h) = page.ld_str("headline") {
         declared.push(("json-ld:headline", h));
@@ -78,42 +99,91 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, record: &mut Record) {
         }
     }
     if let Some(t) = &page.title_tag {
-        declared.push(("title", t.clone()));
+        // Broken pages leave markup inside an unclosed <title>: that is no title.
+        if !t.contains('<') && t.chars().count() <= 300 {
+            declared.push(("title", t.clone()));
+        }
     }
     if let Some(h) = page.itemprop("headline") {
         declared.push(("itemprop:headline", h.to_string()));
     }
-    // Visible candidates: h1 first, then the other headline-like elements in page order.
-    let mut visible: Vec<(usize, &str, &'static str)> = Vec::new();
-    for (i, t) in &page.headings {
-        if dom.nodes[*i].tag == Tag::H1 {
-            visible.push((*i, t, "h1"));
+    let first_body = content.kept.first().map(|b| b.owner);
+    // Blocks strictly between the end of a candidate and the start of the body.
+    let gap = |i: usize| -> Option<usize> {
+        let body = first_body?;
+        let end = dom.nodes[i].end as usize;
+        if i > body {
+            return None;
         }
+        let lo = content.owners.partition_point(|&o| o < end);
+        let hi = content.owners.partition_point(|&o| o < body);
+        Some(hi.saturating_sub(lo))
+    };
+    struct Cand<'a> {
+        text: &'a str,
+        source: &'static str,
+        rank: usize,
+        gap: Option<usize>,
+        confirmed: bool,
     }
+    let mut cands: Vec<Cand<'_>> = Vec::new();
     for (i, t) in &page.headings {
-        let tag = dom.nodes[*i].tag;
-        if tag != Tag::H1 {
-            let source = match tag {
-                Tag::H2 => "h2",
-                Tag::H3 => "h3",
-                _ => "headline-element",
-            };
-            visible.push((*i, t, source));
+        let words = t.split_whitespace().count();
+        if words == 0 || words > 40 {
+            continue;
         }
-    }
-    for (i, text, source) in &visible {
         if in_class(
             dom,
             *i,
-            &["logo", "brand", "masthead", "site-title", "sitename"],
-        ) {
+            &[
+                "logo",
+                "brand",
+                "masthead",
+                "site-title",
+                "sitename",
+                "nav",
+                "menu",
+            ],
+        ) || is_label(dom, *i, t)
+        {
             continue;
         }
-        if declared.iter().any(|(_, d)| heading_matches(text, d)) {
-            set(record, "title", source, clean(text));
-            return;
-        }
+        let (source, rank) = match dom.nodes[*i].tag {
+            Tag::H1 => ("h1", 0),
+            Tag::H2 => ("h2", 1),
+            Tag::H3 => ("h3", 2),
+            _ => ("headline-element", 1),
+        };
+        cands.push(Cand {
+            text: t,
+            source,
+            rank,
+            gap: gap(*i),
+            confirmed: declared.iter().any(|(_, d)| heading_matches(t, d)),
+        });
     }
+    // 1. Confirmed by a declaration: the closest above the body, else the first.
+    let confirmed = cands.iter().filter(|c| c.confirmed).min_by_key(|c| {
+        (
+            c.gap.unwrap_or(usize::MAX / 2),
+            c.rank,
+            usize::MAX - c.text.len(),
+        )
+    });
+    if let Some(c) = confirmed {
+        set(record, "title", c.source, clean(c.text));
+        return;
+    }
+    // 2. Right above the body.
+    let near = cands
+        .iter()
+        .filter(|c| c.gap.is_some_and(|g| g <= 8) && c.text.split_whitespace().count() >= 2)
+        .min_by_key(|c| (c.gap.unwrap_or(0) + c.rank, c.rank));
+    if let Some(c) = near {
+        set(record, "title", c.source, clean(c.text));
+        return;
+    }
+    // 3. Declared.
     for (source, d) in &declared {
         let t = if *source == "title" || *source == "og:title" || *source == "twitter:title" {
             main_segment(d).to_string()
@@ -125,8 +195,13 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, record: &mut Record) {
             return;
         }
     }
-    if let Some((_, t, source)) = visible.first() {
-        set(record, "title", source, clean(t));
+    // 4. The first h1, else the first other headline-like element.
+    if let Some(c) = cands
+        .iter()
+        .find(|c| c.rank == 0)
+        .or_else(|| cands.iter().find(|c| c.rank == 1))
+    {
+        set(record, "title", c.source, clean(c.text));
     }
 }
 

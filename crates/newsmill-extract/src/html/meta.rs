@@ -131,14 +131,14 @@ impl PageMeta {
                     m.itemprops.push((prop, value));
                 }
             }
-            if node.tag.heading_level().is_some_and(|l| l <= 3) && m.headings.len() < 40 {
+            if node.tag.heading_level().is_some_and(|l| l <= 3) && m.headings.len() < 200 {
                 let t = short_text(dom, i, 400);
                 if !t.is_empty() {
                     m.headings.push((i, t));
                 }
             } else if node.tag != Tag::Body
                 && node.tag != Tag::Html
-                && m.headings.len() < 40
+                && m.headings.len() < 200
                 && class_has(node.attr("class"), &["headline", "title", "heading"])
                 && !class_has(node.attr("class"), &["subtitle", "subheadline"])
             {

@@ -35,8 +35,11 @@ pub(crate) fn extract_html(html: &str, url: Option<&str>, config: &ExtractConfig
         url: url.map(str::to_string),
         ..Record::default()
     };
-    fields::title(&dom, &page, &mut record);
-    let content = content::extract_content(&dom, record.title.as_deref());
+    let mut content = content::extract_content(&dom);
+    fields::title(&dom, &page, &content, &mut record);
+    if let Some(t) = &record.title {
+        content::drop_title(&mut content.kept, t);
+    }
     record.blocks = content
         .kept
         .iter()

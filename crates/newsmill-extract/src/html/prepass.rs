@@ -134,6 +134,16 @@ pub(crate) fn prepass(html: &str) -> String {
         {
             // Raw text: skip its content without looking for tags in it.
             let close = find_end_tag(b, tag_end, name);
+            if close == b.len() && name.eq_ignore_ascii_case(b"title") {
+                // An unterminated <title> would swallow the whole page as its text: close it
+                // at the next tag instead.
+                let at = memchr(b'<', &b[tag_end..]).map_or(b.len(), |k| tag_end + k);
+                out.push_str(&html[copied..at]);
+                out.push_str("</title>");
+                copied = at;
+                i = at;
+                continue;
+            }
             i = close;
             continue;
         }
@@ -222,6 +232,10 @@ mod tests {
             "<textarea><script>x</script></textarea>"
         );
         assert_eq!(prepass("a < b <3 <script"), "a < b <3 ");
+        assert_eq!(
+            prepass("<title>T\n<meta x><body>b"),
+            "<title>T\n</title><meta x><body>b"
+        );
     }
 
     #[test]
