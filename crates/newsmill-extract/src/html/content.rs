@@ -622,7 +622,8 @@ pub(crate) fn block_value(b: &TextBlock) -> f32 {
 pub(crate) struct Content {
     pub(crate) kept: Vec<TextBlock>,
     pub(crate) removed: Vec<(RemovedReason, String)>,
-    /// The element chosen as the article container.
+    /// The element chosen as the article container (read by the explain tool in tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) container: Option<usize>,
     /// The owner elements of all the page's blocks, sorted (to count blocks between nodes).
     pub(crate) owners: Vec<usize>,
