@@ -82,10 +82,7 @@ const STRONG: &[(&str, RemovedReason)] = &[
     ("taboola", RemovedReason::RelatedLink),
     ("trending", RemovedReason::RelatedLink),
     ("mostread", RemovedReason::RelatedLink),
-    ("most-read", RemovedReason::RelatedLink),
-    ("most-popular", RemovedReason::RelatedLink),
     ("mostpopular", RemovedReason::RelatedLink),
-    ("more-stories", RemovedReason::RelatedLink),
     ("newsletter", RemovedReason::Promo),
     ("subscribe", RemovedReason::Promo),
     ("subscription", RemovedReason::Promo),
@@ -151,34 +148,70 @@ fn is_ad_token(t: &str) -> bool {
         || t.starts_with("google-ad")
 }
 
-/// The reason the class/id of an element marks it as boilerplate, if any.
+/// The words of a class or id token: split at `-`, `_` and camelCase humps, lowercased
+/// ("articleComments-box" -> article, comments, box). Generated names ("tagStyle_z4kqwb") then
+/// do not match "tags" by accident.
+fn subwords(token: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in token.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether a class word names `w`: equal, or starting or ending with it ("sharebar",
+/// "topnav", "comments").
+fn word_has(sub: &str, w: &str) -> bool {
+    sub.starts_with(w) || sub.ends_with(w)
+}
+
+/// The reason the class/id of an element marks it as boilerplate, if any, and whether the
+/// name is a strong sign.
 fn class_reason(class: &str) -> Option<(RemovedReason, bool)> {
     if class.is_empty() || class.len() > 400 {
         return None;
     }
-    let lower = class.to_ascii_lowercase();
     let mut weak = None;
     let mut positive = false;
-    for token in lower.split(|c: char| c.is_whitespace()) {
+    for token in class.split(char::is_whitespace) {
         if token.is_empty() {
             continue;
         }
-        if is_ad_token(token) {
+        let lower = token.to_ascii_lowercase();
+        if is_ad_token(&lower) {
             return Some((RemovedReason::Promo, true));
         }
-        if let Some(&(_, r)) = STRONG.iter().find(|(w, _)| token.contains(w)) {
-            // "author" inside "authority" or "share" inside "shareholder" is prose vocabulary.
-            if !token.contains("authorit") && !token.contains("shareholder") {
+        for sub in subwords(token) {
+            if sub.starts_with("authorit") || sub.starts_with("shareholder") || sub == "metadata" {
+                continue;
+            }
+            if let Some(&(_, r)) = STRONG.iter().find(|(w, _)| word_has(&sub, w)) {
                 return Some((r, true));
             }
+            if weak.is_none() {
+                weak = WEAK
+                    .iter()
+                    .find(|(w, _)| word_has(&sub, w))
+                    .map(|&(_, r)| r);
+            }
+            positive |= POSITIVE.iter().any(|p| word_has(&sub, p));
         }
-        if weak.is_none() {
-            weak = WEAK
-                .iter()
-                .find(|(w, _)| token.contains(w) && !token.contains("metadata"))
-                .map(|&(_, r)| r);
-        }
-        positive |= POSITIVE.iter().any(|p| token.contains(p));
     }
     if positive {
         None
@@ -293,7 +326,11 @@ const STRONG_MAX_SHARE: f32 = 0.6;
 
 /// Decides which named elements are boilerplate, from the prose they hold, and marks the
 /// blocks inside them.
-fn apply_marks(dom: &Dom, class: &[Class], blocks: &mut [TextBlock]) -> Vec<Option<RemovedReason>> {
+pub(crate) fn apply_marks(
+    dom: &Dom,
+    class: &[Class],
+    blocks: &mut [TextBlock],
+) -> Vec<Option<RemovedReason>> {
     let n = dom.len();
     let mut prose = vec![0f32; n];
     for b in blocks.iter() {
@@ -727,6 +764,10 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize) -> Content {
             drop(&mut removed, r);
             continue;
         }
+        if let Some(r) = line_rule(&b.text, b.words) {
+            drop(&mut removed, r);
+            continue;
+        }
         if b.words <= 12 && is_byline_line(&b.text) {
             drop(&mut removed, RemovedReason::Byline);
             continue;
@@ -787,11 +828,78 @@ fn trim_headings(kept: &mut Vec<TextBlock>, removed: &mut Vec<(RemovedReason, St
     *kept = out;
 }
 
+/// Short lines that label, credit or tag rather than tell: "Themen:", "Foto: dpa",
+/// "Tags: Bahn, Streik", "Photo: Getty Images".
+fn line_rule(text: &str, words: usize) -> Option<RemovedReason> {
+    let t = text.trim();
+    if words <= 3 && t.ends_with(':') {
+        return Some(RemovedReason::Boilerplate);
+    }
+    if words > 25 {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    const TAGS: &[&str] = &[
+        "tags:",
+        "tag:",
+        "themen:",
+        "thema:",
+        "schlagworte:",
+        "schlagwörter:",
+        "keywords:",
+        "topics:",
+        "étiquettes:",
+        "etiquetas:",
+        "temas:",
+        "mots-clés:",
+    ];
+    if TAGS.iter().any(|p| lower.starts_with(p)) {
+        return Some(RemovedReason::Navigation);
+    }
+    const CREDITS: &[&str] = &[
+        "getty images",
+        "istock",
+        "shutterstock",
+        "imago images",
+        "picture alliance",
+        "picture-alliance",
+        "crédits photos",
+        "crédit photo",
+        "bildquelle",
+        "/ dpa",
+        "/dpa",
+        "(c) ",
+        "© ",
+    ];
+    const CREDIT_PREFIXES: &[&str] = &[
+        "foto:", "fotos:", "bild:", "photo:", "photos:", "image:", "quelle:", "source:",
+    ];
+    if words <= 15
+        && (CREDITS.iter().any(|c| lower.contains(c))
+            || CREDIT_PREFIXES.iter().any(|p| lower.starts_with(p)))
+    {
+        return Some(RemovedReason::Caption);
+    }
+    None
+}
+
 /// "By Jane Doe", "Von Max Muster", "Por Ana Pérez, Reuters": a short line naming the author.
 pub(crate) fn is_byline_line(text: &str) -> bool {
     let t = text.trim();
     let lower = t.to_lowercase();
-    const PREFIXES: &[&str] = &["by ", "von ", "por ", "par ", "di ", "door ", "written by "];
+    const PREFIXES: &[&str] = &[
+        "by ",
+        "von ",
+        "por ",
+        "par ",
+        "di ",
+        "door ",
+        "written by ",
+        "posted by ",
+        "geschrieben von ",
+        "publicado por ",
+        "publié par ",
+    ];
     let Some(rest) = PREFIXES
         .iter()
         .find_map(|p| lower.strip_prefix(p).map(|_| &t[p.len()..]))

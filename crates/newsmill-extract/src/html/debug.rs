@@ -13,11 +13,12 @@ fn explain(html: &str, print: bool) -> Option<usize> {
     let c = content::extract_content(&dom);
     if print {
         let class = content::classify(&dom);
-        let blocks = content::segment(&dom, &class);
+        let mut blocks = content::segment(&dom, &class);
+        content::apply_marks(&dom, &class, &mut blocks);
         for b in &blocks {
             let mut path = vec![];
             let mut p = b.owner as u32;
-            while p != dom::NONE && path.len() < 8 {
+            while p != dom::NONE && path.len() < 30 {
                 let n = &dom.nodes[p as usize];
                 path.push(format!(
                     "{:?}.{}#{}",
@@ -29,8 +30,9 @@ fn explain(html: &str, print: bool) -> Option<usize> {
             }
             let t: String = b.text.chars().take(90).collect();
             println!(
-                "{:>6.0} w{} ld{:.2} {:?} | {} | {}",
+                "{:>6.0} {:?} w{} ld{:.2} {:?} | {} | {}",
                 content::block_value(b),
+                b.marked,
                 b.words,
                 b.link_chars as f32 / b.chars.max(1) as f32,
                 b.kind,
