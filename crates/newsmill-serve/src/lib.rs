@@ -35,6 +35,7 @@ pub mod alerts;
 mod api;
 mod chart;
 mod error;
+mod index_store;
 mod memory;
 mod pages;
 mod security;
@@ -53,6 +54,7 @@ use newsmill_extract::ExtractConfig;
 
 pub use api::openapi_json;
 pub use error::{ApiError, Error, ErrorBody, ErrorDetail, Result};
+pub use index_store::{DATE_SORT_LIMIT, IndexStore};
 pub use memory::MemoryStore;
 pub use security::CSP;
 pub use store::{

@@ -3,3 +3,4 @@
 mod browser;
 mod common;
 mod http;
+mod index;

@@ -1,0 +1,488 @@
+//! [`IndexStore`]: the [`Store`] over newsmill-index (tantivy), what `newsmill serve` runs on.
+//!
+//! Search, records, facets and per-day counts go straight to the index. Filters become
+//! `field:"value"` clauses of the index's query language. Two things the index does not offer
+//! yet are done here:
+//! - **stories**: the index has no story listing, so a catalog of every record's story, date,
+//!   site and title is built by one walk over the store and rebuilt whenever the store's
+//!   generation changes (a cost linear in the corpus, paid once per commit, not per request);
+//! - **date order**: the index sorts by relevance only, so `newest`/`oldest` fetch every match's
+//!   id and sort them here, refused (400) when more than [`DATE_SORT_LIMIT`] records match.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use newsmill_core::Record;
+use newsmill_index::{IndexError, SearchRequest as IndexRequest};
+
+use crate::memory::day_of;
+use crate::store::{
+    DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
+    Store, StoreError, StoreResult, StoryDetail, StorySummary, snippet,
+};
+
+/// Most matches a `newest`/`oldest` search may have.
+pub const DATE_SORT_LIMIT: usize = 5_000;
+/// Most records one story or entity page, or one alert check, reads from the index.
+const MEMBER_LIMIT: usize = 2_000;
+
+/// The [`Store`] over an opened newsmill-index store.
+pub struct IndexStore {
+    store: newsmill_index::Store,
+    catalog: Mutex<Option<Arc<Catalog>>>,
+}
+
+impl std::fmt::Debug for IndexStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexStore")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the catalog keeps of each record.
+#[derive(Debug, Clone)]
+struct Entry {
+    story: String,
+    hit: Hit,
+}
+
+/// Every record's story and list fields, for one generation of the store.
+#[derive(Debug, Default)]
+struct Catalog {
+    generation: u64,
+    by_id: HashMap<String, Entry>,
+    /// Story id → member ids, oldest first.
+    members: HashMap<String, Vec<String>>,
+    /// Summaries, most recently active first.
+    stories: Vec<StorySummary>,
+}
+
+fn store_err(e: IndexError) -> StoreError {
+    match e {
+        IndexError::Query { query, message } => StoreError::Query { query, message },
+        IndexError::BadDate { what, value } => StoreError::Filter {
+            name: what.trim_start_matches('-').to_string(),
+            message: format!("{value:?} is not a date"),
+        },
+        other => StoreError::Backend(other.to_string()),
+    }
+}
+
+/// `"value"` quoted for the index's query language.
+fn quoted(v: &str) -> String {
+    format!("\"{}\"", v.replace(['"', '\\'], " "))
+}
+
+/// The index's plain-text version of a highlighted snippet (`<b>` tags out, entities decoded).
+fn plain_snippet(s: &str) -> String {
+    let s = s.replace("<b>", "").replace("</b>", "");
+    let s = s
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn by_date(a: &Hit, b: &Hit, newest: bool) -> std::cmp::Ordering {
+    let ord = match (a.published.as_deref(), b.published.as_deref()) {
+        (Some(x), Some(y)) if newest => y.cmp(x),
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    ord.then_with(|| a.id.cmp(&b.id))
+}
+
+fn summary_of(id: &str, members: &[&Hit]) -> StorySummary {
+    let mut sites: HashMap<&str, u64> = HashMap::new();
+    for h in members {
+        if let Some(s) = &h.site {
+            *sites.entry(s).or_insert(0) += 1;
+        }
+    }
+    let mut sites: Vec<FacetCount> = sites
+        .into_iter()
+        .map(|(value, count)| FacetCount {
+            value: value.to_string(),
+            count,
+        })
+        .collect();
+    sites.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    sites.truncate(50);
+    let dated: Vec<&str> = members
+        .iter()
+        .filter_map(|h| h.published.as_deref())
+        .collect();
+    StorySummary {
+        id: id.to_string(),
+        title: members.iter().find_map(|h| h.title.clone()),
+        articles: members.len() as u64,
+        first: dated.iter().min().map(|s| s.to_string()),
+        last: dated.iter().max().map(|s| s.to_string()),
+        sites,
+    }
+}
+
+fn newest_first(v: &mut [StorySummary]) {
+    v.sort_by(|a, b| match (&a.last, &b.last) {
+        (Some(x), Some(y)) => y.cmp(x).then_with(|| a.id.cmp(&b.id)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.id.cmp(&b.id),
+    });
+}
+
+impl IndexStore {
+    /// Opens the store in `data_dir` read-only.
+    pub fn open(data_dir: impl AsRef<std::path::Path>) -> StoreResult<IndexStore> {
+        let store = newsmill_index::Store::open(data_dir).map_err(store_err)?;
+        Ok(IndexStore {
+            store,
+            catalog: Mutex::new(None),
+        })
+    }
+
+    /// The underlying index store.
+    pub fn inner(&self) -> &newsmill_index::Store {
+        &self.store
+    }
+
+    /// The catalog of the current generation, rebuilt when the store changed.
+    fn catalog(&self) -> StoreResult<Arc<Catalog>> {
+        let generation = self.generation();
+        let mut slot = self.catalog.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = slot.as_ref()
+            && c.generation == generation
+        {
+            return Ok(c.clone());
+        }
+        let mut by_id = HashMap::new();
+        let mut members: HashMap<String, Vec<String>> = HashMap::new();
+        for item in self.store.records().map_err(store_err)? {
+            // A corrupt document is skipped here; `get` reports it when it is asked for.
+            let Ok((record, _meta)) = item else { continue };
+            let story = record.story.clone().unwrap_or_else(|| record.id.clone());
+            members
+                .entry(story.clone())
+                .or_default()
+                .push(record.id.clone());
+            by_id.insert(
+                record.id.clone(),
+                Entry {
+                    story,
+                    hit: Hit::from_record(&record, 0.0),
+                },
+            );
+        }
+        let mut stories = Vec::with_capacity(members.len());
+        for (id, ids) in &mut members {
+            let mut hits: Vec<&Hit> = ids
+                .iter()
+                .filter_map(|i| by_id.get(i).map(|e: &Entry| &e.hit))
+                .collect();
+            hits.sort_by(|a, b| by_date(a, b, false));
+            *ids = hits.iter().map(|h| h.id.clone()).collect();
+            stories.push(summary_of(id, &hits));
+        }
+        newest_first(&mut stories);
+        let catalog = Arc::new(Catalog {
+            generation,
+            by_id,
+            members,
+            stories,
+        });
+        *slot = Some(catalog.clone());
+        Ok(catalog)
+    }
+
+    /// The index query for a query plus filters (all but the dates and language, which the
+    /// index takes as fields of its request).
+    fn query_of(query: &str, f: &Filters) -> String {
+        let mut parts = Vec::new();
+        let q = query.trim();
+        if !q.is_empty() && q != "*" {
+            parts.push(format!("({q})"));
+        }
+        for (field, v) in [
+            ("site", &f.site),
+            ("entity", &f.entity),
+            ("story", &f.story),
+        ] {
+            if let Some(v) = v {
+                parts.push(format!("{field}:{}", quoted(v)));
+            }
+        }
+        if parts.is_empty() {
+            "*".into()
+        } else {
+            parts.join(" AND ")
+        }
+    }
+
+    fn request(
+        query: &str,
+        f: &Filters,
+        offset: usize,
+        limit: usize,
+        facets: bool,
+    ) -> IndexRequest {
+        IndexRequest {
+            query: IndexStore::query_of(query, f),
+            since: f.from.clone(),
+            until: f.to.clone(),
+            language: f.language.clone(),
+            offset,
+            limit,
+            facets,
+            facet_limit: 20,
+            with_records: false,
+        }
+    }
+
+    fn hit(&self, h: newsmill_index::Hit, catalog: Option<&Catalog>) -> Hit {
+        let story = catalog
+            .and_then(|c| c.by_id.get(&h.id))
+            .map(|e| e.story.clone());
+        Hit {
+            id: h.id,
+            title: h.title,
+            site: h.site,
+            url: h.url,
+            published: h.published,
+            language: h.language,
+            story,
+            snippet: snippet(&plain_snippet(&h.snippet), 240),
+            score: h.score,
+        }
+    }
+
+    /// Ids of every match (at most `cap`), best first.
+    fn all_ids(
+        &self,
+        query: &str,
+        f: &Filters,
+        cap: usize,
+    ) -> StoreResult<(usize, Vec<newsmill_index::Hit>)> {
+        let r = self
+            .store
+            .search(&IndexStore::request(query, f, 0, cap, false))
+            .map_err(store_err)?;
+        Ok((r.total, r.hits))
+    }
+}
+
+impl Store for IndexStore {
+    fn search(&self, req: &SearchRequest) -> StoreResult<SearchPage> {
+        let catalog = self.catalog().ok();
+        let (total, hits, facets) = match req.sort {
+            Sort::Relevance => {
+                let r = self
+                    .store
+                    .search(&IndexStore::request(
+                        &req.query,
+                        &req.filters,
+                        req.offset,
+                        req.limit,
+                        req.facets,
+                    ))
+                    .map_err(store_err)?;
+                let hits = r
+                    .hits
+                    .into_iter()
+                    .map(|h| self.hit(h, catalog.as_deref()))
+                    .collect();
+                (r.total, hits, r.facets)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let r = self
+                    .store
+                    .search(&IndexStore::request(
+                        &req.query,
+                        &req.filters,
+                        0,
+                        DATE_SORT_LIMIT,
+                        req.facets,
+                    ))
+                    .map_err(store_err)?;
+                if r.total > DATE_SORT_LIMIT {
+                    return Err(StoreError::Query {
+                        query: req.query.clone(),
+                        message: format!(
+                            "{} matches: sorting by date works on at most {DATE_SORT_LIMIT}; add words or filters, or sort by relevance",
+                            r.total
+                        ),
+                    });
+                }
+                let mut hits: Vec<Hit> = r
+                    .hits
+                    .into_iter()
+                    .map(|h| self.hit(h, catalog.as_deref()))
+                    .collect();
+                hits.sort_by(|a, b| by_date(a, b, req.sort == Sort::Newest));
+                let hits = hits.into_iter().skip(req.offset).take(req.limit).collect();
+                (r.total, hits, r.facets)
+            }
+        };
+        let facets = facets
+            .map(|f| Facets {
+                site: f.sites.into_iter().map(conv).collect(),
+                language: f.languages.into_iter().map(conv).collect(),
+                entity: f.entities.into_iter().map(conv).collect(),
+            })
+            .unwrap_or_default();
+        Ok(SearchPage {
+            total: total as u64,
+            hits,
+            facets,
+        })
+    }
+
+    fn record(&self, id: &str) -> StoreResult<Option<Record>> {
+        self.store.get(id).map_err(store_err)
+    }
+
+    fn stories(&self, offset: usize, limit: usize) -> StoreResult<(u64, Vec<StorySummary>)> {
+        let c = self.catalog()?;
+        Ok((
+            c.stories.len() as u64,
+            c.stories.iter().skip(offset).take(limit).cloned().collect(),
+        ))
+    }
+
+    fn story(&self, id: &str) -> StoreResult<Option<StoryDetail>> {
+        let c = self.catalog()?;
+        let Some(ids) = c.members.get(id) else {
+            return Ok(None);
+        };
+        let hits: Vec<&Hit> = ids
+            .iter()
+            .filter_map(|i| c.by_id.get(i).map(|e| &e.hit))
+            .collect();
+        Ok(Some(StoryDetail {
+            summary: summary_of(id, &hits),
+            items: hits.into_iter().take(MEMBER_LIMIT).cloned().collect(),
+        }))
+    }
+
+    fn stories_matching(
+        &self,
+        query: &str,
+        filters: &Filters,
+        limit: usize,
+    ) -> StoreResult<Vec<StorySummary>> {
+        let c = self.catalog()?;
+        let (_, hits) = self.all_ids(query, filters, MEMBER_LIMIT)?;
+        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+        for h in &hits {
+            if let Some(e) = c.by_id.get(&h.id) {
+                seen.insert(e.story.as_str(), ());
+            }
+        }
+        let mut v: Vec<StorySummary> = c
+            .stories
+            .iter()
+            .filter(|s| seen.contains_key(s.id.as_str()))
+            .cloned()
+            .collect();
+        newest_first(&mut v);
+        v.truncate(limit);
+        Ok(v)
+    }
+
+    fn entity(&self, name: &str, limit: usize) -> StoreResult<Option<EntityDetail>> {
+        let f = Filters {
+            entity: Some(name.to_string()),
+            ..Filters::default()
+        };
+        let r = self
+            .store
+            .search(&IndexStore::request("", &f, 0, MEMBER_LIMIT, true))
+            .map_err(store_err)?;
+        if r.total == 0 {
+            return Ok(None);
+        }
+        let c = self.catalog()?;
+        // The type and the canonical spelling come from the newest record that names it.
+        let mut hits: Vec<Hit> = r.hits.into_iter().map(|h| self.hit(h, Some(&c))).collect();
+        hits.sort_by(|a, b| by_date(a, b, true));
+        let mut kind = "MISC".to_string();
+        let mut canonical = name.to_string();
+        if let Some(first) = hits.first()
+            && let Some(rec) = self.store.get(&first.id).map_err(store_err)?
+            && let Some(e) = rec
+                .entities
+                .iter()
+                .find(|e| e.name.eq_ignore_ascii_case(name))
+        {
+            kind = e.kind.as_str().to_string();
+            canonical = e.name.clone();
+        }
+        let mut groups: BTreeMap<&str, ()> = BTreeMap::new();
+        for h in &hits {
+            if let Some(e) = c.by_id.get(&h.id) {
+                groups.insert(e.story.as_str(), ());
+            }
+        }
+        let mut stories: Vec<StorySummary> = c
+            .stories
+            .iter()
+            .filter(|s| groups.contains_key(s.id.as_str()))
+            .cloned()
+            .collect();
+        stories.sort_by(|a, b| b.articles.cmp(&a.articles).then_with(|| a.id.cmp(&b.id)));
+        stories.truncate(limit);
+        let days = r.facets.map(|f| f.days).unwrap_or_default();
+        Ok(Some(EntityDetail {
+            name: canonical,
+            kind,
+            total: r.total as u64,
+            articles: hits.into_iter().take(limit).collect(),
+            stories,
+            articles_per_day: days
+                .into_iter()
+                .map(|d| DayCount {
+                    day: d.value,
+                    count: d.count,
+                })
+                .collect(),
+        }))
+    }
+
+    fn per_day(&self, query: &str, filters: &Filters) -> StoreResult<Vec<DayCount>> {
+        let r = self
+            .store
+            .search(&IndexStore::request(query, filters, 0, 1, true))
+            .map_err(store_err)?;
+        Ok(r.facets
+            .map(|f| f.days)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| day_of(Some(&d.value)).is_some())
+            .map(|d| DayCount {
+                day: d.value,
+                count: d.count,
+            })
+            .collect())
+    }
+
+    fn generation(&self) -> u64 {
+        // Articles plus earlier versions: grows with every commit that stores anything
+        // (the index reloads a new commit on its own within a second).
+        self.store
+            .stats()
+            .map(|s| s.articles.wrapping_mul(1_000_003).wrapping_add(s.versions))
+            .unwrap_or(0)
+    }
+}
+
+fn conv(f: newsmill_index::FacetCount) -> FacetCount {
+    FacetCount {
+        value: f.value,
+        count: f.count,
+    }
+}

@@ -1,0 +1,164 @@
+//! The same corpus through newsmill-index: [`IndexStore`] answers like [`MemoryStore`].
+
+use std::sync::Arc;
+
+use newsmill_core::Record;
+use newsmill_index::PutInfo;
+use newsmill_serve::{Filters, IndexStore, MemoryStore, SearchRequest, Sort, Store, StoreError};
+
+use crate::common::{corpus, temp_dir};
+
+pub(crate) fn build_index(dir: &std::path::Path, records: &[Record]) {
+    let store = newsmill_index::Store::create(dir).unwrap();
+    let mut w = store.writer().unwrap();
+    for r in records {
+        w.put(r, &PutInfo::default()).unwrap();
+    }
+    w.commit().unwrap();
+}
+
+fn ids(s: &dyn Store, q: &str, sort: Sort) -> Vec<String> {
+    let mut req = SearchRequest::new(q, 100);
+    req.sort = sort;
+    s.search(&req)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+#[test]
+fn index_store_answers_like_the_memory_store() {
+    let records = corpus();
+    let dir = temp_dir("index");
+    build_index(&dir, &records);
+    let index = IndexStore::open(&dir).unwrap();
+    let memory = MemoryStore::with_records(records.clone());
+
+    for q in [
+        "harbour",
+        "\"harbour master\"",
+        "harbour -storm",
+        "site:coastal-courier.example",
+        "",
+    ] {
+        for sort in [Sort::Newest, Sort::Oldest] {
+            assert_eq!(
+                ids(&index, q, sort),
+                ids(&memory, q, sort),
+                "{q:?} {sort:?}"
+            );
+        }
+        let mut a = ids(&index, q, Sort::Relevance);
+        let mut b = ids(&memory, q, Sort::Relevance);
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "{q:?}");
+    }
+    let f = Filters {
+        site: Some("coastal-courier.example".into()),
+        from: Some("2024-06-04".into()),
+        ..Filters::default()
+    };
+    let mut req = SearchRequest::new("harbour", 10);
+    req.filters = f.clone();
+    req.facets = true;
+    let (pi, pm) = (index.search(&req).unwrap(), memory.search(&req).unwrap());
+    assert_eq!(pi.total, pm.total);
+    assert_eq!(pi.total, 1);
+    assert_eq!(pi.facets.site, pm.facets.site);
+    assert_eq!(pi.hits[0].story.as_deref(), Some("storm-port-elwin"));
+
+    assert_eq!(
+        index.stories(0, 10).unwrap(),
+        memory.stories(0, 10).unwrap()
+    );
+    assert_eq!(
+        index.story("storm-port-elwin").unwrap().unwrap().summary,
+        memory.story("storm-port-elwin").unwrap().unwrap().summary
+    );
+    assert!(index.story("nope").unwrap().is_none());
+    let (ei, em) = (
+        index.entity("Ines Okafor", 10).unwrap().unwrap(),
+        memory.entity("Ines Okafor", 10).unwrap().unwrap(),
+    );
+    assert_eq!(
+        (ei.kind.as_str(), ei.total, &ei.articles_per_day),
+        (em.kind.as_str(), em.total, &em.articles_per_day)
+    );
+    assert_eq!(ei.stories, em.stories);
+    assert_eq!(
+        index.per_day("harbour", &Filters::default()).unwrap(),
+        memory.per_day("harbour", &Filters::default()).unwrap()
+    );
+    assert_eq!(
+        index
+            .stories_matching("harbour", &Filters::default(), 10)
+            .unwrap(),
+        memory
+            .stories_matching("harbour", &Filters::default(), 10)
+            .unwrap()
+    );
+    let id = &records[4].id;
+    assert_eq!(index.record(id).unwrap().as_ref(), Some(&records[4]));
+    assert!(matches!(
+        index.search(&SearchRequest::new("\"open", 10)),
+        Err(StoreError::Query { .. })
+    ));
+
+    // A new commit changes the generation and shows up in stories.
+    let g = index.generation();
+    let mut extra = records[0].clone();
+    extra.id = "extra".into();
+    extra.canonical_url = Some("https://x.example/extra".into());
+    extra.story = Some("new-story".into());
+    {
+        let store = newsmill_index::Store::create(&dir).unwrap();
+        let mut w = store.writer().unwrap();
+        w.put(&extra, &PutInfo::default()).unwrap();
+        w.commit().unwrap();
+    }
+    index.inner().reload().unwrap();
+    assert_ne!(index.generation(), g);
+    assert!(index.story("new-story").unwrap().is_some());
+    let _ = fs_err::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn http_over_the_index() {
+    let records = corpus();
+    let dir = temp_dir("index-http");
+    build_index(&dir, &records);
+    let store: Arc<dyn Store> = Arc::new(IndexStore::open(&dir).unwrap());
+    let srv = crate::common::TestServer::start_store(store, |_| {});
+    let c = reqwest::Client::new();
+    let body: serde_json::Value = c
+        .get(srv.url("/api/search?q=harbour&sort=newest"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["total"], 3, "{body}");
+    let page = c
+        .get(srv.url("/stories/storm-port-elwin"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = c
+        .get(srv.url("/?q=entity:%22Ines%20Okafor%22"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("<strong>3</strong> articles")
+    );
+    let _ = fs_err::remove_dir_all(&dir);
+}
