@@ -20,6 +20,9 @@ pub(crate) struct TrainNerArgs {
     /// Drop features seen fewer times than this.
     #[arg(long, default_value_t = TrainConfig::default().min_count)]
     min_count: u32,
+    /// Train stage 1 only (no prediction aggregation).
+    #[arg(long)]
+    one_stage: bool,
     /// Where to write the model (default: the crate's embedded model file).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -116,6 +119,7 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
         epochs: args.epochs,
         seed: args.seed,
         min_count: args.min_count,
+        two_stage: !args.one_stage,
     };
     let n_tokens: usize = docs.iter().flat_map(|d| &d.sents).map(Vec::len).sum();
     println!(
@@ -124,9 +128,9 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
         cfg.epochs,
         cfg.seed
     );
-    let model = newsmill_nlp::train(&docs, &blob, &cfg, |epoch, acc| {
+    let model = newsmill_nlp::train(&docs, &blob, &cfg, |stage, epoch, acc| {
         println!(
-            "  epoch {epoch:>2}: train token accuracy {:.4} ({:.0?})",
+            "  {stage}, epoch {epoch:>2}: train token accuracy {:.4} ({:.0?})",
             acc,
             t0.elapsed()
         );

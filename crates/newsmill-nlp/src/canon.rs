@@ -194,8 +194,11 @@ pub fn group<'a>(
     // Link partial person names into the longest person name containing them.
     let mut parent: Vec<usize> = (0..groups.len()).collect();
     for a in 0..groups.len() {
+        // A partial name joins a person when the tagger called it a person at least once, or
+        // called it MISC (the catch-all) while it starts or ends that person's name.
         let va = votes(&groups[a].1);
-        if va[0] == 0 {
+        let misc = majority(va) == 3;
+        if va[0] == 0 && !misc {
             continue;
         }
         let mut best: Option<usize> = None;
@@ -204,6 +207,10 @@ pub fn group<'a>(
                 continue;
             }
             if !contains_seq(&groups[b].0, &groups[a].0) {
+                continue;
+            }
+            let (long, short) = (&groups[b].0, &groups[a].0);
+            if va[0] == 0 && !(long.starts_with(short) || long.ends_with(short)) {
                 continue;
             }
             best = match best {

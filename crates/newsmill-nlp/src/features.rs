@@ -2,13 +2,16 @@
 //! feature string is ever built. The hash is written here (FNV-1a with a final mix) rather than
 //! taken from a crate, because the model stores these hashes: they must never change.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+
+use crate::model::{IdHasher, IdMap};
 
 use crate::label::Label;
-use crate::resources::{GAZ_KINDS, Resources, phrase_key};
+use crate::resources::{Cluster, GAZ_KINDS, Resources};
 
 /// Bumped whenever features change, so an old model is refused rather than misread.
-pub(crate) const FEATURE_VERSION: u32 = 1;
+pub(crate) const FEATURE_VERSION: u32 = 3;
 
 const fn fmix(mut h: u64) -> u64 {
     h ^= h >> 33;
@@ -18,14 +21,34 @@ const fn fmix(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
+/// Incremental FNV-1a over UTF-8 bytes; `finish` applies the final mix.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    pub(crate) fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= u64::from(x);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    pub(crate) fn char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.bytes(c.encode_utf8(&mut buf).as_bytes());
+    }
+    pub(crate) fn finish(self) -> u64 {
+        fmix(self.0)
+    }
+}
+
 /// Hash of a string.
 pub(crate) fn hash_str(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in s.as_bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    fmix(h)
+    let mut h = Fnv::new();
+    h.bytes(s.as_bytes());
+    h.finish()
 }
 
 /// Combines two hashes (order matters).
@@ -64,6 +87,15 @@ const DOC_TITLE: u64 = 27;
 const SHM2: u64 = 28;
 const SHP2: u64 = 29;
 const DOC_SPAN: u64 = 30;
+const WM1: u64 = 31;
+const WP1: u64 = 32;
+const FIRST_L0: u64 = 33;
+const SUF3_M1: u64 = 34;
+const SUF3_P1: u64 = 35;
+const CL0_SH0: u64 = 36;
+const CAP_PAT: u64 = 37;
+const LM1_P1: u64 = 38;
+const SH3: u64 = 39;
 // Dynamic templates (they read earlier predictions).
 const P1: u64 = 40;
 const P2P1: u64 = 41;
@@ -71,9 +103,18 @@ const P1_L0: u64 = 42;
 const P1_SH0: u64 = 43;
 const HIST: u64 = 44;
 const HIST_MAJ: u64 = 45;
+// Stage-2 templates (they read stage-1 labels of the whole document).
+const A_OWN: u64 = 60;
+const A_PREV: u64 = 61;
+const A_NEXT: u64 = 62;
+const A_HAS: u64 = 63;
+const A_MAJ: u64 = 64;
+const A_MAJ_OWN: u64 = 65;
+const A_OWN_L0: u64 = 66;
 
 /// A compressed word shape: X for uppercase, x for lowercase, d for digits, other characters as
 /// they are; runs of one class longer than two are cut to two ("Putin" -> "Xxx").
+#[cfg(test)]
 pub(crate) fn shape(word: &str) -> String {
     let mut out = String::with_capacity(8);
     let mut last = '\0';
@@ -99,6 +140,72 @@ pub(crate) fn shape(word: &str) -> String {
         }
     }
     out
+}
+
+/// The last `k` characters of `s` (all of it when shorter).
+fn suffix(s: &str, k: usize) -> &str {
+    if s.is_ascii() {
+        return &s[s.len().saturating_sub(k)..];
+    }
+    let start = s.char_indices().rev().nth(k - 1).map_or(0, |(i, _)| i);
+    &s[start..]
+}
+
+/// The first `k` characters of `s` (all of it when shorter).
+fn prefix(s: &str, k: usize) -> &str {
+    if s.is_ascii() {
+        return &s[..k.min(s.len())];
+    }
+    let end = s.char_indices().nth(k).map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+fn to_lower(w: &str) -> String {
+    if w.is_ascii() {
+        w.to_ascii_lowercase()
+    } else {
+        w.to_lowercase()
+    }
+}
+
+/// Hash of the lowercase form of `w`, using `buf` as scratch space.
+fn lower_hash(w: &str, buf: &mut String) -> u64 {
+    buf.clear();
+    if w.is_ascii() {
+        buf.push_str(w);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    hash_str(buf)
+}
+
+/// Hash of [`shape`]`(word)` without building the string.
+fn shape_hash(word: &str) -> u64 {
+    let mut h = Fnv::new();
+    let mut last = '\0';
+    let mut run = 0;
+    for c in word.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if k == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = k;
+        }
+        if run <= 2 {
+            h.char(k);
+        }
+    }
+    h.finish()
 }
 
 fn is_cap(word: &str) -> bool {
@@ -148,9 +255,11 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
     // Document-wide facts: which lowercase forms occur as lowercase words, which occur
     // capitalized in the middle of an ordinary (not all-caps) sentence, and which occur inside a
     // run of two or more capitalized words.
-    let mut seen_lower: HashSet<String> = HashSet::new();
-    let mut seen_title_mid: HashSet<String> = HashSet::new();
-    let mut seen_in_span: HashSet<String> = HashSet::new();
+    type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
+    let mut seen_lower = IdSet::default();
+    let mut seen_title_mid = IdSet::default();
+    let mut seen_in_span = IdSet::default();
+    let mut lower_buf = String::new();
     let caps_sent: Vec<bool> = doc
         .iter()
         .map(|s| {
@@ -162,15 +271,16 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
         for (i, w) in sent.iter().enumerate() {
             let w = w.as_ref();
             if w.chars().next().is_some_and(char::is_lowercase) {
-                seen_lower.insert(w.to_lowercase());
+                seen_lower.insert(lower_hash(w, &mut lower_buf));
             } else if is_cap(w) && !caps_sent[s] {
+                let h = lower_hash(w, &mut lower_buf);
                 if i > 0 {
-                    seen_title_mid.insert(w.to_lowercase());
+                    seen_title_mid.insert(h);
                 }
                 let prev = i > 0 && is_cap(sent[i - 1].as_ref());
                 let next = sent.get(i + 1).is_some_and(|n| is_cap(n.as_ref()));
                 if prev || next {
-                    seen_in_span.insert(w.to_lowercase());
+                    seen_in_span.insert(h);
                 }
             }
         }
@@ -178,10 +288,14 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
 
     for (s, sent) in doc.iter().enumerate() {
         let words: Vec<&str> = sent.iter().map(AsRef::as_ref).collect();
-        let lowers: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let lowers: Vec<String> = words.iter().map(|w| to_lower(w)).collect();
         let lh: Vec<u64> = lowers.iter().map(|w| hash_str(w)).collect();
-        let shapes: Vec<u64> = words.iter().map(|w| hash_str(&shape(w))).collect();
-        let clusters: Vec<Option<&str>> = words.iter().map(|w| res.cluster(w)).collect();
+        let shapes: Vec<u64> = words.iter().map(|w| shape_hash(w)).collect();
+        let clusters: Vec<Option<Cluster>> = words
+            .iter()
+            .zip(&lowers)
+            .map(|(w, l)| res.cluster(w, l))
+            .collect();
         let gaz = gazetteer_tags(res, &words);
         let m = words.len();
         let at = |v: &[u64], k: i64| -> u64 {
@@ -211,28 +325,31 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
             f.push(mix(mix(SH0_P1, shapes[i]), at(&shapes, ii + 1)));
             f.push(mix(mix(LM1_0, at(&lh, ii - 1)), lh[i]));
             f.push(mix(mix(L0_P1, lh[i]), at(&lh, ii + 1)));
-            let chars: Vec<char> = lowers[i].chars().collect();
-            for k in 1..=4usize.min(chars.len().saturating_sub(1)) {
-                let p: String = chars[..k].iter().collect();
-                let q: String = chars[chars.len() - k..].iter().collect();
-                f.push(mix(mix(PRE, k as u64), hash_str(&p)));
-                f.push(mix(mix(SUF, k as u64), hash_str(&q)));
+            let lw = lowers[i].as_str();
+            let n_chars = if lw.is_ascii() {
+                lw.len()
+            } else {
+                lw.chars().count()
+            };
+            for k in 1..=4usize.min(n_chars.saturating_sub(1)) {
+                f.push(mix(mix(PRE, k as u64), hash_str(prefix(lw, k))));
+                f.push(mix(mix(SUF, k as u64), hash_str(suffix(lw, k))));
             }
             if let Some(c) = clusters[i] {
-                for k in [4usize, 6, 10, 20] {
-                    f.push(mix(mix(CL0, k as u64), hash_str(&c[..k.min(c.len())])));
+                for k in [4u8, 6, 10, 20] {
+                    f.push(mix(mix(CL0, u64::from(k)), c.prefix(k)));
                 }
             }
             if i > 0
                 && let Some(c) = clusters[i - 1]
             {
-                for k in [4usize, 8] {
-                    f.push(mix(mix(CLM1, k as u64), hash_str(&c[..k.min(c.len())])));
+                for k in [4u8, 8] {
+                    f.push(mix(mix(CLM1, u64::from(k)), c.prefix(k)));
                 }
             }
             if let Some(Some(c)) = clusters.get(i + 1) {
-                for k in [4usize, 8] {
-                    f.push(mix(mix(CLP1, k as u64), hash_str(&c[..k.min(c.len())])));
+                for k in [4u8, 8] {
+                    f.push(mix(mix(CLP1, u64::from(k)), c.prefix(k)));
                 }
             }
             for &(kind, pos) in &gaz[i] {
@@ -251,20 +368,63 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
             }
             if i == 0 {
                 f.push(mix(FIRST_SH, shapes[i]));
+                f.push(mix(FIRST_L0, lh[i]));
             }
+            f.push(mix(
+                WM1,
+                if i > 0 {
+                    hash_str(words[i - 1])
+                } else {
+                    sentinel(-1)
+                },
+            ));
+            f.push(mix(
+                WP1,
+                if i + 1 < m {
+                    hash_str(words[i + 1])
+                } else {
+                    sentinel(1)
+                },
+            ));
+            if i > 0 {
+                f.push(mix(SUF3_M1, hash_str(suffix(&lowers[i - 1], 3))));
+            }
+            if i + 1 < m {
+                f.push(mix(SUF3_P1, hash_str(suffix(&lowers[i + 1], 3))));
+            }
+            if let Some(c) = clusters[i] {
+                f.push(mix(mix(CL0_SH0, c.prefix(32)), shapes[i]));
+            }
+            let mut pat = 0u64;
+            for k in ii - 2..=ii + 2 {
+                let v = if k < 0 || k >= m as i64 {
+                    3
+                } else if is_cap(words[k as usize]) {
+                    1
+                } else {
+                    2
+                };
+                pat = pat * 4 + v;
+            }
+            f.push(mix(CAP_PAT, pat));
+            f.push(mix(mix(LM1_P1, at(&lh, ii - 1)), at(&lh, ii + 1)));
+            f.push(mix(
+                mix(mix(SH3, at(&shapes, ii - 1)), shapes[i]),
+                at(&shapes, ii + 1),
+            ));
             if caps_sent[s] {
                 f.push(CAPS_SENT);
                 f.push(mix(CAPS_SENT_L0, lh[i]));
             }
             let cap = is_cap(w);
             if cap {
-                if seen_lower.contains(&lowers[i]) {
+                if seen_lower.contains(&lh[i]) {
                     f.push(DOC_LOWER);
                 }
-                if (i == 0 || caps_sent[s]) && seen_title_mid.contains(&lowers[i]) {
+                if (i == 0 || caps_sent[s]) && seen_title_mid.contains(&lh[i]) {
                     f.push(DOC_TITLE);
                 }
-                if seen_in_span.contains(&lowers[i]) {
+                if seen_in_span.contains(&lh[i]) {
                     f.push(DOC_SPAN);
                 }
             }
@@ -277,8 +437,65 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
     df
 }
 
+/// Stage-2 features: `df`'s static features plus what stage 1 (`labels1`) said about the
+/// token, its neighbours and all other occurrences of the same capitalized word in the document.
+pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) -> DocFeats {
+    let n = labels1.len();
+    let mut counts: IdMap<[u16; 5]> = IdMap::default();
+    for t in 0..n {
+        if df.hist_key[t] != 0 {
+            let slot = labels1[t].type_index().map_or(0, |k| k + 1);
+            counts.entry(df.hist_key[t]).or_default()[slot] += 1;
+        }
+    }
+    let mut out = DocFeats {
+        feats: Vec::with_capacity(df.feats.len() + n * 8),
+        offs: Vec::with_capacity(n + 1),
+        lower: df.lower.clone(),
+        shape: df.shape.clone(),
+        hist_key: df.hist_key.clone(),
+    };
+    out.offs.push(0);
+    let mut t = 0;
+    for &len in lens {
+        for i in 0..len {
+            out.feats.extend_from_slice(df.of(t));
+            let own = u64::from(labels1[t].0);
+            let ty = |l: Label| l.type_index().map_or(0, |k| k as u64 + 1);
+            out.feats.push(mix(A_OWN, own));
+            out.feats.push(mix(mix(A_OWN_L0, own), df.lower[t]));
+            let prev = if i > 0 { ty(labels1[t - 1]) } else { 9 };
+            let next = if i + 1 < len { ty(labels1[t + 1]) } else { 9 };
+            out.feats.push(mix(A_PREV, prev));
+            out.feats.push(mix(A_NEXT, next));
+            if let Some(c) = counts.get(&df.hist_key[t]) {
+                let mut c = *c;
+                let me = ty(labels1[t]) as usize;
+                c[me] -= 1;
+                let mut best = 0;
+                for k in 0..5 {
+                    if c[k] > 0 {
+                        out.feats.push(mix(A_HAS, k as u64));
+                    }
+                    if c[k] > c[best] {
+                        best = k;
+                    }
+                }
+                if c.iter().any(|&x| x > 0) {
+                    out.feats.push(mix(A_MAJ, best as u64));
+                    out.feats.push(mix(mix(A_MAJ_OWN, best as u64), own));
+                }
+            }
+            out.offs.push(out.feats.len() as u32);
+            t += 1;
+        }
+    }
+    out
+}
+
 /// For each token, the gazetteer matches covering it: (kind index, position 0..4 = B, I, L, U).
-/// Matches start and end on a capitalized token; the longest match from each start wins.
+/// Matches start and end on a capitalized token; the longest match from each start wins and
+/// matches do not overlap.
 fn gazetteer_tags(res: &Resources, words: &[&str]) -> Vec<Vec<(usize, usize)>> {
     let mut out: Vec<Vec<(usize, usize)>> = vec![Vec::new(); words.len()];
     if res.phrases.is_empty() {
@@ -286,40 +503,58 @@ fn gazetteer_tags(res: &Resources, words: &[&str]) -> Vec<Vec<(usize, usize)>> {
     }
     let mut i = 0;
     while i < words.len() {
-        let mut step = 1;
         if !is_cap(words[i]) {
             i += 1;
             continue;
         }
+        // Hash the phrase key (see `phrase_key`) incrementally, token after token.
         let max = res.max_len.min(words.len() - i);
-        for len in (1..=max).rev() {
-            if !is_cap(words[i + len - 1]) {
-                continue;
+        let mut h = Fnv::new();
+        let mut found: Option<(usize, u16)> = None;
+        for len in 1..=max {
+            if len > 1 {
+                h.bytes(b" ");
             }
-            let key = phrase_key(words[i..i + len].iter().copied());
-            if let Some(&bits) = res.phrases.get(&key) {
-                for (kind, _) in GAZ_KINDS.iter().enumerate() {
-                    if bits & (1 << kind) == 0 {
-                        continue;
-                    }
-                    for j in 0..len {
-                        let pos = if len == 1 {
-                            3
-                        } else if j == 0 {
-                            0
-                        } else if j + 1 == len {
-                            2
-                        } else {
-                            1
-                        };
-                        out[i + j].push((kind, pos));
+            for c in words[i + len - 1].chars() {
+                if c == '.' {
+                    continue;
+                }
+                if c.is_ascii() {
+                    h.bytes(&[c.to_ascii_lowercase() as u8]);
+                } else {
+                    for l in c.to_lowercase() {
+                        h.char(l);
                     }
                 }
-                step = len;
-                break;
+            }
+            if is_cap(words[i + len - 1])
+                && let Some(&bits) = res.phrases.get(&h.finish())
+            {
+                found = Some((len, bits));
             }
         }
-        i += step;
+        let Some((len, bits)) = found else {
+            i += 1;
+            continue;
+        };
+        for (kind, _) in GAZ_KINDS.iter().enumerate() {
+            if bits & (1 << kind) == 0 {
+                continue;
+            }
+            for j in 0..len {
+                let pos = if len == 1 {
+                    3
+                } else if j == 0 {
+                    0
+                } else if j + 1 == len {
+                    2
+                } else {
+                    1
+                };
+                out[i + j].push((kind, pos));
+            }
+        }
+        i += len;
     }
     out
 }
@@ -328,7 +563,7 @@ fn gazetteer_tags(res: &Resources, words: &[&str]) -> Vec<Vec<(usize, usize)>> {
 /// extended prediction history).
 #[derive(Default)]
 pub(crate) struct History {
-    counts: HashMap<u64, [u16; 5]>,
+    counts: IdMap<[u16; 5]>,
 }
 
 impl History {
@@ -386,6 +621,12 @@ mod tests {
         assert_eq!(shape("USA"), "XX");
         assert_eq!(shape("1996-08-22"), "dd-dd-dd");
         assert_eq!(shape("U.S."), "X.X.");
+        for w in ["Putin", "1996-08-22", "পাঠক", "McDonald's"] {
+            assert_eq!(shape_hash(w), hash_str(&shape(w)));
+        }
+        assert_eq!(prefix("pаthé", 4), "pаth");
+        assert_eq!(suffix("pаthé", 2), "hé");
+        assert_eq!(suffix("ab", 3), "ab");
     }
 
     #[test]

@@ -112,23 +112,31 @@ impl Nlp {
     /// Finds the entities of `text`, tokenized and split into sentences here, tagged as one
     /// document. Offsets are bytes of `text`.
     pub fn entities(&self, text: &str) -> Vec<EntitySpan> {
-        let tokens = tokenize::tokenize(text);
-        let sents = sentences::split_sentences(text, &tokens);
+        self.entities_in(&[text]).pop().unwrap_or_default()
+    }
+
+    /// Finds the entities of several strings tagged together as one document (so that, say, a
+    /// name in a source list is read in the light of the article). Offsets are bytes of each
+    /// string.
+    pub fn entities_in(&self, texts: &[&str]) -> Vec<Vec<EntitySpan>> {
+        // Sentences of all texts, each as (text index, token spans).
+        let mut sents: Vec<(usize, Vec<tokenize::Token>)> = Vec::new();
+        for (k, text) in texts.iter().enumerate() {
+            let tokens = tokenize::tokenize(text);
+            for r in sentences::split_sentences(text, &tokens) {
+                sents.push((k, tokens[r].to_vec()));
+            }
+        }
         let doc: Vec<Vec<Cow<'_, str>>> = sents
             .iter()
-            .map(|r| {
-                tokens[r.clone()]
-                    .iter()
-                    .map(|t| normalize(t.text(text)))
-                    .collect()
-            })
+            .map(|(k, toks)| toks.iter().map(|t| normalize(t.text(texts[*k]))).collect())
             .collect();
         let labels = self.model.tag_doc(&doc);
-        let mut out = Vec::new();
-        for (r, labs) in sents.iter().zip(&labels) {
+        let mut out = vec![Vec::new(); texts.len()];
+        for ((k, toks), labs) in sents.iter().zip(&labels) {
+            let labs = extend_short_name_parts(texts[*k], toks, labs);
             let mut open: Option<usize> = None;
-            for (k, l) in labs.iter().enumerate() {
-                let tok = tokens[r.start + k];
+            for (tok, l) in toks.iter().zip(&labs) {
                 let Some(kind) = l.entity_type() else {
                     open = None;
                     continue;
@@ -142,7 +150,7 @@ impl Nlp {
                         } else {
                             tok.start
                         };
-                        out.push(EntitySpan {
+                        out[*k].push(EntitySpan {
                             start,
                             end: tok.end,
                             kind,
@@ -153,6 +161,42 @@ impl Nlp {
         }
         out
     }
+}
+
+/// Extends a person name by one short capitalized part the tagger left out, as in the
+/// three-part East Asian names "Kim Jong Un" or "Ban Ki Moon" (CoNLL-2003 has few such names,
+/// and "Un" looks like the organisation "UN" to it): a title-case word of two or three letters
+/// right after a person, tagged `O`, and not followed by another capitalized word.
+fn extend_short_name_parts(text: &str, toks: &[tokenize::Token], labs: &[Label]) -> Vec<Label> {
+    let mut out = labs.to_vec();
+    for j in 0..toks.len().saturating_sub(1) {
+        let l = out[j];
+        if l.entity_type() != Some(EntityType::Per) || !matches!(l.pos(), Some(Pos::L | Pos::U)) {
+            continue;
+        }
+        let next = toks[j + 1].text(text);
+        let mut chars = next.chars();
+        let short_title = chars.next().is_some_and(char::is_uppercase)
+            && chars.all(char::is_lowercase)
+            && (2..=3).contains(&next.chars().count());
+        let adjacent = toks[j].end + 1 == toks[j + 1].start;
+        let then_cap = toks
+            .get(j + 2)
+            .is_some_and(|t| t.text(text).chars().next().is_some_and(char::is_uppercase));
+        if short_title && adjacent && out[j + 1] == Label::O && !then_cap {
+            let t = l.type_index().unwrap_or(0);
+            out[j] = Label::new(
+                t,
+                if l.pos() == Some(Pos::U) {
+                    Pos::B
+                } else {
+                    Pos::I
+                },
+            );
+            out[j + 1] = Label::new(t, Pos::L);
+        }
+    }
+    out
 }
 
 /// Maps typographic characters to the ASCII forms of the training data (CoNLL-2003 has straight
@@ -176,22 +220,17 @@ fn normalize(tok: &str) -> Cow<'_, str> {
 /// Fills `record.entities` from `record.text` and `record.sources_cited` (see the crate docs
 /// for how names found only in `sources_cited` are listed). Offsets are characters of `text`.
 pub fn enrich(record: &mut Record, nlp: &Nlp) {
-    let mut mentions: Vec<SpanMention> = nlp
-        .entities(&record.text)
-        .into_iter()
-        .map(|e| SpanMention {
+    // The text and the sources are tagged as one document, so the document-level features
+    // carry what the article says about a name into its source list.
+    let mut texts: Vec<&str> = vec![record.text.as_str()];
+    texts.extend(record.sources_cited.iter().map(String::as_str));
+    let mut mentions: Vec<SpanMention> = Vec::new();
+    for (k, spans) in nlp.entities_in(&texts).into_iter().enumerate() {
+        mentions.extend(spans.into_iter().map(|e| SpanMention {
             start: e.start,
             end: e.end,
             kind: e.kind,
-            source: None,
-        })
-        .collect();
-    for (i, s) in record.sources_cited.iter().enumerate() {
-        mentions.extend(nlp.entities(s).into_iter().map(|e| SpanMention {
-            start: e.start,
-            end: e.end,
-            kind: e.kind,
-            source: Some(i),
+            source: k.checked_sub(1),
         }));
     }
     let text = &record.text;

@@ -1,23 +1,33 @@
-//! The tagger: an averaged perceptron over hashed features with greedy left-to-right decoding
-//! under BILOU transition constraints, its training loop and its file format.
+//! The tagger: two averaged perceptrons over hashed features with greedy left-to-right decoding
+//! under BILOU transition constraints, their training loop and the file format.
+//!
+//! Stage 1 tags a document from local, cluster, gazetteer and document features and the labels
+//! it gave earlier in the document. Stage 2 (Ratinov and Roth's prediction aggregation) tags it
+//! again, adding what stage 1 said about the token, its neighbours and every other occurrence of
+//! the same word in the document. Stage 2 is trained on stage-1 labels from 5-fold
+//! jackknifing, so it learns how far to trust stage 1 on unseen text.
 //!
 //! # File format
 //!
 //! A zstd frame holding: the magic `NMNER\0`, the format version (u32), the feature version
-//! (u32), the resources blob (u32 length + UTF-8), the weight scale (f32), the number of features
-//! (u32), then per feature (sorted by key) its key (u64), a 17-bit mask of non-zero labels (u32)
-//! and one i16 per set bit. All integers little-endian. Weights are `i16 * scale`.
+//! (u32), the resources blob (u32 length + UTF-8), then the weight tables of stage 1 and stage 2,
+//! each: the scale (f32), the number of features (u32), then per feature (sorted by key) its key
+//! (u64), a 17-bit mask of non-zero labels (u32) and one i16 per set bit. All integers are
+//! little-endian. A weight is `i16 * scale`.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
-use crate::features::{DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features};
+use crate::features::{
+    DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features, stage2_features,
+};
 use crate::label::{Label, NL};
 use crate::resources::Resources;
 
 const MAGIC: &[u8; 6] = b"NMNER\0";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
+const FOLDS: usize = 5;
 
 /// Keys are already hashes: use them as they are.
 #[derive(Default, Clone, Copy)]
@@ -37,85 +47,55 @@ impl Hasher for IdHasher {
     }
 }
 
-type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+/// A hash map keyed by feature hashes.
+pub(crate) type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-/// A trained tagger with the resources its features read.
-pub struct Model {
+/// One perceptron's weights: feature hash -> row of label weights.
+#[derive(Default)]
+struct Weights {
     index: IdMap<u32>,
     rows: Vec<[f32; NL]>,
-    pub(crate) res: Resources,
 }
 
-impl std::fmt::Debug for Model {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model")
-            .field("features", &self.rows.len())
-            .finish_non_exhaustive()
-    }
-}
-
-fn add_scores(index: &IdMap<u32>, rows: &[[f32; NL]], feats: &[u64], s: &mut [f32; NL]) {
-    for f in feats {
-        if let Some(&i) = index.get(f) {
-            let row = &rows[i as usize];
-            for k in 0..NL {
-                s[k] += row[k];
+impl Weights {
+    fn add_scores(&self, feats: &[u64], s: &mut [f32; NL]) {
+        for f in feats {
+            if let Some(&i) = self.index.get(f) {
+                let row = &self.rows[i as usize];
+                for k in 0..NL {
+                    s[k] += row[k];
+                }
             }
         }
     }
-}
 
-/// The best label allowed after `prev`.
-fn best(scores: &[f32; NL], prev: Label, last: bool) -> Label {
-    let mut best = Label::O;
-    let mut best_score = f32::NEG_INFINITY;
-    for (k, &sc) in scores.iter().enumerate() {
-        let l = Label(k as u8);
-        if sc > best_score && l.valid_after(prev, last) {
-            best = l;
-            best_score = sc;
-        }
-    }
-    best
-}
-
-impl Model {
-    /// Number of features with weights.
-    pub fn n_features(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Tags one document given as sentences of tokens.
-    pub fn tag_doc<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
-        let df = doc_features(&self.res, doc);
+    /// Tags a document greedily; returns the labels of all its tokens in order.
+    fn decode(&self, df: &DocFeats, lens: &[usize]) -> Vec<Label> {
         let n = df.lower.len();
         let mut labels = vec![Label::O; n];
         let mut hist = History::default();
         let mut dynf = Vec::with_capacity(16);
         let mut t = 0;
-        let mut out = Vec::with_capacity(doc.len());
-        for sent in doc {
+        for &len in lens {
             let start = t;
-            for i in 0..sent.len() {
+            for i in 0..len {
                 let mut scores = [0f32; NL];
-                add_scores(&self.index, &self.rows, df.of(t), &mut scores);
+                self.add_scores(df.of(t), &mut scores);
                 dynf.clear();
-                dynamic_features(&df, t, start, &labels, &hist, &mut dynf);
-                add_scores(&self.index, &self.rows, &dynf, &mut scores);
+                dynamic_features(df, t, start, &labels, &hist, &mut dynf);
+                self.add_scores(&dynf, &mut scores);
                 let prev = if i > 0 { labels[t - 1] } else { Label::O };
-                labels[t] = best(&scores, prev, i + 1 == sent.len());
+                labels[t] = best(&scores, prev, i + 1 == len);
                 t += 1;
             }
             for k in start..t {
                 hist.record(df.hist_key[k], labels[k]);
             }
-            out.push(labels[start..t].to_vec());
         }
-        out
+        labels
     }
 
-    /// Serialises the model (see the module docs).
-    pub fn to_bytes(&self) -> Vec<u8> {
+    fn write(&self, raw: &mut Vec<u8>) {
         let max = self
             .rows
             .iter()
@@ -145,15 +125,102 @@ impl Model {
                 body.extend_from_slice(&v.to_le_bytes());
             }
         }
-        let mut raw = Vec::with_capacity(body.len() + self.res.blob.len() + 64);
+        raw.extend_from_slice(&scale.to_le_bytes());
+        raw.extend_from_slice(&n.to_le_bytes());
+        raw.extend_from_slice(&body);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Weights, Error> {
+        let scale = f32::from_le_bytes(r.array()?);
+        let n = r.u32()? as usize;
+        let mut w = Weights::default();
+        w.index.reserve(n.min(1 << 24));
+        w.rows.reserve(n.min(1 << 24));
+        for i in 0..n {
+            let key = u64::from_le_bytes(r.array()?);
+            let mask = r.u32()?;
+            let mut row = [0f32; NL];
+            for (k, x) in row.iter_mut().enumerate() {
+                if mask & (1 << k) != 0 {
+                    *x = f32::from(i16::from_le_bytes(r.array()?)) * scale;
+                }
+            }
+            w.index.insert(key, i as u32);
+            w.rows.push(row);
+        }
+        Ok(w)
+    }
+}
+
+/// A trained tagger with the resources its features read.
+pub struct Model {
+    stage1: Weights,
+    stage2: Weights,
+    pub(crate) res: Resources,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("features", &self.n_features())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The best label allowed after `prev`.
+fn best(scores: &[f32; NL], prev: Label, last: bool) -> Label {
+    let mut best = Label::O;
+    let mut best_score = f32::NEG_INFINITY;
+    for (k, &sc) in scores.iter().enumerate() {
+        let l = Label(k as u8);
+        if sc > best_score && l.valid_after(prev, last) {
+            best = l;
+            best_score = sc;
+        }
+    }
+    best
+}
+
+fn split_by_lens(labels: &[Label], lens: &[usize]) -> Vec<Vec<Label>> {
+    let mut out = Vec::with_capacity(lens.len());
+    let mut t = 0;
+    for &len in lens {
+        out.push(labels[t..t + len].to_vec());
+        t += len;
+    }
+    out
+}
+
+impl Model {
+    /// Number of features with weights, both stages.
+    pub fn n_features(&self) -> usize {
+        self.stage1.rows.len() + self.stage2.rows.len()
+    }
+
+    /// Tags one document given as sentences of tokens.
+    pub fn tag_doc<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
+        let lens: Vec<usize> = doc.iter().map(Vec::len).collect();
+        let df = doc_features(&self.res, doc);
+        let labels1 = self.stage1.decode(&df, &lens);
+        let labels = if self.stage2.rows.is_empty() {
+            labels1
+        } else {
+            let df2 = stage2_features(&df, &labels1, &lens);
+            self.stage2.decode(&df2, &lens)
+        };
+        split_by_lens(&labels, &lens)
+    }
+
+    /// Serialises the model (see the module docs).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut raw = Vec::new();
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         raw.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
         raw.extend_from_slice(&(self.res.blob.len() as u32).to_le_bytes());
         raw.extend_from_slice(self.res.blob.as_bytes());
-        raw.extend_from_slice(&scale.to_le_bytes());
-        raw.extend_from_slice(&n.to_le_bytes());
-        raw.extend_from_slice(&body);
+        self.stage1.write(&mut raw);
+        self.stage2.write(&mut raw);
         zstd::stream::encode_all(&raw[..], 19).unwrap_or(raw)
     }
 
@@ -176,24 +243,13 @@ impl Model {
         let blob = std::str::from_utf8(r.take(blob_len)?)
             .map_err(|_| Error::Model("resources are not UTF-8".into()))?;
         let res = Resources::parse(blob);
-        let scale = f32::from_le_bytes(r.array()?);
-        let n = r.u32()? as usize;
-        let mut index = IdMap::default();
-        index.reserve(n);
-        let mut rows = Vec::with_capacity(n);
-        for i in 0..n {
-            let key = u64::from_le_bytes(r.array()?);
-            let mask = r.u32()?;
-            let mut row = [0f32; NL];
-            for (k, w) in row.iter_mut().enumerate() {
-                if mask & (1 << k) != 0 {
-                    *w = f32::from(i16::from_le_bytes(r.array()?)) * scale;
-                }
-            }
-            index.insert(key, i as u32);
-            rows.push(row);
-        }
-        Ok(Model { index, rows, res })
+        let stage1 = Weights::read(&mut r)?;
+        let stage2 = Weights::read(&mut r)?;
+        Ok(Model {
+            stage1,
+            stage2,
+            res,
+        })
     }
 }
 
@@ -242,47 +298,59 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Static features seen fewer times than this in training are dropped.
     pub min_count: u32,
+    /// Train the second (prediction aggregation) stage.
+    pub two_stage: bool,
 }
 
 impl Default for TrainConfig {
     fn default() -> TrainConfig {
         TrainConfig {
-            epochs: 12,
+            epochs: 10,
             seed: 20_030_531,
             min_count: 2,
+            two_stage: true,
         }
     }
 }
 
-/// Trains a model on `docs` with the resources in `resources_blob`. `progress` is called after
-/// each epoch with the epoch number and the training token accuracy of that epoch.
-pub fn train(
-    docs: &[TrainDoc],
-    resources_blob: &str,
+/// One document prepared for training.
+struct Prepared {
+    df: DocFeats,
+    lens: Vec<usize>,
+    gold: Vec<Label>,
+}
+
+/// Trains one perceptron on `docs` (only those whose index `keep` accepts).
+fn train_weights(
+    docs: &[Prepared],
+    keep: impl Fn(usize) -> bool,
     cfg: &TrainConfig,
-    mut progress: impl FnMut(usize, f64),
-) -> Model {
-    let res = Resources::parse(resources_blob);
-    let feats: Vec<DocFeats> = docs.iter().map(|d| doc_features(&res, &d.sents)).collect();
+    progress: &mut dyn FnMut(usize, f64),
+) -> Weights {
     // Keep static features seen at least `min_count` times.
     let mut counts: IdMap<u32> = IdMap::default();
-    for df in &feats {
-        for &f in &df.feats {
+    for (_, d) in docs.iter().enumerate().filter(|(i, _)| keep(*i)) {
+        for &f in &d.df.feats {
             *counts.entry(f).or_default() += 1;
         }
     }
     let mut index: IdMap<u32> = IdMap::default();
-    for (&f, &c) in &counts {
-        if c >= cfg.min_count {
-            let n = index.len() as u32;
-            index.insert(f, n);
-        }
+    let mut kept: Vec<u64> = counts
+        .iter()
+        .filter(|(_, c)| **c >= cfg.min_count)
+        .map(|(f, _)| *f)
+        .collect();
+    // Sorted, so the row order (and the result) does not depend on hash map order.
+    kept.sort_unstable();
+    for f in kept {
+        let n = index.len() as u32;
+        index.insert(f, n);
     }
     drop(counts);
     let mut w: Vec<[f32; NL]> = vec![[0.0; NL]; index.len()];
     let mut u: Vec<[f64; NL]> = vec![[0.0; NL]; index.len()];
     let mut c: f64 = 1.0;
-    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut order: Vec<usize> = (0..docs.len()).filter(|&i| keep(i)).collect();
     let mut rng = cfg.seed | 1;
     let mut dynf: Vec<u64> = Vec::with_capacity(16);
     for epoch in 0..cfg.epochs {
@@ -296,30 +364,44 @@ pub fn train(
         let (mut right, mut total) = (0usize, 0usize);
         for &d in &order {
             let doc = &docs[d];
-            let df = &feats[d];
-            let n = df.lower.len();
-            let mut labels = vec![Label::O; n];
+            let df = &doc.df;
+            let mut labels = vec![Label::O; doc.gold.len()];
             let mut hist = History::default();
             let mut t = 0;
-            for (s, sent) in doc.sents.iter().enumerate() {
+            for &len in &doc.lens {
                 let start = t;
-                for i in 0..sent.len() {
+                for i in 0..len {
                     let mut scores = [0f32; NL];
-                    add_scores(&index, &w, df.of(t), &mut scores);
+                    for f in df.of(t) {
+                        if let Some(&r) = index.get(f) {
+                            let row = &w[r as usize];
+                            for k in 0..NL {
+                                scores[k] += row[k];
+                            }
+                        }
+                    }
                     dynf.clear();
                     dynamic_features(df, t, start, &labels, &hist, &mut dynf);
-                    add_scores(&index, &w, &dynf, &mut scores);
+                    for f in &dynf {
+                        if let Some(&r) = index.get(f) {
+                            let row = &w[r as usize];
+                            for k in 0..NL {
+                                scores[k] += row[k];
+                            }
+                        }
+                    }
                     let prev = if i > 0 { labels[t - 1] } else { Label::O };
-                    let pred = best(&scores, prev, i + 1 == sent.len());
-                    let gold = doc.labels[s][i];
+                    let pred = best(&scores, prev, i + 1 == len);
+                    let gold = doc.gold[t];
                     if pred == gold {
                         right += 1;
                     } else {
                         let (g, p) = (usize::from(gold.0), usize::from(pred.0));
-                        for f in df.of(t).iter().chain(dynf.iter()) {
+                        for (j, f) in df.of(t).iter().chain(dynf.iter()).enumerate() {
+                            let is_dyn = j >= df.of(t).len();
                             let row = match index.get(f) {
                                 Some(&r) => r as usize,
-                                None if dynf.contains(f) => {
+                                None if is_dyn => {
                                     let r = w.len();
                                     index.insert(*f, r as u32);
                                     w.push([0.0; NL]);
@@ -358,5 +440,62 @@ pub fn train(
             r
         })
         .collect();
-    Model { index, rows, res }
+    Weights { index, rows }
+}
+
+/// Trains a model on `docs` with the resources in `resources_blob`. `progress` is called with
+/// a stage name, the epoch and that epoch's training token accuracy.
+pub fn train(
+    docs: &[TrainDoc],
+    resources_blob: &str,
+    cfg: &TrainConfig,
+    mut progress: impl FnMut(&str, usize, f64),
+) -> Model {
+    let res = Resources::parse(resources_blob);
+    let mut prepared: Vec<Prepared> = docs
+        .iter()
+        .map(|d| Prepared {
+            df: doc_features(&res, &d.sents),
+            lens: d.sents.iter().map(Vec::len).collect(),
+            gold: d.labels.iter().flatten().copied().collect(),
+        })
+        .collect();
+    let stage1 = train_weights(&prepared, |_| true, cfg, &mut |e, a| {
+        progress("stage 1", e, a)
+    });
+    if !cfg.two_stage {
+        return Model {
+            stage1,
+            stage2: Weights::default(),
+            res,
+        };
+    }
+    // Stage-1 labels for every training document from a model that never saw it.
+    let mut labels1: Vec<Vec<Label>> = vec![Vec::new(); prepared.len()];
+    for fold in 0..FOLDS {
+        let name = format!("fold {}/{FOLDS}", fold + 1);
+        let w = train_weights(&prepared, |i| i % FOLDS != fold, cfg, &mut |e, a| {
+            if e == cfg.epochs {
+                progress(&name, e, a);
+            }
+        });
+        for (i, d) in prepared
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % FOLDS == fold)
+        {
+            labels1[i] = w.decode(&d.df, &d.lens);
+        }
+    }
+    for (d, l1) in prepared.iter_mut().zip(&labels1) {
+        d.df = stage2_features(&d.df, l1, &d.lens);
+    }
+    let stage2 = train_weights(&prepared, |_| true, cfg, &mut |e, a| {
+        progress("stage 2", e, a)
+    });
+    Model {
+        stage1,
+        stage2,
+        res,
+    }
 }

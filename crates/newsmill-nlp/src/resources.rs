@@ -5,7 +5,8 @@
 //! it was trained with. The blob is a list of sections, each a `#kind name` header line followed
 //! by one entry per line: `#gaz NAME` sections hold phrases, `#clusters` holds `word<TAB>bits`.
 
-use std::collections::HashMap;
+use crate::features::{Fnv, hash_str};
+use crate::model::IdMap;
 
 /// Gazetteer kinds, in feature order. The name is the `#gaz NAME` section name.
 pub(crate) const GAZ_KINDS: &[&str] = &[
@@ -19,15 +20,34 @@ pub(crate) const GAZ_KINDS: &[&str] = &[
     "demonym",
 ];
 
-/// Loaded resources.
-#[derive(Debug, Default, Clone)]
+/// A Brown cluster: its bit path as a number, and the path length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cluster {
+    pub(crate) bits: u32,
+    pub(crate) len: u8,
+}
+
+impl Cluster {
+    /// The first `k` bits of the path, as a key (bits and length).
+    pub(crate) fn prefix(self, k: u8) -> u64 {
+        let (bits, len) = if k >= self.len {
+            (self.bits, self.len)
+        } else {
+            (self.bits >> (self.len - k), k)
+        };
+        u64::from(bits) | (u64::from(len) << 32)
+    }
+}
+
+/// Loaded resources. Keys are [`hash_str`] hashes, so lookups never allocate.
+#[derive(Default)]
 pub(crate) struct Resources {
-    /// Lowercased phrase (tokens joined by one space) -> bit set of gazetteer kinds.
-    pub(crate) phrases: HashMap<String, u16>,
+    /// Hash of a lowercased phrase (see [`phrase_key`]) -> bit set of gazetteer kinds.
+    pub(crate) phrases: IdMap<u16>,
     /// Longest phrase, in tokens.
     pub(crate) max_len: usize,
-    /// Word -> Brown cluster bit string.
-    pub(crate) clusters: HashMap<String, String>,
+    /// Hash of a word -> its Brown cluster.
+    pub(crate) clusters: IdMap<Cluster>,
     /// The blob these were parsed from (written back into the model).
     pub(crate) blob: String,
 }
@@ -60,14 +80,17 @@ impl Resources {
             match section {
                 Some((true, _)) => {
                     if let Some((word, bits)) = line.split_once('\t') {
-                        r.clusters.insert(word.to_string(), bits.to_string());
+                        let len = bits.len().min(32) as u8;
+                        if let Ok(b) = u32::from_str_radix(&bits[..usize::from(len)], 2) {
+                            r.clusters.insert(hash_str(word), Cluster { bits: b, len });
+                        }
                     }
                 }
                 Some((false, bit)) => {
                     let key = phrase_key(line.split_whitespace());
                     let n = key.split(' ').count();
                     r.max_len = r.max_len.max(n);
-                    *r.phrases.entry(key).or_insert(0) |= bit;
+                    *r.phrases.entry(hash_str(&key)).or_insert(0) |= bit;
                 }
                 None => {}
             }
@@ -75,24 +98,29 @@ impl Resources {
         r
     }
 
-    /// The cluster bit string of `word`, trying its exact form, then title case, then lowercase.
-    pub(crate) fn cluster(&self, word: &str) -> Option<&str> {
-        if let Some(c) = self.clusters.get(word) {
-            return Some(c);
+    /// The cluster of `word` (whose lowercase form is `lower`), trying its exact form, then
+    /// title case, then lowercase.
+    pub(crate) fn cluster(&self, word: &str, lower: &str) -> Option<Cluster> {
+        if self.clusters.is_empty() {
+            return None;
         }
-        let lower = word.to_lowercase();
-        let mut title = String::with_capacity(word.len());
+        if let Some(c) = self.clusters.get(&hash_str(word)) {
+            return Some(*c);
+        }
+        let mut h = Fnv::new();
         for (i, ch) in lower.chars().enumerate() {
             if i == 0 {
-                title.extend(ch.to_uppercase());
+                for u in ch.to_uppercase() {
+                    h.char(u);
+                }
             } else {
-                title.push(ch);
+                h.char(ch);
             }
         }
         self.clusters
-            .get(&title)
-            .or_else(|| self.clusters.get(&lower))
-            .map(String::as_str)
+            .get(&h.finish())
+            .or_else(|| self.clusters.get(&hash_str(lower)))
+            .copied()
     }
 }
 
@@ -121,9 +149,12 @@ mod tests {
         let r = Resources::parse(
             "#gaz country\nNorth Korea\nRussia\n#gaz city\nMoscow\n#clusters\nPutin\t0110\n",
         );
-        assert_eq!(r.phrases["north korea"], 1);
-        assert_eq!(r.phrases["moscow"], 2);
+        assert_eq!(r.phrases[&hash_str("north korea")], 1);
+        assert_eq!(r.phrases[&hash_str("moscow")], 2);
         assert_eq!(r.max_len, 2);
-        assert_eq!(r.cluster("PUTIN"), Some("0110"));
+        let c = r.cluster("PUTIN", "putin").unwrap();
+        assert_eq!((c.bits, c.len), (0b0110, 4));
+        assert_eq!(c.prefix(2), 0b01 | (2 << 32));
+        assert_eq!(r.cluster("Kim", "kim"), None);
     }
 }

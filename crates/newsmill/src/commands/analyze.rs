@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use newsmill_core::{InputHint, Origin, RawDoc, Record};
 use newsmill_extract::{ExtractConfig, extract};
+use newsmill_nlp::Nlp;
 use rayon::prelude::*;
 
 use crate::ExitStatus;
@@ -45,6 +46,10 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
             .build_global();
     }
     let extract_config = ExtractConfig::default();
+    let nlp = match config.stages {
+        Stages::All => Some(Nlp::embedded().context("loading the embedded NER model")?),
+        Stages::Extract => None,
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     // Process in chunks so output starts early and memory stays bounded on big directories,
@@ -55,7 +60,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
             .map(|input| {
                 (
                     input.name().to_string(),
-                    analyze_one(input, config.hint, config.stages, &extract_config),
+                    analyze_one(input, config.hint, &extract_config, nlp.as_ref()),
                 )
             })
             .collect();
@@ -161,8 +166,8 @@ fn walk(dir: &Path) -> io::Result<Vec<String>> {
 fn analyze_one(
     input: &Input,
     hint: InputHint,
-    stages: Stages,
     config: &ExtractConfig,
+    nlp: Option<&Nlp>,
 ) -> anyhow::Result<Record> {
     let (origin, bytes) = match input {
         Input::Stdin => {
@@ -179,9 +184,11 @@ fn analyze_one(
         ),
     };
     let doc = RawDoc::new(origin, hint, bytes);
-    let record = extract(&doc, config)
+    let mut record = extract(&doc, config)
         .map_err(|e| anyhow::anyhow!(strip_origin(&e.to_string(), input.name())))?;
-    let _ = stages;
+    if let Some(nlp) = nlp {
+        newsmill_nlp::enrich(&mut record, nlp);
+    }
     Ok(record)
 }
 

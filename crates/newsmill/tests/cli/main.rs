@@ -3,4 +3,5 @@
 //! Each test runs the real `newsmill` binary and checks exit code, stdout and stderr.
 
 mod analyze;
+mod ner;
 mod util;

