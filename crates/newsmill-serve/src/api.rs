@@ -352,6 +352,15 @@ pub(crate) fn attention_of(
     req: &SearchRequest,
 ) -> Result<Vec<AttentionPoint>, ApiError> {
     let matching = store.per_day(&req.query, &req.filters)?;
+    attention_from(store, req, matching)
+}
+
+/// Attention from per-day counts already known (the `day` facet of a search).
+pub(crate) fn attention_from(
+    store: &dyn Store,
+    req: &SearchRequest,
+    matching: Vec<DayCount>,
+) -> Result<Vec<AttentionPoint>, ApiError> {
     let all = store.per_day("", &Filters::default())?;
     let matching: std::collections::HashMap<String, u64> =
         matching.into_iter().map(|d| (d.day, d.count)).collect();

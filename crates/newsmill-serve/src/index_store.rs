@@ -30,6 +30,8 @@ const MEMBER_LIMIT: usize = 2_000;
 pub struct IndexStore {
     store: newsmill_index::Store,
     catalog: Mutex<Option<Arc<Catalog>>>,
+    /// Articles per day over the whole store, for one generation (every chart needs it).
+    all_days: Mutex<Option<(u64, Vec<DayCount>)>>,
 }
 
 impl std::fmt::Debug for IndexStore {
@@ -144,6 +146,7 @@ impl IndexStore {
         Ok(IndexStore {
             store,
             catalog: Mutex::new(None),
+            all_days: Mutex::new(None),
         })
     }
 
@@ -333,6 +336,12 @@ impl Store for IndexStore {
                 site: f.sites.into_iter().map(conv).collect(),
                 language: f.languages.into_iter().map(conv).collect(),
                 entity: f.entities.into_iter().map(conv).collect(),
+                day: f
+                    .days
+                    .into_iter()
+                    .filter(|d| day_of(Some(&d.value)).is_some())
+                    .map(conv)
+                    .collect(),
             })
             .unwrap_or_default();
         Ok(SearchPage {
@@ -454,6 +463,38 @@ impl Store for IndexStore {
     }
 
     fn per_day(&self, query: &str, filters: &Filters) -> StoreResult<Vec<DayCount>> {
+        let everything = (query.trim().is_empty() || query.trim() == "*") && filters.is_empty();
+        let generation = if everything { self.generation() } else { 0 };
+        if everything
+            && let Some((g, days)) = self
+                .all_days
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+            && *g == generation
+        {
+            return Ok(days.clone());
+        }
+        let days = self.per_day_uncached(query, filters)?;
+        if everything {
+            *self.all_days.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((generation, days.clone()));
+        }
+        Ok(days)
+    }
+
+    fn generation(&self) -> u64 {
+        // Articles plus earlier versions: grows with every commit that stores anything
+        // (the index reloads a new commit on its own within a second).
+        self.store
+            .stats()
+            .map(|s| s.articles.wrapping_mul(1_000_003).wrapping_add(s.versions))
+            .unwrap_or(0)
+    }
+}
+
+impl IndexStore {
+    fn per_day_uncached(&self, query: &str, filters: &Filters) -> StoreResult<Vec<DayCount>> {
         let r = self
             .store
             .search(&IndexStore::request(query, filters, 0, 1, true))
@@ -468,15 +509,6 @@ impl Store for IndexStore {
                 count: d.count,
             })
             .collect())
-    }
-
-    fn generation(&self) -> u64 {
-        // Articles plus earlier versions: grows with every commit that stores anything
-        // (the index reloads a new commit on its own within a second).
-        self.store
-            .stats()
-            .map(|s| s.articles.wrapping_mul(1_000_003).wrapping_add(s.versions))
-            .unwrap_or(0)
     }
 }
 

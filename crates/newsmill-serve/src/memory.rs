@@ -404,8 +404,12 @@ impl Store for MemoryStore {
         let facets = if req.facets {
             let (mut site, mut language, mut entity) =
                 (HashMap::new(), HashMap::new(), HashMap::new());
+            let mut day: BTreeMap<String, u64> = BTreeMap::new();
             for &(i, _) in &hits {
                 let r = &inner.docs[i].record;
+                if let Some(d) = day_of(r.published.as_deref()) {
+                    *day.entry(d.to_string()).or_insert(0) += 1;
+                }
                 if let Some(s) = &r.site {
                     *site.entry(s.clone()).or_insert(0) += 1;
                 }
@@ -423,6 +427,10 @@ impl Store for MemoryStore {
                 site: top(site, 20),
                 language: top(language, 20),
                 entity: top(entity, 20),
+                day: day
+                    .into_iter()
+                    .map(|(value, count)| FacetCount { value, count })
+                    .collect(),
             }
         } else {
             Facets::default()

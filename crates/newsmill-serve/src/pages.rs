@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::alerts::{self, NewAlert, percent_encode};
-use crate::api::{PageParams, SearchParams, attention_of, blocking, check_entity, check_id};
+use crate::api::{PageParams, SearchParams, attention_from, blocking, check_entity, check_id};
 use crate::chart::{Bar, bar_chart, bar_chart_linked, calendar};
 use crate::error::ApiError;
 use crate::security::{Authorized, token_ok};
@@ -242,7 +242,16 @@ async fn search_page(
     let req2 = req.clone();
     let result = blocking(&state, move |s| {
         let page = s.search(&req2)?;
-        let attention = attention_of(s, &req2)?;
+        let days = page
+            .facets
+            .day
+            .iter()
+            .map(|f| crate::store::DayCount {
+                day: f.value.clone(),
+                count: f.count,
+            })
+            .collect();
+        let attention = attention_from(s, &req2, days)?;
         Ok((page, attention))
     })
     .await;

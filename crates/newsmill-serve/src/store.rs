@@ -188,6 +188,9 @@ pub struct Facets {
     pub language: Vec<FacetCount>,
     /// By entity (canonical name), counting records, not mentions.
     pub entity: Vec<FacetCount>,
+    /// Matching records per publication day (`YYYY-MM-DD`), in date order, every day with any.
+    #[serde(default)]
+    pub day: Vec<FacetCount>,
 }
 
 /// One page of search results.
