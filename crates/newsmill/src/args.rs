@@ -17,6 +17,17 @@ pub(crate) enum Command {
     /// Tag gold-tokenized CoNLL text with named entities: each token line gets the predicted
     /// IOB2 tag appended as a last column.
     Ner(NerArgs),
+    /// Group articles into stories online and mark near-duplicates: reads JSON Lines
+    /// {id, time, title, text} in time order, prints {id, story, duplicate_of} per line.
+    Stories(StoriesArgs),
+}
+
+/// Arguments of `newsmill stories`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StoriesArgs {
+    /// JSON Lines file, or `-` for stdin. Default: stdin.
+    #[arg(value_name = "PATH|-")]
+    pub(crate) input: Option<String>,
 }
 
 /// Arguments of `newsmill ner`.

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod ner;
+mod stories;
 
 use crate::ExitStatus;
 use crate::args::{Cli, Command};
@@ -11,5 +12,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Ner(args) => ner::run(args),
+        Command::Stories(args) => stories::run(args),
     }
 }

@@ -4,4 +4,5 @@
 
 mod analyze;
 mod ner;
+mod stories;
 mod util;
