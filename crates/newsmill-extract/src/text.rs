@@ -533,12 +533,16 @@ fn set_languages(record: &mut Record) {
     }
     let lang = crate::detect_language(&body);
     record.language = lang.map(str::to_string);
+    // Short ASCII labels ("Share this article") are too short to identify and are costly to
+    // try; a label in another script always gets a language.
     for r in &mut record.removed {
-        match crate::detect_language(&r.text) {
-            Some(l) if Some(l) != lang && (r.text.chars().count() >= 20 || !r.text.is_ascii()) => {
-                r.language = Some(l.to_string())
-            }
-            _ => {}
+        if r.text.is_ascii() && r.text.chars().count() < 20 {
+            continue;
+        }
+        if let Some(l) = crate::detect_language(&r.text)
+            && Some(l) != lang
+        {
+            r.language = Some(l.to_string());
         }
     }
 }
