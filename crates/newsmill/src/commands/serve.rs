@@ -1,0 +1,51 @@
+//! `newsmill serve`: the HTTP API, the web pages and the alerts, over the store in `--data`.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use newsmill_core::Record;
+use newsmill_serve::{Enricher, IndexStore, ServeConfig};
+
+use crate::ExitStatus;
+use crate::args::{ServeArgs, Stages, env};
+
+pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
+    let data = args.data.data.clone();
+    let store = IndexStore::open(&data)
+        .with_context(|| format!("opening the store in {}", data.display()))?;
+    let mut config = ServeConfig::new(&data);
+    config.addr = args.addr;
+    config.token = token(&args)?;
+    config.webhooks = args.webhooks.clone();
+    config.validate()?;
+    let enrich: Option<Enricher> = match args.stages {
+        Stages::Extract => None,
+        Stages::All => {
+            let nlp = newsmill_nlp::Nlp::embedded().context("loading the NLP model")?;
+            Some(Arc::new(move |r: &mut Record| {
+                newsmill_nlp::enrich(r, &nlp)
+            }))
+        }
+    };
+    newsmill_serve::run_blocking(config, Arc::new(store), enrich, |addr| {
+        eprintln!(
+            "newsmill: serving {} at http://{addr}/ (API at /api/, OpenAPI at /api/openapi.json; Ctrl-C stops)",
+            data.display()
+        );
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+/// The API token: the first line of `--token-file`, else `NEWSMILL_TOKEN`.
+fn token(args: &ServeArgs) -> anyhow::Result<Option<String>> {
+    if let Some(path) = &args.token_file {
+        let text = fs_err::read_to_string(path)?;
+        let t = text.lines().next().unwrap_or("").trim().to_string();
+        anyhow::ensure!(!t.is_empty(), "{}: empty token file", path.display());
+        return Ok(Some(t));
+    }
+    Ok(std::env::var(env::NEWSMILL_TOKEN)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty()))
+}
