@@ -2,6 +2,7 @@
 
 mod analyze;
 mod ner;
+mod serve;
 mod stories;
 
 use crate::ExitStatus;
@@ -12,6 +13,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Ner(args) => ner::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Stories(args) => stories::run(args),
     }
 }
