@@ -105,4 +105,51 @@ mod tests {
             r.check_invariants().unwrap();
         }
     }
+
+    #[test]
+    fn wrong_charsets_and_garbage_through_extract() {
+        use newsmill_core::{InputHint, Origin, RawDoc};
+        let config = ExtractConfig::default();
+        let prose =
+            "The council voted on Tuesday to reopen the harbour after the storm, officials said.";
+        let mut cases: Vec<Vec<u8>> = vec![
+            // Declares Shift_JIS, holds Latin-1.
+            format!("<meta charset=shift_jis><p>{prose} caf\u{e9}</p>").into_bytes(),
+            // Declares UTF-8, holds windows-1252 bytes.
+            [
+                b"<meta charset=utf-8><p>" as &[u8],
+                prose.as_bytes(),
+                b" \xe9t\xe9 \x93quoted\x94</p>",
+            ]
+            .concat(),
+            // UTF-16 without a BOM.
+            prose.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        ];
+        // Pseudo-random bytes (a fixed xorshift stream), with and without an HTML prefix.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let noise: Vec<u8> = (0..20_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        cases.push(noise.clone());
+        cases.push([b"<html><body><p>" as &[u8], &noise].concat());
+        for bytes in cases {
+            let doc = RawDoc::new(Origin::Path("x.html".into()), InputHint::Html, bytes);
+            if let Ok(r) = crate::extract(&doc, &config) {
+                r.check_invariants().unwrap();
+            }
+        }
+        // The mislabelled page still yields its text.
+        let doc = RawDoc::new(
+            Origin::Path("x.html".into()),
+            InputHint::Html,
+            format!("<meta charset=shift_jis><p>{prose}</p>").into_bytes(),
+        );
+        let r = crate::extract(&doc, &config).unwrap();
+        assert!(r.text.contains("reopen the harbour"), "{:?}", r.text);
+    }
 }
