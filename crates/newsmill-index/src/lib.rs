@@ -231,6 +231,10 @@ pub struct RecordMeta {
     pub version: u64,
     /// Hash of the record's content (what decides "unchanged").
     pub hash: String,
+    /// Hashes of the earlier versions, oldest first: content seen before is "unchanged" too,
+    /// so re-reading an input that holds an old and a new version adds nothing.
+    #[serde(default)]
+    pub previous_hashes: Vec<String>,
     /// When the input was fetched (RFC 3339), when known.
     pub fetched_at: Option<String>,
     /// When it was stored (RFC 3339).
@@ -270,13 +274,23 @@ impl Store {
         };
         let marker = dir.join(MARKER);
         if !marker.exists() {
-            if dir.exists() && fs_err::read_dir(dir).map_err(io(dir))?.next().is_some() {
-                return Err(IndexError::Format {
-                    dir: dir.display().to_string(),
-                    message: "directory is not empty and holds no newsmill store".into(),
-                });
-            }
             let index_dir = dir.join("index");
+            if dir.exists() {
+                // Only a store we began to create (a crash before the marker) may be here.
+                for entry in fs_err::read_dir(dir).map_err(io(dir))? {
+                    let name = entry.map_err(io(dir))?.file_name();
+                    let name = name.to_string_lossy();
+                    if !matches!(name.as_ref(), "index" | "state" | "newsmill-store.tmp") {
+                        return Err(IndexError::Format {
+                            dir: dir.display().to_string(),
+                            message: "directory is not empty and holds no newsmill store".into(),
+                        });
+                    }
+                }
+                if index_dir.exists() {
+                    fs_err::remove_dir_all(&index_dir).map_err(io(&index_dir))?;
+                }
+            }
             fs_err::create_dir_all(&index_dir).map_err(io(&index_dir))?;
             fs_err::create_dir_all(dir.join("state")).map_err(io(dir))?;
             let (schema, _) = schema::build();

@@ -49,11 +49,14 @@ impl std::fmt::Debug for Writer<'_> {
     }
 }
 
-/// The content hash of a record: everything but where it came from and the story stage's
-/// fields, which change without the article changing.
+/// The content hash of a record: everything but where it was read from (`origin`, `url`) and
+/// the story stage's fields, which change without the article changing.
 pub(crate) fn content_hash(record: &Record) -> String {
     let mut r = record.clone();
+    // Where it was read from is not content: the same article from another WARC record, or
+    // under a URL with tracking parameters (same canonical URL), is unchanged.
     r.origin.clear();
+    r.url = None;
     r.story = None;
     r.duplicate_of = None;
     let json = serde_json::to_vec(&r).unwrap_or_default();
@@ -124,7 +127,9 @@ impl<'a> Writer<'a> {
             },
         };
         let (outcome, version) = match &previous {
-            Some((_, meta)) if meta.hash == hash => return Ok(PutOutcome::Unchanged),
+            Some((_, meta)) if meta.hash == hash || meta.previous_hashes.contains(&hash) => {
+                return Ok(PutOutcome::Unchanged);
+            }
             Some((json, meta)) => {
                 // Keep the previous version under its own key, out of default search.
                 let old: Record = serde_json::from_str(json)
@@ -135,9 +140,18 @@ impl<'a> Writer<'a> {
             }
             None => (PutOutcome::Stored, 1),
         };
+        let previous_hashes = match &previous {
+            Some((_, meta)) => {
+                let mut h = meta.previous_hashes.clone();
+                h.push(meta.hash.clone());
+                h
+            }
+            None => Vec::new(),
+        };
         let meta = RecordMeta {
             version,
             hash: hash.clone(),
+            previous_hashes,
             fetched_at: info.fetched_at.clone(),
             stored_at: now(),
         };

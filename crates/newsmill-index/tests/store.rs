@@ -122,6 +122,12 @@ fn reingest_adds_nothing_and_changed_content_is_a_new_version() {
         PutOutcome::Unchanged
     );
     w.commit().unwrap();
+    // Reading the old version again (a re-run of an input holding both) changes nothing.
+    assert_eq!(
+        w.put(&corpus()[0], &PutInfo::default()).unwrap(),
+        PutOutcome::Unchanged
+    );
+    w.commit().unwrap();
     let stats = store.stats().unwrap();
     assert_eq!((stats.articles, stats.versions), (3, 1));
     let (current, meta) = store.get_with_meta(&changed.id).unwrap().unwrap();

@@ -19,6 +19,12 @@ pub(crate) enum Command {
     Ner(NerArgs),
     /// Serve the store: an HTTP API, web pages and alerts.
     Serve(ServeArgs),
+    /// Read sources (files, directories, WARC, feeds, sitemaps, URLs) into the store.
+    Ingest(IngestArgs),
+    /// Search the store.
+    Search(SearchArgs),
+    /// Write every stored record out.
+    Export(ExportArgs),
     /// Group articles into stories online and mark near-duplicates: reads JSON Lines
     /// {id, time, title, text} in time order, prints {id, story, duplicate_of} per line.
     Stories(StoriesArgs),
@@ -38,6 +44,133 @@ pub(crate) struct DataArg {
     /// The data directory of the store.
     #[arg(long, value_name = "DIR", env = env::NEWSMILL_DATA, default_value = "newsmill-data")]
     pub(crate) data: std::path::PathBuf,
+}
+
+/// Environment variables, declared once.
+pub(crate) mod env {
+    /// The data directory of the store (`--data`).
+    pub(crate) const NEWSMILL_DATA: &str = "NEWSMILL_DATA";
+}
+
+/// The store's data directory, shared by ingest, search, export and serve.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct DataArg {
+    /// The data directory of the store.
+    #[arg(long, value_name = "DIR", env = env::NEWSMILL_DATA, default_value = "newsmill-data")]
+    pub(crate) data: std::path::PathBuf,
+}
+
+/// Arguments of `newsmill ingest`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct IngestArgs {
+    /// Files, directories, WARC files, feeds, sitemaps, files listing URLs, URLs, or `-`.
+    #[arg(value_name = "SOURCE", required_unless_present = "failed")]
+    pub(crate) sources: Vec<String>,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
+    /// List the quarantine (inputs that failed, with their errors) and exit.
+    #[arg(long, conflicts_with = "sources")]
+    pub(crate) failed: bool,
+    /// How to read document files and stdin.
+    #[arg(long, value_enum, default_value_t = InputArg::Auto)]
+    pub(crate) input: InputArg,
+    /// Run the pipeline up to this stage only (`extract` skips NLP).
+    #[arg(long, value_enum, default_value_t = Stages::All)]
+    pub(crate) stages: Stages,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub(crate) threads: Option<usize>,
+    /// Never use the network: URLs, and feed entries or sitemap pages to fetch, fail.
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// Keep polling the given feed and sitemap URLs until stopped (state kept in the store).
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// Seconds between two polls of one source (doubled, up to 16 times, while it does not
+    /// change).
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    pub(crate) interval: u64,
+    /// Seconds between two requests to one host.
+    #[arg(long, default_value_t = 1.0, value_name = "SECS")]
+    pub(crate) per_host: f64,
+    /// Timeout of one request, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub(crate) timeout: u64,
+    /// User agent for fetching (and for robots.txt).
+    #[arg(long)]
+    pub(crate) user_agent: Option<String>,
+    /// Commit to the store after this many writes (a crash loses at most that much work, which
+    /// the next run redoes).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub(crate) commit_every: usize,
+    /// Output format of `--failed` (default: lines on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+}
+
+/// Arguments of `newsmill search`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SearchArgs {
+    /// The query: words, "phrases", AND/OR/NOT, field:value (entity:"Kim Jong Un",
+    /// site:reuters.com, language:de, story:ID), or * for everything.
+    #[arg(value_name = "QUERY")]
+    pub(crate) query: String,
+    #[command(flatten)]
+    pub(crate) data: DataArg,
+    /// Only records dated on or after this (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) since: Option<String>,
+    /// Only records dated on or before this day (YYYY-MM-DD) or before this instant.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) until: Option<String>,
+    /// Only records in this language (ISO 639-1, e.g. en).
+    #[arg(long, value_name = "CODE")]
+    pub(crate) lang: Option<String>,
+    /// Hits to show.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub(crate) limit: usize,
+    /// Hits to skip (pagination).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) offset: usize,
+    /// Also count the top entities, sites, languages and matches per day.
+    #[arg(long)]
+    pub(crate) facets: bool,
+    /// Output format. Default: a table on a terminal, else jsonl.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<SearchFormat>,
+}
+
+/// Output formats of `newsmill search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SearchFormat {
+    /// Aligned columns for reading.
+    Table,
+    /// One JSON object: total, hits, facets.
+    Json,
+    /// One hit per line; facets, when asked for, as a last line `{"facets": ...}`.
+    Jsonl,
+    /// Hits as CSV with a header; facets, when asked for, as a second CSV block.
+    Csv,
+}
+
+/// Arguments of `newsmill export`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExportArgs {
+    #[command(flatten)]
+    pub(crate) data: DataArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub(crate) format: ExportFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<std::path::PathBuf>,
+}
+
+/// Output formats of `newsmill export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// One record per line, as `analyze` prints them.
+    Jsonl,
 }
 
 /// Arguments of `newsmill stories`.

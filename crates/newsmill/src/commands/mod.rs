@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
 mod analyze;
+mod export;
+mod ingest;
 mod ner;
+mod search;
 mod serve;
 mod stories;
 
@@ -13,6 +16,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Ner(args) => ner::run(args),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Stories(args) => stories::run(args),
     }

@@ -1,0 +1,379 @@
+//! `newsmill ingest`: sources to stored, searchable records.
+//!
+//! Reading is sequential (newsmill-ingest's iterator); extraction and NLP run on all cores in
+//! batches (rayon); the single store writer takes the results in input order and commits every
+//! `--commit-every` writes, so a crash loses at most one batch of work, which the next run
+//! redoes (the store's keys make that idempotent).
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use newsmill_core::{InputHint, RawDoc, Record};
+use newsmill_extract::{ExtractConfig, extract};
+use newsmill_index::{Failure, PutInfo, PutOutcome, Store, Writer};
+use newsmill_ingest::fetch::{DEFAULT_USER_AGENT, FetchConfig};
+use newsmill_ingest::{IngestConfig, IngestError, read_sources};
+use newsmill_nlp::Nlp;
+use rayon::prelude::*;
+
+use crate::ExitStatus;
+use crate::args::{Format, IngestArgs, InputArg, Stages};
+use crate::output::{report, write_value};
+
+mod follow;
+
+/// Documents extracted in parallel per batch.
+const BATCH_DOCS: usize = 256;
+/// Bytes of raw input per batch, at most (keeps memory bounded on big WARC records).
+const BATCH_BYTES: usize = 64 << 20;
+/// Raw bytes kept in the quarantine per failed input, at most.
+const QUARANTINE_BYTES: usize = 8 << 20;
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Counts {
+    pub(crate) read: u64,
+    pub(crate) stored: u64,
+    pub(crate) versions: u64,
+    pub(crate) unchanged: u64,
+    pub(crate) failed: u64,
+}
+
+impl Counts {
+    fn summary(&self) -> String {
+        format!(
+            "read {}, stored {}, unchanged {}, failed {}{}",
+            self.read,
+            self.stored + self.versions,
+            self.unchanged,
+            self.failed,
+            if self.versions > 0 {
+                format!(" ({} of the stored are new versions)", self.versions)
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// The stages after reading, shared by every worker.
+pub(crate) struct Pipeline {
+    extract: ExtractConfig,
+    nlp: Option<Nlp>,
+}
+
+impl Pipeline {
+    pub(crate) fn new(stages: Stages) -> anyhow::Result<Pipeline> {
+        let nlp = match stages {
+            Stages::Extract => None,
+            Stages::All => Some(Nlp::embedded().context("loading the NLP model")?),
+        };
+        Ok(Pipeline {
+            extract: ExtractConfig::default(),
+            nlp,
+        })
+    }
+
+    fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
+        let mut record = extract(doc, &self.extract).map_err(|e| {
+            let msg = e.to_string();
+            let origin = doc.origin.to_string();
+            let msg = msg
+                .strip_prefix(origin.as_str())
+                .and_then(|m| m.strip_prefix(": "))
+                .map_or(msg.clone(), str::to_string);
+            ("extract".to_string(), msg)
+        })?;
+        if let Some(nlp) = &self.nlp {
+            // The NLP stage is pure and must not panic; a panic would still lose only this
+            // record, never the run.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                newsmill_nlp::enrich(&mut record, nlp);
+            }));
+            if r.is_err() {
+                return Err(("nlp".into(), "the NLP stage panicked".into()));
+            }
+        }
+        Ok(record)
+    }
+}
+
+/// One processed input: a record to store, or a failure to quarantine.
+enum Outcome {
+    Record(Box<Record>, PutInfo),
+    Failed(Failure, Option<Vec<u8>>),
+}
+
+pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
+    if args.failed {
+        return list_failed(&args);
+    }
+    if let Some(n) = args.threads {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let data = &args.data.data;
+    let store =
+        Store::create(data).with_context(|| format!("opening the store {}", data.display()))?;
+    let pipeline = Pipeline::new(args.stages)?;
+    let config = ingest_config(&args);
+    if args.follow {
+        return follow::run(&args, &store, &pipeline, config);
+    }
+    let mut writer = store.writer()?;
+    let progress = Progress::new();
+    let mut counts = Counts::default();
+    let mut reader = read_sources(&args.sources, config);
+    let mut batch: Vec<Result<RawDoc, IngestError>> = Vec::with_capacity(BATCH_DOCS);
+    let mut batch_bytes = 0;
+    loop {
+        let next = reader.next();
+        let done = next.is_none();
+        if let Some(item) = next {
+            batch_bytes += item.as_ref().map_or(0, |d| d.bytes.len());
+            batch.push(item);
+        }
+        if batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES || (done && !batch.is_empty()) {
+            process(
+                std::mem::take(&mut batch),
+                &pipeline,
+                &mut writer,
+                &mut counts,
+                &progress,
+                args.commit_every,
+            )?;
+            batch_bytes = 0;
+        }
+        if done {
+            break;
+        }
+    }
+    writer.commit().context("committing to the store")?;
+    writer.close().context("closing the store")?;
+    progress.finish();
+    let skipped = reader.stats().skipped;
+    let extra = if skipped > 0 {
+        format!("; {skipped} WARC records without a document skipped")
+    } else {
+        String::new()
+    };
+    eprintln!("newsmill: ingest: {}{extra}", counts.summary());
+    Ok(if counts.failed > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+pub(crate) fn ingest_config(args: &IngestArgs) -> IngestConfig {
+    let hint = match args.input {
+        InputArg::Html => InputHint::Html,
+        InputArg::Text => InputHint::Text,
+        InputArg::Auto => InputHint::Auto,
+    };
+    let fetch = (!args.offline).then(|| FetchConfig {
+        user_agent: args
+            .user_agent
+            .clone()
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
+        per_host_interval: Duration::from_secs_f64(args.per_host.max(0.0)),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        ..FetchConfig::default()
+    });
+    IngestConfig {
+        hint,
+        fetch,
+        ..IngestConfig::offline()
+    }
+}
+
+/// Extracts a batch on all cores, then stores it in input order.
+pub(crate) fn process(
+    batch: Vec<Result<RawDoc, IngestError>>,
+    pipeline: &Pipeline,
+    writer: &mut Writer<'_>,
+    counts: &mut Counts,
+    progress: &Progress,
+    commit_every: usize,
+) -> anyhow::Result<()> {
+    let outcomes: Vec<Outcome> = batch
+        .into_par_iter()
+        .map(|item| match item {
+            Ok(doc) => match pipeline.run(&doc) {
+                Ok(record) => Outcome::Record(
+                    Box::new(record),
+                    PutInfo {
+                        fetched_at: doc.fetched_at.clone(),
+                    },
+                ),
+                Err((stage, error)) => {
+                    let raw = (doc.bytes.len() <= QUARANTINE_BYTES).then_some(doc.bytes);
+                    Outcome::Failed(
+                        Failure {
+                            origin: doc.origin.to_string(),
+                            stage,
+                            error,
+                            at: now(),
+                            bytes: raw.as_ref().map_or(0, Vec::len),
+                        },
+                        raw,
+                    )
+                }
+            },
+            Err(e) => Outcome::Failed(
+                Failure {
+                    origin: e.input().to_string(),
+                    stage: "ingest".into(),
+                    error: e.reason(),
+                    at: now(),
+                    bytes: 0,
+                },
+                None,
+            ),
+        })
+        .collect();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Record(record, info) => {
+                counts.read += 1;
+                match writer
+                    .put(&record, &info)
+                    .with_context(|| format!("storing {}", record.origin))?
+                {
+                    PutOutcome::Stored => counts.stored += 1,
+                    PutOutcome::NewVersion => counts.versions += 1,
+                    PutOutcome::Unchanged => counts.unchanged += 1,
+                }
+            }
+            Outcome::Failed(failure, raw) => {
+                if failure.stage != "ingest" {
+                    counts.read += 1;
+                }
+                counts.failed += 1;
+                progress.suspend(|| report(&failure.origin, &failure.error));
+                writer
+                    .quarantine(&failure, raw.as_deref())
+                    .with_context(|| format!("quarantining {}", failure.origin))?;
+            }
+        }
+        progress.set(counts);
+        if writer.uncommitted() >= commit_every.max(1) {
+            writer.commit().context("committing to the store")?;
+        }
+    }
+    Ok(())
+}
+
+fn now() -> String {
+    // The store formats its own times; failures carry theirs from here.
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format_rfc3339(secs)
+}
+
+/// Formats UTC seconds as RFC 3339 (civil-from-days, Howard Hinnant's algorithm).
+fn format_rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn list_failed(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
+    let data = &args.data.data;
+    let store = Store::open(data)?;
+    let failed = store.failed()?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.format {
+        Some(format) => {
+            for f in &failed {
+                write_value(&mut out, format, f).context("writing to stdout")?;
+            }
+        }
+        None if !io::stdout().is_terminal() => {
+            for f in &failed {
+                write_value(&mut out, Format::Jsonl, f).context("writing to stdout")?;
+            }
+        }
+        None => {
+            for f in &failed {
+                writeln!(out, "{}\t{}\t{}: {}", f.at, f.origin, f.stage, f.error)
+                    .context("writing to stdout")?;
+            }
+        }
+    }
+    out.flush().context("writing to stdout")?;
+    eprintln!(
+        "newsmill: ingest: {} failed inputs in quarantine",
+        failed.len()
+    );
+    Ok(ExitStatus::Success)
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+pub(crate) struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    pub(crate) fn new() -> Progress {
+        if !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {pos} docs ({per_sec}) {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Progress(Some(bar))
+    }
+
+    fn set(&self, counts: &Counts) {
+        if let Some(b) = &self.0 {
+            b.set_position(counts.read);
+            b.set_message(counts.summary());
+        }
+    }
+
+    fn suspend<F: FnOnce()>(&self, f: F) {
+        match &self.0 {
+            Some(b) => b.suspend(f),
+            None => f(),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(1_718_791_200), "2024-06-19T10:00:00Z");
+        assert_eq!(format_rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

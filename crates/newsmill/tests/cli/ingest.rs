@@ -1,0 +1,391 @@
+//! `newsmill ingest`, `search` and `export` against a store in a temporary directory, and the
+//! crash test: SIGKILL at many points, then a re-run, must equal an uninterrupted run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Fixtures shared with newsmill-ingest's own tests.
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../newsmill-ingest/tests/fixtures")
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("nm-cli-{name}-{}", std::process::id()));
+        let _ = fs_err::remove_dir_all(&p);
+        fs_err::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn path(&self, p: &str) -> String {
+        self.0.join(p).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs_err::remove_dir_all(&self.0);
+    }
+}
+
+fn cmd(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newsmill"));
+    c.args(args)
+        .env_remove("NEWSMILL_DATA")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out: Output = cmd(args).output().expect("newsmill runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The last line of stderr: the summary.
+fn summary(r: &Run) -> &str {
+    r.stderr.lines().last().unwrap_or("")
+}
+
+#[test]
+fn ingest_a_folder_search_it_and_reingest_adds_nothing() {
+    let tmp = TempDir::new("folder");
+    let data = tmp.path("data");
+    let html = fixtures().join("html").to_string_lossy().into_owned();
+    let r = run(&["ingest", &html, "--data", &data]);
+    assert_eq!(
+        summary(&r),
+        "newsmill: ingest: read 3, stored 3, unchanged 0, failed 0"
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let again = run(&["ingest", &html, "--data", &data]);
+    assert_eq!(
+        summary(&again),
+        "newsmill: ingest: read 3, stored 0, unchanged 3, failed 0"
+    );
+
+    // Words, a phrase, a filter, and the three output formats.
+    let hits = run(&["search", "Waffen", "--data", &data, "--format", "jsonl"]);
+    assert_eq!(hits.code, 0, "{}", hits.stderr);
+    assert_eq!(hits.stdout.lines().count(), 1, "{}", hits.stdout);
+    let hit: serde_json::Value = serde_json::from_str(hits.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(hit["site"], "www1.wdr.de");
+    assert_eq!(hit["language"], "de");
+    assert!(hit["snippet"].as_str().unwrap().contains("<b>"), "{hit}");
+    let phrase = run(&[
+        "search",
+        "\"Guinée\" AND site:dw.com",
+        "--data",
+        &data,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&phrase.stdout).unwrap();
+    assert_eq!(v["total"], 1, "{}", phrase.stdout);
+    let all = run(&[
+        "search", "*", "--data", &data, "--format", "json", "--facets",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&all.stdout).unwrap();
+    assert_eq!(v["total"], 3);
+    let langs: Vec<&str> = v["facets"]["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(langs.len(), 3, "{langs:?}");
+    let es = run(&[
+        "search", "*", "--data", &data, "--format", "csv", "--lang", "es",
+    ]);
+    let mut lines = es.stdout.lines();
+    assert_eq!(lines.next(), Some("id,score,day,site,language,title,url"));
+    assert!(
+        lines.next().unwrap().contains(",24horas.cl,es,"),
+        "{}",
+        es.stdout
+    );
+    assert_eq!(lines.next(), None);
+
+    // Export gives every record once, in full.
+    let export = run(&["export", "--data", &data]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    assert_eq!(export.stdout.lines().count(), 3);
+    let record: serde_json::Value =
+        serde_json::from_str(export.stdout.lines().next().unwrap()).unwrap();
+    assert!(record["text"].as_str().unwrap().len() > 500);
+}
+
+#[test]
+fn bad_inputs_are_quarantined_listed_and_the_rest_stored() {
+    let tmp = TempDir::new("bad");
+    let data = tmp.path("data");
+    let page = fixtures().join("html/dw.com-elephants.html");
+    let clipped = fixtures().join("warc/resiliparse-clipped.warc.gz");
+    let binary = tmp.path("blob.bin");
+    fs_err::write(&binary, b"\x00\x01\x02\x03binary").unwrap();
+    let missing = tmp.path("missing.html");
+    let r = run(&[
+        "ingest",
+        &missing,
+        &binary,
+        &clipped.to_string_lossy(),
+        &page.to_string_lossy(),
+        "--data",
+        &data,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        summary(&r),
+        "newsmill: ingest: read 2, stored 1, unchanged 0, failed 3"
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("newsmill: {missing}: no such file")),
+        "{}",
+        r.stderr
+    );
+    let failed = run(&["ingest", "--failed", "--data", &data, "--format", "jsonl"]);
+    assert_eq!(failed.code, 0, "{}", failed.stderr);
+    let rows: Vec<serde_json::Value> = failed
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let stages: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|f| (f["stage"].as_str().unwrap(), f["error"].as_str().unwrap()))
+        .collect();
+    assert_eq!(stages.len(), 3, "{stages:?}");
+    assert!(
+        stages.contains(&("extract", "binary input, not text or HTML")),
+        "{stages:?}"
+    );
+    assert!(stages.contains(&("ingest", "no such file")), "{stages:?}");
+    assert!(
+        stages
+            .iter()
+            .any(|(s, e)| *s == "ingest" && e.starts_with("truncated record"))
+    );
+    // Running again does not grow the quarantine.
+    run(&["ingest", &missing, "--data", &data]);
+    let again = run(&["ingest", "--failed", "--data", &data, "--format", "jsonl"]);
+    assert_eq!(again.stdout.lines().count(), 3);
+}
+
+/// A WARC of `n` synthetic articles (distinct URLs and words), then an exact re-fetch of the
+/// first and a changed version of the second.
+fn synthetic_warc(n: usize) -> Vec<u8> {
+    let words = [
+        "harbour", "council", "budget", "election", "storm", "court", "minister", "river",
+        "school", "hospital", "bridge", "market", "festival", "police", "airport", "museum",
+    ];
+    let page = |i: usize, extra: &str| {
+        let w = |k: usize| words[(i * 7 + k * 3) % words.len()];
+        format!(
+            "<!DOCTYPE html><html><head><title>The {a} and the {b}, report {i}</title></head><body><article><h1>The {a} and the {b}, report {i}</h1><p>Officials said on Monday that the {a} near the {b} would reopen after a review of the {c}, the {i}th such review this year.</p><p>Residents of the town welcomed the decision about the {c} and said the {a} mattered to them. {extra}</p></article></body></html>",
+            a = w(0),
+            b = w(1),
+            c = w(2),
+        )
+    };
+    let mut out = Vec::new();
+    let mut record = |url: &str, body: &str| {
+        let http = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        out.extend_from_slice(
+            format!(
+                "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2024-06-19T10:00:00Z\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+                http.len()
+            )
+            .as_bytes(),
+        );
+    };
+    for i in 0..n {
+        record(&format!("https://news.example/a/{i}"), &page(i, ""));
+    }
+    record("https://news.example/a/0", &page(0, ""));
+    record(
+        "https://news.example/a/1",
+        &page(1, "An update: the council voted again on Tuesday."),
+    );
+    out
+}
+
+#[test]
+fn warc_duplicates_and_new_versions() {
+    let tmp = TempDir::new("warc");
+    let warc = tmp.path("s.warc");
+    fs_err::write(&warc, synthetic_warc(5)).unwrap();
+    let data = tmp.path("data");
+    let r = run(&["ingest", &warc, "--data", &data, "--stages", "extract"]);
+    assert_eq!(
+        summary(&r),
+        "newsmill: ingest: read 7, stored 6, unchanged 1, failed 0 (1 of the stored are new versions)",
+        "{}",
+        r.stderr
+    );
+    let v = run(&[
+        "search", "*", "--data", &data, "--format", "json", "-n", "100",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&v.stdout).unwrap();
+    assert_eq!(
+        v["total"], 5,
+        "five articles; the change is a version, not a sixth"
+    );
+    let again = run(&["ingest", &warc, "--data", &data, "--stages", "extract"]);
+    assert_eq!(
+        summary(&again),
+        "newsmill: ingest: read 7, stored 0, unchanged 7, failed 0"
+    );
+}
+
+/// Sorted export lines: the store's content, independent of segment order.
+fn dump(data: &str) -> Vec<String> {
+    let r = run(&["export", "--data", data]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut lines: Vec<String> = r.stdout.lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn sigkill_at_many_points_then_a_rerun_equals_an_uninterrupted_run() {
+    let tmp = TempDir::new("crash");
+    let warc = tmp.path("c.warc");
+    fs_err::write(&warc, synthetic_warc(150)).unwrap();
+    let args = |data: &str| {
+        vec![
+            "ingest".to_string(),
+            warc.clone(),
+            "--data".into(),
+            data.to_string(),
+            "--stages".into(),
+            "extract".into(),
+            "--commit-every".into(),
+            "2".into(),
+            "-j".into(),
+            "1".into(),
+        ]
+    };
+    let reference = tmp.path("reference");
+    let started = Instant::now();
+    let r = run(&args(&reference)
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let full = started.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expected = dump(&reference);
+    assert_eq!(expected.len(), 150);
+
+    // Kill points: a quarter of the rounds at a pseudo-random time after the start (startup,
+    // extraction, or a commit), the others just after the child's next commit lands (meta.json
+    // changes) plus up to a millisecond, so most kills hit the write path and each round leaves
+    // work for the next.
+    let crashed = tmp.path("crashed");
+    let meta = Path::new(&crashed).join("index/meta.json");
+    let mut seed: u64 = 0x5eed;
+    let mut rand = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let (mut kills, mut rounds) = (0, 0);
+    while kills < 24 && rounds < 80 {
+        rounds += 1;
+        let before = fs_err::read(&meta).ok();
+        let mut child = cmd(&args(&crashed)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>())
+        .spawn()
+        .unwrap();
+        let started = Instant::now();
+        let at_random_time = rand() < 0.25;
+        let delay = if at_random_time {
+            full.mul_f64(rand())
+        } else {
+            Duration::from_micros((rand() * 1_000.0) as u64)
+        };
+        let mut finished = false;
+        let mut committed_at = None;
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                finished = true;
+                break;
+            }
+            let now = Instant::now();
+            if at_random_time && now >= started + delay {
+                break;
+            }
+            if !at_random_time {
+                if committed_at.is_none() && fs_err::read(&meta).ok() != before {
+                    committed_at = Some(now);
+                }
+                if committed_at.is_some_and(|t| now >= t + delay) {
+                    break;
+                }
+            }
+            // Polling for the kill point; no result depends on timing.
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        if !finished {
+            child.kill().unwrap(); // SIGKILL on Unix.
+            kills += 1;
+        }
+        let _ = child.wait();
+        // After every kill the store opens, and holds a subset of the reference, once each.
+        if Path::new(&crashed).join("newsmill-store.json").exists() {
+            let now = dump(&crashed);
+            let mut ids: Vec<String> = now
+                .iter()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+                .collect();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), now.len(), "duplicate ids after a kill");
+            for line in &now {
+                // The one article the input changes may still be at its first version.
+                let url = serde_json::from_str::<serde_json::Value>(line).unwrap()["canonical_url"]
+                    .to_string();
+                assert!(
+                    expected.binary_search(line).is_ok() || url == "\"https://news.example/a/1\"",
+                    "a record not in the reference after a kill: {line:.80}"
+                );
+            }
+        }
+    }
+    assert!(kills >= 20, "only {kills} kills in {rounds} rounds");
+    let r = run(&args(&crashed)
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        dump(&crashed),
+        expected,
+        "the store after kills and a re-run differs"
+    );
+    let failed = run(&[
+        "ingest", "--failed", "--data", &crashed, "--format", "jsonl",
+    ]);
+    assert_eq!(failed.stdout, "");
+}
