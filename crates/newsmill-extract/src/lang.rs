@@ -17,6 +17,16 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
     iso639_1(info.lang())
 }
 
+/// Like [`detect_language`], but only when whatlang deems the guess reliable: for short
+/// pieces in the body's own script, where a wrong guess is likely.
+pub(crate) fn detect_language_reliable(text: &str) -> Option<&'static str> {
+    let info = whatlang::detect(sample(text, 2000))?;
+    if !info.is_reliable() {
+        return None;
+    }
+    iso639_1(info.lang())
+}
+
 /// The first `max` bytes of `text`, cut at a character boundary.
 fn sample(text: &str, max: usize) -> &str {
     if text.len() <= max {

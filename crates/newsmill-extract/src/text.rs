@@ -535,11 +535,21 @@ fn set_languages(record: &mut Record) {
     record.language = lang.map(str::to_string);
     // Short ASCII labels ("Share this article") are too short to identify and are costly to
     // try; a label in another script always gets a language.
+    // A repeat is in the body's language by definition. A piece in the body's own script needs
+    // a reliable guess; a piece in another script is another language whatever its length.
+    let body_script = dominant_script(&body);
     for r in &mut record.removed {
-        if r.text.is_ascii() && r.text.chars().count() < 20 {
+        if r.reason == RemovedReason::DuplicateLine
+            || r.text.is_ascii() && r.text.chars().count() < 20
+        {
             continue;
         }
-        if let Some(l) = crate::detect_language(&r.text)
+        let guess = if dominant_script(&r.text) == body_script {
+            crate::lang::detect_language_reliable(&r.text)
+        } else {
+            crate::detect_language(&r.text)
+        };
+        if let Some(l) = guess
             && Some(l) != lang
         {
             r.language = Some(l.to_string());
