@@ -367,7 +367,7 @@ pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
             )
         })
         .collect();
-    let mut c = Clusterer::new(Config::default(), Model::builtin());
+    let mut c = Clusterer::new(config(), Model::builtin());
     let rss_before = peak_rss_mib().unwrap_or(0.0);
     let chunk = 10_000;
     let mut busy = 0.0;
@@ -407,5 +407,39 @@ pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
     if let Some(rss) = peak_rss_mib() {
         println!("  peak RSS {rss:.1} MiB (at start {rss_before:.1} MiB, dev texts loaded)");
     }
+    Ok(())
+}
+
+/// `cargo xtask bench-minhash`: 128-permutation MinHash signatures of word 5-shingles of every
+/// dev text (title and body), timed on one core; `scripts/datasketch_side_by_side.py` runs
+/// datasketch on the same texts.
+pub(crate) fn bench_minhash(data: &Path, repeat: usize) -> anyhow::Result<()> {
+    let Some(dev) = load(data)? else {
+        return Ok(());
+    };
+    let texts: Vec<String> = dev
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.title.as_deref().unwrap_or(""),
+                d.text.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    let hasher = newsmill_stories::MinHasher::new(128, 5);
+    let start = Instant::now();
+    let mut check = 0u64;
+    for _ in 0..repeat.max(1) {
+        for t in &texts {
+            check = check.wrapping_add(u64::from(hasher.signature(t).mins[0]));
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let n = texts.len() * repeat.max(1);
+    println!(
+        "newsmill minhash: {n} signatures (128 perms, word 5-shingles) in {secs:.3} s: {:.0} docs/s (check {check})",
+        n as f64 / secs
+    );
     Ok(())
 }

@@ -50,6 +50,13 @@ enum Task {
         #[arg(long, default_value_t = 100_000)]
         docs: usize,
     },
+    /// MinHash signature speed on the clustering dev texts (datasketch side by side:
+    /// scripts/datasketch_side_by_side.py).
+    BenchMinhash {
+        /// Passes over the texts.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +87,7 @@ fn main() -> anyhow::Result<()> {
             &out.unwrap_or_else(eval_stories::default_model_path),
         ),
         Task::BenchStories { docs } => eval_stories::bench(&cli.data, docs),
+        Task::BenchMinhash { repeat } => eval_stories::bench_minhash(&cli.data, repeat),
         Task::Eval(e) => match e {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),
             Eval::Stories { cv, pred } => eval_stories::eval(&cli.data, cv, pred),

@@ -76,12 +76,23 @@ impl MinHasher {
     }
 
     /// The signature of a set of shingle hashes (as [`MinHasher::shingles`] returns).
+    ///
+    /// Each hash function is `(a * lo + b * hi + c) mod 2^32` over the two 32-bit halves of
+    /// the (already well mixed) shingle hash, with random odd `a`, `b` and random `c`: 32-bit
+    /// lanes, so the compiler runs eight hash functions per vector instruction.
     pub fn signature_of(&self, shingles: &[u64]) -> Signature {
         let n = self.a.len();
         let mut mins = vec![u32::MAX; n];
+        let a: Vec<u32> = self.a.iter().map(|&v| v as u32 | 1).collect();
+        let b: Vec<u32> = self.a.iter().map(|&v| (v >> 32) as u32 | 1).collect();
+        let c: Vec<u32> = self.b.iter().map(|&v| v as u32).collect();
         for &x in shingles {
-            for ((m, &a), &b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
-                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+            let (lo, hi) = (x as u32, (x >> 32) as u32);
+            for (((m, &a), &b), &c) in mins.iter_mut().zip(&a).zip(&b).zip(&c) {
+                let h = a
+                    .wrapping_mul(lo)
+                    .wrapping_add(b.wrapping_mul(hi))
+                    .wrapping_add(c);
                 *m = (*m).min(h);
             }
         }
