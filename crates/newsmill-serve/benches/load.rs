@@ -7,6 +7,8 @@
 //!   NEWSMILL_LOAD_DATA=/tmp/newsmill-load cargo bench -p newsmill-serve --bench load
 //! ```
 //!
+//! `NEWSMILL_LOAD_WIDE=1` draws most words from a larger vocabulary, so queries are selective
+//! (by default every query word occurs in nearly every record: the worst case for facets).
 //! `NEWSMILL_LOAD_DATA` keeps the built index between runs (it is reused when it holds the
 //! asked number of records). Every response is checked (status 200, a JSON total), so a broken
 //! server cannot look fast. The run is bounded: a fixed number of requests, each with a timeout.
@@ -155,10 +157,21 @@ fn record(i: usize, rng: &mut Rng) -> Record {
     let story = i / 5 + rng.below(3);
     let day = 1 + (i * 365 / 100_000).min(364);
     let date = chrono::NaiveDate::from_yo_opt(2024, day as u32).unwrap_or_default();
+    // With NEWSMILL_LOAD_WIDE=1, four words in five come from 5,000 rarer pseudo-words, so a
+    // query word matches about a fifth of the corpus instead of nearly all of it.
+    let wide = std::env::var("NEWSMILL_LOAD_WIDE").is_ok_and(|v| v == "1");
     let sentence = |rng: &mut Rng| {
         let n = 8 + rng.below(12);
-        let mut s: Vec<&str> = (0..n).map(|_| WORDS[rng.below(WORDS.len())]).collect();
-        s[0] = "The";
+        let mut s: Vec<String> = (0..n)
+            .map(|_| {
+                if wide && rng.below(5) != 0 {
+                    format!("w{}", rng.below(5000))
+                } else {
+                    WORDS[rng.below(WORDS.len())].to_string()
+                }
+            })
+            .collect();
+        s[0] = "The".into();
         format!("{}.", s.join(" "))
     };
     let title = format!(
