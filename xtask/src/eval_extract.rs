@@ -37,6 +37,10 @@ pub(crate) struct Args {
     /// one JSON line per page, and compute nothing.
     #[arg(long)]
     batch: bool,
+    /// Robustness and scale check instead of the dataset: extract a generated page of this
+    /// many MB (nested markup, broken tags, binary noise, a long article) and report the time.
+    #[arg(long)]
+    stress_mb: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +67,9 @@ struct Output {
 pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
     if args.batch {
         return batch();
+    }
+    if let Some(mb) = args.stress_mb {
+        return stress(mb);
     }
     let dev = data.join("extraction/dev");
     if !dev.is_dir() {
@@ -429,6 +436,54 @@ fn batch() -> Result<()> {
         writeln!(out, "{j}")?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// Extracts one generated page of `mb` megabytes: an article whose paragraphs are spread
+/// through deep nesting, unclosed tags, scripts, invalid bytes and 100,000 nested `<div>`s.
+fn stress(mb: usize) -> Result<()> {
+    let target = mb * 1_000_000;
+    let mut page = String::with_capacity(target + 100_000);
+    page.push_str("<html><head><title>Stress page</title></head><body>");
+    page.push_str(&"<div>".repeat(100_000));
+    let mut k = 0usize;
+    while page.len() < target {
+        k += 1;
+        page.push_str(&format!(
+            "<p>Paragraph {k} of the stress article, where the council met again on Tuesday to discuss the harbour, officials said.</p>"
+        ));
+        if k % 7 == 0 {
+            page.push_str(
+                "<script>var x = '<p>not text</p>';</script><b><i>unclosed <a href=x>link ",
+            );
+        }
+        if k % 11 == 0 {
+            page.push_str("<table><tr><td>1<td>2<tr><td>3</table></span></div></div>");
+        }
+        if k % 13 == 0 {
+            page.push_str("\u{fffd}\u{0} <!-- comment <p> --> &amp;&bogus; <<<>>>");
+        }
+    }
+    let bytes = page.into_bytes();
+    let doc = RawDoc::new(Origin::Path("stress.html".into()), InputHint::Html, bytes);
+    let cpu0 = process_cpu_seconds();
+    let t = Instant::now();
+    let result = extract(&doc, &ExtractConfig::default());
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = cpu0.and_then(|c0| process_cpu_seconds().map(|c1| c1 - c0));
+    let record = result.map_err(|e| anyhow::anyhow!("stress page: {e}"))?;
+    record
+        .check_invariants()
+        .map_err(|e| anyhow::anyhow!("stress page: {e}"))?;
+    println!(
+        "stress: {:.1} MB page, {} blocks, {} chars of text, {:.2} s wall{}, {:.1} MB/s",
+        doc.bytes.len() as f64 / 1e6,
+        record.blocks.len(),
+        record.text.len(),
+        wall,
+        cpu.map_or(String::new(), |c| format!(", {c:.2} s CPU")),
+        doc.bytes.len() as f64 / 1e6 / wall
+    );
     Ok(())
 }
 
