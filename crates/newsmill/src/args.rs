@@ -17,14 +17,14 @@ pub(crate) enum Command {
     /// Tag gold-tokenized CoNLL text with named entities: each token line gets the predicted
     /// IOB2 tag appended as a last column.
     Ner(NerArgs),
-    /// Serve the store: an HTTP API, web pages and alerts.
-    Serve(ServeArgs),
     /// Read sources (files, directories, WARC, feeds, sitemaps, URLs) into the store.
     Ingest(IngestArgs),
     /// Search the store.
     Search(SearchArgs),
     /// Write every stored record out.
     Export(ExportArgs),
+    /// Serve the store: an HTTP API, web pages and alerts.
+    Serve(ServeArgs),
     /// Group articles into stories online and mark near-duplicates: reads JSON Lines
     /// {id, time, title, text} in time order, prints {id, story, duplicate_of} per line.
     Stories(StoriesArgs),
@@ -36,20 +36,6 @@ pub(crate) mod env {
     pub(crate) const NEWSMILL_DATA: &str = "NEWSMILL_DATA";
     /// The API token of `newsmill serve` (required on a non-loopback `--addr`).
     pub(crate) const NEWSMILL_TOKEN: &str = "NEWSMILL_TOKEN";
-}
-
-/// The store's data directory, shared by ingest, search, export and serve.
-#[derive(Debug, Clone, clap::Args)]
-pub(crate) struct DataArg {
-    /// The data directory of the store.
-    #[arg(long, value_name = "DIR", env = env::NEWSMILL_DATA, default_value = "newsmill-data")]
-    pub(crate) data: std::path::PathBuf,
-}
-
-/// Environment variables, declared once.
-pub(crate) mod env {
-    /// The data directory of the store (`--data`).
-    pub(crate) const NEWSMILL_DATA: &str = "NEWSMILL_DATA";
 }
 
 /// The store's data directory, shared by ingest, search, export and serve.
@@ -173,6 +159,25 @@ pub(crate) enum ExportFormat {
     Jsonl,
 }
 
+/// Arguments of `newsmill serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) data: DataArg,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) addr: std::net::SocketAddr,
+    /// Stages run on records posted to the API (`extract` skips NLP).
+    #[arg(long, value_enum, default_value_t = Stages::All)]
+    pub(crate) stages: Stages,
+    /// POST alert matches to this URL (repeatable).
+    #[arg(long = "webhook", value_name = "URL")]
+    pub(crate) webhooks: Vec<String>,
+    /// Read the API token from the first line of FILE (else `NEWSMILL_TOKEN`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) token_file: Option<std::path::PathBuf>,
+}
+
 /// Arguments of `newsmill stories`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct StoriesArgs {
@@ -237,23 +242,4 @@ pub(crate) enum Stages {
     Extract,
     /// Every stage.
     All,
-}
-
-/// Arguments of `newsmill serve`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct ServeArgs {
-    #[command(flatten)]
-    pub(crate) data: DataArg,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub(crate) addr: std::net::SocketAddr,
-    /// Stages run on records posted to the API (`extract` skips NLP).
-    #[arg(long, value_enum, default_value_t = Stages::All)]
-    pub(crate) stages: Stages,
-    /// POST alert matches to this URL (repeatable).
-    #[arg(long = "webhook", value_name = "URL")]
-    pub(crate) webhooks: Vec<String>,
-    /// Read the API token from the first line of FILE (else `NEWSMILL_TOKEN`).
-    #[arg(long, value_name = "FILE")]
-    pub(crate) token_file: Option<std::path::PathBuf>,
 }
