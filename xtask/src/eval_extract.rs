@@ -452,15 +452,15 @@ fn stress(mb: usize) -> Result<()> {
         page.push_str(&format!(
             "<p>Paragraph {k} of the stress article, where the council met again on Tuesday to discuss the harbour, officials said.</p>"
         ));
-        if k % 7 == 0 {
+        if k.is_multiple_of(7) {
             page.push_str(
                 "<script>var x = '<p>not text</p>';</script><b><i>unclosed <a href=x>link ",
             );
         }
-        if k % 11 == 0 {
+        if k.is_multiple_of(11) {
             page.push_str("<table><tr><td>1<td>2<tr><td>3</table></span></div></div>");
         }
-        if k % 13 == 0 {
+        if k.is_multiple_of(13) {
             page.push_str("\u{fffd}\u{0} <!-- comment <p> --> &amp;&bogus; <<<>>>");
         }
     }
