@@ -33,7 +33,7 @@ pub(crate) struct Args {
     /// Print the pages with the lowest F1 (for error analysis on the dev set).
     #[arg(long, default_value_t = 0)]
     worst: usize,
-    /// Batch mode for extraction_eval.py --batch: read "PATH<TAB>URL" lines on stdin, print
+    /// Batch mode for extraction_eval.py --batch: read `PATH<TAB>URL` lines on stdin, print
     /// one JSON line per page, and compute nothing.
     #[arg(long)]
     batch: bool,
@@ -398,7 +398,7 @@ fn load(dev: &Path) -> Result<Vec<Page>> {
     Ok(pages)
 }
 
-/// The batch protocol of extraction_eval.py: "PATH<TAB>URL" in, one JSON line per page out.
+/// The batch protocol of extraction_eval.py: `PATH<TAB>URL` in, one JSON line per page out.
 /// `cpu_s` is the wall time of the extraction call on this one thread (it does no I/O).
 fn batch() -> Result<()> {
     let config = ExtractConfig::default();
