@@ -125,9 +125,17 @@ fn ingest_a_folder_search_it_and_reingest_adds_nothing() {
     let export = run(&["export", "--data", &data]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     assert_eq!(export.stdout.lines().count(), 3);
-    let record: serde_json::Value =
-        serde_json::from_str(export.stdout.lines().next().unwrap()).unwrap();
-    assert!(record["text"].as_str().unwrap().len() > 500);
+    // Export order follows the index's segments, which is not fixed: check every record.
+    let texts: Vec<usize> = export
+        .stdout
+        .lines()
+        .map(|l| {
+            let record: serde_json::Value = serde_json::from_str(l).unwrap();
+            record["text"].as_str().unwrap().len()
+        })
+        .collect();
+    assert!(texts.iter().all(|&n| n > 0), "{texts:?}");
+    assert!(texts.iter().any(|&n| n > 500), "{texts:?}");
 }
 
 #[test]
