@@ -664,6 +664,9 @@ pub(crate) struct Content {
     pub(crate) container: Option<usize>,
     /// The owner elements of all the page's blocks, sorted (to count blocks between nodes).
     pub(crate) owners: Vec<usize>,
+    /// Short unmarked blocks just before the start of the body, with their distance to it
+    /// in blocks (1 = right above): where a headline that no element names as one sits.
+    pub(crate) lead: Vec<(TextBlock, usize)>,
 }
 
 /// Cap on the removed entries listed per page: pages with endless comment threads would
@@ -681,6 +684,7 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
             removed: Vec::new(),
             container: None,
             owners: Vec::new(),
+            lead: Vec::new(),
         };
     }
     // Stage 3: subtree sums of block values, then the best element.
@@ -718,6 +722,15 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
     owners.sort_unstable();
     let mut content = select(dom, &blocks, best);
     content.owners = owners;
+    if let Some(first) = content.kept.first().map(|b| b.owner) {
+        let at = blocks.iter().position(|b| b.owner == first).unwrap_or(0);
+        content.lead = blocks[at.saturating_sub(8)..at]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.marked.is_none() && (2..=30).contains(&b.words))
+            .map(|(k, b)| (b.clone(), at.min(8) - k))
+            .collect();
+    }
     content
 }
 
@@ -788,6 +801,7 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize) -> Content {
         removed,
         container: Some(container),
         owners: Vec::new(),
+        lead: Vec::new(),
     }
 }
 

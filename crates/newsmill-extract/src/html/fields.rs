@@ -9,9 +9,10 @@ use super::content::{Content, fold, in_class, is_byline_line};
 use super::dom::{Dom, Tag};
 use super::meta::{PageMeta, absolute_url, clean, language_code, value_names, value_text};
 
-/// Separators between a headline and the site name in `<title>` and `og:title`.
+/// Separators between a headline and the site or section name in `<title>` and `og:title`.
 const SEPARATORS: &[&str] = &[
-    " | ", " - ", " – ", " — ", " :: ", " » ", " « ", " · ", " ~ ", " // ",
+    " | ", " - ", " – ", " — ", " :: ", " : ", " » ", " « ", " › ", " > ", " >> ", " · ", " ~ ",
+    " // ", " -- ",
 ];
 
 fn segments(title: &str) -> Vec<&str> {
@@ -19,9 +20,14 @@ fn segments(title: &str) -> Vec<&str> {
     for sep in SEPARATORS {
         parts = parts.iter().flat_map(|p| p.split(sep)).collect();
     }
-    // "Headline|Site" and "Headline_English_Xinhua": unspaced separators in titles with spaces.
+    // "Headline|Site", "Headline_English_Xinhua", "Headline- Section-Site": unspaced
+    // separators in titles with spaces.
     if title.contains(' ') {
-        parts = parts.iter().flat_map(|p| p.split(['|', '_'])).collect();
+        parts = parts
+            .iter()
+            .flat_map(|p| p.split(['|', '_', '—']))
+            .flat_map(|p| p.split("- "))
+            .collect();
     }
     parts
         .into_iter()
@@ -30,43 +36,195 @@ fn segments(title: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The longest segment of a `<title>`: the headline once the site name is cut off, without
-/// a trailing parenthesis ("(Update2)", "(from The Times)").
+/// Cuts a trailing parenthesis ("(Update2)", "(from The Times)", "(14/01/2008)").
+fn cut_paren(seg: &str) -> &str {
+    match seg.rfind(" (") {
+        Some(k) if seg.ends_with(')') && k > seg.len() / 2 => seg[..k].trim(),
+        _ => seg.trim(),
+    }
+}
+
+/// The main segment of a `<title>`: the headline once the site name is cut off. That is
+/// the longest segment, unless a segment that names a web site ("NDTV.com: Headline") or
+/// the section is longer.
 fn main_segment(title: &str) -> &str {
-    let seg = segments(title)
-        .into_iter()
+    let segs = segments(title);
+    let seg = segs
+        .iter()
+        .copied()
+        .filter(|s| !names_site(s))
         .max_by_key(|s| s.chars().count())
+        .or_else(|| segs.first().copied())
         .unwrap_or(title);
-    let seg = match seg.rfind(" (") {
-        Some(k) if seg.ends_with(')') && k > seg.len() / 2 => &seg[..k],
+    // "NDTV.com: Headline", "IOL: Headline": a short site prefix before a colon.
+    let seg = match seg.split_once(": ") {
+        Some((head, rest)) if names_site(head) && rest.split_whitespace().count() >= 3 => rest,
         _ => seg,
     };
-    seg.trim()
+    cut_paren(seg)
+}
+
+/// Whether a title segment names a web site ("Reuters.com", "SignOnSanDiego.com").
+fn names_site(seg: &str) -> bool {
+    let lower = seg.trim().to_ascii_lowercase();
+    lower.split_whitespace().count() <= 3
+        && [
+            ".com", ".co.uk", ".net", ".org", ".co.za", ".in", ".ca", ".com.au",
+        ]
+        .iter()
+        .any(|tld| lower.ends_with(tld) || lower.contains(&format!("{tld} ")))
+}
+
+/// How a visible heading relates to the titles a page declares.
+#[derive(Clone, Debug, PartialEq)]
+enum Confirm {
+    No,
+    Yes,
+    /// The heading carries the declared headline plus words around it (a date, a source):
+    /// the declared headline is the title.
+    Trim(String),
 }
 
 /// Whether a visible heading is the headline that a declared title names: the whole title,
-/// or its main segment (a heading equal to a short segment is the site or section name).
-fn heading_matches(heading: &str, declared: &str) -> bool {
+/// its main segment, or a long segment (a heading equal to a short segment is the site or
+/// section name).
+fn confirm(heading: &str, declared: &str) -> Confirm {
     let h = fold(heading);
     if h.is_empty() {
-        return false;
+        return Confirm::No;
     }
+    let hw = h.split(' ').count();
     let d = fold(declared);
-    let m = fold(main_segment(declared));
+    let main = main_segment(declared);
+    let m = fold(main);
     if h == d || h == m {
-        return true;
+        return Confirm::Yes;
     }
-    // Titles cut short ("Council votes to reopen the...") or headlines with a kicker.
-    for s in [&d, &m] {
-        let (short, long) = if h.len() < s.len() { (&h, s) } else { (s, &h) };
-        if short.split(' ').count() >= 3
-            && long.contains(short.as_str())
-            && short.len() * 10 >= long.len() * 6
+    if hw >= 3 {
+        // "Headline - Site", "Site : Section : Headline".
+        if segments(declared).iter().any(|s| fold(cut_paren(s)) == h)
+            || d.starts_with(&format!("{h} "))
+            || d.ends_with(&format!(" {h}"))
         {
-            return true;
+            return Confirm::Yes;
         }
     }
-    false
+    let truncated = declared.trim_end().ends_with("...") || declared.trim_end().ends_with('…');
+    let mut forms: Vec<(String, &str)> = vec![(m, main), (d, declared)];
+    for seg in segments(declared) {
+        let seg = cut_paren(seg);
+        forms.push((fold(seg), seg));
+    }
+    for (s, text) in &forms {
+        let text = *text;
+        let sw = s.split(' ').count();
+        if s.is_empty() || sw < 3 {
+            continue;
+        }
+        if hw > sw && h.contains(s.as_str()) && !truncated {
+            // A heading with a date, a byline or the source around the headline.
+            let extra = h.replacen(s.as_str(), " ", 1);
+            let extra = extra.trim();
+            let dated = extra.bytes().any(|b| b.is_ascii_digit())
+                || ["by ", "published", "updated", "posted"]
+                    .iter()
+                    .any(|p| extra.starts_with(p));
+            if dated && s.len() * 10 >= h.len() * 4 {
+                return Confirm::Trim(clean(text));
+            }
+            if s.len() * 10 >= h.len() * 6 {
+                return Confirm::Yes;
+            }
+        } else if hw >= 3 && s.contains(h.as_str()) && h.len() * 10 >= s.len() * 6 {
+            // Titles cut short ("Council votes to reopen the...") or with a kicker.
+            return Confirm::Yes;
+        } else if hw > sw && truncated && h.contains(s.trim_end_matches(' ')) {
+            return Confirm::Yes;
+        }
+    }
+    Confirm::No
+}
+
+/// Whether a heading merely repeats a short segment of a declared title: the site or
+/// section name ("Sports Wire" in "cbs4denver.com - Sports Wire").
+fn is_declared_label(heading: &str, declared: &[(&'static str, String)]) -> bool {
+    let h = fold(heading);
+    if h.split(' ').count() > 3 {
+        return false;
+    }
+    declared.iter().any(|(_, d)| {
+        let segs = segments(d);
+        segs.len() > 1 && segs.iter().any(|s| names_site(s)) && segs.iter().any(|s| fold(s) == h)
+    })
+}
+
+/// Starts of page furniture that looks like a headline.
+const LABEL_PREFIXES: &[&str] = &[
+    "last updated",
+    "site last updated",
+    "updated:",
+    "print friendly",
+    "printer friendly",
+    "search for",
+    "word count",
+    "share this",
+    "talkback",
+    "more in ",
+    "more from ",
+    "related ",
+];
+
+/// Words of site and section names ("Latest football news", "The Hindu News Update
+/// Service", "Local Sports Wire"); headlines seldom use them.
+const SITE_WORDS: &[&str] = &[
+    "news",
+    "online",
+    "service",
+    "weather",
+    "traffic",
+    "information",
+    "updates",
+    "live",
+    "latest",
+    "breaking",
+    "homepage",
+    "official",
+    "website",
+    "article",
+    "section",
+    "wire",
+];
+
+/// Whether a short text names a site or a section rather than a story.
+fn site_like(text: &str) -> bool {
+    let f = fold(text);
+    let words = f.split(' ').count();
+    let site = f.split(' ').filter(|w| SITE_WORDS.contains(w)).count();
+    words <= 12 && (site >= 2 || (site == 1 && words <= 5))
+}
+
+/// Cuts a date, time or byline tail that a headline element carries ("Bulls pursue talks
+/// 28/12/2007 11:27", "Theory rubbished by Chris Stanton, 30 December 2007").
+fn cut_tail(title: &str) -> &str {
+    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\s+(?:[-–—|@(]\s*)?(?:by\s+\p{Lu}|published|posted|updated|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d|\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:\d{1,2}[/.-]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{4}-\d\d-\d\d)",
+        )
+        .expect("valid regex")
+    });
+    static YEAR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:19|20)\d\d\b|\d{1,2}/\d{1,2}/\d{2,4}").expect("valid regex")
+    });
+    for m in TAIL.find_iter(title) {
+        let (head, tail) = (&title[..m.start()], &title[m.start()..]);
+        if head.split_whitespace().count() >= 3
+            && tail.split_whitespace().count() <= 14
+            && YEAR.is_match(tail)
+        {
+            return head.trim_end_matches([' ', '-', '–', '—', '|', ',']);
+        }
+    }
+    title
 }
 
 /// Whether a headline candidate is really a label: a link prompt, a date, boilerplate.
@@ -76,8 +234,27 @@ fn is_label(dom: &Dom, i: usize, text: &str) -> bool {
         || crate::boilerplate::classify_line(t).is_some()
         || crate::dateline::parse_date_line(t).is_some()
         || t.to_lowercase().starts_with("posted")
+        || LABEL_PREFIXES
+            .iter()
+            .any(|p| t.to_lowercase().starts_with(p))
+        || is_byline_line(t)
         || dom.nodes[i].tag == Tag::A
         || dom.ancestor_with(i, &[Tag::A]).is_some()
+}
+
+/// Whether a plain text line reads like a headline: a few words, no closing full stop, not
+/// a label, a byline, a date line or a breadcrumb.
+fn headline_like(dom: &Dom, owner: usize, text: &str, words: usize) -> bool {
+    let t = text.trim();
+    (3..=20).contains(&words)
+        && !t.ends_with(['.', ':', ',', ';'])
+        && !t.contains(" | ")
+        && !t.contains(" > ")
+        && t.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric() || "'\"‘“".contains(c))
+        && !is_label(dom, owner, t)
+        && !t.to_lowercase().starts_with("published")
 }
 
 /// Picks the headline.
@@ -86,8 +263,9 @@ fn is_label(dom: &Dom, i: usize, text: &str) -> bool {
 ///    (JSON-LD, OpenGraph, Twitter, `<title>`) confirms, the one closest above the body first.
 /// 2. Else the heading-like element right above the body (at most a few blocks away): on old
 ///    pages `<title>` often names only the site or the section.
-/// 3. Else the declared title, without the site name.
-/// 4. Else the first `<h1>`.
+/// 3. Else a declared title that reads like a headline, without the site name.
+/// 4. Else a short plain line right above the body that reads like a headline.
+/// 5. Else any declared title; 6. else the first `<h1>`.
 pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut Record) {
     let mut declared: Vec<(&'static str, String)> = Vec::new();
     if let Some(h) = page.ld_str("headline") {
@@ -124,7 +302,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
         source: &'static str,
         rank: usize,
         gap: Option<usize>,
-        confirmed: bool,
+        confirmed: Confirm,
     }
     let mut cands: Vec<Cand<'_>> = Vec::new();
     for (i, t) in &page.headings {
@@ -159,31 +337,72 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
             source,
             rank,
             gap: gap(*i),
-            confirmed: declared.iter().any(|(_, d)| heading_matches(t, d)),
+            confirmed: if is_declared_label(t, &declared) {
+                Confirm::No
+            } else {
+                declared
+                    .iter()
+                    .map(|(_, d)| confirm(t, d))
+                    .find(|c| *c != Confirm::No)
+                    .unwrap_or(Confirm::No)
+            },
         });
     }
     // 1. Confirmed by a declaration: the closest above the body, else the first.
-    let confirmed = cands.iter().filter(|c| c.confirmed).min_by_key(|c| {
-        (
-            c.gap.unwrap_or(usize::MAX / 2),
-            c.rank,
-            usize::MAX - c.text.len(),
-        )
-    });
+    let confirmed = cands
+        .iter()
+        .filter(|c| c.confirmed != Confirm::No)
+        .min_by_key(|c| {
+            (
+                c.gap.unwrap_or(usize::MAX / 2),
+                c.rank,
+                usize::MAX - c.text.len(),
+            )
+        });
     if let Some(c) = confirmed {
-        set(record, "title", c.source, clean(c.text));
+        let text = match &c.confirmed {
+            Confirm::Trim(t) => t.clone(),
+            _ => clean(c.text),
+        };
+        set(record, "title", c.source, text);
         return;
     }
     // 2. Right above the body.
     let near = cands
         .iter()
-        .filter(|c| c.gap.is_some_and(|g| g <= 8) && c.text.split_whitespace().count() >= 2)
+        .filter(|c| {
+            c.gap.is_some_and(|g| g <= 8)
+                && c.text.split_whitespace().count() >= 2
+                && !is_declared_label(c.text, &declared)
+                && !site_like(c.text)
+        })
         .min_by_key(|c| (c.gap.unwrap_or(0) + c.rank, c.rank));
     if let Some(c) = near {
         set(record, "title", c.source, clean(c.text));
         return;
     }
-    // 3. Declared.
+    // 3. A declared title that reads like a headline (not only the site or section name).
+    let headline_declared = declared.iter().find_map(|(source, d)| {
+        let t = main_segment(d);
+        (t.split_whitespace().count() >= 4 && !names_site(t) && !site_like(t) && !d.contains("-->"))
+            .then_some((*source, t))
+    });
+    if let Some((source, t)) = headline_declared {
+        set(record, "title", source, clean(t));
+        return;
+    }
+    // 4. A short line right above the body that reads like a headline.
+    let lead = content
+        .lead
+        .iter()
+        .filter(|(b, d)| *d <= 6 && headline_like(dom, b.owner, &b.text, b.words))
+        .filter(|(b, _)| b.link_chars * 10 < b.chars * 3)
+        .find(|(b, _)| !is_declared_label(&b.text, &declared) && !site_like(&b.text));
+    if let Some((b, _)) = lead {
+        set(record, "title", "visible-headline", clean(&b.text));
+        return;
+    }
+    // 5. Declared.
     for (source, d) in &declared {
         let t = if *source == "title" || *source == "og:title" || *source == "twitter:title" {
             main_segment(d).to_string()
@@ -195,7 +414,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
             return;
         }
     }
-    // 4. The first h1, else the first other headline-like element.
+    // 6. The first h1, else the first other headline-like element.
     if let Some(c) = cands
         .iter()
         .find(|c| c.rank == 0)
@@ -211,7 +430,7 @@ fn set(record: &mut Record, field: &str, source: &str, value: String) {
         return;
     }
     match field {
-        "title" => record.title = Some(value),
+        "title" => record.title = Some(cut_tail(&value).to_string()),
         "dek" => record.dek = Some(value),
         "published" => record.published = Some(value),
         "modified" => record.modified = Some(value),
@@ -679,17 +898,86 @@ mod tests {
 
     #[test]
     fn headline_matching() {
-        assert!(heading_matches(
-            "Harbour reopens",
-            "Harbour reopens | The Daily"
-        ));
-        assert!(heading_matches(
+        let yes = |h: &str, d: &str| confirm(h, d) == Confirm::Yes;
+        assert!(yes("Harbour reopens", "Harbour reopens | The Daily"));
+        assert!(yes(
             "Council votes to reopen the harbour after storm",
             "Council votes to reopen the harbour - News"
         ));
-        assert!(!heading_matches(
+        assert!(!yes(
             "The Daily",
             "Harbour reopens after a long storm | The Daily News"
         ));
+        // Unspaced dash before the site name; site and section before the headline.
+        assert!(yes(
+            "White Scores 22 Points In Loss",
+            "White Scores 22 Points In Loss - Spartans.com—Official Web Site"
+        ));
+        assert!(yes(
+            "BSNL offers insurance cover to subscribers",
+            "The Hindu : Business : BSNL offers insurance cover to subscribers"
+        ));
+        // A heading with the date and source after the headline.
+        assert_eq!(
+            confirm(
+                "Lukla Airport to be renamed 15 Jan, 2008, 1202 hrs IST, PTI",
+                "Lukla Airport to be renamed- Travel-News-The Economic Times"
+            ),
+            Confirm::Trim("Lukla Airport to be renamed".to_string())
+        );
+    }
+
+    #[test]
+    fn title_tails() {
+        assert_eq!(
+            cut_tail("Harry rubbishes slump theory by Chris Stanton, 30 December 2007"),
+            "Harry rubbishes slump theory"
+        );
+        assert_eq!(
+            cut_tail("Bulls, Jones pursue talks 28/12/2007 11:27 - (SA)"),
+            "Bulls, Jones pursue talks"
+        );
+        assert_eq!(
+            cut_tail("Wurz joins Honda as test driver Thursday, 10, January, 2008, 09:14"),
+            "Wurz joins Honda as test driver"
+        );
+        assert_eq!(
+            cut_tail("Ban comes into force Published: Wednesday, 2 January, 2008, 02:42 AM"),
+            "Ban comes into force"
+        );
+        // Dates that belong to the headline stay.
+        assert_eq!(
+            cut_tail("Magellan comes out in force at CES 2008"),
+            "Magellan comes out in force at CES 2008"
+        );
+        assert_eq!(
+            cut_tail("Stocks fall on May 5 as markets slide"),
+            "Stocks fall on May 5 as markets slide"
+        );
+        assert!(site_like("Latest football news, transfers, reports"));
+        assert!(!site_like("Harbour reopens after a long storm"));
+        assert!(!site_like("Church holds service to condole a death"));
+        assert_eq!(
+            cut_tail("More flights, fewer crashes mark 2007 as good year"),
+            "More flights, fewer crashes mark 2007 as good year"
+        );
+    }
+
+    #[test]
+    fn title_segments() {
+        assert_eq!(
+            main_segment("NDTV.com: Modi, BJP leaders discuss poll strategies"),
+            "Modi, BJP leaders discuss poll strategies"
+        );
+        assert_eq!(
+            main_segment("SignOnSanDiego.com > News > World -- Judges allow video of victims"),
+            "Judges allow video of victims"
+        );
+        assert_eq!(
+            main_segment("10,000 domains infected by a Trojan (14/01/2008)"),
+            "10,000 domains infected by a Trojan"
+        );
+        let declared = vec![("title", "cbs4denver.com - Sports Wire".to_string())];
+        assert!(is_declared_label("Sports Wire", &declared));
     }
 }
