@@ -43,6 +43,26 @@ static LABELS: LazyLock<Vec<(RemovedReason, Regex)>> = LazyLock::new(|| {
             r"(?i)^((©|\(c\)|copyright|℗)\s*.{0,120}|all rights reserved\.?|todos los derechos reservados\.?|alle rechte vorbehalten\.?|tous droits réservés\.?|terms (of use|and conditions)|privacy policy|impressum|aviso legal|mentions légales)$",
         ),
         (
+            RemovedReason::Promo,
+            r"(?i)^([-–—\s]*(anzeige|advertisement|werbung)[-–—\s]*|(to (view|read|continue reading) (the full|this|the rest of this) (story|article)|please subscribe|if you'?re (seeing this message|already a subscriber)|(you are )?already an? (subscriber|member)|first-time subscribers|instant access to|support (us|our journalism|independent journalism)|become a (member|supporter)|(jede|jeder) (kleine )?(spende|beitrag)|unterstütze (uns|unsere arbeit|\S+ )|jetzt (spenden|unterstützen)|wir respektieren (deine|ihre) privatsphäre|we respect your privacy|(únete|suscríbete) (a|en) nuestro canal).{0,240})$",
+        ),
+        (
+            RemovedReason::Legal,
+            r"(?i)^.{0,120}(does not (offer|provide|constitute) (medical|legal|financial|investment) advice|(is|are) not responsible for the (opinions|content|views)|n'engagent que leurs auteurs|advertising disclaimer|the views expressed (here|in this).{0,40}(are|do not)).{0,200}$",
+        ),
+        (
+            RemovedReason::RelatedLink,
+            r"(?i)^(das könnte (sie|dich) (auch|ebenfalls) interessieren|das könnte sie auch|empfehlungen( der redaktion)?|schlagworte|schlagwörter|stichworte|tags|themen|mehr aus (dem|der) .{1,40}|more (in|from) this (section|category)|quellen (ausblenden|anzeigen)|den artikel mit anderen teilen.{0,40}|submit your letter to the editor.{0,40})\s*[:.]?\s*$",
+        ),
+        (
+            RemovedReason::Boilerplate,
+            r"(?i)^(\d+\s*(min(ute)?s?|minut|minuten)\.?\s*(read|reading|czytania|lesezeit|lectura|de lecture|di lettura)?|(lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:?\s*\d+\s*(min(ute)?s?|minuten)\.?)\s*$",
+        ),
+        (
+            RemovedReason::Caption,
+            r"(?i)^[^.!?]{1,60}/\s*(getty images|afp|reuters|ap|dpa|imago|epa|shutterstock|istock(photo)?)\b[^.!?]{0,40}$",
+        ),
+        (
             RemovedReason::Navigation,
             r"(?i)^(home|back to top|skip to (main )?content|menu|search|log ?in|sign in|next article|previous article|next|previous|inicio|startseite|accueil|главная|الرئيسية|প্রচ্ছদ|首页|ホーム|홈)\s*$|^(home|inicio|startseite|accueil)\s*[>»/›|].{0,80}$",
         ),
@@ -71,10 +91,9 @@ pub(crate) fn classify_line(line: &str) -> Option<RemovedReason> {
     let short = line.chars().count() <= MAX_LABEL_CHARS;
     // "Read more: <headline>" lines may be long (the pattern demands the separator); other
     // labels must be short.
-    matches
-        .iter()
-        .map(|i| LABELS[i].0)
-        .find(|&reason| short || reason == RemovedReason::RelatedLink)
+    matches.iter().map(|i| LABELS[i].0).find(|&reason| {
+        short || reason == RemovedReason::RelatedLink || reason == RemovedReason::Legal
+    })
 }
 
 /// The writing systems newsmill tells apart.
@@ -192,6 +211,34 @@ mod tests {
         check("© 2024 The Daily Planet. All rights reserved.", Some(Legal));
         check("Advertisement", Some(Promo));
         check("Photo: Reuters/Kim Hong-Ji", Some(Caption));
+        check("Augusta National/Getty Images", Some(Caption));
+        check("- Anzeige -", Some(Promo));
+        check(
+            "To view the full story, please subscribe to The Daily Planet.",
+            Some(Promo),
+        );
+        check("Jede kleine Spende hilft uns weiter", Some(Promo));
+        check("Das könnte Sie auch interessieren", Some(RelatedLink));
+        check("Schlagworte:", Some(RelatedLink));
+        check("11 minut czytania", Some(Boilerplate));
+        check("Lesezeit: 4 Minuten", Some(Boilerplate));
+        check(
+            "The Daily Planet is not responsible for the opinions, statements or media \
+             content presented by contributors. Contact the editors with any concerns.",
+            Some(Legal),
+        );
+    }
+
+    #[test]
+    fn prose_with_label_words_is_kept() {
+        check(
+            "The minister said she would support our journalism award next year.",
+            None,
+        );
+        check(
+            "He spent 11 minutes reading the statement to reporters.",
+            None,
+        );
     }
 
     #[test]
