@@ -720,7 +720,28 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
     }
     let mut owners: Vec<usize> = blocks.iter().map(|b| b.owner).collect();
     owners.sort_unstable();
-    let mut content = select(dom, &blocks, best);
+    // Siblings of the container that carry prose of their own (Readability's sibling step):
+    // articles split into sections by an infobox, a gallery or an ad between them.
+    let mut extra = Vec::new();
+    let parent = dom.nodes[best].parent;
+    if best_score > 0.0 && parent != NONE {
+        let p = parent as usize;
+        let end = dom.nodes[p].end as usize;
+        let mut c = p + 1;
+        while c < end {
+            let next = (dom.nodes[c].end as usize).max(c + 1);
+            if c != best
+                && !dom.text(c)
+                && class[c] != Class::Skip
+                && mark[c].is_none()
+                && score[c] >= (best_score * SIBLING_SHARE).max(SIBLING_MIN)
+            {
+                extra.push(c);
+            }
+            c = next;
+        }
+    }
+    let mut content = select(dom, &blocks, best, &extra);
     content.owners = owners;
     if let Some(first) = content.kept.first().map(|b| b.owner) {
         let at = blocks.iter().position(|b| b.owner == first).unwrap_or(0);
@@ -734,10 +755,20 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
     content
 }
 
-/// Stage 4: the precise cascade inside the container.
-fn select(dom: &Dom, blocks: &[TextBlock], container: usize) -> Content {
+/// A sibling of the container joins it when its subtree scores at least this share of the
+/// container's score, and at least [`SIBLING_MIN`].
+const SIBLING_SHARE: f32 = 0.2;
+const SIBLING_MIN: f32 = 100.0;
+
+/// Stage 4: the precise cascade inside the container (and the siblings that join it).
+fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) -> Content {
     let end = dom.nodes[container].end as usize;
-    let inside = |b: &TextBlock| container <= b.owner && b.owner < end;
+    let inside = |b: &TextBlock| {
+        (container <= b.owner && b.owner < end)
+            || extra
+                .iter()
+                .any(|&e| e <= b.owner && b.owner < dom.nodes[e].end as usize)
+    };
     // Around the container: the parent's subtree, so a comment section or share bar next to
     // the article is listed, but not every menu item of the page.
     let scope = {
