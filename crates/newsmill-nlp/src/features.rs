@@ -11,7 +11,7 @@ use crate::label::Label;
 use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
 /// Bumped whenever features change, so an old model is refused rather than misread.
-pub(crate) const FEATURE_VERSION: u32 = 4;
+pub(crate) const FEATURE_VERSION: u32 = 5;
 
 const fn fmix(mut h: u64) -> u64 {
     h ^= h >> 33;
@@ -123,6 +123,8 @@ const A_HAS: u64 = 63;
 const A_MAJ: u64 = 64;
 const A_MAJ_OWN: u64 = 65;
 const A_OWN_L0: u64 = 66;
+const A_PHR: u64 = 68;
+const A_PHR_OWN: u64 = 69;
 
 /// A compressed word shape: X for uppercase, x for lowercase, d for digits, other characters as
 /// they are; runs of one class longer than two are cut to two ("Putin" -> "Xxx").
@@ -547,6 +549,48 @@ pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) 
             counts.entry(df.hist_key[t]).or_default()[slot] += 1;
         }
     }
+    // Stage-1 entity spans: for each token, the type and phrase key of its span if any, and the
+    // types stage 1 gave each phrase across the document.
+    let mut span_of: Vec<Option<(usize, u64)>> = vec![None; n];
+    let mut phrase_counts: IdMap<[u16; 4]> = IdMap::default();
+    {
+        let mut t0 = 0;
+        for &len in lens {
+            let mut open: Option<usize> = None;
+            for t in t0..t0 + len {
+                let l = labels1[t];
+                let Some(ty) = l.type_index() else {
+                    open = None;
+                    continue;
+                };
+                match l.pos() {
+                    Some(crate::label::Pos::B) => open = Some(t),
+                    Some(crate::label::Pos::I) => {}
+                    _ => {
+                        let st = open.take().unwrap_or(t);
+                        let mut key = A_PHR;
+                        for k in st..=t {
+                            key = mix(key, df.lower[k]);
+                        }
+                        phrase_counts.entry(key).or_default()[ty] += 1;
+                        for k in st..=t {
+                            span_of[k] = Some((ty, key));
+                        }
+                    }
+                }
+            }
+            t0 += len;
+        }
+    }
+    let majority = |c: &[u16; 4]| -> Option<u64> {
+        let mut best = 0;
+        for k in 1..4 {
+            if c[k] > c[best] {
+                best = k;
+            }
+        }
+        (c[best] > 0).then_some(best as u64)
+    };
     let mut out = DocFeats {
         feats: Vec::with_capacity(df.feats.len() + n * 8),
         offs: Vec::with_capacity(n + 1),
@@ -567,6 +611,14 @@ pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) 
             let next = if i + 1 < len { ty(labels1[t + 1]) } else { 9 };
             out.feats.push(mix(A_PREV, prev));
             out.feats.push(mix(A_NEXT, next));
+            if let Some((sty, key)) = span_of[t] {
+                let mut c = phrase_counts[&key];
+                c[sty] -= 1;
+                if let Some(m) = majority(&c) {
+                    out.feats.push(mix(A_PHR, m));
+                    out.feats.push(mix(mix(A_PHR_OWN, m), sty as u64));
+                }
+            }
             if let Some(c) = counts.get(&df.hist_key[t]) {
                 let mut c = *c;
                 let me = ty(labels1[t]) as usize;
