@@ -23,6 +23,9 @@ pub(crate) struct TrainNerArgs {
     /// Train stage 1 only (no prediction aggregation).
     #[arg(long)]
     one_stage: bool,
+    /// Average this many perceptrons trained on different shuffles (parameter mixing).
+    #[arg(long, default_value_t = TrainConfig::default().mix)]
+    mix: usize,
     /// Where to write the model (default: the crate's embedded model file).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -64,7 +67,8 @@ pub(crate) fn read_docs(path: &Path) -> anyhow::Result<Vec<TrainDoc>> {
 
 /// Builds the resources blob from crates/newsmill-nlp/resources: every `gazetteers/KIND.txt`
 /// becomes a `#gaz KIND` section and `clusters.txt` (`bits<TAB>word<TAB>count`, as Brown
-/// clustering tools write it) the `#clusters` section.
+/// clustering tools write it) the `#clusters` section, and `case.txt` (`word<TAB>ratio`) the
+/// `#case` section.
 pub(crate) fn resources_blob() -> anyhow::Result<String> {
     let dir = nlp_dir().join("resources");
     let mut blob = String::new();
@@ -100,6 +104,16 @@ pub(crate) fn resources_blob() -> anyhow::Result<String> {
             }
         }
     }
+    let case = dir.join("case.txt");
+    if case.exists() {
+        blob.push_str("#case\n");
+        for line in fs_err::read_to_string(&case)?.lines() {
+            if line.contains('\t') {
+                blob.push_str(line);
+                blob.push('\n');
+            }
+        }
+    }
     Ok(blob)
 }
 
@@ -120,13 +134,15 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
         seed: args.seed,
         min_count: args.min_count,
         two_stage: !args.one_stage,
+        mix: args.mix,
     };
     let n_tokens: usize = docs.iter().flat_map(|d| &d.sents).map(Vec::len).sum();
     println!(
-        "training on {} documents, {n_tokens} tokens, {} epochs, seed {}",
+        "training on {} documents, {n_tokens} tokens, {} epochs, seed {}, mix {}",
         docs.len(),
         cfg.epochs,
-        cfg.seed
+        cfg.seed,
+        cfg.mix
     );
     let model = newsmill_nlp::train(&docs, &blob, &cfg, |stage, epoch, acc| {
         println!(

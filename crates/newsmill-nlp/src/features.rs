@@ -8,10 +8,10 @@ use std::hash::BuildHasherDefault;
 use crate::model::{IdHasher, IdMap};
 
 use crate::label::Label;
-use crate::resources::{Cluster, GAZ_KINDS, Resources};
+use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
 /// Bumped whenever features change, so an old model is refused rather than misread.
-pub(crate) const FEATURE_VERSION: u32 = 3;
+pub(crate) const FEATURE_VERSION: u32 = 5;
 
 const fn fmix(mut h: u64) -> u64 {
     h ^= h >> 33;
@@ -96,6 +96,18 @@ const CL0_SH0: u64 = 36;
 const CAP_PAT: u64 = 37;
 const LM1_P1: u64 = 38;
 const SH3: u64 = 39;
+const CASE0: u64 = 46;
+const CASE_CTX: u64 = 47;
+const CASEM1: u64 = 48;
+const CASEP1: u64 = 49;
+const TOPIC_SH: u64 = 50;
+const TOPIC_GAZ: u64 = 51;
+const TOPIC_CL: u64 = 52;
+const TOPIC_L0: u64 = 53;
+const TABLE_SH: u64 = 54;
+const TABLE_TOPIC: u64 = 55;
+const AGG_PREV: u64 = 56;
+const AGG_NEXT: u64 = 57;
 // Dynamic templates (they read earlier predictions).
 const P1: u64 = 40;
 const P2P1: u64 = 41;
@@ -111,6 +123,8 @@ const A_HAS: u64 = 63;
 const A_MAJ: u64 = 64;
 const A_MAJ_OWN: u64 = 65;
 const A_OWN_L0: u64 = 66;
+const A_PHR: u64 = 68;
+const A_PHR_OWN: u64 = 69;
 
 /// A compressed word shape: X for uppercase, x for lowercase, d for digits, other characters as
 /// they are; runs of one class longer than two are cut to two ("Putin" -> "Xxx").
@@ -259,6 +273,9 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
     let mut seen_lower = IdSet::default();
     let mut seen_title_mid = IdSet::default();
     let mut seen_in_span = IdSet::default();
+    // Context aggregation: the neighbours (lowercase hashes) of every capitalized word's
+    // occurrences in the document, with the occurrence's position.
+    let mut contexts: IdMap<Vec<(u64, u64, usize, usize)>> = IdMap::default();
     let mut lower_buf = String::new();
     let caps_sent: Vec<bool> = doc
         .iter()
@@ -270,6 +287,22 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
     for (s, sent) in doc.iter().enumerate() {
         for (i, w) in sent.iter().enumerate() {
             let w = w.as_ref();
+            if is_cap(w) {
+                let h = lower_hash(w, &mut lower_buf);
+                let p = if i > 0 {
+                    lower_hash(sent[i - 1].as_ref(), &mut lower_buf)
+                } else {
+                    sentinel(-1)
+                };
+                let n = match sent.get(i + 1) {
+                    Some(n) => lower_hash(n.as_ref(), &mut lower_buf),
+                    None => sentinel(1),
+                };
+                let v = contexts.entry(h).or_default();
+                if v.len() < 12 {
+                    v.push((p, n, s, i));
+                }
+            }
             if w.chars().next().is_some_and(char::is_lowercase) {
                 seen_lower.insert(lower_hash(w, &mut lower_buf));
             } else if is_cap(w) && !caps_sent[s] {
@@ -286,8 +319,19 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
         }
     }
 
+    // The document's topic: the first word of a headline such as "SOCCER - JAPAN GET LUCKY WIN".
+    let topic = doc
+        .first()
+        .filter(|s| s.len() > 2 && s[1].as_ref() == "-" && is_cap(s[0].as_ref()))
+        .map_or(hash_str("<none>"), |s| hash_str(&to_lower(s[0].as_ref())));
+
     for (s, sent) in doc.iter().enumerate() {
         let words: Vec<&str> = sent.iter().map(AsRef::as_ref).collect();
+        let n_num = words
+            .iter()
+            .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .count();
+        let table = n_num >= 2 && n_num * 5 >= words.len() * 2;
         let lowers: Vec<String> = words.iter().map(|w| to_lower(w)).collect();
         let lh: Vec<u64> = lowers.iter().map(|w| hash_str(w)).collect();
         let shapes: Vec<u64> = words.iter().map(|w| shape_hash(w)).collect();
@@ -298,6 +342,15 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
             .collect();
         let gaz = gazetteer_tags(res, &words);
         let m = words.len();
+        let case: Vec<u64> = lh
+            .iter()
+            .map(|h| match res.case.get(h) {
+                None => 0,
+                Some(&CASE_TITLE_ONLY) => 20,
+                Some(&CASE_LOWER_ONLY) => 21,
+                Some(&v) => (i64::from(v) + 7) as u64,
+            })
+            .collect();
         let at = |v: &[u64], k: i64| -> u64 {
             if k < 0 || k >= m as i64 {
                 sentinel(k)
@@ -417,6 +470,54 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                 f.push(mix(CAPS_SENT_L0, lh[i]));
             }
             let cap = is_cap(w);
+            {
+                let ctx = if i == 0 {
+                    0
+                } else if caps_sent[s] {
+                    1
+                } else {
+                    2
+                };
+                f.push(mix(CASE0, case[i]));
+                f.push(mix(mix(CASE_CTX, case[i]), ctx * 2 + u64::from(cap)));
+                f.push(mix(CASEM1, if i > 0 { case[i - 1] } else { 99 }));
+                f.push(mix(CASEP1, if i + 1 < m { case[i + 1] } else { 99 }));
+            }
+            {
+                f.push(mix(mix(TOPIC_SH, topic), shapes[i]));
+                for &(kind, _) in &gaz[i] {
+                    f.push(mix(mix(TOPIC_GAZ, topic), kind as u64));
+                }
+                if let Some(c) = clusters[i] {
+                    f.push(mix(mix(TOPIC_CL, topic), c.prefix(6)));
+                }
+                if cap {
+                    f.push(mix(mix(TOPIC_L0, topic), lh[i]));
+                }
+            }
+            if cap && let Some(occ) = contexts.get(&lh[i]) {
+                let from = f.len();
+                for &(p, n, os, oi) in occ {
+                    if (os, oi) != (s, i) {
+                        f.push(mix(AGG_PREV, p));
+                        f.push(mix(AGG_NEXT, n));
+                    }
+                }
+                let tail = &mut f[from..];
+                tail.sort_unstable();
+                let mut k = from;
+                for j in from..f.len() {
+                    if j == from || f[j] != f[k - 1] {
+                        f[k] = f[j];
+                        k += 1;
+                    }
+                }
+                f.truncate(k);
+            }
+            if table {
+                f.push(mix(mix(TABLE_SH, shapes[i]), u64::from(i == 0)));
+                f.push(mix(TABLE_TOPIC, topic));
+            }
             if cap {
                 if seen_lower.contains(&lh[i]) {
                     f.push(DOC_LOWER);
@@ -448,6 +549,48 @@ pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) 
             counts.entry(df.hist_key[t]).or_default()[slot] += 1;
         }
     }
+    // Stage-1 entity spans: for each token, the type and phrase key of its span if any, and the
+    // types stage 1 gave each phrase across the document.
+    let mut span_of: Vec<Option<(usize, u64)>> = vec![None; n];
+    let mut phrase_counts: IdMap<[u16; 4]> = IdMap::default();
+    {
+        let mut t0 = 0;
+        for &len in lens {
+            let mut open: Option<usize> = None;
+            for t in t0..t0 + len {
+                let l = labels1[t];
+                let Some(ty) = l.type_index() else {
+                    open = None;
+                    continue;
+                };
+                match l.pos() {
+                    Some(crate::label::Pos::B) => open = Some(t),
+                    Some(crate::label::Pos::I) => {}
+                    _ => {
+                        let st = open.take().unwrap_or(t);
+                        let mut key = A_PHR;
+                        for k in st..=t {
+                            key = mix(key, df.lower[k]);
+                        }
+                        phrase_counts.entry(key).or_default()[ty] += 1;
+                        for k in st..=t {
+                            span_of[k] = Some((ty, key));
+                        }
+                    }
+                }
+            }
+            t0 += len;
+        }
+    }
+    let majority = |c: &[u16; 4]| -> Option<u64> {
+        let mut best = 0;
+        for k in 1..4 {
+            if c[k] > c[best] {
+                best = k;
+            }
+        }
+        (c[best] > 0).then_some(best as u64)
+    };
     let mut out = DocFeats {
         feats: Vec::with_capacity(df.feats.len() + n * 8),
         offs: Vec::with_capacity(n + 1),
@@ -468,6 +611,14 @@ pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) 
             let next = if i + 1 < len { ty(labels1[t + 1]) } else { 9 };
             out.feats.push(mix(A_PREV, prev));
             out.feats.push(mix(A_NEXT, next));
+            if let Some((sty, key)) = span_of[t] {
+                let mut c = phrase_counts[&key];
+                c[sty] -= 1;
+                if let Some(m) = majority(&c) {
+                    out.feats.push(mix(A_PHR, m));
+                    out.feats.push(mix(mix(A_PHR_OWN, m), sty as u64));
+                }
+            }
             if let Some(c) = counts.get(&df.hist_key[t]) {
                 let mut c = *c;
                 let me = ty(labels1[t]) as usize;

@@ -300,6 +300,9 @@ pub struct TrainConfig {
     pub min_count: u32,
     /// Train the second (prediction aggregation) stage.
     pub two_stage: bool,
+    /// Parameter mixing: each perceptron is the mean of this many trained on different
+    /// shuffles (seeds derived from `seed`).
+    pub mix: usize,
 }
 
 impl Default for TrainConfig {
@@ -309,6 +312,7 @@ impl Default for TrainConfig {
             seed: 20_030_531,
             min_count: 2,
             two_stage: true,
+            mix: 3,
         }
     }
 }
@@ -323,8 +327,40 @@ struct Prepared {
 /// Trains one perceptron on `docs` (only those whose index `keep` accepts).
 fn train_weights(
     docs: &[Prepared],
+    keep: impl Fn(usize) -> bool + Copy,
+    cfg: &TrainConfig,
+    progress: &mut dyn FnMut(usize, f64),
+) -> Weights {
+    let k = cfg.mix.max(1) as u64;
+    if k <= 1 {
+        return train_once(docs, keep, cfg, cfg.seed, progress);
+    }
+    // Parameter mixing: the mean of `k` perceptrons trained on different shuffles.
+    let mut sum: IdMap<[f32; NL]> = IdMap::default();
+    for j in 0..k {
+        let w = train_once(docs, keep, cfg, cfg.seed.wrapping_add(j * 7919), progress);
+        for (&f, &r) in &w.index {
+            let acc = sum.entry(f).or_insert([0.0; NL]);
+            for (a, x) in acc.iter_mut().zip(&w.rows[r as usize]) {
+                *a += x / k as f32;
+            }
+        }
+    }
+    let mut keys: Vec<u64> = sum.keys().copied().collect();
+    keys.sort_unstable();
+    let mut out = Weights::default();
+    for f in keys {
+        out.index.insert(f, out.rows.len() as u32);
+        out.rows.push(sum[&f]);
+    }
+    out
+}
+
+fn train_once(
+    docs: &[Prepared],
     keep: impl Fn(usize) -> bool,
     cfg: &TrainConfig,
+    seed: u64,
     progress: &mut dyn FnMut(usize, f64),
 ) -> Weights {
     // Keep static features seen at least `min_count` times.
@@ -351,7 +387,7 @@ fn train_weights(
     let mut u: Vec<[f64; NL]> = vec![[0.0; NL]; index.len()];
     let mut c: f64 = 1.0;
     let mut order: Vec<usize> = (0..docs.len()).filter(|&i| keep(i)).collect();
-    let mut rng = cfg.seed | 1;
+    let mut rng = seed | 1;
     let mut dynf: Vec<u64> = Vec::with_capacity(16);
     for epoch in 0..cfg.epochs {
         // Fisher-Yates with xorshift64, so the order depends only on the seed.

@@ -18,7 +18,22 @@ pub(crate) const GAZ_KINDS: &[&str] = &[
     "title",
     "org-word",
     "demonym",
+    "first-name",
+    "surname",
 ];
+
+/// Case ratio of a word known only in title case.
+pub(crate) const CASE_TITLE_ONLY: i8 = 100;
+/// Case ratio of a word known only in lowercase.
+pub(crate) const CASE_LOWER_ONLY: i8 = -100;
+
+/// What a resources section holds.
+#[derive(Clone, Copy)]
+enum Section {
+    Gaz(u16),
+    Clusters,
+    Case,
+}
 
 /// A Brown cluster: its bit path as a number, and the path length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +63,10 @@ pub(crate) struct Resources {
     pub(crate) max_len: usize,
     /// Hash of a word -> its Brown cluster.
     pub(crate) clusters: IdMap<Cluster>,
+    /// Hash of a lowercase word -> how much more often its title-case form occurs than its
+    /// lowercase form (rounded log ratio in -6..=6; [`CASE_TITLE_ONLY`] / [`CASE_LOWER_ONLY`]
+    /// when only one form is known).
+    pub(crate) case: IdMap<i8>,
     /// The blob these were parsed from (written back into the model).
     pub(crate) blob: String,
 }
@@ -59,7 +78,7 @@ impl Resources {
             blob: blob.to_string(),
             ..Resources::default()
         };
-        let mut section: Option<(bool, u16)> = None;
+        let mut section: Option<Section> = None;
         for line in blob.lines() {
             if let Some(head) = line.strip_prefix('#') {
                 let mut parts = head.split_whitespace();
@@ -67,8 +86,9 @@ impl Resources {
                     (Some("gaz"), Some(name)) => GAZ_KINDS
                         .iter()
                         .position(|k| *k == name)
-                        .map(|i| (false, 1u16 << i)),
-                    (Some("clusters"), _) => Some((true, 0)),
+                        .map(|i| Section::Gaz(1u16 << i)),
+                    (Some("clusters"), _) => Some(Section::Clusters),
+                    (Some("case"), _) => Some(Section::Case),
                     _ => None,
                 };
                 continue;
@@ -78,7 +98,19 @@ impl Resources {
                 continue;
             }
             match section {
-                Some((true, _)) => {
+                Some(Section::Case) => {
+                    if let Some((word, b)) = line.split_once('\t') {
+                        let v = match b {
+                            "T" => Some(CASE_TITLE_ONLY),
+                            "L" => Some(CASE_LOWER_ONLY),
+                            b => b.parse::<i8>().ok(),
+                        };
+                        if let Some(v) = v {
+                            r.case.insert(hash_str(word), v);
+                        }
+                    }
+                }
+                Some(Section::Clusters) => {
                     if let Some((word, bits)) = line.split_once('\t') {
                         let len = bits.len().min(32) as u8;
                         if let Ok(b) = u32::from_str_radix(&bits[..usize::from(len)], 2) {
@@ -86,7 +118,7 @@ impl Resources {
                         }
                     }
                 }
-                Some((false, bit)) => {
+                Some(Section::Gaz(bit)) => {
                     let key = phrase_key(line.split_whitespace());
                     let n = key.split(' ').count();
                     r.max_len = r.max_len.max(n);
@@ -147,7 +179,7 @@ mod tests {
     #[test]
     fn parses_sections() {
         let r = Resources::parse(
-            "#gaz country\nNorth Korea\nRussia\n#gaz city\nMoscow\n#clusters\nPutin\t0110\n",
+            "#gaz country\nNorth Korea\nRussia\n#gaz city\nMoscow\n#clusters\nPutin\t0110\n#case\nputin\tT\ngold\t-2\n",
         );
         assert_eq!(r.phrases[&hash_str("north korea")], 1);
         assert_eq!(r.phrases[&hash_str("moscow")], 2);
@@ -156,5 +188,7 @@ mod tests {
         assert_eq!((c.bits, c.len), (0b0110, 4));
         assert_eq!(c.prefix(2), 0b01 | (2 << 32));
         assert_eq!(r.cluster("Kim", "kim"), None);
+        assert_eq!(r.case[&hash_str("putin")], CASE_TITLE_ONLY);
+        assert_eq!(r.case[&hash_str("gold")], -2);
     }
 }
