@@ -262,6 +262,47 @@ impl Stories {
         self.ln_docs - ln1p_count(u64::from(self.df[t as usize])) + 1.0
     }
 
+    /// Starts the document frequencies from a model's prior (when its vocabulary matches).
+    pub(crate) fn seed(&mut self, prior: Option<&crate::model::DfPrior>) {
+        let Some(p) = prior.filter(|p| p.hash_bits == self.config.hash_bits) else {
+            return;
+        };
+        for &(t, n) in &p.df {
+            if let Some(df) = self.df.get_mut(t as usize) {
+                *df = df.saturating_add(n);
+            }
+        }
+        self.docs += p.docs;
+        self.ln_docs = ln1p_count(self.docs);
+    }
+
+    /// The document frequencies of `docs` (their terms as [`Stories::learn`] counts them),
+    /// keeping terms seen in at least `min_df` of them.
+    pub(crate) fn df_of(&self, docs: &[DocTerms], min_df: u32) -> crate::model::DfPrior {
+        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+        for doc in docs {
+            let mut seen: Vec<u32> = doc
+                .title
+                .iter()
+                .chain(&doc.body)
+                .chain(&doc.names)
+                .map(|&(t, _)| t)
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for t in seen {
+                *counts.entry(t).or_default() += 1;
+            }
+        }
+        let mut df: Vec<(u32, u32)> = counts.into_iter().filter(|x| x.1 >= min_df).collect();
+        df.sort_unstable();
+        crate::model::DfPrior {
+            hash_bits: self.config.hash_bits,
+            docs: docs.len() as u64,
+            df,
+        }
+    }
+
     /// Counts the article's terms in the document frequencies.
     fn learn(&mut self, doc: &DocTerms) {
         self.docs += 1;

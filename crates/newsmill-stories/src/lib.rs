@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 pub use cluster::{Stories, StoryConfig, StoryEntity, StorySummary};
 pub use dedup::{DedupConfig, Deduper, MatchKind};
 pub use minhash::{MinHasher, Signature};
-pub use model::{Example, Features, Model};
+pub use model::{DfPrior, Example, Features, Model};
 
 /// Errors of the story stage.
 #[derive(Debug, thiserror::Error)]
@@ -187,9 +187,11 @@ pub struct Clusterer {
 impl Clusterer {
     /// An empty stage.
     pub fn new(config: Config, model: Model) -> Clusterer {
+        let mut stories = Stories::new(config.stories.clone());
+        stories.seed(model.df_prior.as_ref());
         Clusterer {
             dedup: Deduper::new(config.dedup.clone()),
-            stories: Stories::new(config.stories.clone()),
+            stories,
             config,
             model,
             seq: 0,
@@ -338,8 +340,29 @@ pub fn training_examples(
     config: &Config,
     hard_negatives: usize,
 ) -> Vec<Example> {
+    training_examples_with_prior(items, gold, config, hard_negatives, None)
+}
+
+/// The document frequencies of `items` as a model prior ([`Model::df_prior`]), keeping the
+/// terms found in at least `min_df` of them.
+pub fn df_prior(items: &[Item<'_>], config: &Config, min_df: u32) -> DfPrior {
+    let stories = Stories::new(config.stories.clone());
+    let docs: Vec<cluster::DocTerms> = items.iter().map(|i| stories.prepare(i)).collect();
+    stories.df_of(&docs, min_df)
+}
+
+/// [`training_examples`] with the stage's document frequencies started from `prior`, as a
+/// [`Clusterer`] built with a model carrying that prior starts.
+pub fn training_examples_with_prior(
+    items: &[Item<'_>],
+    gold: &[&str],
+    config: &Config,
+    hard_negatives: usize,
+    prior: Option<&DfPrior>,
+) -> Vec<Example> {
     let model = Model::untrained();
     let mut stories = Stories::new(config.stories.clone());
+    stories.seed(prior);
     let mut by_label: rustc_hash::FxHashMap<&str, u64> = Default::default();
     let mut out = Vec::new();
     for (seq, (item, label)) in items.iter().zip(gold).enumerate() {
