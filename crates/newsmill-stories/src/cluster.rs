@@ -133,7 +133,7 @@ pub struct Stories {
     config: StoryConfig,
     mask: u32,
     df: Vec<u32>,
-    docs: u64,
+    pub(crate) docs: u64,
     /// `ln(1 + docs)`, kept with `docs`.
     ln_docs: f32,
     /// Open stories by sequence number (the seq of their first article): ordered, so every

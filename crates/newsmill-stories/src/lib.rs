@@ -397,6 +397,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn df_prior_seeds_a_new_stage() {
+        let items = [
+            Item::new(
+                "1",
+                "Quake hits Iran",
+                "An earthquake struck Iran near Bam.",
+            ),
+            Item::new(
+                "2",
+                "Iran quake toll",
+                "The earthquake near Bam killed ten.",
+            ),
+        ];
+        let config = Config::default();
+        let prior = df_prior(&items, &config, 1);
+        assert_eq!(prior.docs, 2);
+        assert!(prior.df.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(
+            prior.df.iter().any(|&(_, n)| n == 2),
+            "shared terms count twice"
+        );
+        assert!(df_prior(&items, &config, 2).df.iter().all(|&(_, n)| n == 2));
+        let mut model = Model::builtin();
+        model.df_prior = Some(prior);
+        let model = Model::from_json(&serde_json::to_string(&model).unwrap()).unwrap();
+        let mut c = Clusterer::new(config, model);
+        assert_eq!(c.stories.docs, 2);
+        c.push(&items[0]);
+        assert_eq!(c.stories.docs, 3);
+    }
+
+    #[test]
     fn state_round_trips() {
         let mut a = Clusterer::new(Config::default(), Model::builtin());
         let texts = [
