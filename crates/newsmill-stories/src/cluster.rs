@@ -855,10 +855,10 @@ fn prune(v: Sparse, max: usize, df: &[u32], docs: u64) -> Sparse {
 /// `ln(1 + n)`, from a table for small `n`.
 fn ln1p_count(n: u64) -> f32 {
     static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| (0..4096u32).map(|k| (k as f32).ln_1p()).collect());
+    let table = TABLE.get_or_init(|| (0..65_536u32).map(|k| (k as f32).ln_1p()).collect());
     match table.get(n as usize) {
         Some(&v) => v,
-        // ln(1 + n) = ln(n) + ln(1 + 1/n), and ln(1 + x) = x within 3e-8 for x < 1/4096: the
+        // ln(1 + n) = ln(n) + ln(1 + 1/n), and ln(1 + x) = x within 1e-10 for x < 1/65536: the
         // cheaper `ln` keeps libm's `log1p` out of the scoring loop (frequent terms).
         None => {
             let n = n as f32;
