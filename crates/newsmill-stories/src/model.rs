@@ -5,7 +5,8 @@
 //! 2018). The model gives the probability that the article belongs to the story; the article
 //! joins its most probable candidate when that probability reaches [`Model::threshold`], and
 //! starts a new story otherwise. The weights are learned on the dev set by
-//! `cargo xtask train stories` and shipped as `model/stories.json`.
+//! `cargo xtask train-stories` and shipped as `model/stories.json`, with the document
+//! frequencies of the training articles ([`DfPrior`]) that a new stage starts its IDF from.
 
 use serde::{Deserialize, Serialize};
 
