@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 pub use cluster::{Stories, StoryConfig, StoryEntity, StorySummary};
 pub use dedup::{DedupConfig, Deduper, MatchKind};
 pub use minhash::{MinHasher, Signature};
-pub use model::{Example, Features, Model};
+pub use model::{DfPrior, Example, Features, Model};
 
 /// Errors of the story stage.
 #[derive(Debug, thiserror::Error)]
@@ -187,9 +187,11 @@ pub struct Clusterer {
 impl Clusterer {
     /// An empty stage.
     pub fn new(config: Config, model: Model) -> Clusterer {
+        let mut stories = Stories::new(config.stories.clone());
+        stories.seed(model.df_prior.as_ref());
         Clusterer {
             dedup: Deduper::new(config.dedup.clone()),
-            stories: Stories::new(config.stories.clone()),
+            stories,
             config,
             model,
             seq: 0,
@@ -338,8 +340,29 @@ pub fn training_examples(
     config: &Config,
     hard_negatives: usize,
 ) -> Vec<Example> {
+    training_examples_with_prior(items, gold, config, hard_negatives, None)
+}
+
+/// The document frequencies of `items` as a model prior ([`Model::df_prior`]), keeping the
+/// terms found in at least `min_df` of them.
+pub fn df_prior(items: &[Item<'_>], config: &Config, min_df: u32) -> DfPrior {
+    let stories = Stories::new(config.stories.clone());
+    let docs: Vec<cluster::DocTerms> = items.iter().map(|i| stories.prepare(i)).collect();
+    stories.df_of(&docs, min_df)
+}
+
+/// [`training_examples`] with the stage's document frequencies started from `prior`, as a
+/// [`Clusterer`] built with a model carrying that prior starts.
+pub fn training_examples_with_prior(
+    items: &[Item<'_>],
+    gold: &[&str],
+    config: &Config,
+    hard_negatives: usize,
+    prior: Option<&DfPrior>,
+) -> Vec<Example> {
     let model = Model::untrained();
     let mut stories = Stories::new(config.stories.clone());
+    stories.seed(prior);
     let mut by_label: rustc_hash::FxHashMap<&str, u64> = Default::default();
     let mut out = Vec::new();
     for (seq, (item, label)) in items.iter().zip(gold).enumerate() {
@@ -372,6 +395,38 @@ pub fn training_examples(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn df_prior_seeds_a_new_stage() {
+        let items = [
+            Item::new(
+                "1",
+                "Quake hits Iran",
+                "An earthquake struck Iran near Bam.",
+            ),
+            Item::new(
+                "2",
+                "Iran quake toll",
+                "The earthquake near Bam killed ten.",
+            ),
+        ];
+        let config = Config::default();
+        let prior = df_prior(&items, &config, 1);
+        assert_eq!(prior.docs, 2);
+        assert!(prior.df.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(
+            prior.df.iter().any(|&(_, n)| n == 2),
+            "shared terms count twice"
+        );
+        assert!(df_prior(&items, &config, 2).df.iter().all(|&(_, n)| n == 2));
+        let mut model = Model::builtin();
+        model.df_prior = Some(prior);
+        let model = Model::from_json(&serde_json::to_string(&model).unwrap()).unwrap();
+        let mut c = Clusterer::new(config, model);
+        assert_eq!(c.stories.docs, 2);
+        c.push(&items[0]);
+        assert_eq!(c.stories.docs, 3);
+    }
 
     #[test]
     fn state_round_trips() {

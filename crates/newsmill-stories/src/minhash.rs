@@ -56,15 +56,21 @@ impl MinHasher {
     /// The distinct shingle hashes of `text`, sorted. A text shorter than one shingle gives one
     /// shingle of all its words; an empty text gives none.
     pub fn shingles(&self, text: &str) -> Vec<u64> {
-        let k = self.shingle;
         let mut words: Vec<u64> = Vec::with_capacity(text.len() / 5);
         for_each_word(text, |w, _| words.push(hash_bytes(0, w.as_bytes())));
+        self.shingles_of(&words)
+    }
+
+    /// [`MinHasher::shingles`] of a text's word hashes (`hash_bytes(0, word)`), for callers
+    /// that tokenise once for several purposes.
+    pub(crate) fn shingles_of(&self, words: &[u64]) -> Vec<u64> {
+        let k = self.shingle;
         let mut out = Vec::with_capacity(words.len());
         if words.is_empty() {
             return out;
         }
         if words.len() < k {
-            out.push(combine(&words));
+            out.push(combine(words));
             return out;
         }
         for window in words.windows(k) {

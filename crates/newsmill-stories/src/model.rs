@@ -5,7 +5,8 @@
 //! 2018). The model gives the probability that the article belongs to the story; the article
 //! joins its most probable candidate when that probability reaches [`Model::threshold`], and
 //! starts a new story otherwise. The weights are learned on the dev set by
-//! `cargo xtask train stories` and shipped as `model/stories.json`.
+//! `cargo xtask train-stories` and shipped as `model/stories.json`, with the document
+//! frequencies of the training articles ([`DfPrior`]) that a new stage starts its IDF from.
 
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +66,22 @@ pub struct Model {
     /// How the model was made (command, data, figures).
     #[serde(default)]
     pub note: String,
+    /// Document frequencies learned from the training articles, which a new stage starts from
+    /// (so the IDF of a young stream is not that of its first few articles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub df_prior: Option<DfPrior>,
+}
+
+/// Document frequencies a stage starts from: `docs` articles, and for the hashed terms that
+/// occurred in at least two of them, how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DfPrior {
+    /// `hash_bits` of the vocabulary the term ids belong to (the prior is ignored otherwise).
+    pub hash_bits: u32,
+    /// Articles counted.
+    pub docs: u64,
+    /// `(term id, document frequency)`, sorted by term id.
+    pub df: Vec<(u32, u32)>,
 }
 
 const BUILTIN: &str = include_str!("../model/stories.json");
@@ -84,6 +101,7 @@ impl Model {
             bias: -3.0,
             threshold: 0.5,
             note: "untrained".into(),
+            df_prior: None,
         }
     }
 
@@ -169,6 +187,7 @@ pub fn train(examples: &[Example], l2: f64) -> Model {
         bias: w[0],
         threshold: 0.5,
         note: String::new(),
+        df_prior: None,
     }
 }
 
