@@ -12,7 +12,7 @@ use super::meta::{PageMeta, absolute_url, clean, language_code, value_names, val
 /// Separators between a headline and the site or section name in `<title>` and `og:title`.
 const SEPARATORS: &[&str] = &[
     " | ", " - ", " – ", " — ", " :: ", " : ", " » ", " « ", " › ", " > ", " >> ", " · ", " ~ ",
-    " // ", " -- ",
+    " // ", " -- ", " / ", " @ ",
 ];
 
 fn segments(title: &str) -> Vec<&str> {
@@ -49,11 +49,20 @@ fn cut_paren(seg: &str) -> &str {
 /// the section is longer.
 fn main_segment(title: &str) -> &str {
     let segs = segments(title);
-    let seg = segs
+    let mut story: Vec<&str> = segs
         .iter()
         .copied()
-        .filter(|s| !names_site(s))
-        .max_by_key(|s| s.chars().count())
+        .filter(|s| !names_site(s) && !site_like(s))
+        .collect();
+    if story.is_empty() {
+        story = segs.iter().copied().filter(|s| !names_site(s)).collect();
+    }
+    // The longest; of segments about as long, the first ("Headline | Site tagline").
+    let longest = story.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    let seg = story
+        .iter()
+        .copied()
+        .find(|s| s.chars().count() * 10 >= longest * 9)
         .or_else(|| segs.first().copied())
         .unwrap_or(title);
     // "NDTV.com: Headline", "IOL: Headline": a short site prefix before a colon.
@@ -97,7 +106,8 @@ fn confirm(heading: &str, declared: &str) -> Confirm {
     let d = fold(declared);
     let main = main_segment(declared);
     let m = fold(main);
-    if h == d || h == m {
+    // A one-word main segment ("Business") is a section name more often than a headline.
+    if h == d || (h == m && m.contains(' ')) {
         return Confirm::Yes;
     }
     if hw >= 3 {
@@ -145,16 +155,22 @@ fn confirm(heading: &str, declared: &str) -> Confirm {
     Confirm::No
 }
 
-/// Whether a heading merely repeats a short segment of a declared title: the site or
-/// section name ("Sports Wire" in "cbs4denver.com - Sports Wire").
+/// Whether a heading merely repeats the site or section segment of a declared title:
+/// "Sports Wire" in "cbs4denver.com - Sports Wire", "The Daily" in "Harbour reopens | The
+/// Daily".
 fn is_declared_label(heading: &str, declared: &[(&'static str, String)]) -> bool {
     let h = fold(heading);
-    if h.split(' ').count() > 3 {
-        return false;
-    }
     declared.iter().any(|(_, d)| {
         let segs = segments(d);
-        segs.len() > 1 && segs.iter().any(|s| names_site(s)) && segs.iter().any(|s| fold(s) == h)
+        if segs.len() < 2 || !segs.iter().any(|s| fold(s) == h) {
+            return false;
+        }
+        let main = fold(main_segment(d));
+        // The heading is a segment other than the headline, or the title has no headline
+        // besides the site name and this short segment.
+        let words = h.split(' ').count();
+        (main != h && main.split(' ').count() >= 3 && words <= 3)
+            || (words <= 3 && segs.iter().any(|s| names_site(s)))
     })
 }
 
@@ -979,5 +995,11 @@ mod tests {
         );
         let declared = vec![("title", "cbs4denver.com - Sports Wire".to_string())];
         assert!(is_declared_label("Sports Wire", &declared));
+        let declared = vec![(
+            "title",
+            "Harbour reopens after storm | The Daily".to_string(),
+        )];
+        assert!(is_declared_label("The Daily", &declared));
+        assert!(!is_declared_label("Harbour reopens after storm", &declared));
     }
 }
