@@ -182,8 +182,18 @@ pub(crate) struct ServeArgs {
 #[derive(Debug, clap::Args)]
 pub(crate) struct StoriesArgs {
     /// JSON Lines file, or `-` for stdin. Default: stdin.
-    #[arg(value_name = "PATH|-")]
+    #[arg(value_name = "PATH|-", conflicts_with = "data")]
     pub(crate) input: Option<String>,
+    /// List the stories stored in this data directory by `newsmill ingest` (id, size, first
+    /// and last seen, title) instead of reading articles.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data: Option<std::path::PathBuf>,
+    /// Output format of `--data` (default: a table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum, requires = "data")]
+    pub(crate) format: Option<Format>,
+    /// With `--data`: list at most this many stories (most recently active first).
+    #[arg(long, short = 'n', requires = "data")]
+    pub(crate) limit: Option<usize>,
 }
 
 /// Arguments of `newsmill ner`.
