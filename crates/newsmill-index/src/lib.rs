@@ -508,6 +508,22 @@ impl Store {
         }))
     }
 
+    /// Every current record sorted by id, with its metadata: the same store gives the same
+    /// order whatever its segments (for export). Reads each document twice (ids first).
+    pub fn records_by_id(&self) -> Result<impl Iterator<Item = Result<(Record, RecordMeta)>> + '_> {
+        let searcher = self.reader.searcher();
+        let mut keyed = Vec::new();
+        for addr in self.addresses_of_kind(KIND_ARTICLE)? {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            keyed.push((self.text_of(&doc, self.fields.id).to_string(), addr));
+        }
+        keyed.sort();
+        Ok(keyed.into_iter().map(move |(_, addr)| {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            self.record_of(&doc)
+        }))
+    }
+
     /// The quarantine: every input that failed, sorted by origin.
     pub fn failed(&self) -> Result<Vec<Failure>> {
         let searcher = self.reader.searcher();

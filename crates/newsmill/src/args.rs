@@ -157,6 +157,9 @@ pub(crate) struct ExportArgs {
 pub(crate) enum ExportFormat {
     /// One record per line, as `analyze` prints them.
     Jsonl,
+    /// Apache Parquet: one column per record field; strings and lists of strings as such,
+    /// nested fields (blocks, entities, quotes, dates, removed, provenance) as JSON text.
+    Parquet,
 }
 
 /// Arguments of `newsmill serve`.

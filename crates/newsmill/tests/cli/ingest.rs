@@ -125,17 +125,115 @@ fn ingest_a_folder_search_it_and_reingest_adds_nothing() {
     let export = run(&["export", "--data", &data]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     assert_eq!(export.stdout.lines().count(), 3);
-    // Export order follows the index's segments, which is not fixed: check every record.
-    let texts: Vec<usize> = export
+    // Export is sorted by id, so it is the same run after run.
+    let records: Vec<serde_json::Value> = export
         .stdout
         .lines()
-        .map(|l| {
-            let record: serde_json::Value = serde_json::from_str(l).unwrap();
-            record["text"].as_str().unwrap().len()
-        })
+        .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(texts.iter().all(|&n| n > 0), "{texts:?}");
-    assert!(texts.iter().any(|&n| n > 500), "{texts:?}");
+    let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "export is sorted by id, each once");
+    assert!(
+        records
+            .iter()
+            .all(|r| !r["text"].as_str().unwrap().is_empty())
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r["text"].as_str().unwrap().len() > 500)
+    );
+    assert_eq!(run(&["export", "--data", &data]).stdout, export.stdout);
+
+    // Parquet: the same records in the same order, one column per field.
+    let parquet = tmp.path("out.parquet");
+    let r = run(&[
+        "export", "--data", &data, "--format", "parquet", "-o", &parquet,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (columns, rows) = read_parquet(&parquet);
+    assert_eq!(rows.len(), 3);
+    for (row, record) in rows.iter().zip(&records) {
+        for (i, name) in columns.iter().enumerate() {
+            let want = &record[name.as_str()];
+            let got = &row[i];
+            match (got, want) {
+                // Nested fields are JSON text.
+                (serde_json::Value::String(text), w) if !w.is_string() => assert_eq!(
+                    &serde_json::from_str::<serde_json::Value>(text).unwrap(),
+                    w,
+                    "{name}"
+                ),
+                _ => assert_eq!(got, want, "{name}"),
+            }
+        }
+    }
+    for field in [
+        "id",
+        "title",
+        "text",
+        "story",
+        "duplicate_of",
+        "byline",
+        "blocks",
+        "entities",
+        "removed",
+    ] {
+        assert!(
+            columns.iter().any(|c| c == field),
+            "no column {field}: {columns:?}"
+        );
+    }
+}
+
+/// Reads a Parquet file into column names and rows of JSON values (strings, nulls, and lists
+/// of strings).
+fn read_parquet(path: &str) -> (Vec<String>, Vec<Vec<serde_json::Value>>) {
+    use arrow_array::{Array, ListArray, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut names = Vec::new();
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        names = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        for r in 0..batch.num_rows() {
+            let row = batch
+                .columns()
+                .iter()
+                .map(|col| {
+                    if col.is_null(r) {
+                        return serde_json::Value::Null;
+                    }
+                    if let Some(s) = col.as_any().downcast_ref::<StringArray>() {
+                        return serde_json::Value::String(s.value(r).to_string());
+                    }
+                    let list = col.as_any().downcast_ref::<ListArray>().unwrap();
+                    let items = list.value(r);
+                    let items = items.as_any().downcast_ref::<StringArray>().unwrap();
+                    serde_json::Value::Array(
+                        (0..items.len())
+                            .map(|i| serde_json::Value::String(items.value(i).to_string()))
+                            .collect(),
+                    )
+                })
+                .collect();
+            rows.push(row);
+        }
+    }
+    (names, rows)
 }
 
 #[test]
@@ -264,7 +362,8 @@ fn warc_duplicates_and_new_versions() {
     );
 }
 
-/// Sorted export lines: the store's content, independent of segment order.
+/// Export lines (sorted by id by `export`): the store's content, independent of segments.
+/// Sorted again here as text, for `binary_search`.
 fn dump(data: &str) -> Vec<String> {
     let r = run(&["export", "--data", data]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -557,4 +656,58 @@ fn stories_inside_ingest_are_stored_searchable_listed_and_continued() {
     assert_eq!(quake["size"], 3);
     assert_eq!(quake["last_seen"], "2024-06-20T08:00:00Z");
     assert_eq!(listed.len(), 2);
+
+    // `newsmill serve` over this store shows the stored stories.
+    let stories = http_get_json(&data, &["/api/stories", &format!("/api/stories/{story}")]);
+    assert_eq!(stories[0]["total"], 2, "{}", stories[0]);
+    let quake = &stories[1];
+    assert_eq!(quake["articles"], 3, "{quake}");
+    assert_eq!(quake["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(quake["title"], quake_title(&listed, story));
+}
+
+fn quake_title(listed: &[serde_json::Value], story: &str) -> serde_json::Value {
+    listed.iter().find(|s| s["id"] == story).unwrap()["title"].clone()
+}
+
+/// Starts `newsmill serve` on a loopback port over `data`, GETs each path, stops it.
+fn http_get_json(data: &str, paths: &[&str]) -> Vec<serde_json::Value> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = cmd(&[
+        "serve",
+        "--data",
+        data,
+        "--addr",
+        "127.0.0.1:0",
+        "--stages",
+        "extract",
+    ])
+    .spawn()
+    .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let mut out = Vec::new();
+    for path in paths {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let (head, body) = resp.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+        out.push(serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}")));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    out
 }
