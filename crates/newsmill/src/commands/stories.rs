@@ -134,6 +134,9 @@ fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus
     let format = args.format.or_else(|| {
         (!std::io::IsTerminal::is_terminal(&io::stdout())).then_some(crate::args::Format::Jsonl)
     });
+    if format.is_none() {
+        writeln!(out, "STORY\tSIZE\tFIRST SEEN\tLAST SEEN\tTITLE").context("writing to stdout")?;
+    }
     for s in &stories {
         let listed = Listed {
             id: &s.id,
