@@ -194,7 +194,7 @@ fn ingest_a_folder_search_it_and_reingest_adds_nothing() {
 fn read_parquet(path: &str) -> (Vec<String>, Vec<Vec<serde_json::Value>>) {
     use arrow_array::{Array, ListArray, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let file = std::fs::File::open(path).unwrap();
+    let file = fs_err::File::open(path).unwrap().into_parts().0;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .unwrap()
         .build()
