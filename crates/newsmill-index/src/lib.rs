@@ -43,14 +43,23 @@
 //! quarantine) and every write replaces its key (delete, then add, in one commit), so running the
 //! same ingest again after a crash redoes what was lost and adds no duplicates.
 //!
+//! State that must match the commit (the story stage's) is given to [`Writer::set_state`]: at
+//! [`Writer::commit`] it is written to a new file in `state/commit/` and synced *before*
+//! `meta.json` is replaced, and the commit's payload (inside `meta.json`) names that file, so
+//! [`Store::committed_state`] always returns the state of the commit the index is at.
+//!
 //! # Layout of the data directory
 //!
 //! ```text
 //! newsmill-data/
 //!   newsmill-store.json    format marker: {"format": 1}
 //!   index/                 the tantivy index (meta.json, segment files, writer lock)
-//!   state/                 small JSON state files (e.g. feed polling), written atomically
+//!   state/                 small JSON state files (feed polling, alerts), written atomically
+//!   state/commit/          states bound to a commit (NAME-OPSTAMP.json.gz), see above
 //! ```
+//!
+//! Besides articles, versions and failures the index holds story summaries
+//! ([`Writer::put_story`], [`Store::stories`]).
 //!
 //! # Example
 //!
