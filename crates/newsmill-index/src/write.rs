@@ -101,6 +101,15 @@ impl<'a> Writer<'a> {
                     source: other,
                 },
             })?;
+        // Files of a commit a crash cut short (segments, `.del` files named by an opstamp the
+        // next commits will reuse) are removed before anything is written.
+        writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(|source| IndexError::Tantivy {
+                dir: store.dir.display().to_string(),
+                source,
+            })?;
         let states = store.committed_payload()?.states;
         Ok(Writer {
             store,

@@ -205,9 +205,17 @@ impl WarcReader {
                 message: "record has no body reader".into(),
             });
         };
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| IngestError::io(origin.to_string(), e))?;
+        if let Err(e) = reader.read_to_end(&mut bytes) {
+            // A decompression error (a clipped gzip stream) while reading the body: the record
+            // is cut short, and the stream after it is lost (`next` stops on this error).
+            return Err(IngestError::Warc {
+                input: origin.to_string(),
+                message: format!(
+                    "truncated record: {} of {expected} body bytes ({e})",
+                    bytes.len()
+                ),
+            });
+        }
         if (bytes.len() as u64) < expected {
             return Err(IngestError::Warc {
                 input: origin.to_string(),
@@ -270,7 +278,14 @@ impl Iterator for WarcReader {
             Some(Ok(shared)) => {
                 self.records += 1;
                 let mut record = shared.borrow_mut();
-                Some(self.convert(&mut record))
+                let item = self.convert(&mut record);
+                drop(record);
+                if matches!(&item, Err(IngestError::Warc { message, .. }) if message.starts_with("truncated record"))
+                {
+                    // The stream cannot be resynchronised after a cut record: stop here.
+                    self.iter = None;
+                }
+                Some(item)
             }
         }
     }
