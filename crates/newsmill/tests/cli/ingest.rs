@@ -670,44 +670,166 @@ fn quake_title(listed: &[serde_json::Value], story: &str) -> serde_json::Value {
     listed.iter().find(|s| s["id"] == story).unwrap()["title"].clone()
 }
 
-/// Starts `newsmill serve` on a loopback port over `data`, GETs each path, stops it.
-fn http_get_json(data: &str, paths: &[&str]) -> Vec<serde_json::Value> {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let mut child = cmd(&[
-        "serve",
-        "--data",
-        data,
-        "--addr",
-        "127.0.0.1:0",
-        "--stages",
-        "extract",
-    ])
-    .spawn()
-    .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    let mut out = Vec::new();
-    for path in paths {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+/// `newsmill serve` on a loopback port, stopped when dropped.
+struct Serve {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Serve {
+    fn start(data: &str) -> Serve {
+        use std::io::{BufRead, BufReader};
+        let mut child = cmd(&[
+            "serve",
+            "--data",
+            data,
+            "--addr",
+            "127.0.0.1:0",
+            "--stages",
+            "extract",
+        ])
+        .spawn()
+        .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Serve { child, addr }
+    }
+
+    /// One request; the status and the JSON body.
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        let body = body.unwrap_or("");
         write!(
             s,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
         )
         .unwrap();
         let mut resp = String::new();
         s.read_to_string(&mut resp).unwrap();
         let (head, body) = resp.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
-        out.push(serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}")));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let json = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+        (status, json)
     }
-    child.kill().unwrap();
-    let _ = child.wait();
-    out
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `newsmill serve` on a loopback port over `data`, GETs each path, stops it.
+fn http_get_json(data: &str, paths: &[&str]) -> Vec<serde_json::Value> {
+    let serve = Serve::start(data);
+    paths
+        .iter()
+        .map(|path| {
+            let (status, json) = serve.request("GET", path, None);
+            assert_eq!(status, 200, "{path}: {json}");
+            json
+        })
+        .collect()
+}
+
+#[test]
+fn an_alert_fires_once_per_new_stored_story() {
+    let tmp = TempDir::new("alert");
+    let data = tmp.path("data");
+    let first = tmp.path("1.warc");
+    fs_err::write(
+        &first,
+        warc_of(
+            &[(
+                "https://wire.example/quake".into(),
+                article("Quake kills 10 in Iran", &QUAKE),
+            )],
+            "2024-06-19T10:00:00Z",
+        ),
+    )
+    .unwrap();
+    let r = run(&["ingest", &first, "--data", &data, "--stages", "extract"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let serve = Serve::start(&data);
+    let (status, alert) = serve.request(
+        "POST",
+        "/api/alerts",
+        Some(r#"{"name": "rescue", "query": "rescue OR rescuers"}"#),
+    );
+    assert_eq!(status, 201, "{alert}");
+    let id = alert["id"].as_str().unwrap().to_string();
+
+    // Three articles on one new event (the wire copy, the same text elsewhere, and a copy with
+    // a line added): one story, so one event.
+    let mut copy = COLTS.to_vec();
+    copy.push("Subscribe to our newsletter for the latest news from the region.");
+    let rescue = [
+        "Rescuers pulled eleven miners from a flooded coal mine in northern Shanxi on Tuesday after two days underground, state media reported.",
+        "The rescue teams pumped water from the shaft through the night, and the miners were taken to hospital in Datong, officials said.",
+    ];
+    let mut rescue_copy = rescue.to_vec();
+    rescue_copy.push("Subscribe to our newsletter for the latest news from the region.");
+    let second = tmp.path("2.warc");
+    fs_err::write(
+        &second,
+        warc_of(
+            &[
+                (
+                    "https://wire.example/mine".into(),
+                    article("Eleven miners rescued in Shanxi", &rescue),
+                ),
+                (
+                    "https://paper.example/mine".into(),
+                    article("Miners rescued after two days", &rescue),
+                ),
+                (
+                    "https://blog.example/mine".into(),
+                    article("Shanxi miners saved", &rescue_copy),
+                ),
+                (
+                    "https://sports.example/colts".into(),
+                    article("Colts clinch playoff berth", &copy),
+                ),
+            ],
+            "2024-06-20T10:00:00Z",
+        ),
+    )
+    .unwrap();
+    let r = run(&["ingest", &second, "--data", &data, "--stages", "extract"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let events = loop {
+        let (status, alert) = serve.request("GET", &format!("/api/alerts/{id}"), None);
+        assert_eq!(status, 200, "{alert}");
+        let events = alert["events"].as_array().cloned().unwrap_or_default();
+        if !events.is_empty() {
+            break events;
+        }
+        assert!(Instant::now() < deadline, "no alert event: {alert}");
+        // Polling for the server's next check; no result depends on timing.
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["articles"], 3, "{events:?}");
+    let records = jsonl(&run(&["export", "--data", &data]).stdout);
+    let wire = records
+        .iter()
+        .find(|r| r["canonical_url"] == "https://wire.example/mine")
+        .unwrap();
+    assert_eq!(events[0]["story"], wire["story"]);
 }
