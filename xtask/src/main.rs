@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod bench_ingest;
 mod eval_extract;
 mod eval_ner;
 mod eval_stories;
@@ -50,6 +51,9 @@ enum Task {
         #[arg(long, default_value_t = 100_000)]
         docs: usize,
     },
+    /// Ingest throughput (docs/s/core from WARC to stored and searchable) and peak memory on a
+    /// WARC built from the extraction dev pages; `--search N` adds search latency p50/p99.
+    BenchIngest(bench_ingest::Args),
     /// MinHash signature speed on the clustering dev texts (datasketch side by side:
     /// scripts/datasketch_side_by_side.py).
     BenchMinhash {
@@ -87,6 +91,7 @@ fn main() -> anyhow::Result<()> {
             &out.unwrap_or_else(eval_stories::default_model_path),
         ),
         Task::BenchStories { docs } => eval_stories::bench(&cli.data, docs),
+        Task::BenchIngest(args) => bench_ingest::run(&cli.data, &args),
         Task::BenchMinhash { repeat } => eval_stories::bench_minhash(&cli.data, repeat),
         Task::Eval(e) => match e {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),

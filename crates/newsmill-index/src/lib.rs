@@ -43,14 +43,23 @@
 //! quarantine) and every write replaces its key (delete, then add, in one commit), so running the
 //! same ingest again after a crash redoes what was lost and adds no duplicates.
 //!
+//! State that must match the commit (the story stage's) is given to [`Writer::set_state`]: at
+//! [`Writer::commit`] it is written to a new file in `state/commit/` and synced *before*
+//! `meta.json` is replaced, and the commit's payload (inside `meta.json`) names that file, so
+//! [`Store::committed_state`] always returns the state of the commit the index is at.
+//!
 //! # Layout of the data directory
 //!
 //! ```text
 //! newsmill-data/
 //!   newsmill-store.json    format marker: {"format": 1}
 //!   index/                 the tantivy index (meta.json, segment files, writer lock)
-//!   state/                 small JSON state files (e.g. feed polling), written atomically
+//!   state/                 small JSON state files (feed polling, alerts), written atomically
+//!   state/commit/          states bound to a commit (NAME-OPSTAMP.json.gz), see above
 //! ```
+//!
+//! Besides articles, versions and failures the index holds story summaries
+//! ([`Writer::put_story`], [`Store::stories`]).
 //!
 //! # Example
 //!
@@ -87,9 +96,12 @@ mod schema;
 mod search;
 mod write;
 
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use newsmill_core::Record;
+pub use newsmill_stories::StorySummary;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
@@ -222,6 +234,9 @@ pub struct StoreStats {
     pub versions: u64,
     /// Quarantined inputs.
     pub failed: u64,
+    /// Stories (written by the story stage of `ingest`).
+    #[serde(default)]
+    pub stories: u64,
 }
 
 /// Stored metadata next to a record.
@@ -244,8 +259,20 @@ pub struct RecordMeta {
 pub(crate) const KIND_ARTICLE: &str = "article";
 pub(crate) const KIND_VERSION: &str = "version";
 pub(crate) const KIND_FAILED: &str = "failed";
+pub(crate) const KIND_STORY: &str = "story";
 
-fn tantivy_err(dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+/// The payload of every commit (in tantivy's `meta.json`): which state files belong to it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct CommitPayload {
+    /// State name -> file name in `state/commit/`.
+    #[serde(default)]
+    pub(crate) states: BTreeMap<String, String>,
+}
+
+/// Folder of the state files written with a commit.
+pub(crate) const COMMIT_STATE_DIR: &str = "commit";
+
+pub(crate) fn tantivy_err(dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
     move |source| IndexError::Tantivy {
         dir: dir.display().to_string(),
         source,
@@ -459,6 +486,7 @@ impl Store {
             articles: self.count_kind(KIND_ARTICLE)?,
             versions: self.count_kind(KIND_VERSION)?,
             failed: self.count_kind(KIND_FAILED)?,
+            stories: self.count_kind(KIND_STORY)?,
         })
     }
 
@@ -484,6 +512,22 @@ impl Store {
         let searcher = self.reader.searcher();
         let addrs = self.addresses_of_kind(KIND_ARTICLE)?;
         Ok(addrs.into_iter().map(move |addr| {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            self.record_of(&doc)
+        }))
+    }
+
+    /// Every current record sorted by id, with its metadata: the same store gives the same
+    /// order whatever its segments (for export). Reads each document twice (ids first).
+    pub fn records_by_id(&self) -> Result<impl Iterator<Item = Result<(Record, RecordMeta)>> + '_> {
+        let searcher = self.reader.searcher();
+        let mut keyed = Vec::new();
+        for addr in self.addresses_of_kind(KIND_ARTICLE)? {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            keyed.push((self.text_of(&doc, self.fields.id).to_string(), addr));
+        }
+        keyed.sort();
+        Ok(keyed.into_iter().map(move |(_, addr)| {
             let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
             self.record_of(&doc)
         }))
@@ -517,7 +561,7 @@ impl Store {
     /// Path of a state file (`state/NAME.json`), for callers that keep small state (feed
     /// polling) in the data directory through [`Store::save_state`] and [`Store::load_state`].
     fn state_path(&self, name: &str) -> PathBuf {
-        self.dir.join("state").join(format!("{name}.json"))
+        state_file(&self.dir, name)
     }
 
     /// Writes a small JSON state file atomically (write to a temporary file, sync, rename).
@@ -552,13 +596,139 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The payload of the last commit on disk.
+    pub(crate) fn committed_payload(&self) -> Result<CommitPayload> {
+        let metas = self.index.load_metas().map_err(self.err())?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_default())
+    }
+
+    /// The state saved under `name` by [`Writer::set_state`] with the last commit, when any.
+    ///
+    /// It is the state of exactly that commit: the file is written and synced before the
+    /// commit that names it, so after a crash the store and this state agree.
+    pub fn committed_state(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let payload = self.committed_payload()?;
+        let Some(file) = payload.states.get(name) else {
+            return Ok(None);
+        };
+        let path = self.dir.join("state").join(COMMIT_STATE_DIR).join(file);
+        let io = |source| IndexError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let gz = fs_err::read(&path).map_err(io)?;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut out)
+            .map_err(io)?;
+        Ok(Some(out))
+    }
+
+    /// Every stored story (see [`Writer::put_story`]), most recently active first (stories
+    /// without times last, then by id).
+    pub fn stories(&self) -> Result<Vec<StorySummary>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for addr in self.addresses_of_kind(KIND_STORY)? {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            out.push(self.story_of(&doc)?);
+        }
+        out.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// One stored story by id.
+    pub fn story(&self, id: &str) -> Result<Option<StorySummary>> {
+        match self.doc_by_key(&story_key(id))? {
+            Some(doc) => self.story_of(&doc).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn story_of(&self, doc: &TantivyDocument) -> Result<StorySummary> {
+        let key = self.text_of(doc, self.fields.key);
+        serde_json::from_str(self.text_of(doc, self.fields.meta))
+            .map_err(|e| self.corrupt(key, format!("story: {e}")))
+    }
+}
+
+/// Reads a small JSON state file `DIR/state/NAME.json` written by [`save_state_in`]; `None`
+/// when there is none. For callers that keep state in a data directory without opening the
+/// store (the server's alerts).
+pub fn load_state_in<T: for<'de> Deserialize<'de>>(dir: &Path, name: &str) -> Result<Option<T>> {
+    let path = state_file(dir, name);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = fs_err::read(&path).map_err(|source| IndexError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| IndexError::Format {
+            dir: dir.display().to_string(),
+            message: format!("{}: {e}", path.display()),
+        })
+}
+
+/// Writes `DIR/state/NAME.json` crash-safely (temporary file, fsync, rename, fsync of the
+/// folder): a crash leaves the old or the new content, whole. Creates `DIR/state` if needed.
+pub fn save_state_in<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<()> {
+    let path = state_file(dir, name);
+    if let Some(parent) = path.parent() {
+        fs_err::create_dir_all(parent).map_err(|source| IndexError::Io {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let body = serde_json::to_vec_pretty(value).unwrap_or_default();
+    write_atomic(&path, &body)
+}
+
+fn state_file(dir: &Path, name: &str) -> PathBuf {
+    // Names are the callers' constants; anything else is flattened so no name leaves `state/`.
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join("state").join(format!("{safe}.json"))
+}
+
+/// Gzips `bytes` into `path` crash-safely.
+pub(crate) fn write_atomic_gz(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let gz = enc
+        .write_all(bytes)
+        .and_then(|()| enc.finish())
+        .map_err(|source| IndexError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    write_atomic(path, &gz)
+}
+
+pub(crate) fn story_key(id: &str) -> String {
+    format!("story:{id}")
+}
+
 pub(crate) fn failed_key(origin: &str) -> String {
     format!("failed:{origin}")
 }
 
 /// Writes `bytes` to `path` so that a crash leaves either the old or the new content.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
     let io = |source| IndexError::Io {
         path: path.display().to_string(),
         source,

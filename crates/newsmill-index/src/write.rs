@@ -1,6 +1,6 @@
 //! The writer: puts records, quarantines failures, commits atomically.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use newsmill_core::Record;
 use sha2::{Digest, Sha256};
@@ -8,8 +8,9 @@ use tantivy::schema::Facet;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::{
-    Failure, IndexError, KIND_ARTICLE, KIND_FAILED, KIND_VERSION, RecordMeta, Result, Store,
-    failed_key, now,
+    COMMIT_STATE_DIR, CommitPayload, Failure, IndexError, KIND_ARTICLE, KIND_FAILED, KIND_STORY,
+    KIND_VERSION, RecordMeta, Result, Store, StorySummary, failed_key, now, story_key,
+    write_atomic_gz,
 };
 
 /// What the input said besides the record.
@@ -38,6 +39,10 @@ pub struct Writer<'a> {
     /// Records put since the last commit: id -> (hash, version, record JSON, meta).
     pending: HashMap<String, (String, String, RecordMeta)>,
     uncommitted: usize,
+    /// State files of the last commit (name -> file in `state/commit/`).
+    states: BTreeMap<String, String>,
+    /// States to write with the next commit.
+    pending_states: BTreeMap<String, Vec<u8>>,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -96,11 +101,23 @@ impl<'a> Writer<'a> {
                     source: other,
                 },
             })?;
+        // Files of a commit a crash cut short (segments, `.del` files named by an opstamp the
+        // next commits will reuse) are removed before anything is written.
+        writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(|source| IndexError::Tantivy {
+                dir: store.dir.display().to_string(),
+                source,
+            })?;
+        let states = store.committed_payload()?.states;
         Ok(Writer {
             store,
             writer,
             pending: HashMap::new(),
             uncommitted: 0,
+            states,
+            pending_states: BTreeMap::new(),
         })
     }
 
@@ -109,23 +126,67 @@ impl<'a> Writer<'a> {
         self.uncommitted
     }
 
-    /// Stores `record` (its id must be set) unless the same content is stored already.
-    pub fn put(&mut self, record: &Record, info: &PutInfo) -> Result<PutOutcome> {
-        let hash = content_hash(record);
-        let previous: Option<(String, RecordMeta)> = match self.pending.get(&record.id) {
+    /// The stored (or put since the last commit) version of `id`: its JSON and metadata.
+    fn previous(&self, id: &str) -> Result<Option<(String, RecordMeta)>> {
+        Ok(match self.pending.get(id) {
             Some((_, json, meta)) => Some((json.clone(), meta.clone())),
-            None => match self.store.doc_by_key(&record.id)? {
+            None => match self.store.doc_by_key(id)? {
                 Some(doc) => {
                     let f = &self.store.fields;
                     let json = self.store.text_of(&doc, f.record).to_string();
                     let meta: RecordMeta =
                         serde_json::from_str(self.store.text_of(&doc, f.meta))
-                            .map_err(|e| self.store.corrupt(&record.id, format!("meta: {e}")))?;
+                            .map_err(|e| self.store.corrupt(id, format!("meta: {e}")))?;
                     Some((json, meta))
                 }
                 None => None,
             },
-        };
+        })
+    }
+
+    /// What [`Writer::put`] would do with `record`, without writing: the story stage runs only
+    /// on records that are not [`PutOutcome::Unchanged`], so a re-run after a crash feeds it
+    /// exactly the records the last commit lacks.
+    pub fn check(&self, record: &Record) -> Result<PutOutcome> {
+        let hash = content_hash(record);
+        Ok(match self.previous(&record.id)? {
+            Some((_, meta)) if meta.hash == hash || meta.previous_hashes.contains(&hash) => {
+                PutOutcome::Unchanged
+            }
+            Some(_) => PutOutcome::NewVersion,
+            None => PutOutcome::Stored,
+        })
+    }
+
+    /// Stores a story summary (replacing the earlier summary of the same story). Stories are
+    /// listed by [`Store::stories`].
+    pub fn put_story(&mut self, story: &StorySummary) -> Result<()> {
+        let f = &self.store.fields;
+        let key = story_key(&story.id);
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.kind, KIND_STORY);
+        doc.add_text(f.key, &key);
+        doc.add_text(f.title, &story.title);
+        for e in &story.entities {
+            doc.add_text(f.entity, &e.name);
+        }
+        if let Some(t) = story.last_seen.or(story.first_seen) {
+            doc.add_date(f.date, tantivy::DateTime::from_timestamp_secs(t));
+        }
+        doc.add_text(f.meta, serde_json::to_string(story).unwrap_or_default());
+        self.replace(&key, doc)
+    }
+
+    /// Saves `bytes` as the state `name` with the next commit, atomically with it: after a
+    /// crash, [`Store::committed_state`] returns the state of the commit the index is at.
+    pub fn set_state(&mut self, name: &str, bytes: Vec<u8>) {
+        self.pending_states.insert(name.to_string(), bytes);
+    }
+
+    /// Stores `record` (its id must be set) unless the same content is stored already.
+    pub fn put(&mut self, record: &Record, info: &PutInfo) -> Result<PutOutcome> {
+        let hash = content_hash(record);
+        let previous = self.previous(&record.id)?;
         let (outcome, version) = match &previous {
             Some((_, meta)) if meta.hash == hash || meta.previous_hashes.contains(&hash) => {
                 return Ok(PutOutcome::Unchanged);
@@ -248,9 +309,51 @@ impl<'a> Writer<'a> {
         doc
     }
 
-    /// Makes every write since the last commit durable and visible, atomically.
+    /// Makes every write since the last commit durable and visible, atomically, together with
+    /// the states given to [`Writer::set_state`].
+    ///
+    /// Order: tantivy writes and syncs the new segments (`prepare_commit`); each new state is
+    /// written to a fresh file in `state/commit/` and synced; then `meta.json`, which names the
+    /// live segments and, in its payload, the state files, is replaced atomically. A crash
+    /// before that rename leaves the previous commit and its state files; after it, the new
+    /// ones. State files no commit names are removed after the commit.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit().map_err(self.store.err())?;
+        let dir = self.store.dir.clone();
+        let state_dir = dir.join("state").join(COMMIT_STATE_DIR);
+        let mut states = self.states.clone();
+        let pending = std::mem::take(&mut self.pending_states);
+        let err = crate::tantivy_err(&dir);
+        let mut prepared = self.writer.prepare_commit().map_err(&err)?;
+        if !pending.is_empty() {
+            fs_err::create_dir_all(&state_dir).map_err(|source| IndexError::Io {
+                path: state_dir.display().to_string(),
+                source,
+            })?;
+            let stamp = prepared.opstamp();
+            for (name, bytes) in &pending {
+                let file = format!("{name}-{stamp}.json.gz");
+                write_atomic_gz(&state_dir.join(&file), bytes)?;
+                states.insert(name.clone(), file);
+            }
+        }
+        let payload = serde_json::to_string(&CommitPayload {
+            states: states.clone(),
+        })
+        .unwrap_or_default();
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(&err)?;
+        if !pending.is_empty() {
+            // Files of earlier commits (or of a commit a crash cut short) are garbage now.
+            if let Ok(entries) = fs_err::read_dir(&state_dir) {
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    if !states.values().any(|f| *f == name) {
+                        let _ = fs_err::remove_file(entry.path());
+                    }
+                }
+            }
+        }
+        self.states = states;
         self.store.reload()?;
         self.pending.clear();
         self.uncommitted = 0;

@@ -5,6 +5,12 @@
 //! its `Content-Length` (a clipped file) is an error naming the record; so is a header that does
 //! not parse. After a parse error the stream cannot be resynchronised (a gzip member or a header
 //! boundary is lost), so the reader stops there: every record before it is kept.
+//!
+//! Origins are `FILE#OFFSET` with OFFSET the record's start in the *uncompressed* stream: a
+//! gzipped WARC is decompressed here (all members, `MultiGzDecoder`) before fastwarc parses it,
+//! so records inside one gzip member (a WARC gzipped as a whole, not per record) still get
+//! distinct offsets (fastwarc reports the member's position for each of them). zstd and lz4
+//! are left to fastwarc's own detection.
 
 use std::io::{self, Read};
 
@@ -27,6 +33,49 @@ pub enum WarcItem {
         /// Why it was skipped.
         reason: String,
     },
+}
+
+/// A reader that can only go forward, made seekable for fastwarc: it reports its position
+/// and seeks forward by reading (a decompressed stream cannot go back).
+struct Forward<R> {
+    inner: R,
+    pos: u64,
+}
+
+impl<R> Forward<R> {
+    fn new(inner: R) -> Forward<R> {
+        Forward { inner, pos: 0 }
+    }
+}
+
+impl<R: Read> Read for Forward<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> io::Seek for Forward<R> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            io::SeekFrom::Start(p) => Some(p),
+            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            io::SeekFrom::End(_) => None,
+        };
+        match target {
+            Some(t) if t >= self.pos => {
+                let skip = t - self.pos;
+                let copied = io::copy(&mut (&mut self.inner).take(skip), &mut io::sink())?;
+                self.pos += copied;
+                Ok(self.pos)
+            }
+            _ => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a decompressed WARC stream cannot seek backwards",
+            )),
+        }
+    }
 }
 
 /// Reads the records of one WARC stream, in order.
@@ -57,14 +106,30 @@ fn options() -> ArchiveIteratorOptions {
 impl WarcReader {
     /// Opens a WARC file (plain, gzip, zstd or lz4, detected from the magic bytes).
     pub fn open(path: &str, max_bytes: u64) -> Result<WarcReader, IngestError> {
+        use std::io::BufRead;
         let file = fs_err::File::open(path).map_err(|e| IngestError::io(path, e))?;
-        let iter = ArchiveIterator::with_options(
-            io::BufReader::new(file.into_parts().0),
-            ArchiveIteratorOptions {
-                stream_detect: true,
-                ..options()
-            },
-        );
+        let mut buffered = io::BufReader::new(file.into_parts().0);
+        let gzip = buffered
+            .fill_buf()
+            .map_err(|e| IngestError::io(path, e))?
+            .starts_with(&[0x1f, 0x8b]);
+        let iter = if gzip {
+            ArchiveIterator::with_options(
+                io::BufReader::with_capacity(
+                    1 << 16,
+                    Forward::new(flate2::read::MultiGzDecoder::new(buffered)),
+                ),
+                options(),
+            )
+        } else {
+            ArchiveIterator::with_options(
+                buffered,
+                ArchiveIteratorOptions {
+                    stream_detect: true,
+                    ..options()
+                },
+            )
+        };
         Ok(WarcReader {
             file: path.to_string(),
             iter: Some(iter),
@@ -140,9 +205,17 @@ impl WarcReader {
                 message: "record has no body reader".into(),
             });
         };
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| IngestError::io(origin.to_string(), e))?;
+        if let Err(e) = reader.read_to_end(&mut bytes) {
+            // A decompression error (a clipped gzip stream) while reading the body: the record
+            // is cut short, and the stream after it is lost (`next` stops on this error).
+            return Err(IngestError::Warc {
+                input: origin.to_string(),
+                message: format!(
+                    "truncated record: {} of {expected} body bytes ({e})",
+                    bytes.len()
+                ),
+            });
+        }
         if (bytes.len() as u64) < expected {
             return Err(IngestError::Warc {
                 input: origin.to_string(),
@@ -205,7 +278,14 @@ impl Iterator for WarcReader {
             Some(Ok(shared)) => {
                 self.records += 1;
                 let mut record = shared.borrow_mut();
-                Some(self.convert(&mut record))
+                let item = self.convert(&mut record);
+                drop(record);
+                if matches!(&item, Err(IngestError::Warc { message, .. }) if message.starts_with("truncated record"))
+                {
+                    // The stream cannot be resynchronised after a cut record: stop here.
+                    self.iter = None;
+                }
+                Some(item)
             }
         }
     }
@@ -295,6 +375,61 @@ mod tests {
             .collect();
         assert_eq!(errors.len(), 1, "{items:?}");
         assert!(errors[0].contains("truncated"), "{errors:?}");
+    }
+
+    fn offsets(path: &std::path::Path) -> Vec<u64> {
+        WarcReader::open(&path.to_string_lossy(), 1 << 20)
+            .unwrap()
+            .map(|i| match i.unwrap() {
+                WarcItem::Doc(d) => match d.origin {
+                    Origin::Warc { offset, .. } => offset,
+                    o => panic!("{o:?}"),
+                },
+                WarcItem::Skipped { .. } => panic!("skipped"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn offsets_are_distinct_whether_gzipped_whole_or_per_record() {
+        use std::io::Write;
+        let recs: Vec<Vec<u8>> = (0..3)
+            .map(|i| {
+                record(
+                    "response",
+                    &format!("https://a.example/{i}"),
+                    b"<p>x</p>",
+                    None,
+                )
+            })
+            .collect();
+        let plain = recs.concat();
+        let dir = std::env::temp_dir().join(format!("nm-warc-offsets-{}", std::process::id()));
+        fs_err::create_dir_all(&dir).unwrap();
+        let gz = |parts: &[&[u8]]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            for p in parts {
+                e.write_all(p).unwrap();
+            }
+            e.finish().unwrap()
+        };
+        let whole = gz(&[&plain]);
+        let per_record: Vec<u8> = recs.iter().flat_map(|r| gz(&[r])).collect();
+        let expected = vec![
+            0,
+            recs[0].len() as u64,
+            (recs[0].len() + recs[1].len()) as u64,
+        ];
+        for (name, bytes) in [
+            ("plain.warc", plain.clone()),
+            ("whole.warc.gz", whole),
+            ("per-record.warc.gz", per_record),
+        ] {
+            let p = dir.join(name);
+            fs_err::write(&p, bytes).unwrap();
+            assert_eq!(offsets(&p), expected, "{name}");
+        }
+        fs_err::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -11,8 +11,10 @@
 //! URL the operator configured (`--webhook`), so the API cannot make the server post anywhere
 //! else.
 //!
-//! Alerts persist in `DATA/serve/alerts.json`, written to a temporary file and renamed, so a
-//! crash leaves the old file or the new one, never half of one.
+//! Alerts persist in `DATA/state/alerts.json`, written by newsmill-index (the only crate that
+//! writes the data directory) to a temporary file, synced and renamed, so a crash leaves the
+//! old file or the new one, never half of one. A book saved by an older newsmill in
+//! `DATA/serve/alerts.json` is read when there is no new one (and saved to the new place).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -120,9 +122,12 @@ pub(crate) struct Delivery {
 /// The alerts and the file they live in.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AlertBook {
-    path: PathBuf,
+    data_dir: PathBuf,
     alerts: Vec<Alert>,
 }
+
+/// Name of the alerts' state file (`DATA/state/alerts.json`).
+const STATE: &str = "alerts";
 
 #[derive(Serialize, Deserialize)]
 struct File {
@@ -140,43 +145,49 @@ pub(crate) fn now_rfc3339() -> String {
 }
 
 impl AlertBook {
-    /// Loads `DATA/serve/alerts.json`; a missing file is an empty book.
+    /// Loads `DATA/state/alerts.json` (or an older `DATA/serve/alerts.json`); a missing file
+    /// is an empty book.
     pub(crate) fn load(data_dir: &Path) -> Result<AlertBook> {
-        let path = data_dir.join("serve").join("alerts.json");
-        let alerts = match fs_err::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice::<File>(&bytes)
-                    .map_err(|e| Error::Alerts {
-                        path: path.display().to_string(),
-                        message: e.to_string(),
-                    })?
-                    .alerts
+        let failed = |path: String, message: String| Error::Alerts { path, message };
+        let file = match newsmill_index::load_state_in::<File>(data_dir, STATE) {
+            Ok(Some(f)) => Some(f),
+            Ok(None) => {
+                let old = data_dir.join("serve").join("alerts.json");
+                match fs_err::read(&old) {
+                    Ok(bytes) => Some(
+                        serde_json::from_slice::<File>(&bytes)
+                            .map_err(|e| failed(old.display().to_string(), e.to_string()))?,
+                    ),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(e) => return Err(failed(old.display().to_string(), e.to_string())),
+                }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => {
-                return Err(Error::Alerts {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                });
+                return Err(failed(
+                    data_dir
+                        .join("state")
+                        .join("alerts.json")
+                        .display()
+                        .to_string(),
+                    e.to_string(),
+                ));
             }
         };
-        Ok(AlertBook { path, alerts })
+        Ok(AlertBook {
+            data_dir: data_dir.to_path_buf(),
+            alerts: file.map(|f| f.alerts).unwrap_or_default(),
+        })
     }
 
     fn save(&self) -> std::result::Result<(), ApiError> {
-        let fail = |e: &dyn std::fmt::Display| {
-            ApiError::internal(format!("saving alerts to {}: {e}", self.path.display()))
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs_err::create_dir_all(dir).map_err(|e| fail(&e))?;
-        let tmp = self.path.with_extension("json.tmp");
-        let json = serde_json::to_vec_pretty(&File {
-            alerts: self.alerts.clone(),
-        })
-        .map_err(|e| fail(&e))?;
-        fs_err::write(&tmp, json).map_err(|e| fail(&e))?;
-        fs_err::rename(&tmp, &self.path).map_err(|e| fail(&e))?;
-        Ok(())
+        newsmill_index::save_state_in(
+            &self.data_dir,
+            STATE,
+            &File {
+                alerts: self.alerts.clone(),
+            },
+        )
+        .map_err(|e| ApiError::internal(format!("saving alerts: {e}")))
     }
 
     /// Every alert, oldest first.

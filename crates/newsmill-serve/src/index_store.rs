@@ -3,9 +3,12 @@
 //! Search, records, facets and per-day counts go straight to the index. Filters become
 //! `field:"value"` clauses of the index's query language. Two things the index does not offer
 //! yet are done here:
-//! - **stories**: the index has no story listing, so a catalog of every record's story, date,
-//!   site and title is built by one walk over the store and rebuilt whenever the store's
-//!   generation changes (a cost linear in the corpus, paid once per commit, not per request);
+//! - **stories**: `newsmill ingest` stores each record's story (and the story stage's summary
+//!   of each story, whose title is that of its most central article); a catalog of every
+//!   record's story, date, site and title is built by one walk over the store and rebuilt
+//!   whenever the store's generation changes (a cost linear in the corpus, paid once per
+//!   commit, not per request). A record without a story (a store written before stories were
+//!   part of ingest) is a story of its own;
 //! - **date order**: the index sorts by relevance only, so `newest`/`oldest` fetch every match's
 //!   id and sort them here, refused (400) when more than [`DATE_SORT_LIMIT`] records match.
 
@@ -182,6 +185,15 @@ impl IndexStore {
                 },
             );
         }
+        // The story stage's titles (the most central article's), where stored.
+        let titles: HashMap<String, String> = self
+            .store
+            .stories()
+            .map_err(store_err)?
+            .into_iter()
+            .filter(|s| !s.title.is_empty())
+            .map(|s| (s.id, s.title))
+            .collect();
         let mut stories = Vec::with_capacity(members.len());
         for (id, ids) in &mut members {
             let mut hits: Vec<&Hit> = ids
@@ -190,7 +202,11 @@ impl IndexStore {
                 .collect();
             hits.sort_by(|a, b| by_date(a, b, false));
             *ids = hits.iter().map(|h| h.id.clone()).collect();
-            stories.push(summary_of(id, &hits));
+            let mut summary = summary_of(id, &hits);
+            if let Some(t) = titles.get(id) {
+                summary.title = Some(t.clone());
+            }
+            stories.push(summary);
         }
         newest_first(&mut stories);
         let catalog = Arc::new(Catalog {
@@ -372,8 +388,14 @@ impl Store for IndexStore {
             .iter()
             .filter_map(|i| c.by_id.get(i).map(|e| &e.hit))
             .collect();
+        let summary = c
+            .stories
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .unwrap_or_else(|| summary_of(id, &hits));
         Ok(Some(StoryDetail {
-            summary: summary_of(id, &hits),
+            summary,
             items: hits.into_iter().take(MEMBER_LIMIT).cloned().collect(),
         }))
     }

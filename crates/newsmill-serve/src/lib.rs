@@ -11,11 +11,13 @@
 //! - HTML pages rendered on the server with maud (auto-escaped), with CSS and a few lines of
 //!   optional JavaScript embedded in the binary: search, article, story, stories, entity,
 //!   alerts. Every page works without JavaScript;
-//! - alerts: saved searches persisted in `DATA/serve/alerts.json`, checked whenever the store's
+//! - alerts: saved searches persisted in `DATA/state/alerts.json` (written through
+//!   newsmill-index, the only crate that writes the data directory), checked whenever the store's
 //!   generation changes, one event per new story, delivered to an Atom feed and, when asked,
 //!   to a webhook the operator configured.
 //!
-//! What it deliberately does not do: write the index, read files other than its alerts file,
+//! What it deliberately does not do: write the index or any file itself, read files other
+//! than its alerts file,
 //! fetch anything but configured webhooks, or serve anything it has not compiled in.
 //!
 //! ```

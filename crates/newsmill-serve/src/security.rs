@@ -6,6 +6,11 @@
 //!   `Sec-Fetch-Site`, so a hostile page cannot post forms to a local server.
 //! - With a token (required on any non-loopback bind), every `/api/` request and every write
 //!   must carry `Authorization: Bearer TOKEN`; the page forms may send it as a `token` field.
+//!   Reading a page needs it too: a bearer header, or the session cookie the server sets when a
+//!   page is opened with `?token=TOKEN` (it then redirects to the same page without the token
+//!   in the address). Without either, a page answers 401 with a sign-in form. The cookie holds
+//!   a SHA-256 of the token, not the token, and is `HttpOnly; SameSite=Strict`. Only the
+//!   compiled-in assets (`/assets/`) are served without it.
 //! - Every response carries a strict Content-Security-Policy and related headers.
 
 use axum::extract::{Request, State};
@@ -39,6 +44,99 @@ pub(crate) fn token_ok(state: &AppState, token: Option<&str>) -> bool {
         None => true,
         Some(want) => token.is_some_and(|t| constant_time_eq(t.as_bytes(), want.as_bytes())),
     }
+}
+
+/// Name of the session cookie that carries a hash of the token for the pages.
+pub(crate) const COOKIE: &str = "newsmill_session";
+
+/// The cookie value for `token`: its SHA-256 in hex.
+fn session_value(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("newsmill-session:{token}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// True when the request carries the session cookie of the configured token.
+fn session_ok(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(want) = &state.inner.config.token else {
+        return true;
+    };
+    let want = session_value(want);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .any(|(k, v)| k == COOKIE && constant_time_eq(v.as_bytes(), want.as_bytes()))
+}
+
+/// The `token` parameter of a query string, and the query without it.
+fn split_token(query: &str) -> (Option<String>, String) {
+    let mut token = None;
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix("token=") {
+            Some(t) => token = Some(percent_decode(t)),
+            None => rest.push(pair),
+        }
+    }
+    (token, rest.join("&"))
+}
+
+/// Decodes `%XX` escapes and `+` of a query value.
+fn percent_decode(s: &str) -> String {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The 401 page of a server with a token: a sign-in form that reopens `path` with the token.
+fn sign_in_page(path: &str, wrong: bool) -> Response {
+    let path = html_escape(path);
+    let note = if wrong {
+        "<p role=\"alert\">That token is not the right one.</p>"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>newsmill: sign in</title><link rel=\"stylesheet\" href=\"/assets/style.css\"></head><body><main><h1>newsmill</h1><p>This server asks for its access token.</p>{note}<form method=\"get\" action=\"{path}\"><label>Access token <input type=\"password\" name=\"token\" required autocomplete=\"off\" autofocus></label> <button type=\"submit\">Open</button></form></main></body></html>"
+    );
+    let mut resp = (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -104,6 +202,39 @@ pub(crate) async fn guard(State(state): State<AppState>, mut req: Request, next:
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return with_headers(resp);
     }
+    // Pages: a GET needs the token too (header, session cookie, or `?token=` to sign in);
+    // page writes check the form's token in their handlers.
+    let page = !api && !req.uri().path().starts_with("/assets/");
+    if page && !write && !authorized && !session_ok(&state, headers) {
+        let path = req.uri().path().to_string();
+        let (token, rest) = split_token(req.uri().query().unwrap_or(""));
+        return with_headers(match token {
+            Some(t) if token_ok(&state, Some(&t)) => {
+                let location = if rest.is_empty() {
+                    path
+                } else {
+                    format!("{path}?{rest}")
+                };
+                let cookie = format!(
+                    "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+                    session_value(&t)
+                );
+                let mut resp = StatusCode::SEE_OTHER.into_response();
+                let h = resp.headers_mut();
+                if let (Ok(l), Ok(c)) = (
+                    HeaderValue::from_str(&location),
+                    HeaderValue::from_str(&cookie),
+                ) {
+                    h.insert(header::LOCATION, l);
+                    h.insert(header::SET_COOKIE, c);
+                }
+                resp
+            }
+            Some(_) => sign_in_page(&path, true),
+            None => sign_in_page(&path, false),
+        });
+    }
+    let authorized = authorized || (page && session_ok(&state, req.headers()));
     req.extensions_mut().insert(Authorized(authorized));
     with_headers(next.run(req).await)
 }
@@ -174,6 +305,16 @@ mod tests {
         ] {
             assert!(!is_loopback_host(h), "{h}");
         }
+    }
+
+    #[test]
+    fn token_in_the_query() {
+        assert_eq!(
+            split_token("q=a+b&token=abc%2Fd&page=2"),
+            (Some("abc/d".to_string()), "q=a+b&page=2".to_string())
+        );
+        assert_eq!(split_token(""), (None, String::new()));
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 
     #[test]

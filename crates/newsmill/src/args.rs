@@ -157,6 +157,9 @@ pub(crate) struct ExportArgs {
 pub(crate) enum ExportFormat {
     /// One record per line, as `analyze` prints them.
     Jsonl,
+    /// Apache Parquet: one column per record field; strings and lists of strings as such,
+    /// nested fields (blocks, entities, quotes, dates, removed, provenance) as JSON text.
+    Parquet,
 }
 
 /// Arguments of `newsmill serve`.
@@ -182,8 +185,18 @@ pub(crate) struct ServeArgs {
 #[derive(Debug, clap::Args)]
 pub(crate) struct StoriesArgs {
     /// JSON Lines file, or `-` for stdin. Default: stdin.
-    #[arg(value_name = "PATH|-")]
+    #[arg(value_name = "PATH|-", conflicts_with = "data")]
     pub(crate) input: Option<String>,
+    /// List the stories stored in this data directory by `newsmill ingest` (id, size, first
+    /// and last seen, title) instead of reading articles.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data: Option<std::path::PathBuf>,
+    /// Output format of `--data` (default: a table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum, requires = "data")]
+    pub(crate) format: Option<Format>,
+    /// With `--data`: list at most this many stories (most recently active first).
+    #[arg(long, short = 'n', requires = "data")]
+    pub(crate) limit: Option<usize>,
 }
 
 /// Arguments of `newsmill ner`.

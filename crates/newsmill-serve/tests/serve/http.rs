@@ -270,9 +270,13 @@ async fn alerts_crud_and_bad_requests() {
     assert_eq!(status, 200);
     assert_eq!(one["query"], "harbour");
 
-    // Persisted in the data directory.
-    let saved = fs_err::read_to_string(srv.dir.join("serve/alerts.json")).unwrap();
+    // Persisted in the data directory, through newsmill-index (its state folder).
+    let saved = fs_err::read_to_string(srv.dir.join("state/alerts.json")).unwrap();
     assert!(saved.contains(&id));
+    assert!(
+        !srv.dir.join("serve").exists(),
+        "serve writes no files itself"
+    );
 
     let bad: Vec<(reqwest::RequestBuilder, u16)> = vec![
         (
@@ -367,8 +371,59 @@ async fn token_is_required_for_the_api_and_writes() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 401);
-    // Pages stay readable; page writes need the token in the form.
-    assert_eq!(c.get(srv.url("/")).send().await.unwrap().status(), 200);
+    // Pages need the token too: a sign-in form without it, a session cookie after
+    // `?token=`, or a bearer header. Page writes need the token in the form.
+    for path in ["/", "/stories", "/alerts", "/articles/x"] {
+        let resp = c.get(srv.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 401, "{path}");
+        let body = resp.text().await.unwrap();
+        assert!(body.contains("name=\"token\""), "{path}: {body}");
+        assert!(!body.contains("harbour"), "{path} leaks content");
+    }
+    let resp = c
+        .get(srv.url("/?q=harbour&token=wrong-token-wrong-token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(resp.headers().get("set-cookie").is_none());
+    let resp = c
+        .get(srv.url(&format!("/?q=harbour&token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/?q=harbour");
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert!(
+        !cookie.contains(token),
+        "the cookie holds a hash, not the token"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+    let resp = c
+        .get(srv.url("/?q=harbour"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = c
+        .get(srv.url("/?q=harbour"))
+        .header("cookie", "newsmill_session=0000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = c
+        .get(srv.url("/stories"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = c.get(srv.url("/assets/style.css")).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "assets are compiled in, not data");
     let resp = c
         .post(srv.url("/alerts"))
         .form(&[("name", "x"), ("query", "harbour")])

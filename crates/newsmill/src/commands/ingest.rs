@@ -23,6 +23,9 @@ use crate::args::{Format, IngestArgs, InputArg, Stages};
 use crate::output::{report, write_value};
 
 mod follow;
+mod story;
+
+pub(crate) use story::StoryStage;
 
 /// Documents extracted in parallel per batch.
 const BATCH_DOCS: usize = 256;
@@ -39,6 +42,10 @@ pub(crate) struct Counts {
     pub(crate) versions: u64,
     pub(crate) unchanged: u64,
     pub(crate) failed: u64,
+    /// Stored records marked as near-duplicates of an earlier one.
+    pub(crate) duplicates: u64,
+    /// Stored records that started a new story.
+    pub(crate) new_stories: u64,
 }
 
 impl Counts {
@@ -54,6 +61,14 @@ impl Counts {
             } else {
                 String::new()
             }
+        )
+    }
+
+    /// The story stage's line: new stories and near-duplicates among the stored records.
+    fn stories_summary(&self) -> String {
+        format!(
+            "{} new stories, {} near-duplicates marked",
+            self.new_stories, self.duplicates
         )
     }
 }
@@ -102,7 +117,7 @@ impl Pipeline {
 
 /// One processed input: a record to store, or a failure to quarantine.
 enum Outcome {
-    Record(Box<Record>, PutInfo),
+    Record(Box<Record>, PutInfo, Box<newsmill_stories::Prepared>),
     Failed(Failure, Option<Vec<u8>>),
 }
 
@@ -124,6 +139,7 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
         return follow::run(&args, &store, &pipeline, config);
     }
     let mut writer = store.writer()?;
+    let mut stage = StoryStage::load(&store)?;
     let progress = Progress::new();
     let mut counts = Counts::default();
     let mut reader = read_sources(&args.sources, config);
@@ -141,6 +157,7 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
                 std::mem::take(&mut batch),
                 &pipeline,
                 &mut writer,
+                &mut stage,
                 &mut counts,
                 &progress,
                 args.commit_every,
@@ -151,7 +168,7 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
             break;
         }
     }
-    writer.commit().context("committing to the store")?;
+    stage.commit(&mut writer)?;
     writer.close().context("closing the store")?;
     progress.finish();
     let skipped = reader.stats().skipped;
@@ -160,6 +177,7 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     } else {
         String::new()
     };
+    eprintln!("newsmill: ingest: stories: {}", counts.stories_summary());
     eprintln!("newsmill: ingest: {}{extra}", counts.summary());
     Ok(if counts.failed > 0 {
         ExitStatus::Failure
@@ -190,11 +208,12 @@ pub(crate) fn ingest_config(args: &IngestArgs) -> IngestConfig {
     }
 }
 
-/// Extracts a batch on all cores, then stores it in input order.
+/// Extracts a batch on all cores, then runs the story stage and stores it in input order.
 pub(crate) fn process(
     batch: Vec<Result<RawDoc, IngestError>>,
     pipeline: &Pipeline,
     writer: &mut Writer<'_>,
+    stage: &mut StoryStage,
     counts: &mut Counts,
     progress: &Progress,
     commit_every: usize,
@@ -203,12 +222,16 @@ pub(crate) fn process(
         .into_par_iter()
         .map(|item| match item {
             Ok(doc) => match pipeline.run(&doc) {
-                Ok(record) => Outcome::Record(
-                    Box::new(record),
-                    PutInfo {
-                        fetched_at: doc.fetched_at.clone(),
-                    },
-                ),
+                Ok(record) => {
+                    let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
+                    Outcome::Record(
+                        Box::new(record),
+                        PutInfo {
+                            fetched_at: doc.fetched_at.clone(),
+                        },
+                        Box::new(prepared),
+                    )
+                }
                 Err((stage, error)) => {
                     let raw = (doc.bytes.len() <= QUARANTINE_BYTES).then_some(doc.bytes);
                     Outcome::Failed(
@@ -237,15 +260,27 @@ pub(crate) fn process(
         .collect();
     for outcome in outcomes {
         match outcome {
-            Outcome::Record(record, info) => {
+            Outcome::Record(mut record, info, prepared) => {
                 counts.read += 1;
-                match writer
-                    .put(&record, &info)
-                    .with_context(|| format!("storing {}", record.origin))?
-                {
-                    PutOutcome::Stored => counts.stored += 1,
-                    PutOutcome::NewVersion => counts.versions += 1,
-                    PutOutcome::Unchanged => counts.unchanged += 1,
+                let check = writer
+                    .check(&record)
+                    .with_context(|| format!("storing {}", record.origin))?;
+                if check == PutOutcome::Unchanged {
+                    // Stored already (by an earlier run): the stage has seen it.
+                    counts.unchanged += 1;
+                } else {
+                    let (stories, dups) = (stage.new_stories, stage.duplicates);
+                    stage.assign(&mut record, info.fetched_at.as_deref(), *prepared);
+                    counts.new_stories += stage.new_stories - stories;
+                    counts.duplicates += stage.duplicates - dups;
+                    match writer
+                        .put(&record, &info)
+                        .with_context(|| format!("storing {}", record.origin))?
+                    {
+                        PutOutcome::Stored => counts.stored += 1,
+                        PutOutcome::NewVersion => counts.versions += 1,
+                        PutOutcome::Unchanged => counts.unchanged += 1,
+                    }
                 }
             }
             Outcome::Failed(failure, raw) => {
@@ -261,7 +296,7 @@ pub(crate) fn process(
         }
         progress.set(counts);
         if writer.uncommitted() >= commit_every.max(1) {
-            writer.commit().context("committing to the store")?;
+            stage.commit(writer)?;
         }
     }
     Ok(())

@@ -6,10 +6,8 @@
 //! the same as a one-article-at-a-time run). A bad line is reported with its line number and
 //! skipped; the run goes on and exits 1 at the end.
 //!
-//! Not yet here: `newsmill stories --data DIR`, the listing of stored stories with their sizes
-//! and time spans. It needs the store to keep story summaries (the stage gives them through
-//! `Stories::take_closed` and `Stories::open_stories`); newsmill-index stores only each record's
-//! `story` field so far.
+//! `newsmill stories --data DIR` lists the stories `newsmill ingest` stored (the same stage runs
+//! inside ingest): id, size, first and last seen, title; most recently active first.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 
@@ -34,6 +32,9 @@ struct OutLine<'a> {
 }
 
 pub(crate) fn run(args: StoriesArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(data) = &args.data {
+        return list(&args, data);
+    }
     let name = args.input.clone().unwrap_or_else(|| "-".to_string());
     let reader: Box<dyn Read> = if name == "-" {
         Box::new(io::stdin().lock())
@@ -105,4 +106,61 @@ pub(crate) fn run(args: StoriesArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// A stored story as listed: times as RFC 3339.
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    title: &'a str,
+    size: u32,
+    first_seen: Option<String>,
+    last_seen: Option<String>,
+    entities: Vec<&'a str>,
+}
+
+fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus> {
+    let store = newsmill_index::Store::open(data)?;
+    let mut stories = store
+        .stories()
+        .with_context(|| format!("{}: reading the stories", data.display()))?;
+    let total = stories.len();
+    if let Some(n) = args.limit {
+        stories.truncate(n);
+    }
+    let time = |t: Option<i64>| t.and_then(newsmill_stories::input::format_time);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let format = args.format.or_else(|| {
+        (!std::io::IsTerminal::is_terminal(&io::stdout())).then_some(crate::args::Format::Jsonl)
+    });
+    if format.is_none() {
+        writeln!(out, "STORY\tSIZE\tFIRST SEEN\tLAST SEEN\tTITLE").context("writing to stdout")?;
+    }
+    for s in &stories {
+        let listed = Listed {
+            id: &s.id,
+            title: &s.title,
+            size: s.size,
+            first_seen: time(s.first_seen),
+            last_seen: time(s.last_seen),
+            entities: s.entities.iter().map(|e| e.name.as_str()).collect(),
+        };
+        match format {
+            Some(f) => crate::output::write_value(&mut out, f, &listed),
+            None => writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}",
+                listed.id,
+                listed.size,
+                listed.first_seen.as_deref().unwrap_or("-"),
+                listed.last_seen.as_deref().unwrap_or("-"),
+                listed.title
+            ),
+        }
+        .context("writing to stdout")?;
+    }
+    out.flush().context("writing to stdout")?;
+    eprintln!("newsmill: stories: {total} stories in {}", data.display());
+    Ok(ExitStatus::Success)
 }

@@ -3,6 +3,7 @@
 //! Each test runs the real `newsmill` binary and checks exit code, stdout and stderr.
 
 mod analyze;
+mod follow;
 mod ingest;
 mod ner;
 mod stories;

@@ -18,7 +18,7 @@ use newsmill_ingest::sitemap::{Sitemap, parse_sitemap};
 use newsmill_ingest::{ContentKind, IngestConfig, IngestError, classify};
 use serde::{Deserialize, Serialize};
 
-use super::{Counts, Pipeline, Progress, process};
+use super::{Counts, Pipeline, Progress, StoryStage, process};
 use crate::ExitStatus;
 use crate::args::IngestArgs;
 use crate::output::report;
@@ -95,6 +95,7 @@ pub(super) fn run(
     let fetcher = BlockingFetcher::new(fetch).context("starting the fetcher")?;
     let mut state: FollowState = store.load_state("follow")?.unwrap_or_default();
     let mut writer = store.writer()?;
+    let mut stage = StoryStage::load(store)?;
     let progress = Progress::new();
     let mut counts = Counts::default();
     loop {
@@ -110,11 +111,12 @@ pub(super) fn run(
                 &fetcher,
                 pipeline,
                 &mut writer,
+                &mut stage,
                 &mut counts,
                 &progress,
             )?;
             s.schedule(unix_now(), args.interval.max(1), new);
-            writer.commit().context("committing to the store")?;
+            stage.commit(&mut writer)?;
             store.save_state("follow", &state)?;
             eprintln!("newsmill: ingest: {url}: {new} new; {}", counts.summary());
         }
@@ -130,12 +132,16 @@ pub(super) fn run(
 }
 
 /// Polls one source; returns how many new entries it stored or quarantined.
+// The stage's pieces are passed as they are to `process`; a struct holding them would only
+// rename them.
+#[allow(clippy::too_many_arguments)]
 fn poll(
     url: &str,
     s: &mut SourceState,
     fetcher: &BlockingFetcher,
     pipeline: &Pipeline,
     writer: &mut newsmill_index::Writer<'_>,
+    stage: &mut StoryStage,
     counts: &mut Counts,
     progress: &Progress,
 ) -> anyhow::Result<usize> {
@@ -175,7 +181,7 @@ fn poll(
             Err(e) => Some(Err(e)),
         })
         .collect();
-    process(docs, pipeline, writer, counts, progress, usize::MAX)?;
+    process(docs, pipeline, writer, stage, counts, progress, usize::MAX)?;
     Ok(n)
 }
 

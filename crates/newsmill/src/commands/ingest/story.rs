@@ -1,0 +1,110 @@
+//! The story stage inside `ingest`: near-duplicates and online story assignment, after extract
+//! and NLP, in input order.
+//!
+//! The stage's state (newsmill-stories' `Clusterer`, serialised) is saved by the store with
+//! every commit (`Writer::set_state`), atomically with the records it has seen, so the next
+//! ingest continues the same stories, and a re-run after a crash feeds the stage exactly the
+//! records the last commit lacks (records already stored are `Unchanged` and skipped). The
+//! summaries of the stories touched since the last commit are stored with it too.
+
+use std::collections::BTreeSet;
+
+use anyhow::Context;
+use newsmill_core::Record;
+use newsmill_index::{Store, Writer};
+use newsmill_stories::{Clusterer, Config, Item, Model, Prepared};
+
+/// Name of the stage's state in the store.
+pub(crate) const STATE: &str = "stories";
+
+/// The story stage of one ingest run.
+pub(crate) struct StoryStage {
+    clusterer: Clusterer,
+    touched: BTreeSet<String>,
+    /// Articles that started a story, in this run.
+    pub(crate) new_stories: u64,
+    /// Articles marked as near-duplicates (or exact copies under another URL), in this run.
+    pub(crate) duplicates: u64,
+}
+
+/// The time the stage sees: `published`, else when the input was fetched.
+fn item<'a>(record: &'a Record, fetched_at: Option<&str>) -> Item<'a> {
+    let mut item = Item::from_record(record);
+    if item.time.is_none() {
+        item.time = fetched_at.and_then(newsmill_stories::input::parse_time);
+    }
+    item
+}
+
+impl StoryStage {
+    /// The stage as the store's last commit left it, or a fresh one.
+    pub(crate) fn load(store: &Store) -> anyhow::Result<StoryStage> {
+        let dir = store.dir().display().to_string();
+        let clusterer = match store
+            .committed_state(STATE)
+            .with_context(|| format!("{dir}: reading the story state"))?
+        {
+            Some(bytes) => {
+                let json = String::from_utf8(bytes)
+                    .with_context(|| format!("{dir}: the story state is not UTF-8"))?;
+                Clusterer::from_json(&json, Model::builtin())
+                    .with_context(|| format!("{dir}: reading the story state"))?
+            }
+            None => {
+                let mut c = Clusterer::new(Config::default(), Model::builtin());
+                c.stories_mut().collect_closed(true);
+                c
+            }
+        };
+        Ok(StoryStage {
+            clusterer,
+            touched: BTreeSet::new(),
+            new_stories: 0,
+            duplicates: 0,
+        })
+    }
+
+    /// The pure part (signatures and vectors): any core may run it.
+    pub(crate) fn prepare(&self, record: &Record, fetched_at: Option<&str>) -> Prepared {
+        self.clusterer.prepare(&item(record, fetched_at))
+    }
+
+    /// Assigns `record` (in input order) and sets its `story` and `duplicate_of`.
+    pub(crate) fn assign(&mut self, record: &mut Record, fetched_at: Option<&str>, p: Prepared) {
+        let a = self.clusterer.push_prepared(&item(record, fetched_at), p);
+        // A new version of an article may match its own earlier version: that is not a copy.
+        let duplicate_of = a.duplicate_of.filter(|d| *d != record.id);
+        self.new_stories += u64::from(a.new_story);
+        self.duplicates += u64::from(duplicate_of.is_some());
+        record.duplicate_of = duplicate_of;
+        self.touched.insert(a.story.clone());
+        record.story = Some(a.story);
+    }
+
+    /// Stores the summaries of the stories touched since the last commit and the stage's
+    /// state, then commits the store: records, stories and state land together.
+    pub(crate) fn commit(&mut self, writer: &mut Writer<'_>) -> anyhow::Result<()> {
+        let closed = self.clusterer.stories_mut().take_closed();
+        if !self.touched.is_empty() {
+            for s in closed.iter().filter(|s| self.touched.contains(&s.id)) {
+                writer.put_story(s).context("storing a story")?;
+            }
+            let open: Vec<_> = self
+                .clusterer
+                .stories()
+                .open_stories()
+                .filter(|s| self.touched.contains(&s.id))
+                .collect();
+            for s in &open {
+                writer.put_story(s).context("storing a story")?;
+            }
+            let json = self
+                .clusterer
+                .to_json()
+                .context("serialising the story state")?;
+            writer.set_state(STATE, json.into_bytes());
+            self.touched.clear();
+        }
+        writer.commit().context("committing to the store")
+    }
+}
