@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use newsmill_core::RemovedReason;
 use regex::{Regex, RegexSet};
 
@@ -44,11 +45,7 @@ static LABELS: LazyLock<Vec<(RemovedReason, Regex)>> = LazyLock::new(|| {
         ),
         (
             RemovedReason::Promo,
-            r"(?i)^([-–—\s]*(anzeige|advertisement|werbung)[-–—\s]*|(to (view|read|continue reading) (the full|this|the rest of this) (story|article)|please subscribe|if you'?re (seeing this message|already a subscriber)|(you are )?already an? (subscriber|member)|first-time subscribers|instant access to|support (us|our journalism|independent journalism)|become a (member|supporter)|(jede|jeder) (kleine )?(spende|beitrag)|unterstütze (uns|unsere arbeit|\S+ )|jetzt (spenden|unterstützen)|wir respektieren (deine|ihre) privatsphäre|we respect your privacy|(únete|suscríbete) (a|en) nuestro canal).{0,240})$",
-        ),
-        (
-            RemovedReason::Legal,
-            r"(?i)^.{0,120}(does not (offer|provide|constitute) (medical|legal|financial|investment) advice|(is|are) not responsible for the (opinions|content|views)|n'engagent que leurs auteurs|advertising disclaimer|the views expressed (here|in this).{0,40}(are|do not)).{0,200}$",
+            r"(?i)^[-–—\s]*(anzeige|advertisement|werbung)[-–—\s]*$",
         ),
         (
             RemovedReason::RelatedLink,
@@ -73,6 +70,73 @@ static LABELS: LazyLock<Vec<(RemovedReason, Regex)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Paywall, donation and privacy notices: lines that start with one of these phrases.
+const NOTICES: &[&str] = &[
+    "to view the full story",
+    "to read the full story",
+    "to read the full article",
+    "to continue reading",
+    "please subscribe",
+    "if you're seeing this message",
+    "if you’re seeing this message",
+    "if you're already a subscriber",
+    "if you’re already a subscriber",
+    "already a subscriber",
+    "already a member",
+    "first-time subscribers",
+    "instant access to",
+    "support our journalism",
+    "support independent journalism",
+    "become a member",
+    "become a supporter",
+    "jede kleine spende",
+    "jeder kleine beitrag",
+    "unterstütze uns",
+    "unterstützen sie uns",
+    "jetzt spenden",
+    "wir respektieren deine privatsphäre",
+    "wir respektieren ihre privatsphäre",
+    "we respect your privacy",
+    "únete a nuestro canal",
+    "suscríbete a nuestro canal",
+];
+
+/// Contributor and advice disclaimers: lines that hold one of these phrases near their start.
+const DISCLAIMERS: &[&str] = &[
+    "does not offer medical advice",
+    "does not provide medical advice",
+    "does not constitute medical advice",
+    "does not offer legal advice",
+    "does not constitute legal advice",
+    "does not constitute financial advice",
+    "does not constitute investment advice",
+    "is not responsible for the opinions",
+    "is not responsible for the content",
+    "are not responsible for the opinions",
+    "n'engagent que leurs auteurs",
+    "n’engagent que leurs auteurs",
+    "advertising disclaimer",
+];
+
+static NOTICE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(NOTICES.iter().chain(DISCLAIMERS))
+        .expect("valid phrase list")
+});
+
+/// A paywall or donation notice (at the start of the line) or a disclaimer (in its first
+/// 160 bytes), whatever the line's length.
+fn notice(line: &str) -> Option<RemovedReason> {
+    let head = &line.as_bytes()[..line.len().min(200)];
+    let m = NOTICE_AC.find(head)?;
+    if m.pattern().as_usize() < NOTICES.len() {
+        (m.start() == 0).then_some(RemovedReason::Promo)
+    } else {
+        (m.start() <= 160).then_some(RemovedReason::Legal)
+    }
+}
+
 /// A cheap pre-filter: most prose lines match none of the patterns, and a RegexSet says so in
 /// one pass.
 static ANY: LazyLock<RegexSet> =
@@ -83,6 +147,9 @@ pub(crate) fn classify_line(line: &str) -> Option<RemovedReason> {
     let line = line.trim();
     if line.is_empty() || line.chars().count() > MAX_LABEL_CHARS * 3 {
         return None;
+    }
+    if let Some(r) = notice(line) {
+        return Some(r);
     }
     let matches = ANY.matches(line);
     if !matches.matched_any() {
