@@ -106,6 +106,145 @@ static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Words a time stamp line is made of besides numbers and month names: labels, weekdays,
+/// clock and zone words ("Last Updated: Thursday, December 27, 2007 | 10:56 AM CT").
+const STAMP_WORDS: &[&str] = &[
+    "posted",
+    "published",
+    "updated",
+    "last",
+    "edited",
+    "modified",
+    "article",
+    "launched",
+    "story",
+    "on",
+    "at",
+    "online",
+    "date",
+    "dated",
+    "first",
+    "am",
+    "pm",
+    "a",
+    "p",
+    "m",
+    "h",
+    "gmt",
+    "utc",
+    "z",
+    "et",
+    "ct",
+    "mt",
+    "pt",
+    "nt",
+    "est",
+    "edt",
+    "cst",
+    "cdt",
+    "mst",
+    "mdt",
+    "pst",
+    "pdt",
+    "ist",
+    "bst",
+    "cet",
+    "cest",
+    "mez",
+    "mesz",
+    "aest",
+    "aedt",
+    "sast",
+    "us",
+    "eastern",
+    "central",
+    "pacific",
+    "time",
+    "uhr",
+    "um",
+    "stand",
+    "veröffentlicht",
+    "aktualisiert",
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "wednesday",
+    "thu",
+    "thur",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+];
+
+/// Whether a short line is only a time stamp: a date with labels, weekday, clock time and
+/// zone ("Tue, 15 Jan 2008 14:50:06 GMT", "1/7/2008, 6:30 p.m. EST", "Posted at 6:18 a.m.,
+/// Tuesday, January 8, 2008"). Looser than [`parse_date_line`]: it finds such lines to drop
+/// them from the body, it does not read them.
+pub(crate) fn is_stamp_line(line: &str) -> bool {
+    let line = line.trim();
+    // "Associated Press - January 2, 2008 7:33 AM ET", "Eurosport - Sat, 29 Dec 2007": a
+    // source of a few words beside the stamp.
+    for sep in [" - ", " | ", " – "] {
+        if let Some((a, b)) = line.split_once(sep) {
+            let short = |t: &str| {
+                let t = t.trim();
+                (1..=4).contains(&t.split_whitespace().count()) && !t.ends_with(['.', '!', '?'])
+            };
+            if (short(a) && stamp(b)) || (stamp(a) && short(b)) {
+                return true;
+            }
+        }
+    }
+    stamp(line)
+}
+
+fn stamp(line: &str) -> bool {
+    let line = line.trim();
+    if line.is_empty() || line.len() > 100 {
+        return false;
+    }
+    let (mut year, mut month, mut numbers) = (false, false, 0);
+    for w in line
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let lower = w.to_lowercase();
+        let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            let suffix = &lower[digits..];
+            if !["", "st", "nd", "rd", "th", "am", "pm", "h"].contains(&suffix) {
+                return false;
+            }
+            numbers += 1;
+            let n: u32 = w[..digits].parse().unwrap_or(0);
+            year |= digits == 4 && (1990..=2099).contains(&n);
+        } else if month_of(&lower).is_some() {
+            month = true;
+        } else if !STAMP_WORDS.contains(&lower.as_str()) {
+            return false;
+        }
+    }
+    // A full date: a year with a month name or two more numbers ("1/7/2008", "09.01.08").
+    (year && (month || numbers >= 3))
+        || (month && numbers >= 2)
+        || numbers >= 3 && line.contains(['/', '.', '-'])
+}
+
 /// Reads a line that is only a date (with an optional label, weekday and time) into RFC 3339.
 pub(crate) fn parse_date_line(line: &str) -> Option<String> {
     let line = line.trim();
@@ -221,6 +360,30 @@ fn ymd(y: u32, m: u32, d: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamp_lines() {
+        for yes in [
+            "Tue, 15 Jan 2008 14:50:06 GMT",
+            "1/7/2008, 6:30 p.m. EST",
+            "Posted at 6:18 a.m., Tuesday, January 8, 2008",
+            "Last Updated: Thursday, December 27, 2007 | 10:56 AM CT",
+            "29 December, 2007",
+            "Associated Press - January 2, 2008 7:33 AM ET",
+            "09.01.08 00:09",
+        ] {
+            assert!(is_stamp_line(yes), "{yes}");
+        }
+        for no in [
+            "The council met on January 8, 2008 to vote.",
+            "More Flights, Fewer Crashes In 2007",
+            "VENTURA, Calif., Jan. 15, 2008 -- The city said on Tuesday it would reopen",
+            "Top 10 stories of 2007",
+            "",
+        ] {
+            assert!(!is_stamp_line(no), "{no}");
+        }
+    }
 
     fn check(line: &str, expect: Option<&str>) {
         assert_eq!(parse_date_line(line).as_deref(), expect, "{line:?}");

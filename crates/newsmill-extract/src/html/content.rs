@@ -816,7 +816,10 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) ->
             drop(&mut removed, RemovedReason::Byline);
             continue;
         }
-        if b.words <= 12 && crate::dateline::parse_date_line(&b.text).is_some() {
+        if b.words <= 16
+            && (crate::dateline::parse_date_line(&b.text).is_some()
+                || crate::dateline::is_stamp_line(&b.text))
+        {
             drop(&mut removed, RemovedReason::Byline);
             continue;
         }

@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use newsmill_core::{Record, RemovedReason};
+use newsmill_core::{BlockKind, Record, RemovedReason};
 use regex::Regex;
 
 use super::content::{Content, fold, in_class, is_byline_line};
@@ -89,6 +89,10 @@ fn names_site(seg: &str) -> bool {
 enum Confirm {
     No,
     Yes,
+    /// The heading is a segment of the declared title other than its main one ("Kansas
+    /// City Business Journal" in "Local biotech researcher dies - Kansas City Business
+    /// Journal"): a headline only when no heading matches better.
+    Segment,
     /// The heading carries the declared headline plus words around it (a date, a source):
     /// the declared headline is the title.
     Trim(String),
@@ -116,7 +120,12 @@ fn confirm(heading: &str, declared: &str) -> Confirm {
             || d.starts_with(&format!("{h} "))
             || d.ends_with(&format!(" {h}"))
         {
-            return Confirm::Yes;
+            let main_like = m.contains(&h) || h.contains(&m);
+            return if main_like {
+                Confirm::Yes
+            } else {
+                Confirm::Segment
+            };
         }
     }
     let truncated = declared.trim_end().ends_with("...") || declared.trim_end().ends_with('…');
@@ -281,13 +290,22 @@ fn headline_like(dom: &Dom, owner: usize, text: &str, words: usize) -> bool {
 ///    pages `<title>` often names only the site or the section.
 /// 3. Else a declared title that reads like a headline, without the site name.
 /// 4. Else a short plain line right above the body that reads like a headline.
-/// 5. Else any declared title; 6. else the first `<h1>`.
+/// 5. Else the first line of the body if it reads like a headline.
+/// 6. Else any declared title; 7. else the first `<h1>`.
 pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut Record) {
     let mut declared: Vec<(&'static str, String)> = Vec::new();
     if let Some(h) = page.ld_str("headline") {
         declared.push(("json-ld:headline", h));
     }
-    for key in ["og:title", "twitter:title", "title", "dc.title", "headline"] {
+    // `WT.ti`: the page title old pages hand to their WebTrends tag, often without the site.
+    for key in [
+        "og:title",
+        "twitter:title",
+        "title",
+        "dc.title",
+        "headline",
+        "wt.ti",
+    ] {
         if let Some((k, v)) = page.meta(&[key]) {
             declared.push((k, v.to_string()));
         }
@@ -303,10 +321,31 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
     }
     let first_body = content.kept.first().map(|b| b.owner);
     // Blocks strictly between the end of a candidate and the start of the body.
-    let gap = |i: usize| -> Option<usize> {
+    let gap = |i: usize, heading: &str| -> Option<usize> {
         let body = first_body?;
         let end = dom.nodes[i].end as usize;
         if i > body {
+            // A heading among the first blocks of the body, before any prose ("Tue, 15 Jan
+            // 2008 GMT", then the headline, then the story): right at the top.
+            let mut k = 0;
+            for b in content.kept.iter().take(4) {
+                // The heading holds the block, or the block (a cell) holds just the heading.
+                let holds = (i..end.max(i + 1)).contains(&b.owner)
+                    || (b.owner < i
+                        && i < dom.nodes[b.owner].end as usize
+                        && fold(&b.text) == fold(heading));
+                if holds {
+                    return (k <= 2).then_some(0);
+                }
+                // Prose, or a heading above it (then it is a subheading).
+                if b.words > 15
+                    || b.text.trim_end().ends_with(['.', '!', '?'])
+                    || b.kind == BlockKind::Heading
+                {
+                    return None;
+                }
+                k += 1;
+            }
             return None;
         }
         let lo = content.owners.partition_point(|&o| o < end);
@@ -352,7 +391,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
             text: t,
             source,
             rank,
-            gap: gap(*i),
+            gap: gap(*i, t),
             confirmed: if is_declared_label(t, &declared) {
                 Confirm::No
             } else {
@@ -370,6 +409,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
         .filter(|c| c.confirmed != Confirm::No)
         .min_by_key(|c| {
             (
+                c.confirmed == Confirm::Segment,
                 c.gap.unwrap_or(usize::MAX / 2),
                 c.rank,
                 usize::MAX - c.text.len(),
@@ -404,7 +444,17 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
             .then_some((*source, t))
     });
     if let Some((source, t)) = headline_declared {
-        set(record, "title", source, clean(t));
+        // "IOL: Trio set for Derby debuts" while the page shows "Trio set for Derby debuts":
+        // the visible line, without the prefix the title adds.
+        let f = fold(t);
+        let shown = visible_lines(content).find(|v| {
+            let fv = fold(v);
+            fv.split(' ').count() >= 3 && fv.len() < f.len() && f.ends_with(&format!(" {fv}"))
+        });
+        match shown {
+            Some(v) => set(record, "title", "visible-headline", clean(v)),
+            None => set(record, "title", source, clean(t)),
+        }
         return;
     }
     // 4. A short line right above the body that reads like a headline.
@@ -418,7 +468,19 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
         set(record, "title", "visible-headline", clean(&b.text));
         return;
     }
-    // 5. Declared.
+    // 5. The first line of the body when it reads like a headline and the page declares
+    // only its site or section name.
+    if let [first, _, ..] = content.kept.as_slice()
+        && first.kind != BlockKind::ListItem
+        && headline_like(dom, first.owner, &first.text, first.words)
+        && first.link_chars * 10 < first.chars * 3
+        && !site_like(&first.text)
+        && !is_declared_label(&first.text, &declared)
+    {
+        set(record, "title", "first-block", clean(&first.text));
+        return;
+    }
+    // 6. Declared.
     for (source, d) in &declared {
         let t = if *source == "title" || *source == "og:title" || *source == "twitter:title" {
             main_segment(d).to_string()
@@ -430,7 +492,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
             return;
         }
     }
-    // 6. The first h1, else the first other headline-like element.
+    // 7. The first h1, else the first other headline-like element.
     if let Some(c) = cands
         .iter()
         .find(|c| c.rank == 0)
@@ -438,6 +500,18 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
     {
         set(record, "title", c.source, clean(c.text));
     }
+}
+
+/// Short visible lines around the start of the body: the lead lines above it and its first
+/// blocks.
+fn visible_lines(content: &Content) -> impl Iterator<Item = &str> {
+    content
+        .lead
+        .iter()
+        .map(|(b, _)| b)
+        .chain(content.kept.iter().take(3))
+        .filter(|b| b.words <= 25)
+        .map(|b| b.text.as_str())
 }
 
 fn set(record: &mut Record, field: &str, source: &str, value: String) {
@@ -1001,5 +1075,93 @@ mod tests {
         )];
         assert!(is_declared_label("The Daily", &declared));
         assert!(!is_declared_label("Harbour reopens after storm", &declared));
+    }
+
+    fn title_of(html: &str) -> (Option<String>, String, String) {
+        let r = super::super::extract_html(html, None, &crate::ExtractConfig::default());
+        let source = r.provenance.get("title").cloned().unwrap_or_default();
+        let text = newsmill_core::join_blocks(&r.blocks);
+        (r.title, source, text)
+    }
+
+    const STORY: &str = "<p>The council voted on Tuesday to reopen the harbour after the storm, \
+        officials said, and fishermen will be back at sea within the week.</p>\
+        <p>Repairs to the quay walls cost more than expected, the mayor told reporters at the \
+        town hall, but the work finished ahead of schedule.</p>";
+
+    #[test]
+    fn heading_at_the_top_of_the_body_after_a_date_line() {
+        let html = format!(
+            "<title>example.com - Sports Wire</title><h1>Sports Wire</h1>\
+             <div><p>Tue, 15 Jan 2008 14:50:06 GMT</p>\
+             <h2>Harbour reopens after the winter storm</h2>{STORY}</div>"
+        );
+        let (title, source, text) = title_of(&html);
+        assert_eq!(
+            title.as_deref(),
+            Some("Harbour reopens after the winter storm")
+        );
+        assert_eq!(source, "h2");
+        assert!(!text.contains("Harbour reopens"), "{text}");
+    }
+
+    #[test]
+    fn heading_matching_the_main_segment_beats_one_matching_the_site_segment() {
+        let html = format!(
+            "<title>Harbour reopens after storm - Kansas City Business Journal</title>\
+             <h1>Harbour reopens after storm</h1><h3>Kansas City Business Journal</h3>\
+             <div>{STORY}</div>"
+        );
+        assert_eq!(
+            title_of(&html).0.as_deref(),
+            Some("Harbour reopens after storm")
+        );
+    }
+
+    #[test]
+    fn title_prefix_dropped_when_the_page_shows_the_headline_without_it() {
+        let html = format!(
+            "<title>IOL: Trio set for Derby debuts</title>\
+             <table><tr><td><b>Trio set for Derby debuts</b></td></tr></table><div>{STORY}</div>"
+        );
+        assert_eq!(
+            title_of(&html).0.as_deref(),
+            Some("Trio set for Derby debuts")
+        );
+        // Without the visible line the declared title stands.
+        let html =
+            format!("<title>Algeria: Al-Qaeda claims northern attack</title><div>{STORY}</div>");
+        assert_eq!(
+            title_of(&html).0.as_deref(),
+            Some("Algeria: Al-Qaeda claims northern attack")
+        );
+    }
+
+    #[test]
+    fn first_body_line_beats_a_site_only_title() {
+        let html = format!(
+            "<title>The Hindu News Update Service</title>\
+             <div><p><b>Captive-bred pandas to learn art of survival</b></p>{STORY}</div>"
+        );
+        let (title, source, text) = title_of(&html);
+        assert_eq!(
+            title.as_deref(),
+            Some("Captive-bred pandas to learn art of survival")
+        );
+        assert_eq!(source, "first-block");
+        assert!(!text.contains("pandas"), "{text}");
+    }
+
+    #[test]
+    fn webtrends_title_meta_is_a_declared_title() {
+        let html = format!(
+            "<title>Montana's News Station - Fair. Accurate. To the Point. -China promises \
+             safe food for visitors</title><meta name=\"WT.ti\" content=\"China promises safe \
+             food for visitors\"><div>{STORY}</div>"
+        );
+        assert_eq!(
+            title_of(&html).0.as_deref(),
+            Some("China promises safe food for visitors")
+        );
     }
 }

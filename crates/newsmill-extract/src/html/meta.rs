@@ -139,7 +139,18 @@ impl PageMeta {
             } else if node.tag != Tag::Body
                 && node.tag != Tag::Html
                 && m.headings.len() < 200
-                && class_has(node.attr("class"), &["headline", "title", "heading"])
+                && class_has(
+                    node.attr("class"),
+                    &[
+                        "headline",
+                        "title",
+                        "heading",
+                        "storyhead",
+                        "titular",
+                        "titel",
+                        "titre",
+                    ],
+                )
                 && !class_has(node.attr("class"), &["subtitle", "subheadline"])
             {
                 let t = short_text(dom, i, 400);
