@@ -742,6 +742,17 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
         }
     }
     let mut content = select(dom, &blocks, best, &extra);
+    // Recall fallback: when scoring found next to no text (a photo post of a few short
+    // captions, all scoring below zero), the element the page itself marks as the article.
+    let words = |c: &Content| c.kept.iter().map(|b| b.words).sum::<usize>();
+    if words(&content) < 15
+        && let Some(article) = marked_article(dom, &class, &mark, best)
+    {
+        let other = select(dom, &blocks, article, &[]);
+        if words(&other) > words(&content) {
+            content = other;
+        }
+    }
     content.owners = owners;
     if let Some(first) = content.kept.first().map(|b| b.owner) {
         let at = blocks.iter().position(|b| b.owner == first).unwrap_or(0);
@@ -753,6 +764,36 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
             .collect();
     }
     content
+}
+
+/// The first element the page marks as its article (`<article>`, `itemprop=articleBody`, an
+/// entry, post or story body class), other than `best`, not inside boilerplate.
+fn marked_article(
+    dom: &Dom,
+    class: &[Class],
+    mark: &[Option<RemovedReason>],
+    best: usize,
+) -> Option<usize> {
+    (0..dom.len()).find(|&i| {
+        let n = &dom.nodes[i];
+        i != best
+            && !dom.text(i)
+            && class[i] != Class::Skip
+            && mark[i].is_none()
+            && (n.tag == Tag::Article
+                || n.attr("itemprop")
+                    .is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
+                || super::meta::class_has(
+                    n.attr("class"),
+                    &[
+                        "entry-content",
+                        "post-content",
+                        "article-body",
+                        "articlebody",
+                        "story-body",
+                    ],
+                ))
+    })
 }
 
 /// A sibling of the container joins it when its subtree scores at least this share of the
@@ -1078,5 +1119,17 @@ mod tests {
         assert!(!is_byline_line(
             "By the end of the year, prices rose sharply"
         ));
+    }
+
+    #[test]
+    fn photo_post_falls_back_to_the_marked_article() {
+        let html = "<body><article class=post><div class=entry-content>\
+            <p>Shuji: Japan.</p><p>Walter: Deutschland.</p><p>Fuji X-TRA 400.</p>\
+            <p>Shuji: Widelux.</p><p class=cc-block>Copyright © 2018. All Rights Reserved.</p>\
+            </div></article></body>";
+        // The only prose that scores is the copyright line, which the rules then drop.
+        let (kept, _) = texts(html, None);
+        assert!(kept.iter().any(|t| t == "Fuji X-TRA 400."), "{kept:?}");
+        assert!(!kept.iter().any(|t| t.contains("Copyright")), "{kept:?}");
     }
 }
