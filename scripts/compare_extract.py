@@ -69,7 +69,7 @@ def main():
                    f"{m['f1']:>6.3f}" if "f1" in m else f"{'-':>6}",
                    f"{m['precision']:>6.3f}" if "f1" in m else f"{'-':>6}",
                    f"{m['recall']:>6.3f}" if "f1" in m else f"{'-':>6}",
-                   f"{sn['f1']:>7.3f}" if sn else f"{'-':>7}",
+                   f"{sn['f1']:>7.4f}" if sn else f"{'-':>7}",
                    f"{sn['precision']:>6.3f}" if sn else f"{'-':>6}",
                    f"{sn['recall']:>6.3f}" if sn else f"{'-':>6}",
                    f"{m['title_exact']:>6.3f}" if "title_exact" in m else f"{'-':>6}",
@@ -87,7 +87,7 @@ def main():
                 if "f1" in a and b.get("f1"):
                     parts.append(f"{s} F1 {a['f1'] / b['f1']:.3f}x")
                 if "snippet" in a and b.get("snippet", {}).get("f1"):
-                    parts.append(f"{s} snippet F1 {a['snippet']['f1'] / b['snippet']['f1']:.3f}x")
+                    parts.append(f"{s} snippet F1 {a['snippet']['f1'] / b['snippet']['f1']:.4f}x")
             if base_info.get("extract_cpu_s") and info.get("extract_cpu_s"):
                 parts.append(f"speed {info['extract_cpu_s'] / base_info['extract_cpu_s']:.1f}x faster")
             print(f"newsmill vs {tool}: " + ", ".join(parts))

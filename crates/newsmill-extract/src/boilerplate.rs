@@ -49,7 +49,7 @@ static LABELS: LazyLock<Vec<(RemovedReason, Regex)>> = LazyLock::new(|| {
         ),
         (
             RemovedReason::RelatedLink,
-            r"(?i)^(das könnte (sie|dich) (auch|ebenfalls) interessieren|das könnte sie auch|empfehlungen( der redaktion)?|schlagworte|schlagwörter|stichworte|tags|themen|mehr aus (dem|der) .{1,40}|more (in|from) this (section|category)|quellen (ausblenden|anzeigen)|den artikel mit anderen teilen.{0,40}|submit your letter to the editor.{0,40})\s*[:.]?\s*$",
+            r"(?i)^(das könnte (sie|dich) (auch|ebenfalls) interessieren|das könnte sie auch|empfehlungen( der redaktion)?|schlagworte|schlagwörter|stichworte|tags|themen|mehr aus (dem|der) .{1,40}|more (in|from) this (section|category)|quellen (ausblenden|anzeigen)|den artikel mit anderen teilen.{0,40}|submit your letter to the editor.{0,40}|weitere (artikel|beiträge|meldungen|nachrichten)( zum thema| aus .{1,30})?|kommentierte artikel|meistgelesen(e)?( artikel)?|(ähnliche|verwandte) (artikel|beiträge)|aktuell|à découvrir( aussi)?|articles similaires|sur le même thème|artículos relacionados|más noticias|(more|other|similar) articles)\s*[:.]?\s*$",
         ),
         (
             RemovedReason::Boilerplate,
@@ -287,6 +287,9 @@ mod tests {
         check("Jede kleine Spende hilft uns weiter", Some(Promo));
         check("Das könnte Sie auch interessieren", Some(RelatedLink));
         check("Schlagworte:", Some(RelatedLink));
+        check("Weitere Artikel zum Thema", Some(RelatedLink));
+        check("À découvrir", Some(RelatedLink));
+        check("Aktuell wird die Strecke saniert.", None);
         check("11 minut czytania", Some(Boilerplate));
         check("Lesezeit: 4 Minuten", Some(Boilerplate));
         check(

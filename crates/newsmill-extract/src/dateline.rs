@@ -165,6 +165,17 @@ const STAMP_WORDS: &[&str] = &[
     "stand",
     "veröffentlicht",
     "aktualisiert",
+    "veröffentlichung",
+    "datum",
+    "erschienen",
+    "publié",
+    "le",
+    "publicado",
+    "actualizado",
+    "el",
+    "de",
+    "pubblicato",
+    "il",
     "mon",
     "monday",
     "tue",
@@ -371,6 +382,8 @@ mod tests {
             "29 December, 2007",
             "Associated Press - January 2, 2008 7:33 AM ET",
             "09.01.08 00:09",
+            "Veröffentlichung: 2. Februar 2022",
+            "Publicado el 3 de marzo de 2021",
         ] {
             assert!(is_stamp_line(yes), "{yes}");
         }

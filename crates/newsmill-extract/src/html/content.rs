@@ -718,6 +718,22 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
             .position(|n| n.tag == Tag::Body)
             .unwrap_or(0);
     }
+    // The element the page marks as its article, when it holds the best element and scores
+    // about as well: a part of the story (an intro in its own box) must not be cut off.
+    if best_score > 0.0 {
+        let mut p = dom.nodes[best].parent;
+        while p != NONE {
+            let a = p as usize;
+            if is_marked_article(dom, a) && class[a] != Class::Skip && mark[a].is_none() {
+                if score[a] >= best_score * ARTICLE_UP_SHARE {
+                    best = a;
+                    best_score = score[a];
+                }
+                break;
+            }
+            p = dom.nodes[a].parent;
+        }
+    }
     let mut owners: Vec<usize> = blocks.iter().map(|b| b.owner).collect();
     owners.sort_unstable();
     // Siblings of the container that carry prose of their own (Readability's sibling step):
@@ -775,26 +791,34 @@ fn marked_article(
     best: usize,
 ) -> Option<usize> {
     (0..dom.len()).find(|&i| {
-        let n = &dom.nodes[i];
         i != best
             && !dom.text(i)
             && class[i] != Class::Skip
             && mark[i].is_none()
-            && (n.tag == Tag::Article
-                || n.attr("itemprop")
-                    .is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
-                || super::meta::class_has(
-                    n.attr("class"),
-                    &[
-                        "entry-content",
-                        "post-content",
-                        "article-body",
-                        "articlebody",
-                        "story-body",
-                    ],
-                ))
+            && is_marked_article(dom, i)
     })
 }
+
+/// Whether the page marks an element as its article text.
+fn is_marked_article(dom: &Dom, i: usize) -> bool {
+    let n = &dom.nodes[i];
+    n.tag == Tag::Article
+        || n.attr("itemprop")
+            .is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
+        || super::meta::class_has(
+            n.attr("class"),
+            &[
+                "entry-content",
+                "post-content",
+                "article-body",
+                "articlebody",
+                "story-body",
+            ],
+        )
+}
+
+/// Share of the best element's score its marked-article ancestor needs to replace it.
+const ARTICLE_UP_SHARE: f32 = 0.5;
 
 /// A sibling of the container joins it when its subtree scores at least this share of the
 /// container's score, and at least [`SIBLING_MIN`].
@@ -1131,5 +1155,28 @@ mod tests {
         let (kept, _) = texts(html, None);
         assert!(kept.iter().any(|t| t == "Fuji X-TRA 400."), "{kept:?}");
         assert!(!kept.iter().any(|t| t.contains("Copyright")), "{kept:?}");
+    }
+
+    #[test]
+    fn container_grows_to_the_marked_article_that_holds_it() {
+        let html = format!(
+            "<body><div class=sidebar><p>{PROSE} Sidebar.</p></div>\
+             <article><div class=intro><p>Seit Monaten wird gestritten; nun hat der Rat \
+             entschieden, den Hafen wieder zu öffnen, trotz der Bedenken.</p></div>\
+             <div class=text>{body}</div><ul>{links}</ul></article></body>",
+            body = (0..8)
+                .map(|k| format!("<p>{PROSE} {k}.</p>"))
+                .collect::<String>(),
+            // Links under the text: they make the article score below its text box.
+            links = (0..4)
+                .map(|k| format!("<li><a href=/{k}>Weitere Meldungen aus dem Hafen {k}</a></li>"))
+                .collect::<String>()
+        );
+        let (kept, _) = texts(&html, None);
+        assert!(
+            kept.iter().any(|t| t.starts_with("Seit Monaten")),
+            "{kept:?}"
+        );
+        assert!(!kept.iter().any(|t| t.ends_with("Sidebar.")), "{kept:?}");
     }
 }
