@@ -99,6 +99,19 @@ const NOTICES: &[&str] = &[
     "we respect your privacy",
     "únete a nuestro canal",
     "suscríbete a nuestro canal",
+    "¡mira lo que tiene nuestro canal",
+    "¿ya sabías que en",
+    "síguenos en",
+    "get the latest news straight",
+    "download our app",
+    "sign up for our newsletter",
+    "follow us on",
+    "unterstütze ",
+    "jetzt die aktuelle ausgabe",
+    ">>> jetzt",
+    "die aktuelle ausgabe der",
+    "abonniere unseren newsletter",
+    "folge uns auf",
 ];
 
 /// Contributor and advice disclaimers: lines that hold one of these phrases near their start.
@@ -116,6 +129,7 @@ const DISCLAIMERS: &[&str] = &[
     "n'engagent que leurs auteurs",
     "n’engagent que leurs auteurs",
     "advertising disclaimer",
+    "advertisers do not influence",
 ];
 
 static NOTICE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -288,6 +302,16 @@ mod tests {
         check("Das könnte Sie auch interessieren", Some(RelatedLink));
         check("Schlagworte:", Some(RelatedLink));
         check("Weitere Artikel zum Thema", Some(RelatedLink));
+        check(
+            "Get the latest news straight to your phone with the VI Consortium app.",
+            Some(Promo),
+        );
+        check("Unterstütze RosaMag bereits mit 2,50!", Some(Promo));
+        check(
+            "We recommend the best products through an independent review process, and \
+             advertisers do not influence our picks.",
+            Some(Legal),
+        );
         check("À découvrir", Some(RelatedLink));
         check("Aktuell wird die Strecke saniert.", None);
         check("11 minut czytania", Some(Boilerplate));
