@@ -105,13 +105,11 @@ const NOTICES: &[&str] = &[
     "get the latest news straight",
     "download our app",
     "sign up for our newsletter",
-    "follow us on",
     "unterstütze ",
     "jetzt die aktuelle ausgabe",
     ">>> jetzt",
     "die aktuelle ausgabe der",
     "abonniere unseren newsletter",
-    "folge uns auf",
 ];
 
 /// Contributor and advice disclaimers: lines that hold one of these phrases near their start.
