@@ -745,7 +745,17 @@ fn is_idle(s: &Story, seq: u64, now: Option<i64>, window: &Window) -> bool {
 }
 
 fn summary(s: &Story) -> StorySummary {
-    let mut entities = s.entities.clone();
+    // One entry per name: articles that typed "Port Elwin" once as a place and once as an
+    // organisation name one entity, of the type most of them gave it.
+    let mut entities: Vec<StoryEntity> = Vec::with_capacity(s.entities.len());
+    let mut by_votes = s.entities.clone();
+    by_votes.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
+    for e in by_votes {
+        match entities.iter_mut().find(|x| x.name == e.name) {
+            Some(x) => x.articles = (x.articles + e.articles).min(s.size),
+            None => entities.push(e),
+        }
+    }
     entities.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
     entities.truncate(20);
     StorySummary {
@@ -929,5 +939,39 @@ mod tests {
         assert_eq!(cosine(&a, &[(3, 1.0)]), 0.0);
         assert_eq!(light_stem("quakes"), "quake");
         assert_eq!(light_stem("congress"), "congress");
+    }
+
+    #[test]
+    fn summary_lists_a_name_once_with_its_majority_type() {
+        let e = |name: &str, kind, articles| StoryEntity {
+            name: name.into(),
+            kind,
+            articles,
+        };
+        let story = Story {
+            id: "s1".into(),
+            title: "Harbour reopens".into(),
+            title_holder: Vec::new(),
+            body: Vec::new(),
+            title_c: Vec::new(),
+            names: Vec::new(),
+            size: 3,
+            first_time: None,
+            last_time: None,
+            last_seq: 0,
+            entities: vec![
+                e("Port Elwin", EntityType::Org, 1),
+                e("Port Elwin", EntityType::Loc, 2),
+                e("Ann Lee", EntityType::Per, 1),
+            ],
+            keys: Vec::new(),
+            norms: [0.0; 3],
+            norms_docs: 0,
+        };
+        let s = summary(&story);
+        assert_eq!(s.entities.len(), 2, "{:?}", s.entities);
+        assert_eq!(s.entities[0].name, "Port Elwin");
+        assert_eq!(s.entities[0].kind, EntityType::Loc);
+        assert_eq!(s.entities[0].articles, 3);
     }
 }
