@@ -1089,79 +1089,72 @@ mod tests {
         <p>Repairs to the quay walls cost more than expected, the mayor told reporters at the \
         town hall, but the work finished ahead of schedule.</p>";
 
-    #[test]
-    fn heading_at_the_top_of_the_body_after_a_date_line() {
-        let html = format!(
+    /// (page around STORY, expected title, expected source or "", whether the title line
+    /// must be gone from the body).
+    const TITLE_CASES: &[(&str, &str, &str, bool)] = &[
+        // A heading among the first lines of the body, after a date line; the <h1> is the
+        // section named in <title>.
+        (
             "<title>example.com - Sports Wire</title><h1>Sports Wire</h1>\
              <div><p>Tue, 15 Jan 2008 14:50:06 GMT</p>\
-             <h2>Harbour reopens after the winter storm</h2>{STORY}</div>"
-        );
-        let (title, source, text) = title_of(&html);
-        assert_eq!(
-            title.as_deref(),
-            Some("Harbour reopens after the winter storm")
-        );
-        assert_eq!(source, "h2");
-        assert!(!text.contains("Harbour reopens"), "{text}");
-    }
-
-    #[test]
-    fn heading_matching_the_main_segment_beats_one_matching_the_site_segment() {
-        let html = format!(
+             <h2>Harbour reopens after the winter storm</h2>{STORY}</div>",
+            "Harbour reopens after the winter storm",
+            "h2",
+            true,
+        ),
+        // The heading matching the title's main segment beats the one matching its site.
+        (
             "<title>Harbour reopens after storm - Kansas City Business Journal</title>\
              <h1>Harbour reopens after storm</h1><h3>Kansas City Business Journal</h3>\
-             <div>{STORY}</div>"
-        );
-        assert_eq!(
-            title_of(&html).0.as_deref(),
-            Some("Harbour reopens after storm")
-        );
-    }
-
-    #[test]
-    fn title_prefix_dropped_when_the_page_shows_the_headline_without_it() {
-        let html = format!(
+             <div>{STORY}</div>",
+            "Harbour reopens after storm",
+            "h1",
+            false,
+        ),
+        // The title's prefix goes when the page shows the headline without it ...
+        (
             "<title>IOL: Trio set for Derby debuts</title>\
-             <table><tr><td><b>Trio set for Derby debuts</b></td></tr></table><div>{STORY}</div>"
-        );
-        assert_eq!(
-            title_of(&html).0.as_deref(),
-            Some("Trio set for Derby debuts")
-        );
-        // Without the visible line the declared title stands.
-        let html =
-            format!("<title>Algeria: Al-Qaeda claims northern attack</title><div>{STORY}</div>");
-        assert_eq!(
-            title_of(&html).0.as_deref(),
-            Some("Algeria: Al-Qaeda claims northern attack")
-        );
-    }
-
-    #[test]
-    fn first_body_line_beats_a_site_only_title() {
-        let html = format!(
+             <table><tr><td><b>Trio set for Derby debuts</b></td></tr></table><div>{STORY}</div>",
+            "Trio set for Derby debuts",
+            "visible-headline",
+            false,
+        ),
+        // ... and stays when it does not.
+        (
+            "<title>Algeria: Al-Qaeda claims northern attack</title><div>{STORY}</div>",
+            "Algeria: Al-Qaeda claims northern attack",
+            "title",
+            false,
+        ),
+        // The body's first line beats a title that names only the site.
+        (
             "<title>The Hindu News Update Service</title>\
-             <div><p><b>Captive-bred pandas to learn art of survival</b></p>{STORY}</div>"
-        );
-        let (title, source, text) = title_of(&html);
-        assert_eq!(
-            title.as_deref(),
-            Some("Captive-bred pandas to learn art of survival")
-        );
-        assert_eq!(source, "first-block");
-        assert!(!text.contains("pandas"), "{text}");
-    }
-
-    #[test]
-    fn webtrends_title_meta_is_a_declared_title() {
-        let html = format!(
+             <div><p><b>Captive-bred pandas to learn art of survival</b></p>{STORY}</div>",
+            "Captive-bred pandas to learn art of survival",
+            "first-block",
+            true,
+        ),
+        // WebTrends' title meta is a declared title.
+        (
             "<title>Montana's News Station - Fair. Accurate. To the Point. -China promises \
              safe food for visitors</title><meta name=\"WT.ti\" content=\"China promises safe \
-             food for visitors\"><div>{STORY}</div>"
-        );
-        assert_eq!(
-            title_of(&html).0.as_deref(),
-            Some("China promises safe food for visitors")
-        );
+             food for visitors\"><div>{STORY}</div>",
+            "China promises safe food for visitors",
+            "wt.ti",
+            false,
+        ),
+    ];
+
+    #[test]
+    fn title_cases() {
+        for (page, want, want_source, gone) in TITLE_CASES {
+            let html = page.replace("{STORY}", STORY);
+            let (title, source, text) = title_of(&html);
+            assert_eq!(title.as_deref(), Some(*want), "{page}");
+            assert_eq!(source, *want_source, "{page}");
+            if *gone {
+                assert!(!text.contains(want), "{text}");
+            }
+        }
     }
 }
