@@ -86,7 +86,8 @@ static LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?$").expect("valid regex")
+    // ASCII digits only: the zone is sliced by byte below.
+    Regex::new(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(?:\.[0-9]+)?\s*(Z|[+-][0-9]{2}:?[0-9]{2})?)?$").expect("valid regex")
 });
 
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
@@ -338,7 +339,10 @@ fn zone_of(z: &str) -> String {
         return "Z".into();
     }
     let digits: String = z.chars().filter(char::is_ascii_digit).collect();
-    format!("{}{}:{}", &z[..1], &digits[..2], &digits[2..])
+    match (z.get(..1), digits.get(..2), digits.get(2..)) {
+        (Some(sign), Some(h), Some(m)) => format!("{sign}{h}:{m}"),
+        _ => "Z".into(),
+    }
 }
 
 fn num(c: &regex::Captures<'_>, i: usize) -> Option<u32> {

@@ -135,13 +135,22 @@ fn xml_encoding(head: &[u8]) -> Option<&'static Encoding> {
     let at = decl.find("encoding")? + "encoding".len();
     let v = decl[at..].trim_start().strip_prefix('=')?.trim_start();
     let q = v.chars().next()?;
-    let v = v[1..].split(q).next()?;
+    let v = v[q.len_utf8()..].split(q).next()?;
     Encoding::for_label(v.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_declaration_with_a_multibyte_quote() {
+        assert_eq!(xml_encoding("<?xml encoding=é-8é ?>".as_bytes()), None);
+        assert_eq!(
+            xml_encoding(b"<?xml version='1.0' encoding='iso-8859-1'?>"),
+            Some(encoding_rs::WINDOWS_1252)
+        );
+    }
 
     fn check(bytes: &[u8], ct: Option<&str>, text: &str, label: &str) {
         let (t, l) = decode_with_label(bytes, ct);

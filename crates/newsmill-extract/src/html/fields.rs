@@ -606,7 +606,7 @@ fn parse_any_date(s: &str) -> Option<String> {
         }
     }
     // Compact "20080116".
-    if s.len() >= 8 && s[..8].bytes().all(|b| b.is_ascii_digit()) {
+    if s.len() >= 8 && s.as_bytes()[..8].iter().all(u8::is_ascii_digit) {
         let iso = format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..8]);
         return crate::dateline::parse_date(&iso);
     }
@@ -979,6 +979,12 @@ mod tests {
             Some("2008-01-16")
         );
         assert_eq!(parse_any_date("20080116").as_deref(), Some("2008-01-16"));
+        // Found by the fuzzer: a multi-byte character across byte 8 of a short value.
+        assert_eq!(parse_any_date("200801\u{fffd}x"), None);
+        assert_eq!(
+            parse_any_date("2008-01-16T10:00+\u{661}\u{662}:00").as_deref(),
+            Some("2008-01-16")
+        );
         assert_eq!(
             url_date("https://x.com/2008/01/16/story.html").as_deref(),
             Some("2008-01-16")
