@@ -323,6 +323,8 @@ pub(crate) fn classify(dom: &Dom) -> Vec<Class> {
 /// after all: a "rail" or "sidebar" that holds the article is the page's layout.
 const WEAK_MAX_SHARE: f32 = 0.25;
 const STRONG_MAX_SHARE: f32 = 0.6;
+/// Comment sections often outgrow a short article: they stay marked up to this share.
+const COMMENTS_MAX_SHARE: f32 = 0.85;
 
 /// Decides which named elements are boilerplate, from the prose they hold, and marks the
 /// blocks inside them.
@@ -351,7 +353,9 @@ pub(crate) fn apply_marks(
             continue;
         }
         if let Class::Named(r, strong) = class[i] {
-            let limit = if strong {
+            let limit = if strong && r == RemovedReason::Comments {
+                COMMENTS_MAX_SHARE
+            } else if strong {
                 STRONG_MAX_SHARE
             } else {
                 WEAK_MAX_SHARE
@@ -1178,5 +1182,22 @@ mod tests {
             "{kept:?}"
         );
         assert!(!kept.iter().any(|t| t.ends_with("Sidebar.")), "{kept:?}");
+    }
+
+    #[test]
+    fn long_comment_section_under_a_short_article_stays_marked() {
+        let comment = "this is real good that some one is talking about our kids in the city, \
+            they do not do this enough and the girls worked so hard all season long for it";
+        let html = format!(
+            "<body><div id=article_body><p>{PROSE}</p><p>{PROSE} Two.</p></div>\
+             <div id=commentsDiv>{c}</div></body>",
+            c = (0..6)
+                .map(|k| format!("<p>{comment} {k}.</p>"))
+                .collect::<String>()
+        );
+        let (kept, removed) = texts(&html, None);
+        assert!(kept.iter().any(|t| t.ends_with("Two.")), "{kept:?}");
+        assert!(!kept.iter().any(|t| t.contains("kids")), "{kept:?}");
+        assert!(removed.iter().any(|(r, _)| *r == RemovedReason::Comments));
     }
 }
