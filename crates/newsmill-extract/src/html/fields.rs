@@ -327,8 +327,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
         if i > body {
             // A heading among the first blocks of the body, before any prose ("Tue, 15 Jan
             // 2008 GMT", then the headline, then the story): right at the top.
-            let mut k = 0;
-            for b in content.kept.iter().take(4) {
+            for (k, b) in content.kept.iter().take(4).enumerate() {
                 // The heading holds the block, or the block (a cell) holds just the heading.
                 let holds = (i..end.max(i + 1)).contains(&b.owner)
                     || (b.owner < i
@@ -344,7 +343,6 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
                 {
                     return None;
                 }
-                k += 1;
             }
             return None;
         }
