@@ -762,14 +762,15 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
         }
     }
     let mut content = select(dom, &blocks, best, &extra);
-    // Recall fallback: when scoring found next to no text (a photo post of a few short
-    // captions, all scoring below zero), the element the page itself marks as the article.
+    // Recall fallback: when scoring found little text (a photo post of a few short captions
+    // scoring below zero, a podcast page whose show notes are split by players and buttons),
+    // the element the page itself marks as the article, if it gives half again as much.
     let words = |c: &Content| c.kept.iter().map(|b| b.words).sum::<usize>();
-    if words(&content) < 15
+    if words(&content) < FALLBACK_WORDS
         && let Some(article) = marked_article(dom, &class, &mark, best)
     {
         let other = select(dom, &blocks, article, &[]);
-        if words(&other) > words(&content) {
+        if words(&other) > words(&content) * 3 / 2 {
             content = other;
         }
     }
@@ -820,6 +821,9 @@ fn is_marked_article(dom: &Dom, i: usize) -> bool {
             ],
         )
 }
+
+/// Below this many words kept, the marked article is tried as the container too.
+const FALLBACK_WORDS: usize = 500;
 
 /// Share of the best element's score its marked-article ancestor needs to replace it.
 const ARTICLE_UP_SHARE: f32 = 0.5;
@@ -1199,5 +1203,27 @@ mod tests {
         assert!(kept.iter().any(|t| t.ends_with("Two.")), "{kept:?}");
         assert!(!kept.iter().any(|t| t.contains("kids")), "{kept:?}");
         assert!(removed.iter().any(|(r, _)| *r == RemovedReason::Comments));
+    }
+
+    #[test]
+    fn short_pick_falls_back_to_a_richer_marked_article() {
+        // Show notes whose paragraphs carry many links score below zero; the citation box
+        // under them wins the scoring alone.
+        let note = "Kathrin <a href=/a>Göbel</a> ist <a href=/b>Astrophysikerin</a> und \
+            arbeitet am <a href=/c>GSI Helmholtzzentrum für Schwerionenforschung</a>, wo sie \
+            die letzten zwei Jahre am Experiment verbracht hat";
+        let html = format!(
+            "<body><article class=post><div class=entry-content>{notes}\
+             <div class=cite><p>{PROSE}</p><p>{PROSE} Two.</p></div></div></article></body>",
+            notes = (0..3)
+                .map(|k| format!("<p>{note} {k}.</p>"))
+                .collect::<String>()
+        );
+        let (kept, _) = texts(&html, None);
+        assert!(
+            kept.iter().any(|t| t.starts_with("Kathrin Göbel")),
+            "{kept:?}"
+        );
+        assert!(kept.iter().any(|t| t.ends_with("Two.")), "{kept:?}");
     }
 }
