@@ -822,6 +822,18 @@ fn is_marked_article(dom: &Dom, i: usize) -> bool {
         )
 }
 
+/// Whether a short line opens a comment section ("Comments are now closed for this story",
+/// "Post a comment (150 word limit)", "Have your say", "12 Kommentare").
+fn is_comments_head(text: &str) -> bool {
+    static HEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(comments? (are )?(now )?closed\b.*|[0-9]+ (comments?|kommentare|comentarios|commentaires)|leave a (comment|reply)|post a comment\b.*|add (a|your) comment\b.*|reader comments|have your say|(\d+ )?kommentare|kommentar schreiben|deja un comentario|laisser un commentaire)\s*[:»]?$",
+        )
+        .expect("valid regex")
+    });
+    HEAD.is_match(text.trim())
+}
+
 /// Below this many words kept, the marked article is tried as the container too.
 const FALLBACK_WORDS: usize = 500;
 
@@ -852,6 +864,7 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) ->
     let mut kept: Vec<TextBlock> = Vec::new();
     let mut removed: Vec<(RemovedReason, String)> = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut in_comments = false;
     for b in blocks {
         let drop = |removed: &mut Vec<(RemovedReason, String)>, r: RemovedReason| {
             if removed.len() < MAX_REMOVED && b.words >= 2 {
@@ -867,6 +880,13 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) ->
                 });
                 drop(&mut removed, r);
             }
+            continue;
+        }
+        if in_comments || (b.words <= 8 && is_comments_head(&b.text)) {
+            // A comment section's head below the story: it and all after it are readers'
+            // comments. Above the story ("0 Comments" beside the date) it is a label.
+            in_comments = in_comments || kept.iter().map(|k| k.words).sum::<usize>() >= 50;
+            drop(&mut removed, RemovedReason::Comments);
             continue;
         }
         if let Some(r) = b.marked {
@@ -1225,5 +1245,28 @@ mod tests {
             "{kept:?}"
         );
         assert!(kept.iter().any(|t| t.ends_with("Two.")), "{kept:?}");
+    }
+
+    #[test]
+    fn comment_head_below_the_story_cuts_the_rest() {
+        let html = format!(
+            "<body><div id=main><p>0 Comments</p><p>{PROSE}</p><p>{PROSE} Two.</p>\
+             <p>{PROSE} Three.</p><h3>Comments are now closed for this story</h3>\
+             <p>Stephen B</p><p>The time has come for the tax and spend government to start \
+             cutting some of the fat instead of begging other levels of government to pay.</p>\
+             </div></body>"
+        );
+        let (kept, removed) = texts(&html, None);
+        assert!(kept.iter().any(|t| t.ends_with("Three.")), "{kept:?}");
+        assert!(
+            !kept.iter().any(|t| t.contains("tax and spend")),
+            "{kept:?}"
+        );
+        assert!(!kept.iter().any(|t| t == "0 Comments"), "{kept:?}");
+        assert!(
+            removed
+                .iter()
+                .any(|(r, t)| *r == RemovedReason::Comments && t.contains("tax and spend"))
+        );
     }
 }
