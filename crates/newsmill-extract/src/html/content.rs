@@ -822,16 +822,30 @@ fn is_marked_article(dom: &Dom, i: usize) -> bool {
         )
 }
 
-/// Whether a short line opens a comment section ("Comments are now closed for this story",
-/// "Post a comment (150 word limit)", "Have your say", "12 Kommentare").
-fn is_comments_head(text: &str) -> bool {
-    static HEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+/// Whether a short line opens what follows a story: a comment section ("Comments are now
+/// closed for this story", "Post a comment (150 word limit)", "12 Kommentare") or a list of
+/// other stories ("MORE MANITOBA HEADLINES »", "Most blogged about").
+fn tail_head(text: &str) -> Option<RemovedReason> {
+    static COMMENTS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(comments? (are )?(now )?closed\b.*|[0-9]+ (comments?|kommentare|comentarios|commentaires)|leave a (comment|reply)|post a comment\b.*|add (a|your) comment\b.*|reader comments|have your say|(\d+ )?kommentare|kommentar schreiben|deja un comentario|laisser un commentaire)\s*[:»]?$",
+            r"(?i)^(comments? (are )?(now )?closed\b.*|[0-9]+ (comments?|kommentare|comentarios|commentaires)|leave a (comment|reply)|post a comment\b.*|add (a|your) comment\b.*|reader comments|have your say|(\d+ )?kommentare|kommentar schreiben|deja un comentario|laisser un commentaire|thanks for your comments\b.*|(this )?feedback is (now )?closed)\s*[:»]?$",
         )
         .expect("valid regex")
     });
-    HEAD.is_match(text.trim())
+    static OTHERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(more [\w.&' ]{1,40} headlines|most (blogged|read|viewed|emailed|popular|commented)\b.{0,40}|links we like|other (stories|headlines|news)|top stories)\s*[:»›>]?$",
+        )
+        .expect("valid regex")
+    });
+    let t = text.trim();
+    if COMMENTS.is_match(t) {
+        Some(RemovedReason::Comments)
+    } else if OTHERS.is_match(t) {
+        Some(RemovedReason::RelatedLink)
+    } else {
+        None
+    }
 }
 
 /// Below this many words kept, the marked article is tried as the container too.
@@ -864,7 +878,7 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) ->
     let mut kept: Vec<TextBlock> = Vec::new();
     let mut removed: Vec<(RemovedReason, String)> = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut in_comments = false;
+    let mut tail: Option<RemovedReason> = None;
     for b in blocks {
         let drop = |removed: &mut Vec<(RemovedReason, String)>, r: RemovedReason| {
             if removed.len() < MAX_REMOVED && b.words >= 2 {
@@ -882,11 +896,16 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) ->
             }
             continue;
         }
-        if in_comments || (b.words <= 8 && is_comments_head(&b.text)) {
-            // A comment section's head below the story: it and all after it are readers'
-            // comments. Above the story ("0 Comments" beside the date) it is a label.
-            in_comments = in_comments || kept.iter().map(|k| k.words).sum::<usize>() >= 50;
-            drop(&mut removed, RemovedReason::Comments);
+        if let Some(r) = tail.or_else(|| (b.words <= 8).then(|| tail_head(&b.text)).flatten()) {
+            // The head of a comment section or of a list of other stories below the story:
+            // it and all after it go. Above the story ("0 Comments" beside the date) it is a
+            // label.
+            // Below the story: paragraphs of prose are already kept.
+            let prose: usize = kept.iter().filter(|k| k.words >= 25).map(|k| k.words).sum();
+            if prose >= 80 {
+                tail = Some(r);
+            }
+            drop(&mut removed, r);
             continue;
         }
         if let Some(r) = b.marked {
@@ -1251,13 +1270,14 @@ mod tests {
     fn comment_head_below_the_story_cuts_the_rest() {
         let html = format!(
             "<body><div id=main><p>0 Comments</p><p>{PROSE}</p><p>{PROSE} Two.</p>\
-             <p>{PROSE} Three.</p><h3>Comments are now closed for this story</h3>\
+             <p>{PROSE} Three.</p><p>{PROSE} Four.</p>\
+             <h3>Comments are now closed for this story</h3>\
              <p>Stephen B</p><p>The time has come for the tax and spend government to start \
              cutting some of the fat instead of begging other levels of government to pay.</p>\
              </div></body>"
         );
         let (kept, removed) = texts(&html, None);
-        assert!(kept.iter().any(|t| t.ends_with("Three.")), "{kept:?}");
+        assert!(kept.iter().any(|t| t.ends_with("Four.")), "{kept:?}");
         assert!(
             !kept.iter().any(|t| t.contains("tax and spend")),
             "{kept:?}"
@@ -1268,5 +1288,26 @@ mod tests {
                 .iter()
                 .any(|(r, t)| *r == RemovedReason::Comments && t.contains("tax and spend"))
         );
+    }
+
+    #[test]
+    fn other_stories_head_cuts_only_below_the_story() {
+        let teaser = "An inquest report released Thursday into the suicide of a girl two years \
+            ago recommends improvements to the child-welfare agency and sweeping efforts.";
+        // Below four paragraphs: the head and the teasers after it go.
+        let html = format!(
+            "<body><div id=main><p>{PROSE}</p><p>{PROSE} Two.</p><p>{PROSE} Three.</p>\
+             <p>{PROSE} Four.</p><p>MORE MANITOBA HEADLINES »</p><p>{teaser}</p></div></body>"
+        );
+        let (kept, _) = texts(&html, None);
+        assert!(kept.iter().any(|t| t.ends_with("Four.")), "{kept:?}");
+        assert!(!kept.iter().any(|t| t.contains("inquest")), "{kept:?}");
+        // Above the story, a sidebar's "Most read" cuts nothing.
+        let html = format!(
+            "<body><div id=main><p>Most read</p><p>{PROSE}</p><p>{PROSE} Two.</p>\
+             <p>{PROSE} Three.</p><p>{PROSE} Four.</p></div></body>"
+        );
+        let (kept, _) = texts(&html, None);
+        assert!(kept.iter().any(|t| t.ends_with("Four.")), "{kept:?}");
     }
 }
