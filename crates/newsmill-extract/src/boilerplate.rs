@@ -128,6 +128,7 @@ const DISCLAIMERS: &[&str] = &[
     "n’engagent que leurs auteurs",
     "advertising disclaimer",
     "advertisers do not influence",
+    "republication or redistribution of",
 ];
 
 static NOTICE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
