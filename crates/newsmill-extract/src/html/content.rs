@@ -1310,4 +1310,27 @@ mod tests {
         let (kept, _) = texts(&html, None);
         assert!(kept.iter().any(|t| t.ends_with("Four.")), "{kept:?}");
     }
+
+    #[test]
+    fn tail_heads() {
+        use RemovedReason::{Comments, RelatedLink};
+        for (line, want) in [
+            ("Comments are now closed for this story", Some(Comments)),
+            (
+                "Thanks for your comments - this feedback is now closed",
+                Some(Comments),
+            ),
+            ("27 commentaires", Some(Comments)),
+            ("Most Recent Reader Comments:", Some(Comments)),
+            ("MORE NFLD. & LABRADOR HEADLINES »", Some(RelatedLink)),
+            ("Most read", Some(RelatedLink)),
+            ("Comments from the minister were expected on Tuesday", None),
+            (
+                "More rain is expected in the headlines of tomorrow's papers",
+                None,
+            ),
+        ] {
+            assert_eq!(tail_head(line), want, "{line}");
+        }
+    }
 }
