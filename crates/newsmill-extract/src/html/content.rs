@@ -1121,6 +1121,11 @@ mod tests {
         (c.kept.into_iter().map(|b| b.text).collect(), c.removed)
     }
 
+    /// `f(0) + f(1) + ... + f(n - 1)`: repeated markup for test pages.
+    fn each(n: usize, f: impl Fn(usize) -> String) -> String {
+        (0..n).map(f).collect()
+    }
+
     const PROSE: &str = "The council voted on Tuesday to reopen the harbour, which has been closed since the storm, and officials said the work would take a month.";
 
     #[test]
@@ -1211,13 +1216,11 @@ mod tests {
              <article><div class=intro><p>Seit Monaten wird gestritten; nun hat der Rat \
              entschieden, den Hafen wieder zu öffnen, trotz der Bedenken.</p></div>\
              <div class=text>{body}</div><ul>{links}</ul></article></body>",
-            body = (0..8)
-                .map(|k| format!("<p>{PROSE} {k}.</p>"))
-                .collect::<String>(),
+            body = each(8, |k| format!("<p>{PROSE} {k}.</p>")),
             // Links under the text: they make the article score below its text box.
-            links = (0..4)
-                .map(|k| format!("<li><a href=/{k}>Weitere Meldungen aus dem Hafen {k}</a></li>"))
-                .collect::<String>()
+            links = each(4, |k| format!(
+                "<li><a href=/{k}>Weitere Meldungen aus dem Hafen {k}</a></li>"
+            ))
         );
         let (kept, _) = texts(&html, None);
         assert!(
@@ -1234,9 +1237,7 @@ mod tests {
         let html = format!(
             "<body><div id=article_body><p>{PROSE}</p><p>{PROSE} Two.</p></div>\
              <div id=commentsDiv>{c}</div></body>",
-            c = (0..6)
-                .map(|k| format!("<p>{comment} {k}.</p>"))
-                .collect::<String>()
+            c = each(6, |k| format!("<p>{comment} {k}.</p>"))
         );
         let (kept, removed) = texts(&html, None);
         assert!(kept.iter().any(|t| t.ends_with("Two.")), "{kept:?}");
@@ -1254,9 +1255,7 @@ mod tests {
         let html = format!(
             "<body><article class=post><div class=entry-content>{notes}\
              <div class=cite><p>{PROSE}</p><p>{PROSE} Two.</p></div></div></article></body>",
-            notes = (0..3)
-                .map(|k| format!("<p>{note} {k}.</p>"))
-                .collect::<String>()
+            notes = each(3, |k| format!("<p>{note} {k}.</p>"))
         );
         let (kept, _) = texts(&html, None);
         assert!(
