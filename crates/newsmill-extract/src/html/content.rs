@@ -828,7 +828,7 @@ fn is_marked_article(dom: &Dom, i: usize) -> bool {
 fn tail_head(text: &str) -> Option<RemovedReason> {
     static COMMENTS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(comments? (are )?(now )?closed\b.*|[0-9]+ (comments?|kommentare|comentarios|commentaires)|leave a (comment|reply)|post a comment\b.*|add (a|your) comment\b.*|reader comments|have your say|(\d+ )?kommentare|kommentar schreiben|deja un comentario|laisser un commentaire|thanks for your comments\b.*|(this )?feedback is (now )?closed|(most recent )?reader comments|r e a d e r c o m m e n t s|click here to comment\b.*)\s*[:»]?$",
+            r"(?i)^(comments? (are )?(now )?closed\b.*|[0-9]+ (comments?|kommentare|comentarios|commentaires)|leave a (comment|reply)|post a comment\b.*|add (a|your) comment\b.*|(most recent )?reader comments|have your say|kommentare|kommentar schreiben|deja un comentario|laisser un commentaire|thanks for your comments\b.*|(this )?feedback is (now )?closed|r e a d e r c o m m e n t s|click here to comment\b.*)\s*[:»]?$",
         )
         .expect("valid regex")
     });
@@ -896,11 +896,14 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) ->
             }
             continue;
         }
-        if let Some(r) = tail.or_else(|| (b.words <= 12).then(|| tail_head(&b.text)).flatten()) {
-            // The head of a comment section or of a list of other stories below the story:
-            // it and all after it go. Above the story ("0 Comments" beside the date) it is a
-            // label.
-            // Below the story: paragraphs of prose are already kept.
+        if let Some(r) = tail {
+            drop(&mut removed, r);
+            continue;
+        }
+        if let Some(r) = (b.words <= 12).then(|| tail_head(&b.text)).flatten() {
+            // The head of a comment section or of a list of other stories: below the story
+            // (paragraphs of prose already kept) it and all after it go; above the story
+            // ("0 Comments" beside the date) it is a label.
             let prose: usize = kept.iter().filter(|k| k.words >= 25).map(|k| k.words).sum();
             if prose >= 80 {
                 tail = Some(r);

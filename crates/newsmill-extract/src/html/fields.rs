@@ -291,7 +291,7 @@ fn headline_like(dom: &Dom, owner: usize, text: &str, words: usize) -> bool {
 /// 3. Else a declared title that reads like a headline, without the site name.
 /// 4. Else a short plain line right above the body that reads like a headline.
 /// 5. Else the first line of the body if it reads like a headline.
-/// 6. Else any declared title; 7. else the first `<h1>`.
+/// 6. Else any declared title; 7. else the first `<h1>`; 8. else the body's first short line.
 pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut Record) {
     let mut declared: Vec<(&'static str, String)> = Vec::new();
     if let Some(h) = page.ld_str("headline") {
@@ -497,6 +497,18 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
         .or_else(|| cands.iter().find(|c| c.rank == 1))
     {
         set(record, "title", c.source, clean(c.text));
+    }
+    // 8. A page that declares nothing and marks no heading: its first short line.
+    if record.title.is_none()
+        && let Some(first) = content.kept.first()
+        && first.words <= 15
+        && content.kept.len() > 1
+        && !first.text.trim_end().ends_with(['.', '!', '?', ':', ','])
+    {
+        record.title = Some(first.text.clone());
+        record
+            .provenance
+            .insert("title".into(), "first-block".into());
     }
 }
 

@@ -37,18 +37,6 @@ pub(crate) fn extract_html(html: &str, url: Option<&str>, config: &ExtractConfig
     };
     let mut content = content::extract_content(&dom);
     fields::title(&dom, &page, &content, &mut record);
-    if record.title.is_none()
-        && let Some(first) = content.kept.first()
-        && first.words <= 15
-        && content.kept.len() > 1
-        && !first.text.trim_end().ends_with(['.', '!', '?', ':', ','])
-    {
-        // A page that declares nothing and marks no heading: its first short line.
-        record.title = Some(first.text.clone());
-        record
-            .provenance
-            .insert("title".into(), "first-block".into());
-    }
     if let Some(t) = &record.title {
         content::drop_title(&mut content.kept, t);
     }
