@@ -126,7 +126,7 @@ fn print_scores(label: &str, s: &Scores) {
 fn fit(docs: &[DevDoc]) -> Model {
     let items: Vec<Item<'_>> = docs.iter().map(DevDoc::item).collect();
     let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
-    let prior = use_prior().then(|| df_prior(&items, &config(), 1));
+    let prior = use_prior().then(|| df_prior(&items, &config(), 2));
     let examples =
         training_examples_with_prior(&items, &gold, &config(), hard_negatives(), prior.as_ref());
     let mut model = model::train(&examples, L2);

@@ -1,10 +1,12 @@
 //! Online story clustering: one pass, no look-ahead.
 //!
-//! Each article is turned into three sparse term-frequency vectors (title, body, names: proper
-//! nouns, numbers and NLP entities) over a hashed vocabulary of `2^hash_bits` terms. Document
-//! frequencies are learned as articles arrive, and IDF weights are applied at comparison time,
-//! so early stories are not stuck with the IDF of the first few articles. Each open story keeps
-//! the sum of its members' length-normalised vectors (a centroid, pruned to its heaviest terms).
+//! Each article is turned into sparse term-frequency vectors over a hashed vocabulary of
+//! `2^hash_bits` terms: title, body (title and text), names (proper nouns, numbers and NLP
+//! entities), numbers, and body bigrams (consecutive content words); it also notes the years it
+//! names. Document frequencies are learned as articles arrive, and IDF weights are applied at
+//! comparison time, so early stories are not stuck with the IDF of the first few articles. Each
+//! open story keeps the sum of its members' length-normalised vectors (centroids, pruned to
+//! their heaviest terms) and the years its articles name.
 //!
 //! Candidate stories come from an inverted index of the stories' key terms (the heaviest
 //! terms of their members); the candidates are scored by the [`Model`] and the article joins
@@ -49,6 +51,16 @@ pub struct StoryConfig {
     /// An article's body vector is cut to its heaviest terms (by TF-IDF) for scoring: the tail
     /// adds little to a cosine and most of the cost.
     pub doc_terms: usize,
+    /// Terms seen in fewer articles than this (so far) weigh nothing: a word only one article
+    /// has used yet is evidence of no story.
+    pub min_df: u32,
+    /// Candidates whose shared key-term weight is below this share of the best candidate's are
+    /// not scored (they never win, and scoring is the stage's main cost).
+    pub candidate_ratio: f32,
+    /// Candidates (the closest by body) compared on all their centroids.
+    pub full_candidates: usize,
+    /// The title's words count in the body vector too.
+    pub title_in_body: bool,
 }
 
 impl Default for StoryConfig {
@@ -59,10 +71,14 @@ impl Default for StoryConfig {
             max_candidates: 16,
             max_posting: 64,
             max_story_keys: 256,
-            max_centroid_terms: 150,
+            max_centroid_terms: 100,
             max_open: 50_000,
             time_penalty: 1.0,
             doc_terms: 300,
+            min_df: 1,
+            candidate_ratio: 0.0,
+            full_candidates: 6,
+            title_in_body: true,
         }
     }
 }
@@ -73,6 +89,10 @@ pub struct DocTerms {
     title: Sparse,
     body: Sparse,
     names: Sparse,
+    numbers: Sparse,
+    bigrams: Sparse,
+    /// Distinct years named (1950-2039), sorted.
+    years: Vec<u16>,
     entities: Vec<(String, EntityType)>,
 }
 
@@ -114,18 +134,28 @@ struct Story {
     body: Sparse,
     title_c: Sparse,
     names: Sparse,
+    numbers: Sparse,
+    bigrams: Sparse,
+    /// Distinct years its articles name (at most [`MAX_YEARS`]), sorted.
+    years: Vec<u16>,
     size: u32,
     first_time: Option<i64>,
     last_time: Option<i64>,
     last_seq: u64,
     entities: Vec<StoryEntity>,
     keys: Vec<u32>,
-    /// Norms of `body`, `title_c` and `names` with idf applied, as of `norms_docs` articles.
+    /// Norms of `body`, `title_c`, `names`, `numbers` and `bigrams` with idf applied, as of `norms_docs` articles.
     /// IDF drifts slowly, so they are recomputed only when the story changes or the article
     /// count has grown by a thirty-second since: scoring then touches idf only on shared terms.
-    norms: [f64; 3],
+    norms: [f64; NUM_CENTROIDS],
     norms_docs: u64,
 }
+
+/// Centroids a story keeps: body, title, names, numbers, bigrams.
+const NUM_CENTROIDS: usize = 5;
+
+/// Most distinct years a story keeps (the first seen).
+const MAX_YEARS: usize = 32;
 
 /// The state of the story stage. Serialisable, so a store can persist it and resume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -146,7 +176,7 @@ pub struct Stories {
     /// Scratch for scoring: the article's idf-weighted body and title weights scattered by term
     /// (all zero between articles), so a centroid is scored in one pass without a merge.
     #[serde(skip)]
-    scratch: Vec<[f32; 2]>,
+    scratch: DocTable,
 }
 
 /// Where an article went.
@@ -160,6 +190,8 @@ pub(crate) struct Decision {
 
 const SEED_TERM: u64 = 11;
 const SEED_NAME: u64 = 12;
+const SEED_NUMBER: u64 = 13;
+const SEED_BIGRAM: u64 = 14;
 
 impl Stories {
     /// An empty state.
@@ -174,7 +206,7 @@ impl Stories {
             postings: FxHashMap::default(),
             closed: Vec::new(),
             collect_closed: false,
-            scratch: Vec::new(),
+            scratch: DocTable::default(),
             config: StoryConfig {
                 hash_bits: bits,
                 ..config
@@ -205,6 +237,7 @@ impl Stories {
     /// Computes an article's vectors. Pure. An article without a body is represented by its title.
     pub fn prepare(&self, item: &Item<'_>) -> DocTerms {
         let mut title = Vec::new();
+        let mut years: Vec<u16> = Vec::new();
         for_each_word(item.title, |w, _| {
             if let Some(t) = self.term(w) {
                 title.push(t);
@@ -212,14 +245,21 @@ impl Stories {
         });
         let mut body = Vec::new();
         let mut names = Vec::new();
-        let source = if item.text.trim().is_empty() {
-            item.title
-        } else {
-            item.text
-        };
-        for_each_word(source, |w, cue| {
+        let mut numbers = Vec::new();
+        let mut bigrams = Vec::new();
+        let mut prev: Option<u32> = None;
+        let mut on_word = |w: &str, cue| {
             if let Some(t) = self.term(w) {
                 body.push(t);
+                if let Some(p) = prev {
+                    let pair = (u64::from(p) << 32 | u64::from(t)) ^ SEED_BIGRAM;
+                    bigrams.push(crate::text::mix64(pair) as u32 & self.mask);
+                }
+                prev = Some(t);
+            }
+            if cue == WordCue::Number {
+                numbers.push(hash_bytes(SEED_NUMBER, w.as_bytes()) as u32 & self.mask);
+                years.extend(year(w));
             }
             let name = match cue {
                 WordCue::Capital => !is_stop_word(w),
@@ -229,7 +269,16 @@ impl Stories {
             if name {
                 names.push(hash_bytes(SEED_NAME, w.as_bytes()) as u32 & self.mask);
             }
-        });
+        };
+        // The body is the title and the text: a headline's words are the article's too (and
+        // some articles are only a headline).
+        let text_empty = item.text.trim().is_empty();
+        if self.config.title_in_body || text_empty {
+            for_each_word(item.title, &mut on_word);
+        }
+        if !text_empty {
+            for_each_word(item.text, &mut on_word);
+        }
         let mut entities: Vec<(String, EntityType)> = Vec::new();
         for Entity { name, kind, .. } in item.entities {
             let key = name.to_lowercase();
@@ -244,6 +293,13 @@ impl Stories {
             title: sublinear(title),
             body: sublinear(body),
             names: sublinear(names),
+            numbers: sublinear(numbers),
+            bigrams: sublinear(bigrams),
+            years: {
+                years.sort_unstable();
+                years.dedup();
+                years
+            },
             entities,
         }
     }
@@ -259,7 +315,11 @@ impl Stories {
     /// Smoothed IDF, `ln((1 + N) / (1 + df)) + 1`, with the logarithms of small counts
     /// looked up (this is the hot loop of scoring).
     fn idf(&self, t: u32) -> f32 {
-        self.ln_docs - ln1p_count(u64::from(self.df[t as usize])) + 1.0
+        let df = self.df[t as usize];
+        if df < self.config.min_df {
+            return 0.0;
+        }
+        self.ln_docs - ln1p_count(u64::from(df)) + 1.0
     }
 
     /// Starts the document frequencies from a model's prior (when its vocabulary matches).
@@ -286,6 +346,8 @@ impl Stories {
                 .iter()
                 .chain(&doc.body)
                 .chain(&doc.names)
+                .chain(&doc.numbers)
+                .chain(&doc.bigrams)
                 .map(|&(t, _)| t)
                 .collect();
             seen.sort_unstable();
@@ -312,6 +374,8 @@ impl Stories {
             .iter()
             .chain(&doc.body)
             .chain(&doc.names)
+            .chain(&doc.numbers)
+            .chain(&doc.bigrams)
             .map(|&(t, _)| t)
             .collect();
         seen.sort_unstable();
@@ -375,6 +439,11 @@ impl Stories {
         let mut cands: Vec<(u64, f32)> = hits.into_iter().collect();
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(self.config.max_candidates);
+        // Candidates that share far less key-term weight than the best are not scored.
+        let floor = cands
+            .first()
+            .map_or(0.0, |c| c.1 * self.config.candidate_ratio);
+        cands.retain(|c| c.1 >= floor);
         if let Some(e) = extra
             && !cands.iter().any(|c| c.0 == e)
         {
@@ -383,18 +452,24 @@ impl Stories {
         let dv = top_terms(normalized(self.weighted(&doc.body)), self.config.doc_terms);
         let tv = normalized(self.weighted(&doc.title));
         let nv = normalized(self.weighted(&doc.names));
-        // Scatter the article's body and title, with the idf of now folded in: a centroid term
-        // then costs one lookup (see `Stories::dot_dense`).
+        let numv = normalized(self.weighted(&doc.numbers));
+        let bv = top_terms(
+            normalized(self.weighted(&doc.bigrams)),
+            self.config.doc_terms,
+        );
+        // Scatter the article's vectors (body, title, names, numbers, bigrams: one slot each),
+        // with the idf of now folded in: a centroid term then costs one lookup (see
+        // `dot_dense`).
         let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.resize(self.df.len(), [0.0; 2]);
-        for &(t, w) in &dv {
-            scratch[t as usize][0] = (w * f64::from(self.idf(t))) as f32;
-        }
-        for &(t, w) in &tv {
-            scratch[t as usize][1] = (w * f64::from(self.idf(t))) as f32;
+        scratch.reset(dv.len() + tv.len() + nv.len() + numv.len() + bv.len());
+        for (slot, v) in [&dv, &tv, &nv, &numv, &bv].into_iter().enumerate() {
+            for &(t, w) in v {
+                scratch.set(t, slot, (w * f64::from(self.idf(t))) as f32);
+            }
         }
         let mut out = Vec::with_capacity(cands.len());
         let mut stale = Vec::new();
+        let mut body_first = Vec::with_capacity(cands.len());
         for (s, _) in cands {
             let Some(story) = self.open.get(&s) else {
                 continue;
@@ -409,15 +484,37 @@ impl Stories {
             } else {
                 story.norms
             };
-            let f = Features {
-                cos_body: 0.0,
-                cos_title: self.dot(&story.title_c, &tv, norms[1]),
-                cos_names: self.dot(&story.names, &nv, norms[2]),
-                cos_title_body: 0.0,
-                log_size: f64::from(story.size).ln_1p(),
+            let (cos_body, cos_title_body) = dot_dense(&story.body, &scratch, norms[0]);
+            body_first.push((s, norms, cos_body, cos_title_body));
+        }
+        // The other centroids are compared only for the candidates closest by body (and the
+        // gold story when training): the rest cannot win, and each comparison reads a centroid.
+        body_first.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        let full = self.config.full_candidates.max(1);
+        for (rank, (s, norms, cos_body, cos_title_body)) in body_first.into_iter().enumerate() {
+            if rank >= full && Some(s) != extra {
+                continue;
+            }
+            let Some(story) = self.open.get(&s) else {
+                continue;
             };
-            let mut f = f;
-            (f.cos_body, f.cos_title_body) = dot_dense(&story.body, &scratch, norms[0]);
+            let f = Features {
+                cos_body,
+                cos_title: dot_slot(&story.title_c, &scratch, 1, norms[1]),
+                cos_names: dot_slot(&story.names, &scratch, 2, norms[2]),
+                cos_title_body,
+                log_size: f64::from(story.size).ln_1p(),
+                cos_numbers: dot_slot(&story.numbers, &scratch, 3, norms[3]),
+                cos_bigrams: dot_slot(&story.bigrams, &scratch, 4, norms[4]),
+                year_conflict: f64::from(u8::from(
+                    !doc.years.is_empty()
+                        && !story.years.is_empty()
+                        && !doc
+                            .years
+                            .iter()
+                            .any(|y| story.years.binary_search(y).is_ok()),
+                )),
+            };
             let mut logit = model.logit(&f);
             if let (Some(t), Some(last)) = (time, story.last_time)
                 && window.secs > 0
@@ -426,9 +523,6 @@ impl Stories {
                 logit -= self.config.time_penalty * idle.min(1.0);
             }
             out.push((s, f, logit));
-        }
-        for &(t, _) in dv.iter().chain(&tv) {
-            scratch[t as usize] = [0.0; 2];
         }
         self.scratch = scratch;
         let docs = self.docs;
@@ -442,8 +536,8 @@ impl Stories {
         out
     }
 
-    /// The idf-weighted norms of a story's three centroids, as of now.
-    fn norms(&self, s: &Story) -> [f64; 3] {
+    /// The idf-weighted norms of a story's centroids, as of now.
+    fn norms(&self, s: &Story) -> [f64; NUM_CENTROIDS] {
         let norm = |c: &Sparse| {
             c.iter()
                 .map(|&(t, w)| {
@@ -453,42 +547,13 @@ impl Stories {
                 .sum::<f64>()
                 .sqrt()
         };
-        [norm(&s.body), norm(&s.title_c), norm(&s.names)]
-    }
-
-    /// Cosine of the centroid `c`, whose idf-weighted norm is `norm`, with the unit vector `a`:
-    /// a merge over both, with idf looked up only on shared terms.
-    fn dot(&self, c: &Sparse, a: &[(u32, f64)], norm: f64) -> f64 {
-        if norm <= 0.0 || a.is_empty() {
-            return 0.0;
-        }
-        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
-        if a.len() * 8 < c.len() {
-            // A short vector (a title) against a long centroid: binary search is cheaper.
-            let mut rest: &[(u32, f32)] = c;
-            for &(t, w) in a {
-                match rest.binary_search_by_key(&t, |x| x.0) {
-                    Ok(k) => {
-                        dot += f64::from(rest[k].1) * f64::from(self.idf(t)) * w;
-                        rest = &rest[k + 1..];
-                    }
-                    Err(k) => rest = &rest[k..],
-                }
-            }
-            return (dot / norm).clamp(0.0, 1.0);
-        }
-        while i < c.len() && j < a.len() {
-            match c[i].0.cmp(&a[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += f64::from(c[i].1) * f64::from(self.idf(c[i].0)) * a[j].1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        (dot / norm).clamp(0.0, 1.0)
+        [
+            norm(&s.body),
+            norm(&s.title_c),
+            norm(&s.names),
+            norm(&s.numbers),
+            norm(&s.bigrams),
+        ]
     }
 
     /// Assigns an article: joins the best candidate if the model says so, else starts a story.
@@ -598,13 +663,16 @@ impl Stories {
             body: Vec::new(),
             title_c: Vec::new(),
             names: Vec::new(),
+            numbers: Vec::new(),
+            bigrams: Vec::new(),
+            years: Vec::new(),
             size: 0,
             first_time: item.time,
             last_time: item.time,
             last_seq: seq,
             entities: Vec::new(),
             keys: Vec::new(),
-            norms: [0.0; 3],
+            norms: [0.0; NUM_CENTROIDS],
             norms_docs: 0,
         };
         self.open.insert(seq, story);
@@ -616,6 +684,8 @@ impl Stories {
         let body_n = self.unit(&doc.body);
         let title_n = self.unit(&doc.title);
         let names_n = self.unit(&doc.names);
+        let numbers_n = self.unit(&doc.numbers);
+        let bigrams_n = self.unit(&doc.bigrams);
         let max_terms = self.config.max_centroid_terms.max(1);
         let Some(mut story) = self.open.remove(&key) else {
             return;
@@ -628,6 +698,25 @@ impl Stories {
             self.docs,
         );
         story.names = prune(add(&story.names, &names_n), max_terms, &self.df, self.docs);
+        story.numbers = prune(
+            add(&story.numbers, &numbers_n),
+            max_terms,
+            &self.df,
+            self.docs,
+        );
+        story.bigrams = prune(
+            add(&story.bigrams, &bigrams_n),
+            max_terms,
+            &self.df,
+            self.docs,
+        );
+        for &y in &doc.years {
+            if story.years.len() < MAX_YEARS
+                && let Err(k) = story.years.binary_search(&y)
+            {
+                story.years.insert(k, y);
+            }
+        }
         story.size = story.size.saturating_add(1);
         story.last_seq = seq;
         if let Some(t) = item.time {
@@ -768,6 +857,14 @@ fn summary(s: &Story) -> StorySummary {
     }
 }
 
+/// The year a number names, if it is a plausible news year (1950-2039).
+fn year(w: &str) -> Option<u16> {
+    if w.len() != 4 {
+        return None;
+    }
+    w.parse::<u16>().ok().filter(|y| (1950..=2039).contains(y))
+}
+
 fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
@@ -791,13 +888,13 @@ fn sublinear(mut terms: Vec<u32>) -> Sparse {
 
 /// Cosines of the centroid `c` (idf-weighted norm `norm`) with the article's body and title,
 /// scattered with their idf in `scratch`: one pass over the centroid, no merge.
-fn dot_dense(c: &Sparse, scratch: &[[f32; 2]], norm: f64) -> (f64, f64) {
+fn dot_dense(c: &Sparse, scratch: &DocTable, norm: f64) -> (f64, f64) {
     if norm <= 0.0 {
         return (0.0, 0.0);
     }
     let (mut body, mut title) = (0.0f32, 0.0f32);
     for &(t, w) in c {
-        if let Some(&[b, h]) = scratch.get(t as usize) {
+        if let Some(&[b, h, ..]) = scratch.get(t) {
             body += w * b;
             title += w * h;
         }
@@ -806,6 +903,77 @@ fn dot_dense(c: &Sparse, scratch: &[[f32; 2]], norm: f64) -> (f64, f64) {
         (f64::from(body) / norm).clamp(0.0, 1.0),
         (f64::from(title) / norm).clamp(0.0, 1.0),
     )
+}
+
+/// The article's weights by term, one slot per vector, in an open-addressing table sized to the
+/// article (a few tens of kilobytes: it stays in cache while every candidate's centroids are
+/// looked up in it, where a table over the whole vocabulary would miss on every lookup).
+#[derive(Debug, Clone, Default)]
+struct DocTable {
+    /// Term of each slot, [`DocTable::EMPTY`] when free.
+    keys: Vec<u32>,
+    vals: Vec<[f32; NUM_CENTROIDS]>,
+    mask: usize,
+}
+
+impl DocTable {
+    const EMPTY: u32 = u32::MAX;
+
+    /// Empties the table, sized for `n` terms (at most a quarter full).
+    fn reset(&mut self, n: usize) {
+        let cap = (4 * n.max(4)).next_power_of_two();
+        self.keys.clear();
+        self.keys.resize(cap, Self::EMPTY);
+        self.vals.clear();
+        self.vals.resize(cap, [0.0; NUM_CENTROIDS]);
+        self.mask = cap - 1;
+    }
+
+    fn set(&mut self, t: u32, slot: usize, w: f32) {
+        if self.keys.is_empty() {
+            self.reset(1);
+        }
+        // Term ids are hashes already: their low bits index the table.
+        let mut i = t as usize & self.mask;
+        loop {
+            if self.keys[i] == t || self.keys[i] == Self::EMPTY {
+                self.keys[i] = t;
+                self.vals[i][slot] = w;
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn get(&self, t: u32) -> Option<&[f32; NUM_CENTROIDS]> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let mut i = t as usize & self.mask;
+        loop {
+            let k = self.keys[i];
+            if k == t {
+                return Some(&self.vals[i]);
+            }
+            if k == Self::EMPTY {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+/// Cosine of the centroid `c` (idf-weighted norm `norm`) with the article's vector scattered in
+/// `slot` of `scratch`.
+fn dot_slot(c: &Sparse, scratch: &DocTable, slot: usize, norm: f64) -> f64 {
+    if norm <= 0.0 {
+        return 0.0;
+    }
+    let dot: f32 = c
+        .iter()
+        .map(|&(t, w)| scratch.get(t).map_or(0.0, |s| w * s[slot]))
+        .sum();
+    (f64::from(dot) / norm).clamp(0.0, 1.0)
 }
 
 /// The `k` heaviest entries of a vector, sorted by term again.
@@ -851,13 +1019,13 @@ fn prune(v: Sparse, max: usize, df: &[u32], docs: u64) -> Sparse {
     }
     let ln_docs = ln1p_count(docs);
     let idf = |t: u32| ln_docs - ln1p_count(u64::from(df[t as usize])) + 1.0;
-    let mut v = v;
-    v.sort_unstable_by(|a, b| {
-        (b.1 * idf(b.0))
-            .total_cmp(&(a.1 * idf(a.0)))
-            .then(a.0.cmp(&b.0))
+    // Weigh each term once, then select the heaviest `max` (ties by term: deterministic).
+    let mut keyed: Vec<(f32, u32, f32)> = v.iter().map(|&(t, w)| (w * idf(t), t, w)).collect();
+    keyed.select_nth_unstable_by(max.max(1) - 1, |a, b| {
+        b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
     });
-    v.truncate(max);
+    keyed.truncate(max);
+    let mut v: Sparse = keyed.into_iter().map(|(_, t, w)| (t, w)).collect();
     v.sort_unstable_by_key(|x| x.0);
     v
 }
@@ -942,6 +1110,58 @@ mod tests {
     }
 
     #[test]
+    fn years_are_plausible_four_digit_numbers() {
+        assert_eq!(year("2011"), Some(2011));
+        assert_eq!(year("1950"), Some(1950));
+        assert_eq!(year("1949"), None);
+        assert_eq!(year("2040"), None);
+        assert_eq!(year("911"), None);
+        assert_eq!(year("20111"), None);
+    }
+
+    #[test]
+    fn doc_table_finds_what_was_set_and_nothing_else() {
+        let mut t = DocTable::default();
+        assert_eq!(t.get(3), None);
+        t.reset(3);
+        // 5, 5 + 16 and 5 + 32 share their low bits: they probe past each other.
+        for (k, term) in [5u32, 21, 37].into_iter().enumerate() {
+            t.set(term, k % NUM_CENTROIDS, 1.0 + k as f32);
+        }
+        t.set(5, 4, 9.0);
+        assert_eq!(t.get(5), Some(&[1.0, 0.0, 0.0, 0.0, 9.0]));
+        assert_eq!(t.get(21), Some(&[0.0, 2.0, 0.0, 0.0, 0.0]));
+        assert_eq!(t.get(37), Some(&[0.0, 0.0, 3.0, 0.0, 0.0]));
+        assert_eq!(t.get(53), None);
+        t.reset(1);
+        assert_eq!(t.get(5), None);
+    }
+
+    #[test]
+    fn prune_keeps_the_heaviest_terms_sorted() {
+        let df = vec![1u32; 64];
+        let v: Sparse = (0..20u32)
+            .map(|t| (t, (t % 7) as f32 + t as f32 / 100.0))
+            .collect();
+        let p = prune(v, 4, &df, 10);
+        let terms: Vec<u32> = p.iter().map(|x| x.0).collect();
+        assert_eq!(terms, vec![6, 12, 13, 19]);
+    }
+
+    #[test]
+    fn articles_name_their_years_and_numbers() {
+        let s = Stories::new(StoryConfig::default());
+        let item = Item::new(
+            "a",
+            "Quake of 2011",
+            "The 6.1 quake struck in 2011, after the one of 2008.",
+        );
+        let d = s.prepare(&item);
+        assert_eq!(d.years, vec![2008, 2011]);
+        assert!(!d.numbers.is_empty() && !d.bigrams.is_empty());
+    }
+
+    #[test]
     fn summary_lists_a_name_once_with_its_majority_type() {
         let e = |name: &str, kind, articles| StoryEntity {
             name: name.into(),
@@ -955,6 +1175,9 @@ mod tests {
             body: Vec::new(),
             title_c: Vec::new(),
             names: Vec::new(),
+            numbers: Vec::new(),
+            bigrams: Vec::new(),
+            years: Vec::new(),
             size: 3,
             first_time: None,
             last_time: None,
@@ -965,7 +1188,7 @@ mod tests {
                 e("Ann Lee", EntityType::Per, 1),
             ],
             keys: Vec::new(),
-            norms: [0.0; 3],
+            norms: [0.0; NUM_CENTROIDS],
             norms_docs: 0,
         };
         let s = summary(&story);

@@ -1,8 +1,8 @@
 //! The decision whether an article joins a story: a logistic model over similarity features.
 //!
 //! For an article and a candidate story the features are the cosines of TF-IDF sub-vectors
-//! (body, title, names, title against body) and the story's size (after Miranda et al., EMNLP
-//! 2018). The model gives the probability that the article belongs to the story; the article
+//! (body, title, names, title against body, numbers, bigrams), the story's size (after Miranda
+//! et al., EMNLP 2018) and whether the years they name conflict. The model gives the probability that the article belongs to the story; the article
 //! joins its most probable candidate when that probability reaches [`Model::threshold`], and
 //! starts a new story otherwise. The weights are learned on the dev set by
 //! `cargo xtask train-stories` and shipped as `model/stories.json`, with the document
@@ -19,10 +19,13 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "cos_names",
     "cos_title_body",
     "log_size",
+    "cos_numbers",
+    "cos_bigrams",
+    "year_conflict",
 ];
 
 /// Number of features.
-pub const NUM_FEATURES: usize = 5;
+pub const NUM_FEATURES: usize = 8;
 
 /// Similarity of one article to one candidate story.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -37,6 +40,14 @@ pub struct Features {
     pub cos_title_body: f64,
     /// `ln(1 + members)` of the story.
     pub log_size: f64,
+    /// Cosine of the article's numbers (counts, ages, scores, years) and the story's: two
+    /// events of one kind share their words but rarely their figures.
+    pub cos_numbers: f64,
+    /// Cosine of the article's body bigrams (consecutive content words) and the story's.
+    pub cos_bigrams: f64,
+    /// 1 when both the article and the story name years (1950-2039) and none in common: the
+    /// same kind of event in another year is another event.
+    pub year_conflict: f64,
 }
 
 impl Features {
@@ -48,6 +59,9 @@ impl Features {
             self.cos_names,
             self.cos_title_body,
             self.log_size,
+            self.cos_numbers,
+            self.cos_bigrams,
+            self.year_conflict,
         ]
     }
 }
@@ -97,7 +111,7 @@ impl Model {
     pub fn untrained() -> Model {
         Model {
             features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
-            weights: vec![10.0, 0.0, 0.0, 0.0, 0.0],
+            weights: vec![10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
             bias: -3.0,
             threshold: 0.5,
             note: "untrained".into(),
