@@ -77,7 +77,7 @@ impl Default for StoryConfig {
             doc_terms: 300,
             min_df: 1,
             candidate_ratio: 0.0,
-            full_candidates: 6,
+            full_candidates: 4,
             title_in_body: true,
         }
     }
