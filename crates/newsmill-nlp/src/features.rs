@@ -11,7 +11,7 @@ use crate::label::Label;
 use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
 /// Bumped whenever features change, so an old model is refused rather than misread.
-pub(crate) const FEATURE_VERSION: u32 = 5;
+pub(crate) const FEATURE_VERSION: u32 = 6;
 
 const fn fmix(mut h: u64) -> u64 {
     h ^= h >> 33;
@@ -108,6 +108,10 @@ const TABLE_SH: u64 = 54;
 const TABLE_TOPIC: u64 = 55;
 const AGG_PREV: u64 = 56;
 const AGG_NEXT: u64 = 57;
+const AGG_PREV_CL: u64 = 58;
+const AGG_NEXT_CL: u64 = 59;
+const AGG_PREV_SH: u64 = 70;
+const AGG_NEXT_SH: u64 = 71;
 // Dynamic templates (they read earlier predictions).
 const P1: u64 = 40;
 const P2P1: u64 = 41;
@@ -254,6 +258,15 @@ impl DocFeats {
     }
 }
 
+/// One occurrence of a capitalized word, for context aggregation: its left and right
+/// neighbours (each as lowercase hash, Brown cluster prefix or 0, shape hash; sentinels at the
+/// sentence edges) and its position (sentence, token).
+struct Context {
+    prev: [u64; 3],
+    next: [u64; 3],
+    at: (usize, usize),
+}
+
 /// Computes the static features of a document given as sentences of tokens.
 pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
     let n: usize = doc.iter().map(Vec::len).sum();
@@ -273,9 +286,16 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
     let mut seen_lower = IdSet::default();
     let mut seen_title_mid = IdSet::default();
     let mut seen_in_span = IdSet::default();
-    // Context aggregation: the neighbours (lowercase hashes) of every capitalized word's
-    // occurrences in the document, with the occurrence's position.
-    let mut contexts: IdMap<Vec<(u64, u64, usize, usize)>> = IdMap::default();
+    // Context aggregation: the neighbours of every capitalized word's occurrences in the
+    // document (lowercase hashes, and classes: Brown cluster prefix and shape), with the
+    // occurrence's position.
+    let mut contexts: IdMap<Vec<Context>> = IdMap::default();
+    let classes = |w: &str, buf: &mut String| -> [u64; 2] {
+        buf.clear();
+        buf.extend(w.chars().flat_map(char::to_lowercase));
+        let c = res.cluster(w, buf).map_or(0, |c| c.prefix(8) | 1 << 40);
+        [c, shape_hash(w)]
+    };
     let mut lower_buf = String::new();
     let caps_sent: Vec<bool> = doc
         .iter()
@@ -300,7 +320,20 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                 };
                 let v = contexts.entry(h).or_default();
                 if v.len() < 12 {
-                    v.push((p, n, s, i));
+                    let pc = if i > 0 {
+                        classes(sent[i - 1].as_ref(), &mut lower_buf)
+                    } else {
+                        [2, 2]
+                    };
+                    let nc = match sent.get(i + 1) {
+                        Some(n) => classes(n.as_ref(), &mut lower_buf),
+                        None => [3, 3],
+                    };
+                    v.push(Context {
+                        prev: [p, pc[0], pc[1]],
+                        next: [n, nc[0], nc[1]],
+                        at: (s, i),
+                    });
                 }
             }
             if w.chars().next().is_some_and(char::is_lowercase) {
@@ -497,10 +530,14 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
             }
             if cap && let Some(occ) = contexts.get(&lh[i]) {
                 let from = f.len();
-                for &(p, n, os, oi) in occ {
-                    if (os, oi) != (s, i) {
-                        f.push(mix(AGG_PREV, p));
-                        f.push(mix(AGG_NEXT, n));
+                for c in occ {
+                    if c.at != (s, i) {
+                        f.push(mix(AGG_PREV, c.prev[0]));
+                        f.push(mix(AGG_NEXT, c.next[0]));
+                        f.push(mix(AGG_PREV_CL, c.prev[1]));
+                        f.push(mix(AGG_NEXT_CL, c.next[1]));
+                        f.push(mix(AGG_PREV_SH, c.prev[2]));
+                        f.push(mix(AGG_NEXT_SH, c.next[2]));
                     }
                 }
                 let tail = &mut f[from..];

@@ -1,4 +1,4 @@
-//! The tagger: two averaged perceptrons over hashed features with greedy left-to-right decoding
+//! The tagger: two averaged perceptrons over hashed features with beam-search decoding
 //! under BILOU transition constraints, their training loop and the file format.
 //!
 //! Stage 1 tags a document from local, cluster, gazetteer and document features and the labels
@@ -69,24 +69,81 @@ impl Weights {
         }
     }
 
-    /// Tags a document greedily; returns the labels of all its tokens in order.
+    /// Tags a document with a beam search over each sentence; returns the labels of all its
+    /// tokens in order.
+    ///
+    /// The perceptron is trained on greedy decisions, so its raw scores are not comparable
+    /// across label histories: each step's scores are scaled by [`TEMPERATURE`] and normalised
+    /// into log-probabilities over the labels allowed after the hypothesis' last label, and a
+    /// hypothesis scores the sum of its steps' log-probabilities.
     fn decode(&self, df: &DocFeats, lens: &[usize]) -> Vec<Label> {
         let n = df.lower.len();
         let mut labels = vec![Label::O; n];
         let mut hist = History::default();
         let mut dynf = Vec::with_capacity(16);
+        let mut steps: Vec<[Hyp; BEAM]> = Vec::new();
+        let mut cand: Vec<(f32, u8, Label)> = Vec::with_capacity(BEAM * NL);
         let mut t = 0;
         for &len in lens {
             let start = t;
+            steps.clear();
+            let mut prev = [Hyp::default(); BEAM];
+            let mut n_prev = 1;
             for i in 0..len {
-                let mut scores = [0f32; NL];
-                self.add_scores(df.of(t), &mut scores);
-                dynf.clear();
-                dynamic_features(df, t, start, &labels, &hist, &mut dynf);
-                self.add_scores(&dynf, &mut scores);
-                let prev = if i > 0 { labels[t - 1] } else { Label::O };
-                labels[t] = best(&scores, prev, i + 1 == len);
+                let last = i + 1 == len;
+                let mut stat = [0f32; NL];
+                self.add_scores(df.of(t), &mut stat);
+                cand.clear();
+                for (h, hyp) in prev[..n_prev].iter().enumerate() {
+                    if i > 0 {
+                        labels[t - 1] = hyp.label;
+                    }
+                    if i > 1 {
+                        labels[t - 2] = hyp.label2;
+                    }
+                    dynf.clear();
+                    dynamic_features(df, t, start, &labels, &hist, &mut dynf);
+                    let mut scores = stat;
+                    self.add_scores(&dynf, &mut scores);
+                    let after = if i > 0 { hyp.label } else { Label::O };
+                    let mut max = f32::NEG_INFINITY;
+                    for (k, v) in scores.iter_mut().enumerate() {
+                        if Label(k as u8).valid_after(after, last) {
+                            *v *= TEMPERATURE;
+                            max = max.max(*v);
+                        } else {
+                            *v = f32::NEG_INFINITY;
+                        }
+                    }
+                    let z: f32 = scores.iter().map(|v| (v - max).exp()).sum();
+                    let log_z = max + z.ln();
+                    for (k, &v) in scores.iter().enumerate() {
+                        if v > f32::NEG_INFINITY {
+                            cand.push((hyp.score + v - log_z, h as u8, Label(k as u8)));
+                        }
+                    }
+                }
+                cand.sort_unstable_by(|a, b| {
+                    b.0.total_cmp(&a.0).then((a.1, a.2.0).cmp(&(b.1, b.2.0)))
+                });
+                n_prev = cand.len().min(BEAM);
+                let mut cur = [Hyp::default(); BEAM];
+                for (c, &(score, h, label)) in cur.iter_mut().zip(&cand[..n_prev]) {
+                    *c = Hyp {
+                        score,
+                        label,
+                        label2: prev[usize::from(h)].label,
+                        back: h,
+                    };
+                }
+                steps.push(cur);
+                prev = cur;
                 t += 1;
+            }
+            let mut h = 0;
+            for (i, step) in steps.iter().enumerate().rev() {
+                labels[start + i] = step[h].label;
+                h = usize::from(step[h].back);
             }
             for k in start..t {
                 hist.record(df.hist_key[k], labels[k]);
@@ -167,7 +224,26 @@ impl std::fmt::Debug for Model {
     }
 }
 
-/// The best label allowed after `prev`.
+/// Beam width of decoding.
+const BEAM: usize = 3;
+
+/// Scale of the perceptron's scores before they are normalised into log-probabilities for the
+/// beam search: low enough that a confident label outweighs a few uncertain ones, high enough
+/// that the BILOU constraints (which leave fewer labels after B and I) do not favour entities.
+/// Chosen on the CoNLL-2003 dev split (0.025 to 0.04 score within 0.1 F1 of each other).
+const TEMPERATURE: f32 = 0.03;
+
+/// A beam search hypothesis after some token: its total log-probability, its last two labels
+/// and the hypothesis at the previous token it extends.
+#[derive(Clone, Copy, Default)]
+struct Hyp {
+    score: f32,
+    label: Label,
+    label2: Label,
+    back: u8,
+}
+
+/// The best label allowed after `prev` (the training's greedy decision).
 fn best(scores: &[f32; NL], prev: Label, last: bool) -> Label {
     let mut best = Label::O;
     let mut best_score = f32::NEG_INFINITY;
@@ -308,7 +384,7 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> TrainConfig {
         TrainConfig {
-            epochs: 10,
+            epochs: 12,
             seed: 20_030_531,
             min_count: 2,
             two_stage: true,
