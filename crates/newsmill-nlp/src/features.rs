@@ -290,11 +290,11 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
     // document (lowercase hashes, and classes: Brown cluster prefix and shape), with the
     // occurrence's position.
     let mut contexts: IdMap<Vec<Context>> = IdMap::default();
-    let classes = |w: &str, buf: &mut String| -> [u64; 2] {
-        buf.clear();
-        buf.extend(w.chars().flat_map(char::to_lowercase));
+    // A neighbour as (lowercase hash, Brown cluster prefix or 0, shape hash), lowercased once.
+    let neighbour = |w: &str, buf: &mut String| -> [u64; 3] {
+        let lower = lower_hash(w, buf);
         let c = res.cluster(w, buf).map_or(0, |c| c.prefix(8) | 1 << 40);
-        [c, shape_hash(w)]
+        [lower, c, shape_hash(w)]
     };
     let mut lower_buf = String::new();
     let caps_sent: Vec<bool> = doc
@@ -309,29 +309,20 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
             let w = w.as_ref();
             if is_cap(w) {
                 let h = lower_hash(w, &mut lower_buf);
-                let p = if i > 0 {
-                    lower_hash(sent[i - 1].as_ref(), &mut lower_buf)
-                } else {
-                    sentinel(-1)
-                };
-                let n = match sent.get(i + 1) {
-                    Some(n) => lower_hash(n.as_ref(), &mut lower_buf),
-                    None => sentinel(1),
-                };
                 let v = contexts.entry(h).or_default();
                 if v.len() < 12 {
-                    let pc = if i > 0 {
-                        classes(sent[i - 1].as_ref(), &mut lower_buf)
+                    let prev = if i > 0 {
+                        neighbour(sent[i - 1].as_ref(), &mut lower_buf)
                     } else {
-                        [2, 2]
+                        [sentinel(-1), 2, 2]
                     };
-                    let nc = match sent.get(i + 1) {
-                        Some(n) => classes(n.as_ref(), &mut lower_buf),
-                        None => [3, 3],
+                    let next = match sent.get(i + 1) {
+                        Some(n) => neighbour(n.as_ref(), &mut lower_buf),
+                        None => [sentinel(1), 3, 3],
                     };
                     v.push(Context {
-                        prev: [p, pc[0], pc[1]],
-                        next: [n, nc[0], nc[1]],
+                        prev,
+                        next,
                         at: (s, i),
                     });
                 }
