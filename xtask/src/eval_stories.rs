@@ -134,6 +134,13 @@ fn fit(docs: &[DevDoc]) -> Model {
     // The logistic fit ranks well but is calibrated on all candidates, most of them easy
     // negatives; the join decision is made on the best candidate only, so its threshold is
     // tuned for BCubed F1 on the same (training) documents.
+    model.threshold = tune_threshold(docs, &model);
+    model
+}
+
+/// The threshold with the best BCubed F1 on `docs`.
+fn tune_threshold(docs: &[DevDoc], model: &Model) -> f64 {
+    let mut model = model.clone();
     let mut best = (f64::MIN, 0.5);
     for i in 1..40 {
         let t = f64::from(i) * 0.025;
@@ -143,8 +150,7 @@ fn fit(docs: &[DevDoc]) -> Model {
             best = (f1, t);
         }
     }
-    model.threshold = best.1;
-    model
+    best.1
 }
 
 /// The stage's settings: the defaults, or `NEWSMILL_STORIES_CONFIG` (JSON, for experiments).
@@ -159,7 +165,12 @@ fn config() -> Config {
 const L2: f64 = 1.0;
 
 /// `cargo xtask eval stories`.
-pub(crate) fn eval(data: &Path, cv: usize, pred_out: Option<PathBuf>) -> anyhow::Result<()> {
+pub(crate) fn eval(
+    data: &Path,
+    cv: usize,
+    pred_out: Option<PathBuf>,
+    orders: usize,
+) -> anyhow::Result<()> {
     let Some(docs) = load(data)? else {
         return Ok(());
     };
@@ -194,16 +205,45 @@ pub(crate) fn eval(data: &Path, cv: usize, pred_out: Option<PathBuf>) -> anyhow:
             path.display()
         );
     }
+    if orders > 0 {
+        let f1: Vec<f64> = (1..=orders as u64)
+            .map(|seed| {
+                let shuffled = shuffle(&docs, seed);
+                score(&shuffled, &cluster(&shuffled, &model)).b3_f1
+            })
+            .collect();
+        print_spread(
+            &format!("  BCubed F1 over {orders} other arrival orders"),
+            &f1,
+        );
+    }
     if cv > 1 {
-        cross_validate(&docs, cv);
+        cross_validate(&docs, cv, orders);
     }
     Ok(())
+}
+
+/// `docs` in a seeded random order (Fisher-Yates with [`Rng`]).
+fn shuffle(docs: &[DevDoc], seed: u64) -> Vec<DevDoc> {
+    let mut out = docs.to_vec();
+    let mut rng = Rng(seed);
+    for i in (1..out.len()).rev() {
+        out.swap(i, rng.below(i + 1));
+    }
+    out
+}
+
+fn print_spread(label: &str, f1: &[f64]) {
+    let mean = f1.iter().sum::<f64>() / f1.len().max(1) as f64;
+    let min = f1.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = f1.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    println!("{label}: mean {mean:.4} (min {min:.4}, max {max:.4})");
 }
 
 /// Leave-topics-out: topics are dealt round-robin (sorted by number) into `k` folds; each fold
 /// is clustered by a model trained on the other folds. Scores are pooled over all documents
 /// (each fold's clusters are disjoint from the others').
-fn cross_validate(docs: &[DevDoc], k: usize) {
+fn cross_validate(docs: &[DevDoc], k: usize, orders: usize) {
     let mut topics: Vec<u32> = docs.iter().filter_map(|d| d.topic.parse().ok()).collect();
     topics.sort_unstable();
     topics.dedup();
@@ -213,6 +253,8 @@ fn cross_validate(docs: &[DevDoc], k: usize) {
     };
     let mut gold_all: Vec<&str> = Vec::new();
     let mut pred_all: Vec<String> = Vec::new();
+    // Per other arrival order: (gold, predicted) of every scored document.
+    let mut shuffled_all: Vec<(Vec<String>, Vec<String>)> = vec![Default::default(); orders];
     for fold in 0..k {
         let train: Vec<DevDoc> = docs
             .iter()
@@ -225,6 +267,13 @@ fn cross_validate(docs: &[DevDoc], k: usize) {
             .cloned()
             .collect();
         let model = fit(&train);
+        for (i, (g, p)) in shuffled_all.iter_mut().enumerate() {
+            let shuffled = shuffle(&test, i as u64 + 1);
+            for (d, c) in shuffled.iter().zip(cluster(&shuffled, &model)) {
+                g.push(d.cluster.clone());
+                p.push(format!("f{fold}:{c}"));
+            }
+        }
         let pred = cluster(&test, &model);
         for (d, p) in test.iter().zip(pred) {
             gold_all.push(
@@ -241,6 +290,20 @@ fn cross_validate(docs: &[DevDoc], k: usize) {
         &format!("leave-topics-out, {k} folds (model trained without the scored topics)"),
         &s,
     );
+    if orders > 0 {
+        let f1: Vec<f64> = shuffled_all
+            .iter()
+            .map(|(g, p)| {
+                let g: Vec<&str> = g.iter().map(String::as_str).collect();
+                let p: Vec<&str> = p.iter().map(String::as_str).collect();
+                scores(&g, &p).b3_f1
+            })
+            .collect();
+        print_spread(
+            &format!("  BCubed F1 over {orders} other arrival orders"),
+            &f1,
+        );
+    }
 }
 
 /// `cargo xtask train stories`.

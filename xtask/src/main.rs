@@ -79,6 +79,10 @@ enum Eval {
         /// Write the predictions as JSON Lines {id, cluster} (for bcubed.py).
         #[arg(long)]
         pred: Option<PathBuf>,
+        /// Also score N other arrival orders (seeded shuffles of the file) and print the mean:
+        /// one order's figure moves by a point when one merge goes the other way.
+        #[arg(long, default_value_t = 0)]
+        orders: usize,
     },
 }
 
@@ -95,7 +99,7 @@ fn main() -> anyhow::Result<()> {
         Task::BenchMinhash { repeat } => eval_stories::bench_minhash(&cli.data, repeat),
         Task::Eval(e) => match e {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),
-            Eval::Stories { cv, pred } => eval_stories::eval(&cli.data, cv, pred),
+            Eval::Stories { cv, pred, orders } => eval_stories::eval(&cli.data, cv, pred, orders),
             Eval::Extract(args) => eval_extract::run(&cli.data, &args),
         },
     }
