@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::minhash::{MinHasher, Signature};
 use crate::text::{for_each_word, hash_bytes, mix64};
@@ -118,8 +119,13 @@ pub struct Deduper {
     by_url: FxHashMap<u64, u64>,
     by_text: FxHashMap<u64, u64>,
     entries: VecDeque<Entry>,
-    bands: Vec<FxHashMap<u64, Vec<u64>>>,
+    /// Per band, bucket key to the articles in it. Most buckets hold one article, so a bucket
+    /// keeps two inline: no allocation per band and article.
+    bands: Vec<FxHashMap<u64, Bucket>>,
 }
+
+/// The articles (sequence numbers) in one LSH bucket, oldest first.
+type Bucket = SmallVec<[u64; 2]>;
 
 impl Deduper {
     /// An empty index.
@@ -189,7 +195,7 @@ impl Deduper {
             return None;
         }
         let mut candidates: Vec<u64> = Vec::new();
-        for (band, key) in self.band_keys(&doc.signature).enumerate() {
+        for (band, key) in band_keys(&doc.signature, self.bands.len()).enumerate() {
             if let Some(bucket) = self.bands[band].get(&key) {
                 candidates.extend_from_slice(bucket);
             }
@@ -241,9 +247,8 @@ impl Deduper {
             self.by_text.entry(k).or_insert(seq);
         }
         if doc.signature.shingles >= self.config.min_shingles {
-            let keys: Vec<u64> = self.band_keys(&doc.signature).collect();
             let max_bucket = self.config.max_bucket.max(1);
-            for (band, key) in keys.into_iter().enumerate() {
+            for (band, key) in band_keys(&doc.signature, self.bands.len()).enumerate() {
                 let bucket = self.bands[band].entry(key).or_default();
                 if bucket.len() >= max_bucket {
                     bucket.remove(0);
@@ -289,10 +294,9 @@ impl Deduper {
             self.by_text.remove(&k);
         }
         if e.signature.shingles >= self.config.min_shingles {
-            let keys: Vec<u64> = self.band_keys(&e.signature).collect();
-            for (band, key) in keys.into_iter().enumerate() {
+            for (band, key) in band_keys(&e.signature, self.bands.len()).enumerate() {
                 if let Some(bucket) = self.bands[band].get_mut(&key) {
-                    bucket.retain(|&s| s != e.seq);
+                    bucket.retain(|s| *s != e.seq);
                     if bucket.is_empty() {
                         self.bands[band].remove(&key);
                     }
@@ -317,17 +321,23 @@ impl Deduper {
             .get(usize::try_from(seq.checked_sub(first)?).ok()?)?;
         (e.seq == seq).then_some(e)
     }
+}
 
-    fn band_keys<'s>(&self, sig: &'s Signature) -> impl Iterator<Item = u64> + 's {
-        let rows = (sig.mins.len() / self.bands.len()).max(1);
-        sig.mins.chunks(rows).enumerate().map(|(band, chunk)| {
+/// The LSH bucket key of each of the `bands` bands of `sig` (`num_perm / bands` rows each; a
+/// remainder of rows is left out).
+fn band_keys(sig: &Signature, bands: usize) -> impl Iterator<Item = u64> + '_ {
+    let rows = (sig.mins.len() / bands.max(1)).max(1);
+    sig.mins
+        .chunks_exact(rows)
+        .take(bands)
+        .enumerate()
+        .map(|(band, chunk)| {
             let mut h = mix64(band as u64 + 1);
             for &m in chunk {
                 h = mix64(h ^ u64::from(m));
             }
             h
         })
-    }
 }
 
 /// Hash of the canonical URL with the scheme, `www.`, the fragment and a trailing slash dropped.
@@ -375,6 +385,23 @@ mod tests {
             assert_eq!(p.text_key, text_key(t), "{t:?}");
             assert_eq!(p.signature, d.hasher.signature(t));
         }
+    }
+
+    #[test]
+    fn bands_that_do_not_divide_the_signature_leave_the_remainder_out() {
+        // 100 slots in 64 bands: one row each, the last 36 slots in no band.
+        let config = DedupConfig {
+            num_perm: 100,
+            bands: 64,
+            ..DedupConfig::default()
+        };
+        let mut d = Deduper::new(config);
+        let original = text(200, "w");
+        let p = d.prepare(&original, None);
+        d.insert(0, None, "a", p, None, 0);
+        assert!(d.bands.iter().all(|b| b.len() == 1));
+        let copy = d.prepare(&original, Some("https://example.org/b"));
+        assert_eq!(d.find(&copy).map(|m| m.seq), Some(0));
     }
 
     #[test]
