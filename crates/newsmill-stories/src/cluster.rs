@@ -236,6 +236,16 @@ impl Stories {
 
     /// Computes an article's vectors. Pure. An article without a body is represented by its title.
     pub fn prepare(&self, item: &Item<'_>) -> DocTerms {
+        self.prepare_with(item, |_| {})
+    }
+
+    /// [`Stories::prepare`], also giving `body_word` each word of the article's body (its text,
+    /// or its title when the text is empty), so dedup needs no tokenising pass of its own.
+    pub(crate) fn prepare_with(
+        &self,
+        item: &Item<'_>,
+        mut body_word: impl FnMut(&str),
+    ) -> DocTerms {
         let mut title = Vec::new();
         let mut years: Vec<u16> = Vec::new();
         for_each_word(item.title, |w, _| {
@@ -274,10 +284,18 @@ impl Stories {
         // some articles are only a headline).
         let text_empty = item.text.trim().is_empty();
         if self.config.title_in_body || text_empty {
-            for_each_word(item.title, &mut on_word);
+            for_each_word(item.title, |w, cue| {
+                on_word(w, cue);
+                if text_empty {
+                    body_word(w);
+                }
+            });
         }
         if !text_empty {
-            for_each_word(item.text, &mut on_word);
+            for_each_word(item.text, |w, cue| {
+                on_word(w, cue);
+                body_word(w);
+            });
         }
         let mut entities: Vec<(String, EntityType)> = Vec::new();
         for Entity { name, kind, .. } in item.entities {

@@ -83,8 +83,31 @@ pub struct DuplicateMatch {
     pub tag: u64,
 }
 
+/// A body's words as dedup needs them, gathered in one pass: the exact-text key (an
+/// order-dependent hash of all words) and each word's hash for the shingles.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WordHashes {
+    words: Vec<u64>,
+    key: u64,
+}
+
+impl WordHashes {
+    pub(crate) fn with_capacity(n: usize) -> WordHashes {
+        WordHashes {
+            words: Vec::with_capacity(n),
+            key: 0,
+        }
+    }
+
+    /// Adds the next word (lowercased, as `for_each_word` gives it).
+    pub(crate) fn push(&mut self, w: &str) {
+        self.key = mix64(self.key.rotate_left(7) ^ hash_bytes(2, w.as_bytes()));
+        self.words.push(hash_bytes(0, w.as_bytes()));
+    }
+}
+
 /// What [`Deduper::prepare`] computes from a document: pure, so it can run on any core.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     url_key: Option<u64>,
     text_key: Option<u64>,
@@ -159,17 +182,18 @@ impl Deduper {
 
     /// Hashes and signs a document's body (`text`) and canonical URL. Pure.
     pub fn prepare(&self, text: &str, canonical_url: Option<&str>) -> Prepared {
-        // One pass over the words for both the exact key and the shingles.
-        let mut words: Vec<u64> = Vec::with_capacity(text.len() / 5);
-        let mut key = 0u64;
-        for_each_word(text, |w, _| {
-            key = mix64(key.rotate_left(7) ^ hash_bytes(2, w.as_bytes()));
-            words.push(hash_bytes(0, w.as_bytes()));
-        });
-        let shingles = self.hasher.shingles_of(&words);
+        let mut words = WordHashes::with_capacity(text.len() / 5);
+        for_each_word(text, |w, _| words.push(w));
+        self.prepare_words(words, canonical_url)
+    }
+
+    /// [`Deduper::prepare`] of a body whose words the caller has already fed to `words` (the
+    /// story stage tokenises the same text once for both).
+    pub(crate) fn prepare_words(&self, words: WordHashes, canonical_url: Option<&str>) -> Prepared {
+        let shingles = self.hasher.shingles_of(&words.words);
         Prepared {
             url_key: canonical_url.and_then(url_key),
-            text_key: (!words.is_empty()).then_some(key),
+            text_key: (!words.words.is_empty()).then_some(words.key),
             signature: self.hasher.signature_of(&shingles),
         }
     }

@@ -240,14 +240,13 @@ impl Clusterer {
     /// Computes an item's signature and vectors. Pure: callers may run it in parallel and feed
     /// the results to [`Clusterer::push_prepared`] in arrival order.
     pub fn prepare(&self, item: &Item<'_>) -> Prepared {
-        let body = if item.text.trim().is_empty() {
-            item.title
-        } else {
-            item.text
-        };
+        // One tokenising pass for both: dedup hashes the body's words as the story stage
+        // reads them (the body is the text, or the title when the text is empty).
+        let mut words = dedup::WordHashes::with_capacity(item.text.len() / 5);
+        let terms = self.stories.prepare_with(item, |w| words.push(w));
         Prepared {
-            dedup: self.dedup.prepare(body, item.canonical_url),
-            terms: self.stories.prepare(item),
+            dedup: self.dedup.prepare_words(words, item.canonical_url),
+            terms,
         }
     }
 
@@ -395,6 +394,31 @@ pub fn training_examples_with_prior(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_tokenising_pass_gives_dedup_what_its_own_pass_gives() {
+        let c = Clusterer::new(Config::default(), Model::builtin());
+        let long = "Rescuers searched the rubble of Bam on Friday. ".repeat(12);
+        for (title, text) in [
+            ("Quake hits Iran", long.as_str()),
+            (
+                "Quake hits Iran, killing 10 near the ancient city of Bam",
+                "",
+            ),
+            ("Quake hits Iran", "  \n "),
+            ("", "Only a body here."),
+            ("", ""),
+        ] {
+            let mut item = Item::new("1", title, text);
+            item.canonical_url = Some("https://example.org/quake");
+            let body = if text.trim().is_empty() { title } else { text };
+            assert_eq!(
+                c.prepare(&item).dedup,
+                c.dedup.prepare(body, item.canonical_url),
+                "{title:?} / {text:?}"
+            );
+        }
+    }
 
     #[test]
     fn df_prior_seeds_a_new_stage() {
