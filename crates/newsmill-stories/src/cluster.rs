@@ -662,9 +662,28 @@ impl Stories {
             .chain(&doc.names)
             .map(|&(t, w)| (t, w * self.idf(t)))
             .collect();
-        all.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        all.dedup_by_key(|x| x.0);
-        all.truncate(self.config.key_terms);
+        let k = self.config.key_terms;
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // The first `k` distinct terms of the sorted list: sorting only a head of it (selected
+        // in linear time) gives the same ones when the head still holds `k` after `dedup`
+        // (which drops a term equal to the one before it, so a head dedups as the whole would).
+        let head = 4 * k.max(1);
+        if all.len() > head {
+            all.select_nth_unstable_by(head - 1, order);
+            let mut top = all[..head].to_vec();
+            top.sort_unstable_by(order);
+            top.dedup_by_key(|x| x.0);
+            if top.len() >= k {
+                all = top;
+            } else {
+                all.sort_unstable_by(order);
+                all.dedup_by_key(|x| x.0);
+            }
+        } else {
+            all.sort_unstable_by(order);
+            all.dedup_by_key(|x| x.0);
+        }
+        all.truncate(k);
         all.into_iter().map(|(t, _)| (t, self.idf(t))).collect()
     }
 
@@ -1109,6 +1128,43 @@ fn light_stem(w: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_terms_from_a_selected_head_match_a_full_sort() {
+        let mut stories = Stories::new(StoryConfig::default());
+        let reference = |stories: &Stories, doc: &DocTerms| {
+            let mut all: Vec<(u32, f32)> = doc
+                .body
+                .iter()
+                .chain(&doc.title)
+                .chain(&doc.names)
+                .map(|&(t, w)| (t, w * stories.idf(t)))
+                .collect();
+            all.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            all.dedup_by_key(|x| x.0);
+            all.truncate(stories.config.key_terms);
+            all.into_iter()
+                .map(|(t, _)| (t, stories.idf(t)))
+                .collect::<Vec<_>>()
+        };
+        // Few terms, many terms, and many terms of equal weight (where the head is all ties).
+        let texts = [
+            "Quake hits Iran".to_string(),
+            (0..400)
+                .map(|i| format!("Word{} w{}", i % 97, i % 13))
+                .collect::<Vec<_>>()
+                .join(" "),
+            (0..400)
+                .map(|i| format!("term{i}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ];
+        for text in &texts {
+            let doc = stories.prepare(&Item::new("1", "Quake Word1 term3", text));
+            assert_eq!(stories.key_terms(&doc), reference(&stories, &doc));
+            stories.learn(&doc);
+        }
+    }
 
     #[test]
     fn sparse_helpers() {
