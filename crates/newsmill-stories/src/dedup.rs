@@ -143,12 +143,8 @@ pub struct Deduper {
     by_text: FxHashMap<u64, u64>,
     entries: VecDeque<Entry>,
     /// Per band, bucket key to the articles in it. Most buckets hold one article, so a bucket
-    /// keeps two inline: no allocation per band and article. Evicted articles leave the
-    /// buckets in bulk (see [`Deduper::evict`]); until then lookups skip them.
+    /// keeps two inline: no allocation per band and article.
     bands: Vec<FxHashMap<u64, Bucket>>,
-    /// Articles evicted since the buckets were last swept.
-    #[serde(default)]
-    unswept: usize,
 }
 
 /// The articles (sequence numbers) in one LSH bucket, oldest first.
@@ -166,7 +162,6 @@ impl Deduper {
             by_text: FxHashMap::default(),
             entries: VecDeque::new(),
             bands: vec![FxHashMap::default(); bands],
-            unswept: 0,
         }
     }
 
@@ -276,16 +271,11 @@ impl Deduper {
             self.by_text.entry(k).or_insert(seq);
         }
         if doc.signature.shingles >= self.config.min_shingles {
-            let first = self.entries.front().map_or(seq, |e| e.seq);
             let max_bucket = self.config.max_bucket.max(1);
             for (band, key) in band_keys(&doc.signature, self.bands.len()).enumerate() {
                 let bucket = self.bands[band].entry(key).or_default();
                 if bucket.len() >= max_bucket {
-                    // Evicted articles go first; then the oldest.
-                    bucket.retain(|s| *s >= first);
-                    if bucket.len() >= max_bucket {
-                        bucket.remove(0);
-                    }
+                    bucket.remove(0);
                 }
                 bucket.push(seq);
             }
@@ -314,29 +304,6 @@ impl Deduper {
             };
             self.forget(&e);
         }
-        // Taking each evicted article out of its 64 buckets would cost 64 random lookups into
-        // tables far larger than the cache; a sweep through all buckets once an eighth of the
-        // window has been evicted reads them in order instead, for at most an eighth more keys.
-        if self.unswept > 0 && (self.entries.is_empty() || self.unswept >= self.sweep_after()) {
-            self.sweep();
-        }
-    }
-
-    /// Evicted articles that trigger a sweep of the buckets.
-    fn sweep_after(&self) -> usize {
-        (self.entries.len() / 8).max(1024)
-    }
-
-    /// Drops evicted articles (older than the window's first) from every bucket.
-    fn sweep(&mut self) {
-        let first = self.entries.front().map_or(u64::MAX, |e| e.seq);
-        for band in &mut self.bands {
-            band.retain(|_, bucket| {
-                bucket.retain(|s| *s >= first);
-                !bucket.is_empty()
-            });
-        }
-        self.unswept = 0;
     }
 
     fn forget(&mut self, e: &Entry) {
@@ -351,7 +318,14 @@ impl Deduper {
             self.by_text.remove(&k);
         }
         if e.signature.shingles >= self.config.min_shingles {
-            self.unswept += 1;
+            for (band, key) in band_keys(&e.signature, self.bands.len()).enumerate() {
+                if let Some(bucket) = self.bands[band].get_mut(&key) {
+                    bucket.retain(|s| *s != e.seq);
+                    if bucket.is_empty() {
+                        self.bands[band].remove(&key);
+                    }
+                }
+            }
         }
     }
 
@@ -362,7 +336,6 @@ impl Deduper {
         for b in &mut self.bands {
             b.clear();
         }
-        self.unswept = 0;
     }
 
     fn entry(&self, seq: u64) -> Option<&Entry> {
@@ -497,37 +470,6 @@ mod tests {
             d.find(&d.prepare(&text(50, "w"), Some("https://a.com/1")))
                 .is_none()
         );
-        assert!(d.bands.iter().all(|b| b.is_empty()));
-    }
-
-    #[test]
-    fn evicted_articles_are_never_found_and_leave_the_buckets_in_a_sweep() {
-        let mut d = Deduper::new(DedupConfig::default());
-        let n = 3000u64;
-        for seq in 0..n {
-            let p = d.prepare(&text(40, &format!("d{seq}x")), None);
-            d.insert(seq, None, &seq.to_string(), p, None, seq);
-            // A window of 500 articles.
-            d.evict((seq + 1).saturating_sub(500), None);
-            let keys: usize = d.bands.iter().map(|b| b.len()).sum();
-            // Live articles fill one bucket per band; swept ones at most an eighth more (the
-            // sweep waits for 1024 evictions at this size).
-            assert!(keys <= 64 * (d.len() + 1024), "{seq}: {keys} keys");
-        }
-        assert_eq!(d.len(), 500);
-        // A live article is found as a near copy (its first words cut); an evicted one is not,
-        // though its keys may still be in a bucket.
-        let cut = |seq: u64| {
-            let t = text(40, &format!("d{seq}x"));
-            d.prepare(t.split_once(' ').map_or("", |x| x.1), None)
-        };
-        assert_eq!(
-            d.find(&cut(2700)).map(|m| (m.seq, m.kind)),
-            Some((2700, MatchKind::Near))
-        );
-        assert!(d.find(&cut(2400)).is_none());
-        // Evicting all sweeps all.
-        d.evict(n, None);
         assert!(d.bands.iter().all(|b| b.is_empty()));
     }
 }
