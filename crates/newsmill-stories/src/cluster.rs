@@ -27,6 +27,14 @@ use crate::{Item, Window};
 /// A sparse vector: `(term, weight)` sorted by term.
 pub(crate) type Sparse = Vec<(u32, f32)>;
 
+/// What [`Stories::score`] returns.
+struct Scored {
+    /// `(story seq, features, logit)` of each candidate, best first.
+    candidates: Vec<(u64, Features, f64)>,
+    /// The article's key terms (see [`Stories::key_terms`]), for the story it joins or starts.
+    keys: Vec<(u32, f32)>,
+}
+
 /// Settings of the story stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -435,7 +443,7 @@ impl Stories {
     }
 
     /// Learns the article's terms, scores the candidate stories and returns the features of each
-    /// `(story seq, features, logit)`, best first.
+    /// `(story seq, features, logit)`, best first, with the article's key terms.
     fn score(
         &mut self,
         doc: &DocTerms,
@@ -444,10 +452,11 @@ impl Stories {
         window: &Window,
         model: &Model,
         extra: Option<u64>,
-    ) -> Vec<(u64, Features, f64)> {
+    ) -> Scored {
         self.learn(doc);
+        let keys = self.key_terms(doc);
         let mut hits: FxHashMap<u64, f32> = FxHashMap::default();
-        for (t, w) in self.key_terms(doc) {
+        for &(t, w) in &keys {
             if let Some(list) = self.postings.get(&t) {
                 for &s in list {
                     *hits.entry(s).or_default() += w;
@@ -551,7 +560,10 @@ impl Stories {
             }
         }
         out.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        out
+        Scored {
+            candidates: out,
+            keys,
+        }
     }
 
     /// The idf-weighted norms of a story's centroids, as of now.
@@ -585,9 +597,9 @@ impl Stories {
     ) -> Decision {
         let scored = self.score(&doc, seq, item.time, window, model, None);
         let threshold = model.threshold_logit();
-        match scored.first() {
+        match scored.candidates.first() {
             Some(&(s, _, logit)) if logit >= threshold => {
-                self.join(s, item, &doc, seq);
+                self.join(s, item, &doc, &scored.keys, seq);
                 Decision {
                     story_seq: s,
                     story_id: self.open.get(&s).map(|x| x.id.clone()).unwrap_or_default(),
@@ -597,7 +609,7 @@ impl Stories {
             }
             best => {
                 let probability = best.map_or(0.0, |b| sigmoid(b.2));
-                self.start(item, &doc, seq);
+                self.start(item, &doc, &scored.keys, seq);
                 Decision {
                     story_seq: seq,
                     story_id: item.id.to_string(),
@@ -621,16 +633,17 @@ impl Stories {
     ) -> (Vec<(Features, bool)>, u64) {
         let scored = self.score(&doc, seq, item.time, window, model, gold);
         let examples = scored
+            .candidates
             .iter()
             .map(|&(s, f, _)| (f, Some(s) == gold))
             .collect();
         match gold.filter(|g| self.open.contains_key(g)) {
             Some(g) => {
-                self.join(g, item, &doc, seq);
+                self.join(g, item, &doc, &scored.keys, seq);
                 (examples, g)
             }
             None => {
-                self.start(item, &doc, seq);
+                self.start(item, &doc, &scored.keys, seq);
                 (examples, seq)
             }
         }
@@ -654,40 +667,42 @@ impl Stories {
         self.learn(doc);
     }
 
-    fn key_terms(&self, doc: &DocTerms) -> Vec<(u32, f32)> {
-        let mut all: Vec<(u32, f32)> = doc
-            .body
+    /// The article's body, title and names terms, each weighted by its idf (a term may come
+    /// more than once): what key terms are chosen from.
+    fn weighted_terms(&self, doc: &DocTerms) -> Vec<(u32, f32)> {
+        doc.body
             .iter()
             .chain(&doc.title)
             .chain(&doc.names)
             .map(|&(t, w)| (t, w * self.idf(t)))
-            .collect();
+            .collect()
+    }
+
+    /// The article's `key_terms` heaviest distinct terms with their idf: what finds candidate
+    /// stories in the inverted index, and what a story it joins is indexed under.
+    fn key_terms(&self, doc: &DocTerms) -> Vec<(u32, f32)> {
+        let mut all = self.weighted_terms(doc);
         let k = self.config.key_terms;
         let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        // The first `k` distinct terms of the sorted list: sorting only a head of it (selected
-        // in linear time) gives the same ones when the head still holds `k` after `dedup`
-        // (which drops a term equal to the one before it, so a head dedups as the whole would).
-        let head = 4 * k.max(1);
-        if all.len() > head {
+        // The first `k` distinct terms of the sorted list. Sorting only a head of it (selected
+        // in linear time) gives the same ones when the head holds `k` distinct terms: `dedup`
+        // drops a term equal to the one before it, so a head dedups as the whole list would.
+        let head = (4 * k).max(1).min(all.len());
+        if head < all.len() {
             all.select_nth_unstable_by(head - 1, order);
-            let mut top = all[..head].to_vec();
-            top.sort_unstable_by(order);
-            top.dedup_by_key(|x| x.0);
-            if top.len() >= k {
-                all = top;
-            } else {
-                all.sort_unstable_by(order);
-                all.dedup_by_key(|x| x.0);
-            }
+        }
+        all[..head].sort_unstable_by(order);
+        if all[..head].chunk_by(|a, b| a.0 == b.0).count() >= k {
+            all.truncate(head);
         } else {
             all.sort_unstable_by(order);
-            all.dedup_by_key(|x| x.0);
         }
+        all.dedup_by_key(|x| x.0);
         all.truncate(k);
         all.into_iter().map(|(t, _)| (t, self.idf(t))).collect()
     }
 
-    fn start(&mut self, item: &Item<'_>, doc: &DocTerms, seq: u64) {
+    fn start(&mut self, item: &Item<'_>, doc: &DocTerms, keys: &[(u32, f32)], seq: u64) {
         if self.open.len() >= self.config.max_open.max(1)
             && let Some((&oldest, _)) = self.open.iter().min_by_key(|(k, s)| (s.last_seq, **k))
         {
@@ -713,11 +728,11 @@ impl Stories {
             norms_docs: 0,
         };
         self.open.insert(seq, story);
-        self.join(seq, item, doc, seq);
+        self.join(seq, item, doc, keys, seq);
     }
 
-    fn join(&mut self, key: u64, item: &Item<'_>, doc: &DocTerms, seq: u64) {
-        let keys = self.key_terms(doc);
+    /// Adds the article (with its key terms, from [`Stories::score`]) to story `key`.
+    fn join(&mut self, key: u64, item: &Item<'_>, doc: &DocTerms, keys: &[(u32, f32)], seq: u64) {
         let body_n = self.unit(&doc.body);
         let title_n = self.unit(&doc.title);
         let names_n = self.unit(&doc.names);
@@ -794,7 +809,7 @@ impl Stories {
             story.entities.truncate(32);
         }
         let max_posting = self.config.max_posting.max(1);
-        for (t, _) in keys {
+        for &(t, _) in keys {
             if story.keys.len() >= self.config.max_story_keys || story.keys.contains(&t) {
                 continue;
             }
@@ -1133,13 +1148,7 @@ mod tests {
     fn key_terms_from_a_selected_head_match_a_full_sort() {
         let mut stories = Stories::new(StoryConfig::default());
         let reference = |stories: &Stories, doc: &DocTerms| {
-            let mut all: Vec<(u32, f32)> = doc
-                .body
-                .iter()
-                .chain(&doc.title)
-                .chain(&doc.names)
-                .map(|&(t, w)| (t, w * stories.idf(t)))
-                .collect();
+            let mut all = stories.weighted_terms(doc);
             all.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             all.dedup_by_key(|x| x.0);
             all.truncate(stories.config.key_terms);

@@ -85,7 +85,7 @@ pub struct DuplicateMatch {
 
 /// A body's words as dedup needs them, gathered in one pass: the exact-text key (an
 /// order-dependent hash of all words) and each word's hash for the shingles.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub(crate) struct WordHashes {
     words: Vec<u64>,
     key: u64,
