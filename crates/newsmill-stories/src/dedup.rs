@@ -15,12 +15,18 @@
 //!
 //! The headline is not part of the shingled text: a copy with a new headline is still a copy.
 //! The index holds only the documents of the window (see [`crate::Window`]), so memory is bounded.
+//!
+//! The LSH buckets of all bands live in one [`BandTable`]: a band key hashes to a line of
+//! [`LINE`] slots (one cache line), each slot a 32-bit fingerprint of the key and the low 32 bits
+//! of the article's sequence number. An article that has left the window leaves its slots
+//! behind; they read as free from then on (their sequence number is older than the window's
+//! first), so eviction touches no bucket, and finding and inserting an article read the same
+//! 64 lines.
 
 use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use smallvec::SmallVec;
 
 use crate::minhash::{MinHasher, Signature};
 use crate::text::{for_each_word, hash_bytes, mix64};
@@ -39,8 +45,6 @@ pub struct DedupConfig {
     pub min_containment: f64,
     /// Texts with fewer distinct shingles are matched only exactly (too little evidence).
     pub min_shingles: u32,
-    /// Most documents kept per LSH bucket (the newest); bounds the work on boilerplate-heavy sites.
-    pub max_bucket: usize,
 }
 
 impl Default for DedupConfig {
@@ -51,7 +55,6 @@ impl Default for DedupConfig {
             shingle: 5,
             min_containment: 0.7,
             min_shingles: 8,
-            max_bucket: 32,
         }
     }
 }
@@ -134,21 +137,103 @@ struct Entry {
 }
 
 /// The near-duplicate index over a window of recent documents. Serialisable, so a store can
-/// persist it and resume.
+/// persist it and resume; the LSH table is not saved but rebuilt from the window's signatures.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "DeduperState")]
 pub struct Deduper {
     config: DedupConfig,
     hasher: MinHasher,
     by_url: FxHashMap<u64, u64>,
     by_text: FxHashMap<u64, u64>,
     entries: VecDeque<Entry>,
-    /// Per band, bucket key to the articles in it. Most buckets hold one article, so a bucket
-    /// keeps two inline: no allocation per band and article.
-    bands: Vec<FxHashMap<u64, Bucket>>,
+    #[serde(skip)]
+    table: BandTable,
 }
 
-/// The articles (sequence numbers) in one LSH bucket, oldest first.
-type Bucket = SmallVec<[u64; 2]>;
+/// What a saved [`Deduper`] holds.
+#[derive(Deserialize)]
+struct DeduperState {
+    config: DedupConfig,
+    hasher: MinHasher,
+    by_url: FxHashMap<u64, u64>,
+    by_text: FxHashMap<u64, u64>,
+    entries: VecDeque<Entry>,
+}
+
+impl From<DeduperState> for Deduper {
+    fn from(s: DeduperState) -> Deduper {
+        let mut d = Deduper {
+            config: s.config,
+            hasher: s.hasher,
+            by_url: s.by_url,
+            by_text: s.by_text,
+            entries: s.entries,
+            table: BandTable::default(),
+        };
+        d.rebuild(2 * d.entries.len() * d.config.bands);
+        d
+    }
+}
+
+/// A table this small is never shrunk.
+const MIN_SLOTS: usize = 1 << 16;
+
+/// Slots per line of the [`BandTable`]: 16 slots of 8 bytes, two cache lines side by side.
+const LINE: usize = 16;
+
+/// The LSH buckets of every band in one open table of fixed lines (see the module docs). A slot
+/// is `fingerprint << 32 | seq` (low 32 bits of the sequence number); 0 is free. The table is
+/// kept at most half full of live articles' slots, so a line overflows rarely; when it does,
+/// its oldest slot is given up (that article stays findable through its other bands).
+#[derive(Debug, Clone, Default)]
+struct BandTable {
+    slots: Vec<u64>,
+    /// Lines minus one (the line count is a power of two).
+    mask: usize,
+}
+
+impl BandTable {
+    /// A table of `lines` lines (a power of two), all free.
+    fn with_lines(lines: usize) -> BandTable {
+        BandTable {
+            slots: vec![0; lines * LINE],
+            mask: lines - 1,
+        }
+    }
+
+    fn line(&self, key: u64) -> &[u64] {
+        let i = (key as usize & self.mask) * LINE;
+        &self.slots[i..i + LINE]
+    }
+
+    /// Adds `seq` under band key `key`: into a free slot or one of an article that has left the
+    /// window (`live` says which are still in it), else over the line's oldest slot.
+    fn insert(&mut self, key: u64, seq: u64, live: impl Fn(u32) -> Option<u64>) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let i = (key as usize & self.mask) * LINE;
+        let line = &mut self.slots[i..i + LINE];
+        let slot = fingerprint(key) << 32 | (seq & 0xffff_ffff);
+        let mut oldest = (u64::MAX, 0);
+        for (j, s) in line.iter_mut().enumerate() {
+            match live(*s as u32).filter(|_| *s != 0) {
+                None => {
+                    *s = slot;
+                    return;
+                }
+                Some(full) if full < oldest.0 => oldest = (full, j),
+                Some(_) => {}
+            }
+        }
+        line[oldest.1] = slot;
+    }
+}
+
+/// The fingerprint of a band key kept in its slot: never 0, so a used slot is never free.
+fn fingerprint(key: u64) -> u64 {
+    (key >> 32) | 1
+}
 
 impl Deduper {
     /// An empty index.
@@ -161,7 +246,7 @@ impl Deduper {
             by_url: FxHashMap::default(),
             by_text: FxHashMap::default(),
             entries: VecDeque::new(),
-            bands: vec![FxHashMap::default(); bands],
+            table: BandTable::default(),
         }
     }
 
@@ -219,9 +304,16 @@ impl Deduper {
             return None;
         }
         let mut candidates: Vec<u64> = Vec::new();
-        for (band, key) in band_keys(&doc.signature, self.bands.len()).enumerate() {
-            if let Some(bucket) = self.bands[band].get(&key) {
-                candidates.extend_from_slice(bucket);
+        if !self.table.slots.is_empty() {
+            for key in band_keys(&doc.signature, self.config.bands) {
+                let fp = fingerprint(key);
+                for &s in self.table.line(key) {
+                    if s >> 32 == fp
+                        && let Some(seq) = self.live(s as u32)
+                    {
+                        candidates.push(seq);
+                    }
+                }
             }
         }
         candidates.sort_unstable();
@@ -270,16 +362,6 @@ impl Deduper {
         if let Some(k) = doc.text_key {
             self.by_text.entry(k).or_insert(seq);
         }
-        if doc.signature.shingles >= self.config.min_shingles {
-            let max_bucket = self.config.max_bucket.max(1);
-            for (band, key) in band_keys(&doc.signature, self.bands.len()).enumerate() {
-                let bucket = self.bands[band].entry(key).or_default();
-                if bucket.len() >= max_bucket {
-                    bucket.remove(0);
-                }
-                bucket.push(seq);
-            }
-        }
         self.entries.push_back(Entry {
             seq,
             time,
@@ -290,6 +372,56 @@ impl Deduper {
             signature: doc.signature,
             tag,
         });
+        // Twice the slots the window's articles use, at least: a line then overflows rarely.
+        let needed = 2 * self.entries.len() * self.config.bands;
+        if self.table.slots.len() < needed {
+            self.rebuild(needed);
+        } else if let Some(e) = self.entries.back() {
+            self.index(e.seq);
+        }
+    }
+
+    /// Puts the article `seq` (the newest in the window) in the LSH table.
+    fn index(&mut self, seq: u64) {
+        let (first, last) = self.span();
+        let Some(e) = seq
+            .checked_sub(first)
+            .and_then(|i| self.entries.get(usize::try_from(i).ok()?))
+        else {
+            return;
+        };
+        if e.signature.shingles < self.config.min_shingles {
+            return;
+        }
+        let live = |s: u32| live_seq(s, first, last);
+        for key in band_keys(&e.signature, self.config.bands) {
+            self.table.insert(key, seq, live);
+        }
+    }
+
+    /// A new LSH table with room for `slots` slots (rounded up to whole lines, a power of two of
+    /// them), holding the window's articles.
+    fn rebuild(&mut self, slots: usize) {
+        let lines = slots.div_ceil(LINE).next_power_of_two();
+        self.table = BandTable::with_lines(lines);
+        let seqs: Vec<u64> = self.entries.iter().map(|e| e.seq).collect();
+        for seq in seqs {
+            self.index(seq);
+        }
+    }
+
+    /// The first and last sequence numbers in the window.
+    fn span(&self) -> (u64, u64) {
+        match (self.entries.front(), self.entries.back()) {
+            (Some(f), Some(b)) => (f.seq, b.seq),
+            _ => (1, 0),
+        }
+    }
+
+    /// The sequence number of a slot's low 32 bits when that article is still in the window.
+    fn live(&self, low: u32) -> Option<u64> {
+        let (first, last) = self.span();
+        live_seq(low, first, last)
     }
 
     /// Drops documents older than `min_seq` or timed before `min_time`.
@@ -304,6 +436,11 @@ impl Deduper {
             };
             self.forget(&e);
         }
+        // A window that has shrunk a lot (times, not counts, bound it) gives memory back.
+        let needed = 2 * self.entries.len() * self.config.bands;
+        if self.table.slots.len() > 8 * needed.max(MIN_SLOTS) {
+            self.rebuild(2 * needed);
+        }
     }
 
     fn forget(&mut self, e: &Entry) {
@@ -317,25 +454,13 @@ impl Deduper {
         {
             self.by_text.remove(&k);
         }
-        if e.signature.shingles >= self.config.min_shingles {
-            for (band, key) in band_keys(&e.signature, self.bands.len()).enumerate() {
-                if let Some(bucket) = self.bands[band].get_mut(&key) {
-                    bucket.retain(|s| *s != e.seq);
-                    if bucket.is_empty() {
-                        self.bands[band].remove(&key);
-                    }
-                }
-            }
-        }
     }
 
     fn clear(&mut self) {
         self.by_url.clear();
         self.by_text.clear();
         self.entries.clear();
-        for b in &mut self.bands {
-            b.clear();
-        }
+        self.table = BandTable::default();
     }
 
     fn entry(&self, seq: u64) -> Option<&Entry> {
@@ -345,6 +470,12 @@ impl Deduper {
             .get(usize::try_from(seq.checked_sub(first)?).ok()?)?;
         (e.seq == seq).then_some(e)
     }
+}
+
+/// The full sequence number whose low 32 bits are `low`, when it lies in `first..=last`.
+fn live_seq(low: u32, first: u64, last: u64) -> Option<u64> {
+    let seq = last.checked_sub(u64::from((last as u32).wrapping_sub(low)))?;
+    (seq >= first).then_some(seq)
 }
 
 /// The LSH bucket key of each of the `bands` bands of `sig` (`num_perm / bands` rows each; a
@@ -394,6 +525,17 @@ fn text_key(text: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
+    impl Deduper {
+        /// Slots of the LSH table that hold an article of the window.
+        fn live_slots(&self) -> usize {
+            self.table
+                .slots
+                .iter()
+                .filter(|&&s| s != 0 && self.live(s as u32).is_some())
+                .count()
+        }
+    }
+
     fn text(n: usize, tag: &str) -> String {
         (0..n)
             .map(|i| format!("{tag}{i}"))
@@ -423,7 +565,7 @@ mod tests {
         let original = text(200, "w");
         let p = d.prepare(&original, None);
         d.insert(0, None, "a", p, None, 0);
-        assert!(d.bands.iter().all(|b| b.len() == 1));
+        assert_eq!(d.live_slots(), 64);
         let copy = d.prepare(&original, Some("https://example.org/b"));
         assert_eq!(d.find(&copy).map(|m| m.seq), Some(0));
     }
@@ -460,6 +602,81 @@ mod tests {
     }
 
     #[test]
+    fn a_full_line_gives_up_its_oldest_slot() {
+        let mut t = BandTable::with_lines(1);
+        let live = |s: u32| Some(u64::from(s));
+        for seq in 1..=20u64 {
+            t.insert(7, seq, live);
+        }
+        let mut seqs: Vec<u64> = t.line(7).iter().map(|&s| s & 0xffff_ffff).collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (5..=20).collect::<Vec<u64>>());
+        // A slot whose article has left the window is taken before any live one.
+        t.insert(9, 21, |s: u32| (s != 12).then_some(u64::from(s)));
+        assert!(t.line(7).iter().any(|&s| s == fingerprint(9) << 32 | 21));
+        assert!(t.line(7).iter().all(|&s| s & 0xffff_ffff != 12));
+    }
+
+    #[test]
+    fn sequence_numbers_survive_their_32_bit_wrap() {
+        let first = (1u64 << 32) - 3;
+        let last = first + 10;
+        for seq in first..=last {
+            assert_eq!(live_seq(seq as u32, first, last), Some(seq));
+        }
+        assert_eq!(live_seq((first - 1) as u32, first, last), None);
+        assert_eq!(live_seq((last + 1) as u32, first, last), None);
+    }
+
+    #[test]
+    fn the_table_grows_with_the_window_and_shrinks_when_it_empties() {
+        let mut d = Deduper::new(DedupConfig::default());
+        let n = 5000u64;
+        for i in 0..n {
+            let p = d.prepare(&text(40, &format!("d{i}w")), None);
+            d.insert(i, Some(i as i64), &i.to_string(), p, None, i);
+        }
+        // A line overflows now and then (one slot in thousands given up).
+        let slots = n as usize * 64;
+        assert!((slots - slots / 1000..=slots).contains(&d.live_slots()));
+        assert!(d.table.slots.len() >= 2 * slots);
+        // Every article is still found through the table.
+        for i in (0..n).step_by(97) {
+            let copy = d.prepare(&text(40, &format!("d{i}w")), Some("https://x.org/copy"));
+            assert_eq!(d.find(&copy).map(|m| m.seq), Some(i));
+        }
+        d.evict(n - 10, None);
+        assert_eq!(d.len(), 10);
+        assert_eq!(d.live_slots(), 10 * 64);
+        assert!(d.table.slots.len() < MIN_SLOTS);
+        let copy = d.prepare(&text(40, &format!("d{}w", n - 5)), None);
+        assert_eq!(d.find(&copy).map(|m| m.seq), Some(n - 5));
+    }
+
+    #[test]
+    fn a_saved_index_finds_what_the_original_finds() {
+        let mut d = Deduper::new(DedupConfig::default());
+        for i in 0..50u64 {
+            let p = d.prepare(&text(60, &format!("s{i}w")), None);
+            d.insert(i, None, &i.to_string(), p, None, i);
+        }
+        let json = serde_json::to_string(&d).unwrap();
+        let e: Deduper = serde_json::from_str(&json).unwrap();
+        assert_eq!(e.live_slots(), d.live_slots());
+        for i in 0..50u64 {
+            let cut = d.prepare(&text(45, &format!("s{i}w")), None);
+            assert_eq!(e.find(&cut), d.find(&cut));
+            assert_eq!(d.find(&cut).map(|m| m.seq), Some(i));
+        }
+        // A state saved before the table (per-band buckets, `max_bucket`) still loads.
+        let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+        old["bands"] = serde_json::json!([{"1": [0]}]);
+        old["config"]["max_bucket"] = serde_json::json!(32);
+        let f: Deduper = serde_json::from_value(old).unwrap();
+        assert_eq!(f.live_slots(), d.live_slots());
+    }
+
+    #[test]
     fn eviction_forgets() {
         let mut d = Deduper::new(DedupConfig::default());
         let p = d.prepare(&text(50, "w"), Some("https://a.com/1"));
@@ -470,6 +687,6 @@ mod tests {
             d.find(&d.prepare(&text(50, "w"), Some("https://a.com/1")))
                 .is_none()
         );
-        assert!(d.bands.iter().all(|b| b.is_empty()));
+        assert_eq!(d.live_slots(), 0);
     }
 }
