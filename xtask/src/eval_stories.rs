@@ -360,6 +360,8 @@ pub(crate) struct SynthDoc {
     pub(crate) id: String,
     pub(crate) title: String,
     pub(crate) text: String,
+    /// True for a near-duplicate copy of a recent document.
+    pub(crate) copy: bool,
 }
 
 /// Synthesises `n` documents from the dev texts: 80% rewritten articles (a random subset of a
@@ -403,7 +405,12 @@ pub(crate) fn synth_stream(
                 }
             }
             let (title, text) = (format!("Update: {}", src.title), lines.join("\n"));
-            out.push(SynthDoc { id, title, text });
+            out.push(SynthDoc {
+                id,
+                title,
+                text,
+                copy: true,
+            });
             continue;
         }
         let b = rng.below(docs.len());
@@ -434,6 +441,7 @@ pub(crate) fn synth_stream(
             id,
             title: docs[b].1.clone(),
             text,
+            copy: false,
         });
     }
     out
@@ -481,6 +489,8 @@ pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
     let mut busy = 0.0;
     let mut cpu = 0.0;
     let (mut dups, mut new_stories, mut bytes) = (0u64, 0u64, 0u64);
+    // Made copies, those found, and other documents found to be copies.
+    let (mut copies, mut copies_found, mut others_found) = (0u64, 0u64, 0u64);
     let mut done = 0;
     let mut chunk_no = 0u64;
     while done < n {
@@ -496,7 +506,11 @@ pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
             let mut item = Item::new(&id, &d.title, &d.text);
             item.time = Some(1_700_000_000 + 5 * (done + k) as i64);
             let a = c.push(&item);
-            dups += u64::from(a.duplicate_of.is_some());
+            let dup = a.duplicate_of.is_some();
+            dups += u64::from(dup);
+            copies += u64::from(d.copy);
+            copies_found += u64::from(d.copy && dup);
+            others_found += u64::from(!d.copy && dup);
             new_stories += u64::from(a.new_story);
             bytes += (d.text.len() + d.title.len()) as u64;
         }
@@ -518,6 +532,10 @@ pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
         "  duplicates {dups}, new stories {new_stories}, open stories at end {}, dedup window {} docs",
         c.stories().open_len(),
         c.dedup_len()
+    );
+    println!(
+        "  made copies found {copies_found} of {copies}; rewritten articles taken for copies \
+         {others_found} (two rewrites of one dev text can share most of it)"
     );
     if let Some(rss) = peak_rss_mib() {
         println!("  peak RSS {rss:.1} MiB (at start {rss_before:.1} MiB, dev texts loaded)");
