@@ -162,8 +162,10 @@ struct DeduperState {
 
 impl From<DeduperState> for Deduper {
     fn from(s: DeduperState) -> Deduper {
+        // As `Deduper::new` sets it (a state is a file, so not trusted to be in range).
+        let bands = s.config.bands.clamp(1, s.hasher.num_perm().max(1));
         let mut d = Deduper {
-            config: s.config,
+            config: DedupConfig { bands, ..s.config },
             hasher: s.hasher,
             by_url: s.by_url,
             by_text: s.by_text,
@@ -672,8 +674,19 @@ mod tests {
         let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
         old["bands"] = serde_json::json!([{"1": [0]}]);
         old["config"]["max_bucket"] = serde_json::json!(32);
-        let f: Deduper = serde_json::from_value(old).unwrap();
+        let f: Deduper = serde_json::from_value(old.clone()).unwrap();
         assert_eq!(f.live_slots(), d.live_slots());
+        // Out-of-range band counts are clamped as `Deduper::new` clamps them.
+        for (bands, want) in [(0u64, 1usize), (1 << 40, 128)] {
+            old["config"]["bands"] = serde_json::json!(bands);
+            let g: Deduper = serde_json::from_value(old.clone()).unwrap();
+            assert_eq!(g.config.bands, want);
+            // One band of 128 rows matches only equal signatures; 128 bands of one row find
+            // the cut copy.
+            let cut = g.prepare(&text(45, "s7w"), None);
+            let found = g.find(&cut).map(|m| m.seq);
+            assert_eq!(found, (want == 128).then_some(7));
+        }
     }
 
     #[test]
