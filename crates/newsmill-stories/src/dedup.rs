@@ -307,7 +307,14 @@ impl Deduper {
         }
         let mut candidates: Vec<u64> = Vec::new();
         if !self.table.slots.is_empty() {
-            for key in band_keys(&doc.signature, self.config.bands) {
+            let keys: Vec<u64> = band_keys(&doc.signature, self.config.bands).collect();
+            // Touch every line first: these loads do not wait on each other, so the memory
+            // system fetches the lines together instead of one scan's miss at a time.
+            let touched = keys
+                .iter()
+                .fold(0u64, |acc, &key| acc ^ self.table.line(key)[0]);
+            std::hint::black_box(touched);
+            for &key in &keys {
                 let fp = fingerprint(key);
                 for &s in self.table.line(key) {
                     if s >> 32 == fp
