@@ -16,8 +16,8 @@
 //! The headline is not part of the shingled text: a copy with a new headline is still a copy.
 //! The index holds only the documents of the window (see [`crate::Window`]), so memory is bounded.
 //!
-//! The LSH buckets of all bands live in one [`BandTable`]: a band key hashes to a line of
-//! [`LINE`] slots (128 bytes), each slot a 32-bit fingerprint of the key and the low 32 bits
+//! The LSH buckets of all bands live in one table (`BandTable`): a band key hashes to a line of
+//! 16 slots (128 bytes), each slot a 32-bit fingerprint of the key and the low 32 bits
 //! of the article's sequence number. An article that has left the window leaves its slots
 //! behind; they read as free from then on (their sequence number is older than the window's
 //! first), so eviction touches no bucket, and finding and inserting an article read the same
