@@ -115,6 +115,9 @@ pub struct Prepared {
     url_key: Option<u64>,
     text_key: Option<u64>,
     signature: Signature,
+    /// The LSH band keys of the signature (none when it has too few shingles to be banded),
+    /// computed here so that finding and inserting the document both use them.
+    band_keys: Vec<u64>,
 }
 
 impl Prepared {
@@ -278,10 +281,17 @@ impl Deduper {
     /// story stage tokenises the same text once for both).
     pub(crate) fn prepare_words(&self, words: WordHashes, canonical_url: Option<&str>) -> Prepared {
         let shingles = self.hasher.shingles_of(&words.words);
+        let signature = self.hasher.signature_of(&shingles);
+        let band_keys = if signature.shingles >= self.config.min_shingles {
+            band_keys(&signature, self.config.bands).collect()
+        } else {
+            Vec::new()
+        };
         Prepared {
             url_key: canonical_url.and_then(url_key),
             text_key: (!words.words.is_empty()).then_some(words.key),
-            signature: self.hasher.signature_of(&shingles),
+            signature,
+            band_keys,
         }
     }
 
@@ -307,18 +317,19 @@ impl Deduper {
         }
         let mut candidates: Vec<u64> = Vec::new();
         if !self.table.slots.is_empty() {
-            let keys: Vec<u64> = band_keys(&doc.signature, self.config.bands).collect();
             // Touch every line first: these loads do not wait on each other, so the memory
             // system fetches the lines together instead of one scan's miss at a time.
-            let touched = keys
+            let touched = doc
+                .band_keys
                 .iter()
                 .fold(0u64, |acc, &key| acc ^ self.table.line(key)[0]);
             std::hint::black_box(touched);
-            for &key in &keys {
+            let (first, last) = self.span();
+            for &key in &doc.band_keys {
                 let fp = fingerprint(key);
                 for &s in self.table.line(key) {
                     if s >> 32 == fp
-                        && let Some(seq) = self.live(s as u32)
+                        && let Some(seq) = live_seq(s as u32, first, last)
                     {
                         candidates.push(seq);
                     }
@@ -384,27 +395,13 @@ impl Deduper {
         // Twice the slots the window's articles use, at least: a line then overflows rarely.
         let needed = 2 * self.entries.len() * self.config.bands;
         if self.table.slots.len() < needed {
+            // The new table holds the whole window, this document included.
             self.rebuild(needed);
-        } else if let Some(e) = self.entries.back() {
-            self.index(e.seq);
-        }
-    }
-
-    /// Puts the article `seq` (the newest in the window) in the LSH table.
-    fn index(&mut self, seq: u64) {
-        let (first, last) = self.span();
-        let Some(e) = seq
-            .checked_sub(first)
-            .and_then(|i| self.entries.get(usize::try_from(i).ok()?))
-        else {
-            return;
-        };
-        if e.signature.shingles < self.config.min_shingles {
-            return;
-        }
-        let live = |s: u32| live_seq(s, first, last);
-        for key in band_keys(&e.signature, self.config.bands) {
-            self.table.insert(key, seq, live);
+        } else {
+            let (first, last) = self.span();
+            for &key in &doc.band_keys {
+                self.table.insert(key, seq, |s| live_seq(s, first, last));
+            }
         }
     }
 
@@ -412,10 +409,16 @@ impl Deduper {
     /// them), holding the window's articles.
     fn rebuild(&mut self, slots: usize) {
         let lines = slots.div_ceil(LINE).next_power_of_two();
+        // The old table goes before the new one is allocated: peak memory holds one table.
+        self.table = BandTable::default();
         self.table = BandTable::with_lines(lines);
-        let seqs: Vec<u64> = self.entries.iter().map(|e| e.seq).collect();
-        for seq in seqs {
-            self.index(seq);
+        let (first, last) = self.span();
+        for e in &self.entries {
+            if e.signature.shingles >= self.config.min_shingles {
+                for key in band_keys(&e.signature, self.config.bands) {
+                    self.table.insert(key, e.seq, |s| live_seq(s, first, last));
+                }
+            }
         }
     }
 
@@ -425,12 +428,6 @@ impl Deduper {
             (Some(f), Some(b)) => (f.seq, b.seq),
             _ => (1, 0),
         }
-    }
-
-    /// The sequence number of a slot's low 32 bits when that article is still in the window.
-    fn live(&self, low: u32) -> Option<u64> {
-        let (first, last) = self.span();
-        live_seq(low, first, last)
     }
 
     /// Drops documents older than `min_seq` or timed before `min_time`.
@@ -537,10 +534,11 @@ mod tests {
     impl Deduper {
         /// Slots of the LSH table that hold an article of the window.
         fn live_slots(&self) -> usize {
+            let (first, last) = self.span();
             self.table
                 .slots
                 .iter()
-                .filter(|&&s| s != 0 && self.live(s as u32).is_some())
+                .filter(|&&s| s != 0 && live_seq(s as u32, first, last).is_some())
                 .count()
         }
     }

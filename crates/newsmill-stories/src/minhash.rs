@@ -18,10 +18,51 @@ use crate::text::{for_each_word, hash_bytes, mix64};
 
 /// Computes MinHash signatures. Cheap to build; holds only the hash-function constants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "MinHasherState")]
 pub struct MinHasher {
     shingle: usize,
     a: Vec<u64>,
     b: Vec<u64>,
+    /// The 32-bit multipliers and offsets the signature loop uses, derived from `a` and `b`.
+    #[serde(skip)]
+    lanes: Lanes,
+}
+
+/// Per hash function: the multipliers of the low and high halves and the offset.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Lanes {
+    a: Vec<u32>,
+    b: Vec<u32>,
+    c: Vec<u32>,
+}
+
+impl Lanes {
+    fn of(a: &[u64], b: &[u64]) -> Lanes {
+        Lanes {
+            a: a.iter().map(|&v| v as u32 | 1).collect(),
+            b: a.iter().map(|&v| (v >> 32) as u32 | 1).collect(),
+            c: b.iter().map(|&v| v as u32).collect(),
+        }
+    }
+}
+
+/// What a saved [`MinHasher`] holds.
+#[derive(Deserialize)]
+struct MinHasherState {
+    shingle: usize,
+    a: Vec<u64>,
+    b: Vec<u64>,
+}
+
+impl From<MinHasherState> for MinHasher {
+    fn from(s: MinHasherState) -> MinHasher {
+        MinHasher {
+            lanes: Lanes::of(&s.a, &s.b),
+            shingle: s.shingle,
+            a: s.a,
+            b: s.b,
+        }
+    }
 }
 
 /// A MinHash signature plus the number of distinct shingles it summarises.
@@ -49,6 +90,7 @@ impl MinHasher {
         }
         MinHasher {
             shingle: shingle.max(1),
+            lanes: Lanes::of(&a, &b),
             a,
             b,
         }
@@ -95,10 +137,8 @@ impl MinHasher {
     pub fn signature_of(&self, shingles: &[u64]) -> Signature {
         let n = self.a.len();
         let mut mins = vec![u32::MAX; n];
-        let a: Vec<u32> = self.a.iter().map(|&v| v as u32 | 1).collect();
-        let b: Vec<u32> = self.a.iter().map(|&v| (v >> 32) as u32 | 1).collect();
-        let c: Vec<u32> = self.b.iter().map(|&v| v as u32).collect();
-        fold_mins(&mut mins, [&a, &b, &c], shingles);
+        let Lanes { a, b, c } = &self.lanes;
+        fold_mins(&mut mins, [a, b, c], shingles);
         Signature {
             mins,
             shingles: shingles.len().min(u32::MAX as usize) as u32,
@@ -233,6 +273,9 @@ mod tests {
         let sig = h.signature("A powerful earthquake hit southern Iran on Sunday, killing ten.");
         let sum: u64 = sig.mins.iter().map(|&m| u64::from(m)).sum();
         assert_eq!((sig.shingles, sig.mins[0], sig.mins[127], sum), PINNED);
+        // A saved hasher derives the same lanes again.
+        let saved: MinHasher = serde_json::from_str(&serde_json::to_string(&h).unwrap()).unwrap();
+        assert_eq!(saved, h);
     }
 
     proptest! {
