@@ -25,7 +25,7 @@
 //!   "sources_cited": ["Tass Russian News Agency"],
 //!   "entities": [{"name": "Vladimir Putin", "type": "PER",
 //!                 "mentions": [{"start": 0, "end": 5, "text": "Putin"}], "count": 1}],
-//!   "quotes": [], "dates": [],
+//!   "quotes": [], "dates": [], "event_time": null,
 //!   "removed": [{"reason": "duplicate-line", "text": "Russian President Vladimir Putin arrived in North Korea"}],
 //!   "provenance": {"title": "first-line"},
 //!   "duplicate_of": null, "story": null
@@ -42,8 +42,8 @@ mod record;
 pub use offsets::CharIndex;
 pub use raw::{InputHint, Origin, RawDoc};
 pub use record::{
-    Block, BlockKind, DateMention, Entity, EntityType, Mention, Quote, Record, Removed,
-    RemovedReason, join_blocks, record_id, site_of,
+    Block, BlockKind, DateAnchor, DateMention, Entity, EntityType, Mention, Quote, QuoteKind,
+    Record, Removed, RemovedReason, TimexType, join_blocks, record_id, site_of,
 };
 
 /// Errors raised by the core types.

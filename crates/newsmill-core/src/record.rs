@@ -47,10 +47,13 @@ pub struct Record {
     pub sources_cited: Vec<String>,
     /// Named entities with their mentions.
     pub entities: Vec<Entity>,
-    /// Quotes (a later stage).
+    /// Who said what: direct quotes and indirect attributions, with their speakers.
     pub quotes: Vec<Quote>,
-    /// Dates mentioned in the text (a later stage).
+    /// Temporal expressions in the text, typed and normalised (TIMEX3).
     pub dates: Vec<DateMention>,
+    /// When the article's main event happened, as a TIMEX3 value (`2024-06-19`), from the
+    /// dateline, the lead or the first dates; `provenance.event_time` says which.
+    pub event_time: Option<String>,
     /// What cleaning dropped, each with its reason: nothing disappears silently.
     pub removed: Vec<Removed>,
     /// For each metadata field, where its value came from (`"title": "og:title"`).
@@ -150,30 +153,85 @@ pub struct Mention {
     pub text: String,
 }
 
-/// A quote attributed to a speaker (filled by a later stage).
+/// Who said what: a quote or an attribution found by the quotes stage.
+///
+/// `start`/`end` delimit the content (what was said) in characters of `text`, without the
+/// quotation marks for a direct quote. `speaker` is the source mention as written (a name, a
+/// title and name, an organisation, or a pronoun or description); `entity` is the canonical name
+/// (an `entities[].name`) it resolves to, or `null` for an unattributed claim or a speaker not
+/// among the entities; `cue` is the reporting verb or phrase ("said", "according to").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
-    /// The quoted words.
+    /// The content: the quoted words, or the clause reported.
     pub text: String,
-    /// Who said it, as an entity name, when known.
-    pub speaker: Option<String>,
-    /// Start, in characters.
+    /// Start of the content, in characters.
     pub start: usize,
-    /// End (exclusive), in characters.
+    /// End of the content (exclusive), in characters.
     pub end: usize,
+    /// Direct (in quotation marks) or indirect (reported speech).
+    pub kind: QuoteKind,
+    /// The source mention as written, when the text names one.
+    pub speaker: Option<Mention>,
+    /// The canonical name of the entity the speaker resolves to (an `entities[].name`).
+    pub entity: Option<String>,
+    /// The reporting verb or phrase, when there is one.
+    pub cue: Option<Mention>,
 }
 
-/// A date expression in the text (filled by a later stage).
+/// Whether a quote is in quotation marks or reported speech.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteKind {
+    /// The speaker's words in quotation marks: “We agree,” she said.
+    Direct,
+    /// Reported speech or a claim attributed without quotation marks: she said they agreed.
+    Indirect,
+}
+
+/// A temporal expression in the text, typed and normalised as in TimeML's TIMEX3.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateMention {
-    /// The expression as written ("Wednesday morning", "1961").
+    /// The expression as written ("Wednesday morning", "1961", "two decades").
     pub text: String,
-    /// Its resolved value (RFC 3339 or a coarser ISO 8601 form), when resolved.
-    pub value: Option<String>,
     /// Start, in characters.
     pub start: usize,
     /// End (exclusive), in characters.
     pub end: usize,
+    /// The TimeML type.
+    #[serde(rename = "type")]
+    pub kind: TimexType,
+    /// The TIMEX3 value: `2024-06-19`, `2024-W25`, `2024-Q2`, `199X`, `P3D`, `PT2H`,
+    /// `PRESENT_REF`, `XXXX-WXX-1`, `2024-06-19T09:30`; a relative expression with no anchor
+    /// keeps unknown digits as `X` (`XXXX-XX-XX` for "Wednesday" with no date to resolve from).
+    pub value: String,
+    /// What a relative expression was resolved against.
+    pub anchor: DateAnchor,
+}
+
+/// TimeML's types of temporal expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum TimexType {
+    /// A calendar date or period: "June 19", "last week", "2000".
+    Date,
+    /// A time of day: "9:30 a.m.", "Wednesday morning".
+    Time,
+    /// A length of time: "three days", "24 years".
+    Duration,
+    /// A recurring time: "every Monday", "weekly".
+    Set,
+}
+
+/// What a date expression's value was resolved against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateAnchor {
+    /// The article's `published` time.
+    Published,
+    /// A reference time given by the caller (`--reference-time`).
+    Reference,
+    /// Nothing: an absolute expression, or a relative one left unresolved.
+    None,
 }
 
 /// Something cleaning dropped, and why.
@@ -291,9 +349,11 @@ impl Record {
         self.id = record_id(self.canonical_url.as_deref(), &self.text);
     }
 
-    /// Checks the record's invariants: blocks joined equal `text`; every mention slices `text`
-    /// (in characters) to its own `text`; `count` equals the number of mentions; no removed text
-    /// is still a block, and no removed text of 120 characters or more is still in `text`.
+    /// Checks the record's invariants: blocks joined equal `text`; every span (an entity
+    /// mention, a quote's content, speaker and cue, a date) slices `text` (in characters) to its
+    /// own `text`; `count` equals the number of mentions; a quote's `entity` is one of the
+    /// entities' names; a date has a value; no removed text is still a block, and no removed
+    /// text of 120 characters or more is still in `text`.
     pub fn check_invariants(&self) -> Result<()> {
         let fail = |message: String| {
             Err(Error::Invariant {
@@ -306,6 +366,18 @@ impl Record {
         }
         let index = crate::CharIndex::new(&self.text);
         let n_chars = index.len_chars();
+        // Every span (a mention, a quote's content, speaker and cue, a date) must slice `text`
+        // to its own text.
+        let check_span = |what: &str, start: usize, end: usize, text: &str| -> Result<()> {
+            if start > end || end > n_chars {
+                return fail(format!("{what} {text:?} [{start}, {end}) out of range"));
+            }
+            let slice = &self.text[index.byte_of(start)..index.byte_of(end)];
+            if slice != text {
+                return fail(format!("{what} {text:?} [{start}, {end}) slices {slice:?}"));
+            }
+            Ok(())
+        };
         for e in &self.entities {
             if e.count != e.mentions.len() {
                 return fail(format!(
@@ -316,19 +388,29 @@ impl Record {
                 ));
             }
             for m in &e.mentions {
-                if m.start > m.end || m.end > n_chars {
+                check_span("mention", m.start, m.end, &m.text)?;
+            }
+        }
+        for q in &self.quotes {
+            check_span("quote", q.start, q.end, &q.text)?;
+            for (what, part) in [("quote speaker", &q.speaker), ("quote cue", &q.cue)] {
+                if let Some(m) = part {
+                    check_span(what, m.start, m.end, &m.text)?;
+                }
+            }
+            if let Some(name) = &q.entity {
+                if !self.entities.iter().any(|e| &e.name == name) {
                     return fail(format!(
-                        "mention {:?} [{}, {}) out of range",
-                        m.text, m.start, m.end
+                        "quote {:?}: entity {name:?} is not among the entities",
+                        q.text
                     ));
                 }
-                let slice = &self.text[index.byte_of(m.start)..index.byte_of(m.end)];
-                if slice != m.text {
-                    return fail(format!(
-                        "mention {:?} [{}, {}) slices {:?}",
-                        m.text, m.start, m.end, slice
-                    ));
-                }
+            }
+        }
+        for d in &self.dates {
+            check_span("date", d.start, d.end, &d.text)?;
+            if d.value.is_empty() {
+                return fail(format!("date {:?} has an empty value", d.text));
             }
         }
         for r in &self.removed {
@@ -383,6 +465,86 @@ mod tests {
             Some("host.org")
         );
         assert_eq!(site_of("nonsense"), None);
+    }
+
+    fn record_with(text: &str) -> Record {
+        let mut r = Record {
+            blocks: vec![Block::new(BlockKind::Paragraph, text)],
+            ..Record::default()
+        };
+        r.finish();
+        r
+    }
+
+    fn mention(text: &str, start: usize, end: usize) -> Mention {
+        Mention {
+            start,
+            end,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn quote_and_date_spans_are_checked() {
+        let mut r = record_with("„Wir helfen“, sagte Müller am Mittwoch.");
+        r.entities.push(Entity {
+            name: "Müller".into(),
+            kind: EntityType::Per,
+            mentions: vec![mention("Müller", 20, 26)],
+            count: 1,
+        });
+        r.quotes.push(Quote {
+            text: "Wir helfen".into(),
+            start: 1,
+            end: 11,
+            kind: QuoteKind::Direct,
+            speaker: Some(mention("Müller", 20, 26)),
+            entity: Some("Müller".into()),
+            cue: Some(mention("sagte", 14, 19)),
+        });
+        r.dates.push(DateMention {
+            text: "Mittwoch".into(),
+            start: 30,
+            end: 38,
+            kind: TimexType::Date,
+            value: "XXXX-XX-XX".into(),
+            anchor: DateAnchor::None,
+        });
+        r.check_invariants().unwrap();
+
+        let mut bad = r.clone();
+        bad.quotes[0].cue = Some(mention("sagte", 13, 18));
+        assert!(bad.check_invariants().is_err());
+        let mut bad = r.clone();
+        bad.quotes[0].entity = Some("Merkel".into());
+        assert!(bad.check_invariants().is_err());
+        let mut bad = r.clone();
+        bad.dates[0].end = 99;
+        assert!(bad.check_invariants().is_err());
+        let mut bad = r;
+        bad.dates[0].value.clear();
+        assert!(bad.check_invariants().is_err());
+    }
+
+    #[test]
+    fn quote_and_date_wire_names() {
+        let json = serde_json::json!({
+            "text": "x", "start": 0, "end": 1, "kind": "indirect",
+            "speaker": null, "entity": null, "cue": {"start": 0, "end": 1, "text": "x"}
+        });
+        let q: Quote = serde_json::from_value(json).unwrap();
+        assert_eq!(q.kind, QuoteKind::Indirect);
+        let d = DateMention {
+            text: "1961".into(),
+            start: 0,
+            end: 4,
+            kind: TimexType::Duration,
+            value: "P24Y".into(),
+            anchor: DateAnchor::Published,
+        };
+        let v = serde_json::to_value(&d).unwrap();
+        assert_eq!(v["type"], "DURATION");
+        assert_eq!(v["anchor"], "published");
     }
 
     #[test]
