@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod bench_ingest;
 mod eval_extract;
 mod eval_ner;
+mod eval_quotes;
 mod eval_stories;
 mod train_ner;
 
@@ -70,6 +71,9 @@ enum Eval {
     Extract(eval_extract::Args),
     /// NER on ../shared/data/ner/conll2003/dev.txt: conlleval F1 per type and tokens/s.
     Ner(eval_ner::EvalNerArgs),
+    /// Who said what on ../shared/data/quotes/polnear: attribution P/R/F1, speaker accuracy,
+    /// direct-quote recall, on dev and on the held-out part of train.
+    Quotes(eval_quotes::Args),
     /// Story clustering on ../shared/data/clustering/dev: BCubed and pairwise P/R/F1, docs/s.
     Stories {
         /// Also estimate held-out quality: K folds of topics, each clustered by a model trained
@@ -101,6 +105,7 @@ fn main() -> anyhow::Result<()> {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),
             Eval::Stories { cv, pred, orders } => eval_stories::eval(&cli.data, cv, pred, orders),
             Eval::Extract(args) => eval_extract::run(&cli.data, &args),
+            Eval::Quotes(args) => eval_quotes::run(&cli.data, &args),
         },
     }
 }
