@@ -166,6 +166,331 @@ pub(crate) struct Args {
     /// Which parts to score (default: dev and the held-out part of train).
     #[arg(long, value_enum)]
     part: Vec<Part>,
+    /// Print up to N missed gold contents and N wrong predictions per part, for error
+    /// analysis (refused on the held-out part).
+    #[arg(long, default_value_t = 0)]
+    show: usize,
+}
+
+/// Word positions (char offsets of the words' starts) inside the given spans; a word is a
+/// maximal run of letters and digits.
+fn words_in(words: &[Span], spans: &[Span]) -> Vec<usize> {
+    let mut out: Vec<usize> = words
+        .iter()
+        .filter(|w| spans.iter().any(|s| w.0 >= s.0 && w.1 <= s.1))
+        .map(|w| w.0)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The words of a text as char spans.
+fn word_spans(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut n = 0;
+    for (i, c) in text.chars().enumerate() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+        n = i + 1;
+    }
+    if let Some(s) = start {
+        out.push((s, n));
+    }
+    out
+}
+
+fn overlap(a: &[usize], b: &[usize]) -> usize {
+    // Both sorted.
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+const PRONOUNS: &[&str] = &[
+    "he", "she", "they", "i", "we", "it", "you", "him", "her", "them", "us", "me",
+];
+
+/// Words that do not name anyone: function words and titles.
+const NOT_NAMES: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+    "some",
+    "many",
+    "he",
+    "she",
+    "they",
+    "it",
+    "i",
+    "we",
+    "you",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sen",
+    "senator",
+    "rep",
+    "gov",
+    "governor",
+    "president",
+    "former",
+    "secretary",
+    "of",
+    "and",
+    "for",
+    "in",
+    "on",
+    "at",
+    "to",
+    "presidential",
+    "candidate",
+    "democratic",
+    "republican",
+    "gop",
+    "said",
+    "r",
+    "d",
+];
+
+/// The name words of a source (lowercase capitalised words that are not titles or function
+/// words).
+fn name_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 2 && !NOT_NAMES.contains(&w.as_str()))
+        .collect()
+}
+
+fn slice(text: &str, s: Span) -> String {
+    text.chars()
+        .skip(s.0)
+        .take(s.1.saturating_sub(s.0))
+        .collect()
+}
+
+/// Whether a gold content is a direct quote: inside quotation marks.
+fn in_quotation_marks(chars: &[char], content: &[Span]) -> bool {
+    let (Some(first), Some(last)) = (content.first(), content.last()) else {
+        return false;
+    };
+    let is_open = |c: char| matches!(c, '“' | '"' | '‘' | '„' | '«');
+    let is_close = |c: char| matches!(c, '”' | '"' | '’' | '“' | '»');
+    let mut s = first.0;
+    let mut e = last.1.min(chars.len());
+    while s < e && chars[s].is_whitespace() {
+        s += 1;
+    }
+    while e > s
+        && (chars[e - 1].is_whitespace()
+            || matches!(chars[e - 1], '.' | ',' | ';' | ':' | '!' | '?'))
+    {
+        e -= 1;
+    }
+    if s >= e {
+        return false;
+    }
+    let opens = is_open(chars[s]) || (s > 0 && is_open(chars[s - 1]));
+    let mut after = last.1.min(chars.len());
+    while after < chars.len() && matches!(chars[after], '.' | ',' | ';' | ':' | '!' | '?') {
+        after += 1;
+    }
+    let closes = is_close(chars[e - 1])
+        || (e < chars.len() && is_close(chars[e]))
+        || (after < chars.len() && is_close(chars[after]));
+    opens && closes
+}
+
+/// Counts of one part.
+#[derive(Debug, Default)]
+struct Score {
+    docs: usize,
+    gold: usize,
+    pred: usize,
+    matched: usize,
+    named: usize,
+    speaker_right: usize,
+    direct_gold: usize,
+    direct_found: usize,
+    cpu: f64,
+    chars: usize,
+}
+
+/// Scores one article's predictions; pushes examples for `--show`.
+fn score_article(
+    a: &Article,
+    quotes: &[newsmill_core::Quote],
+    sc: &mut Score,
+    missed: &mut Vec<String>,
+    wrong: &mut Vec<String>,
+) {
+    let words = word_spans(&a.text);
+    let chars: Vec<char> = a.text.chars().collect();
+    let gold_words: Vec<Vec<usize>> = a
+        .gold
+        .iter()
+        .map(|g| words_in(&words, &g.content))
+        .collect();
+    let pred_words: Vec<Vec<usize>> = quotes
+        .iter()
+        .map(|q| words_in(&words, &[(q.start, q.end)]))
+        .collect();
+    // Candidate pairs where each covers at least half of the other's words, best first.
+    let mut pairs = Vec::new();
+    for (gi, gw) in gold_words.iter().enumerate() {
+        for (pi, pw) in pred_words.iter().enumerate() {
+            let o = overlap(gw, pw);
+            if o > 0 && 2 * o >= gw.len() && 2 * o >= pw.len() {
+                pairs.push((o, gi, pi));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let mut g_used = vec![None; a.gold.len()];
+    let mut p_used = vec![false; quotes.len()];
+    for (_, gi, pi) in pairs {
+        if g_used[gi].is_none() && !p_used[pi] {
+            g_used[gi] = Some(pi);
+            p_used[pi] = true;
+        }
+    }
+    // Gold names: a named source is itself; a pronoun takes the nearest named gold source
+    // before it.
+    let mut named_sources: Vec<(usize, Vec<String>)> = a
+        .gold
+        .iter()
+        .filter_map(|g| {
+            let s = g.source.first()?;
+            let text = g
+                .source
+                .iter()
+                .map(|&sp| slice(&a.text, sp))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let n = name_words(&text);
+            (!n.is_empty()).then_some((s.0, n))
+        })
+        .collect();
+    named_sources.sort();
+    sc.docs += 1;
+    sc.gold += a.gold.len();
+    sc.pred += quotes.len();
+    for (gi, g) in a.gold.iter().enumerate() {
+        let direct = in_quotation_marks(&chars, &g.content);
+        if direct {
+            sc.direct_gold += 1;
+        }
+        let Some(pi) = g_used[gi] else {
+            if missed.len() < 100_000 {
+                let c: String = g
+                    .content
+                    .iter()
+                    .map(|&s| slice(&a.text, s))
+                    .collect::<Vec<_>>()
+                    .join(" … ");
+                let src: String = g.source.iter().map(|&s| slice(&a.text, s)).collect();
+                let cue: String = g
+                    .cue
+                    .iter()
+                    .map(|&s| slice(&a.text, s))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                missed.push(format!("{}: [{src}] [{cue}] {c}", a.name));
+            }
+            continue;
+        };
+        sc.matched += 1;
+        if direct {
+            sc.direct_found += 1;
+        }
+        // The gold source's name.
+        let Some(src) = g.source.first() else {
+            continue;
+        };
+        let src_text = g
+            .source
+            .iter()
+            .map(|&sp| slice(&a.text, sp))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let is_pronoun = PRONOUNS.contains(&src_text.trim().to_lowercase().as_str());
+        let gold_name: Vec<String> = if is_pronoun {
+            match named_sources.iter().rev().find(|(p, _)| *p < src.0) {
+                Some((_, n)) => n.clone(),
+                None => continue,
+            }
+        } else {
+            let n = name_words(&src_text);
+            if n.is_empty() {
+                continue;
+            }
+            n
+        };
+        sc.named += 1;
+        let q = &quotes[pi];
+        let pred_name: Vec<String> = match (&q.entity, &q.speaker) {
+            (Some(e), _) => e
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect(),
+            (None, Some(sp)) if !is_pronoun => name_words(&sp.text),
+            _ => Vec::new(),
+        };
+        if pred_name
+            .iter()
+            .any(|w| w.chars().count() >= 2 && gold_name.contains(w))
+        {
+            sc.speaker_right += 1;
+        } else if wrong.len() < 100_000 {
+            wrong.push(format!(
+                "{}: speaker {:?} -> {:?}, gold {src_text:?} ({gold_name:?}) for {:?}",
+                a.name,
+                q.speaker.as_ref().map(|s| &s.text),
+                q.entity,
+                q.text.chars().take(60).collect::<String>()
+            ));
+        }
+    }
+    for (pi, q) in quotes.iter().enumerate() {
+        if !p_used[pi] && wrong.len() < 100_000 {
+            wrong.push(format!(
+                "{}: extra {:?} [{}] [{}] {}",
+                a.name,
+                q.kind,
+                q.speaker.as_ref().map_or("", |s| s.text.as_str()),
+                q.cue.as_ref().map_or("", |s| s.text.as_str()),
+                q.text
+            ));
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
 pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
@@ -182,10 +507,74 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
     } else {
         args.part.clone()
     };
+    if args.show > 0 && parts.contains(&Part::Heldout) {
+        anyhow::bail!("--show is refused on the held-out part: it is never looked at");
+    }
+    let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
+    println!(
+        "part      docs   gold   pred  | attribution P / R / F1  | speaker acc (named) | direct-quote recall | quotes ms/doc (wall, 1 thread)"
+    );
     for part in parts {
         let articles = read_part(&root, part)?;
-        let n: usize = articles.iter().map(|a| a.gold.len()).sum();
-        println!("{part:?}: {} articles, {n} attributions", articles.len());
+        let mut sc = Score::default();
+        let mut missed = Vec::new();
+        let mut wrong = Vec::new();
+        for a in &articles {
+            let mut record = newsmill_core::Record {
+                text: a.text.clone(),
+                language: Some("en".into()),
+                ..Default::default()
+            };
+            newsmill_nlp::enrich(&mut record, &nlp);
+            let t = std::time::Instant::now();
+            let quotes =
+                newsmill_nlp::quotes::find_quotes(&record.text, Some("en"), &record.entities);
+            sc.cpu += t.elapsed().as_secs_f64();
+            sc.chars += a.text.len();
+            score_article(a, &quotes, &mut sc, &mut missed, &mut wrong);
+        }
+        let p = ratio(sc.matched, sc.pred);
+        let r = ratio(sc.matched, sc.gold);
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        println!(
+            "{:<8} {:>5} {:>6} {:>6}  | {:.3} / {:.3} / {:.3}     | {:.3} ({:>4} of {:>4}) | {:.3} ({:>4} of {:>4}) | {:.2}",
+            format!("{part:?}").to_lowercase(),
+            sc.docs,
+            sc.gold,
+            sc.pred,
+            p,
+            r,
+            f,
+            ratio(sc.speaker_right, sc.named),
+            sc.speaker_right,
+            sc.named,
+            ratio(sc.direct_found, sc.direct_gold),
+            sc.direct_found,
+            sc.direct_gold,
+            sc.cpu * 1000.0 / sc.docs.max(1) as f64,
+        );
+        if args.show > 0 {
+            println!("-- missed (sample) --");
+            for m in missed
+                .iter()
+                .step_by((missed.len() / args.show).max(1))
+                .take(args.show)
+            {
+                println!("  {m}");
+            }
+            println!("-- wrong (sample) --");
+            for m in wrong
+                .iter()
+                .step_by((wrong.len() / args.show).max(1))
+                .take(args.show)
+            {
+                println!("  {m}");
+            }
+        }
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ pub mod conll;
 mod features;
 mod label;
 mod model;
+pub mod quotes;
 mod resources;
 pub mod sentences;
 pub mod tokenize;
@@ -272,4 +273,5 @@ pub fn enrich(record: &mut Record, nlp: &Nlp) {
     // Text order; names only in sources_cited follow, in their order.
     entities.sort_by_key(|(first, _)| *first);
     record.entities = entities.into_iter().map(|(_, e)| e).collect();
+    record.quotes = quotes::find_quotes(&record.text, record.language.as_deref(), &record.entities);
 }
