@@ -170,6 +170,9 @@ pub(crate) struct Args {
     /// analysis (refused on the held-out part).
     #[arg(long, default_value_t = 0)]
     show: usize,
+    /// Print the predictions for articles whose name contains this (not on the held-out part).
+    #[arg(long)]
+    doc: Option<String>,
 }
 
 /// Word positions (char offsets of the words' starts) inside the given spans; a word is a
@@ -419,7 +422,8 @@ fn score_article(
                     .map(|&s| slice(&a.text, s))
                     .collect::<Vec<_>>()
                     .join(" ");
-                missed.push(format!("{}: [{src}] [{cue}] {c}", a.name));
+                let d = if direct { "D" } else { "I" };
+                missed.push(format!("{d} {}: [{src}] [{cue}] {c}", a.name));
             }
             continue;
         };
@@ -532,6 +536,18 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             sc.cpu += t.elapsed().as_secs_f64();
             sc.chars += a.text.len();
             score_article(a, &quotes, &mut sc, &mut missed, &mut wrong);
+            if part != Part::Heldout && args.doc.as_ref().is_some_and(|d| a.name.contains(d.as_str())) {
+                for q in &quotes {
+                    println!(
+                        "{:?} [{}] [{}] -> {:?}: {}",
+                        q.kind,
+                        q.speaker.as_ref().map_or("", |s| s.text.as_str()),
+                        q.cue.as_ref().map_or("", |s| s.text.as_str()),
+                        q.entity,
+                        q.text
+                    );
+                }
+            }
         }
         let p = ratio(sc.matched, sc.pred);
         let r = ratio(sc.matched, sc.gold);

@@ -556,7 +556,8 @@ impl Ctx<'_> {
                 if cue.kind == CueKind::Say && self.break_before(cue_start) {
                     if let Some(src) = self.np_after(cue.b, s1) {
                         let after = self.skip_time(src.1, s1);
-                        if self.ends_clause(after, s1) {
+                        let after_quote = self.quote_closing_before(cue_start).is_some();
+                        if after_quote || self.ends_clause(after, s1) {
                             attr.source = Some(self.bytes(src));
                             let (q, c) = self.content_before(cue_start, s0)?;
                             attr.quotes = q;
@@ -776,33 +777,9 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
             speakers.push((e, s));
         }
     }
-    let mut out = Vec::new();
-    for a in &attrs {
-        let entity = a.ent.map(|e| ctx.ents.name(e).to_string());
-        if let Some((s, e)) = a.clause {
-            out.push(Found {
-                start: s,
-                end: e,
-                direct: false,
-                speaker: a.source,
-                entity: entity.clone(),
-                cue: Some(a.cue),
-            });
-        }
-        for &q in &a.quotes {
-            let q = &ctx.quoted[q];
-            out.push(Found {
-                start: q.start,
-                end: q.end,
-                direct: true,
-                speaker: a.source,
-                entity: entity.clone(),
-                cue: Some(a.cue),
-            });
-        }
-    }
-    // Quotes no cue claims: the speaker of the claimed quote just before, when it is in the
-    // same paragraph, or in the paragraph before and this paragraph opens with the quote.
+    // Quotes no cue claims take the speaker of the claimed quote just before, when it is in
+    // the same paragraph, or in the paragraph before and this paragraph opens with the quote.
+    let mut owner = claimed.clone();
     let mut last: Option<(usize, usize)> = None; // (quote, attr)
     for (qi, q) in ctx.quoted.iter().enumerate() {
         if let Some(k) = claimed[qi] {
@@ -815,26 +792,63 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
             let opens_para = ctx.text[ctx.paras[qp].0..q.open].trim().is_empty();
             (pp == qp || (pp + 1 == qp && opens_para)).then_some(k)
         });
-        match inherit {
-            Some(k) => {
-                let a = &attrs[k];
-                out.push(Found {
-                    start: q.start,
-                    end: q.end,
-                    direct: true,
-                    speaker: a.source,
-                    entity: a.ent.map(|e| ctx.ents.name(e).to_string()),
-                    cue: None,
-                });
-                last = Some((qi, k));
+        owner[qi] = inherit;
+        last = inherit.map(|k| (qi, k));
+    }
+    let mut out = Vec::new();
+    let entity_of = |k: usize| attrs[k].ent.map(|e| ctx.ents.name(e).to_string());
+    for (k, a) in attrs.iter().enumerate() {
+        if let Some((s, e)) = a.clause {
+            out.push(Found {
+                start: s,
+                end: e,
+                direct: false,
+                speaker: a.source,
+                entity: entity_of(k),
+                cue: Some(a.cue),
+            });
+        }
+    }
+    // The quotes of one speaker in one paragraph are one quote, interrupted by the narrator
+    // ("“…,” he said, “…”", "“…,” he said. “…”"); a quote inside a reported clause is
+    // kept as a direct quote of its own.
+    let mut qi = 0;
+    while qi < ctx.quoted.len() {
+        let q = &ctx.quoted[qi];
+        let Some(k) = owner[qi] else {
+            if long_enough(ctx.text, q) {
+                out.push(Found::direct(q.start, q.end));
             }
-            None => {
-                if long_enough(ctx.text, q) {
-                    out.push(Found::direct(q.start, q.end));
-                }
-                last = None;
+            qi += 1;
+            continue;
+        };
+        let para = ctx.para_of(q.open);
+        let inside_clause = |q: &Quoted| {
+            attrs[k]
+                .clause
+                .is_some_and(|(s, e)| q.start >= s && q.end <= e)
+        };
+        let mut last = qi;
+        if !inside_clause(q) {
+            while last + 1 < ctx.quoted.len()
+                && owner[last + 1] == Some(k)
+                && ctx.para_of(ctx.quoted[last + 1].open) == para
+                && !inside_clause(&ctx.quoted[last + 1])
+            {
+                last += 1;
             }
         }
+        let a = &attrs[k];
+        out.push(Found {
+            start: q.start,
+            end: ctx.quoted[last].end,
+            direct: true,
+            speaker: a.source,
+            entity: entity_of(k),
+            cue: (claimed[qi] == Some(k) || (qi..=last).any(|i| claimed[i] == Some(k)))
+                .then_some(a.cue),
+        });
+        qi = last + 1;
     }
     out
 }
@@ -849,19 +863,25 @@ fn resolve_source(ctx: &Ctx<'_>, s: usize, e: usize, speakers: &[(usize, usize)]
     let inside_quote = |pos: usize| ctx.quoted.iter().any(|q| q.start <= pos && pos < q.end);
     match source_kind(&lower, ctx.w) {
         SourceKind::Person => {
-            // The last speaker who is a person, if within the last three paragraphs, else the
-            // nearest person mentioned before, outside quotes.
+            // The last speaker who is a person of the pronoun's gender, if within the last
+            // three paragraphs, else the nearest such person mentioned before, outside quotes.
             let para = ctx.para_of(s);
+            let g = ctx.w.gender(&lower);
             let last_speaker = speakers
                 .iter()
                 .rev()
                 .find(|&&(ent, pos)| {
-                    ctx.ents.kind(ent) == EntityType::Per && pos < s && ctx.para_of(pos) + 3 >= para
+                    ctx.ents.kind(ent) == EntityType::Per
+                        && ctx.ents.gender_ok(ent, g)
+                        && pos < s
+                        && ctx.para_of(pos) + 3 >= para
                 })
                 .map(|&(ent, _)| ent);
             let nearest = ctx
                 .ents
-                .nearest_before(s, &[EntityType::Per], |m| !inside_quote(m.start))
+                .nearest_before(s, &[EntityType::Per], |m| {
+                    !inside_quote(m.start) && ctx.ents.gender_ok(m.ent, g)
+                })
                 .filter(|m| ctx.para_of(m.start) + 3 >= para);
             match (last_speaker, nearest) {
                 // A person named since the last speaker spoke, in this paragraph or the one

@@ -31,12 +31,13 @@ pub(crate) struct Quoted {
 /// The closing marks that end a quote opened by `open`.
 fn closers(open: char) -> &'static [char] {
     match open {
-        '“' => &['”', '“'],
-        '„' => &['“', '”'],
-        '”' => &['”'],
+        // Double marks close each other's quotes: pages mix straight and curly marks.
+        '“' => &['”', '“', '"'],
+        '„' => &['“', '”', '"'],
+        '”' => &['”', '"'],
         '«' => &['»'],
         '»' => &['«'],
-        '"' => &['"'],
+        '"' => &['"', '”', '“'],
         '‚' => &['‘', '’'],
         '‘' => &['’'],
         '‹' => &['›'],
@@ -77,6 +78,8 @@ fn may_close(c: char, prev: Option<char>, next: Option<char>) -> bool {
     match c {
         '’' | '\'' => prev_ok && !inside_word,
         '»' => true,
+        // A mark that also opens closes only where no word follows it.
+        '“' | '"' => prev_ok && !next.is_some_and(char::is_alphanumeric),
         _ => prev_ok || next.is_none_or(char::is_whitespace),
     }
 }
@@ -120,6 +123,9 @@ fn first_char(text: &str, (s, e): (usize, usize)) -> Option<(usize, char)> {
 /// Whether a paragraph opens with an opening quotation mark.
 fn opens_with_mark(text: &str, p: (usize, usize)) -> Option<char> {
     let (i, c) = first_char(text, p)?;
+    if text[i..p.1].starts_with("''") || text[i..p.1].starts_with("``") {
+        return Some('"');
+    }
     let next = text[i + c.len_utf8()..p.1].chars().next();
     (matches!(c, '“' | '„' | '«' | '"' | '»' | '”') && may_open(c, None, next)).then_some(c)
 }
@@ -147,20 +153,34 @@ pub(crate) fn find_quoted(text: &str) -> Vec<Quoted> {
         if let Some((c, _, _)) = open {
             if let Some((i, m)) = first_char(text, p) {
                 if opens_with_mark(text, p).is_some() || m == c {
-                    skip_to = i + m.len_utf8();
+                    let doubled = text[i..pe].starts_with("''") || text[i..pe].starts_with("``");
+                    skip_to = i + if doubled { 2 } else { m.len_utf8() };
                 }
             }
         }
         let seg = &text[skip_to..pe];
         let mut prev: Option<char> = text[ps..skip_to].chars().next_back();
         let mut iter = seg.char_indices().peekable();
-        while let Some((off, c)) = iter.next() {
+        while let Some((off, raw)) = iter.next() {
             let i = skip_to + off;
-            let next = iter.peek().map(|&(_, n)| n);
+            let mut next = iter.peek().map(|&(_, n)| n);
+            // Doubled apostrophes or backticks stand for a double mark (''…'' and ``…'', as
+            // some archives and the Penn Treebank write quotes).
+            let mut c = raw;
+            let mut width = raw.len_utf8();
+            if (raw == '\'' || raw == '`') && next == Some(raw) {
+                iter.next();
+                next = iter.peek().map(|&(_, n)| n);
+                c = '"';
+                width = 2;
+            } else if raw == '`' {
+                prev = Some(raw);
+                continue;
+            }
             match open {
                 Some((o, oi, os)) => {
                     if closers(o).contains(&c) && may_close(c, prev, next) {
-                        let closing = i + c.len_utf8();
+                        let closing = i + width;
                         out.push(Quoted {
                             open: oi,
                             start: os,
@@ -174,7 +194,7 @@ pub(crate) fn find_quoted(text: &str) -> Vec<Quoted> {
                 }
                 None => {
                     if may_open(c, prev, next) {
-                        open = Some((c, i, i + c.len_utf8()));
+                        open = Some((c, i, i + width));
                     }
                 }
             }
@@ -308,6 +328,14 @@ mod tests {
             Vec::<&str>::new()
         );
         assert_eq!(quoted("“It’s Putin’s,” he said."), ["It’s Putin’s,"]);
+    }
+
+    #[test]
+    fn doubled_apostrophes() {
+        assert_eq!(
+            quoted("He called it ''a display of panic,'' and ``left.''"),
+            ["a display of panic,", "left."]
+        );
     }
 
     #[test]

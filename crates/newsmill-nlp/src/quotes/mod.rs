@@ -63,7 +63,7 @@ pub fn find_quotes(text: &str, language: Option<&str>, entities: &[Entity]) -> V
     ) {
         (Some(lex), Some(words)) => {
             let tokens = tokenize(text);
-            let ents = resolve::EntityIndex::new(text, &index, entities);
+            let ents = resolve::EntityIndex::new(text, &index, entities, words);
             attribute::attribute(text, &tokens, quoted, lex, words, &ents)
         }
         _ => quoted

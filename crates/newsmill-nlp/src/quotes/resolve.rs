@@ -2,7 +2,7 @@
 
 use newsmill_core::{CharIndex, Entity, EntityType};
 
-use super::words::Words;
+use super::words::{Gender, Words, first_name_gender};
 
 /// One entity mention in bytes.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +21,9 @@ pub(crate) struct EntityIndex<'a> {
     /// For each entity, the lowercase words just before its mentions ("president" in
     /// "President Vladimir Putin") and inside its name: what a description may call it.
     titles: Vec<Vec<String>>,
+    /// For each entity, the gender an honorific before a mention ("Mrs.", "Herr") or the first
+    /// name says.
+    gender: Vec<Option<Gender>>,
 }
 
 fn rank(kind: EntityType) -> u8 {
@@ -33,10 +36,16 @@ fn rank(kind: EntityType) -> u8 {
 }
 
 impl<'a> EntityIndex<'a> {
-    pub(crate) fn new(text: &str, index: &CharIndex, entities: &'a [Entity]) -> EntityIndex<'a> {
+    pub(crate) fn new(
+        text: &str,
+        index: &CharIndex,
+        entities: &'a [Entity],
+        words: &Words,
+    ) -> EntityIndex<'a> {
         let n = index.len_chars();
         let mut mentions = Vec::new();
         let mut titles = vec![Vec::new(); entities.len()];
+        let mut gender = vec![None; entities.len()];
         for (i, e) in entities.iter().enumerate() {
             for w in e.name.split_whitespace() {
                 titles[i].push(w.to_lowercase());
@@ -54,10 +63,15 @@ impl<'a> EntityIndex<'a> {
                 });
                 // Up to two words before the mention ("Russian President", "Sen.").
                 let before = &text[..s];
-                for w in before.split_whitespace().rev().take(2) {
+                for (k, w) in before.split_whitespace().rev().take(2).enumerate() {
                     let w = w
                         .trim_matches(|c: char| !c.is_alphanumeric())
                         .to_lowercase();
+                    if k == 0 && e.kind == EntityType::Per {
+                        if let Some(g) = words.gender(&w) {
+                            gender[i] = Some(g);
+                        }
+                    }
                     if !w.is_empty() {
                         titles[i].push(w);
                     }
@@ -68,18 +82,30 @@ impl<'a> EntityIndex<'a> {
             }
             titles[i].sort();
             titles[i].dedup();
+            if e.kind == EntityType::Per && gender[i].is_none() && e.name.contains(' ') {
+                gender[i] = e.name.split_whitespace().next().and_then(first_name_gender);
+            }
         }
         mentions.sort_by_key(|m| (m.start, m.end));
         EntityIndex {
             mentions,
             entities,
             titles,
+            gender,
         }
     }
 
     /// The canonical name of entity `i`.
     pub(crate) fn name(&self, i: usize) -> &str {
         &self.entities[i].name
+    }
+
+    /// Whether entity `i` may be called by a pronoun of gender `g`.
+    pub(crate) fn gender_ok(&self, i: usize, g: Option<Gender>) -> bool {
+        match (g, self.gender[i]) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
     }
 
     /// The type of entity `i`.

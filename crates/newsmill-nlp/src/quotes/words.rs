@@ -4,6 +4,35 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 static WORDS: &str = include_str!("../../data/quotes/words.txt");
+static FIRST_NAMES: &str = include_str!("../../data/quotes/first-names.txt");
+
+/// A person's gender as names and pronouns say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gender {
+    Male,
+    Female,
+}
+
+/// The usual gender of a first name (`data/quotes/first-names.txt`).
+pub(crate) fn first_name_gender(name: &str) -> Option<Gender> {
+    static MAP: OnceLock<std::collections::HashMap<&'static str, Gender>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        FIRST_NAMES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let (n, g) = l.split_once('\t')?;
+                let g = match g.trim() {
+                    "m" => Gender::Male,
+                    "f" => Gender::Female,
+                    _ => return None,
+                };
+                Some((n, g))
+            })
+            .collect()
+    });
+    map.get(name).copied()
+}
 
 /// The word classes of one language.
 #[derive(Debug, Default)]
@@ -18,6 +47,8 @@ pub(crate) struct Words {
     pub(crate) comp: HashSet<String>,
     pub(crate) object: HashSet<String>,
     pub(crate) time: HashSet<String>,
+    pub(crate) male: HashSet<String>,
+    pub(crate) female: HashSet<String>,
 }
 
 impl Words {
@@ -46,6 +77,8 @@ impl Words {
                 "comp" => &mut w.comp,
                 "object" => &mut w.object,
                 "time" => &mut w.time,
+                "male" => &mut w.male,
+                "female" => &mut w.female,
                 _ => continue,
             };
             set.extend(words.split_whitespace().map(str::to_string));
@@ -74,9 +107,29 @@ impl Words {
     }
 }
 
+impl Words {
+    /// The gender a pronoun or honorific says (lowercase, without a period).
+    pub(crate) fn gender(&self, lower: &str) -> Option<Gender> {
+        if self.male.contains(lower) {
+            Some(Gender::Male)
+        } else if self.female.contains(lower) {
+            Some(Gender::Female)
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_names() {
+        assert_eq!(first_name_gender("Hillary"), Some(Gender::Female));
+        assert_eq!(first_name_gender("Donald"), Some(Gender::Male));
+        assert_eq!(first_name_gender("Xyzzy"), None);
+    }
 
     #[test]
     fn classes_per_language() {
