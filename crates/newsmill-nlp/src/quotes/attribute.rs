@@ -258,6 +258,9 @@ impl Ctx<'_> {
         if !(self.w.det.contains(l) || is_cap(t)) || self.w.stop.contains(l) {
             return None;
         }
+        if self.w.det.contains(l) && !(k + 1 < s1 && is_word(self.tok(k + 1))) {
+            return None;
+        }
         let mut e = k + 1;
         while e < s1 && e - k < 12 {
             let el = &self.lower[e];
@@ -432,7 +435,12 @@ impl Ctx<'_> {
             .filter(|(_, q)| q.start >= start && q.end <= end)
             .map(|(i, _)| i)
             .collect();
-        Some((inner, Some((start, end)), comp || self.subject_like(k)))
+        let clause_ok = if cue.kind == CueKind::That {
+            comp
+        } else {
+            comp || self.subject_like(k)
+        };
+        Some((inner, Some((start, end)), clause_ok))
     }
 
     /// Whether token `k` may start a clause (a subject): a pronoun, a determiner, a name.
@@ -617,6 +625,43 @@ impl Ctx<'_> {
         (attr.clause.is_some() || !attr.quotes.is_empty()).then_some(attr)
     }
 
+    /// A name and a colon right before a quote: "Kasich: “…”".
+    fn lead_in(&self, q: &Quoted) -> Option<(usize, usize, usize)> {
+        let before = self.text[..q.open].trim_end();
+        let name_end = before.strip_suffix(':')?.trim_end().len();
+        let m = self.ents.mention_ending_at(name_end)?;
+        matches!(m.kind, EntityType::Per | EntityType::Org).then_some((m.start, m.end, m.ent))
+    }
+
+    /// The one person (else organisation) the narration of a quote's sentence names, outside
+    /// quotes.
+    fn named_in_sentence(&self, q: &Quoted) -> Option<(usize, usize, usize)> {
+        let i = self.toks.partition_point(|t| t.start < q.open);
+        let s = self.sent_of.get(i).or(self.sent_of.last())?;
+        let (s0, s1) = self.sents[*s];
+        let (a, b) = (self.toks[s0].start, self.toks[s1 - 1].end);
+        let outside = |pos: usize| {
+            !self
+                .quoted
+                .iter()
+                .any(|x| x.open <= pos && pos < x.close.max(x.end))
+        };
+        for kind in [EntityType::Per, EntityType::Org] {
+            let ms: Vec<_> = self
+                .ents
+                .mentions
+                .iter()
+                .filter(|m| m.start >= a && m.end <= b && m.kind == kind && outside(m.start))
+                .collect();
+            let Some(first) = ms.first() else { continue };
+            if ms.iter().all(|m| m.ent == first.ent) {
+                return Some((first.start, first.end, first.ent));
+            }
+            return None;
+        }
+        None
+    }
+
     /// An interrupted quote: "“…,” he said, “…”": the quote opening right after the source.
     fn interrupted(&self, attr: &mut Attr, k: usize, s1: usize) {
         let _ = s1;
@@ -717,7 +762,15 @@ pub(crate) fn attribute(
             let j = i + 1 + k;
             (j < s1 && ctx.inq[j].is_none()).then(|| ctx.lower[j].as_str())
         };
-        if let Some((kind, n)) = ctx.lex.find(first, next) {
+        // A capitalised word inside a sentence is a name ("the United States"), not a verb.
+        let s0 = ctx.sents[ctx.sent_of[i]].0;
+        let sentence_initial = i == s0 || !is_word(ctx.tok(i - 1));
+        let found = if is_cap(ctx.tok(i)) && !sentence_initial {
+            None
+        } else {
+            ctx.lex.find(first, next)
+        };
+        if let Some((kind, n)) = found {
             let end = toks[i + n - 1].end;
             let start = toks[i].start;
             let span = match clitic {
@@ -816,8 +869,15 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
     while qi < ctx.quoted.len() {
         let q = &ctx.quoted[qi];
         let Some(k) = owner[qi] else {
-            if long_enough(ctx.text, q) {
-                out.push(Found::direct(q.start, q.end));
+            if long_enough(ctx.text, q) || ctx.lead_in(q).is_some() {
+                let mut f = Found::direct(q.start, q.end);
+                // No cue: the person or organisation the narration of the quote's sentence
+                // names ("Huckabee called it “…”"), or a lead-in "Kasich: “…”".
+                if let Some((s, e, ent)) = ctx.lead_in(q).or_else(|| ctx.named_in_sentence(q)) {
+                    f.speaker = Some((s, e));
+                    f.entity = Some(ctx.ents.name(ent).to_string());
+                }
+                out.push(f);
             }
             qi += 1;
             continue;

@@ -125,6 +125,12 @@ impl<'a> EntityIndex<'a> {
             .map(|m| m.ent)
     }
 
+    /// A mention that ends at byte `end`.
+    pub(crate) fn mention_ending_at(&self, end: usize) -> Option<&M> {
+        let hi = self.mentions.partition_point(|m| m.start < end);
+        self.mentions[..hi].iter().rev().find(|m| m.end == end)
+    }
+
     /// The nearest mention before `pos` of an entity of one of `kinds` that `ok` accepts.
     pub(crate) fn nearest_before(
         &self,
