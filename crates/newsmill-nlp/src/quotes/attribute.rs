@@ -139,6 +139,8 @@ impl Ctx<'_> {
     fn quote_closing_before(&self, pos: usize) -> Option<usize> {
         let before = self.text[..pos].trim_end();
         let before = before.strip_suffix(',').unwrap_or(before).trim_end();
+        // The narrator's dash after a dialogue line: "—No vamos a ceder —dijo".
+        let before = before.strip_suffix(['—', '–']).unwrap_or(before).trim_end();
         let at = before.len();
         self.quoted
             .iter()
@@ -157,9 +159,7 @@ impl Ctx<'_> {
     /// Whether the text just before `pos` is a break: a comma, a closing quote, a dash.
     fn break_before(&self, pos: usize) -> bool {
         let before = self.text[..pos].trim_end();
-        before.ends_with([',', '—', '–', ';'])
-            || self.quote_closing_before(pos).is_some()
-            || before.is_empty()
+        before.ends_with([',', '—', '–', ';']) || self.quote_closing_before(pos).is_some()
     }
 
     /// Back from token `j` over auxiliaries and adverbs ("has also", "reportedly").
@@ -255,7 +255,11 @@ impl Ctx<'_> {
         if self.w.pronoun.contains(l) {
             return Some((k, k + 1));
         }
-        if !(self.w.det.contains(l) || is_cap(t)) || self.w.stop.contains(l) {
+        // An elided article before a name: "l'Insee", "d’Airbus".
+        let elided = ["l'", "l’", "d'", "d’"]
+            .iter()
+            .any(|p| l.starts_with(p) && t.get(p.len()..).is_some_and(is_cap));
+        if !(self.w.det.contains(l) || is_cap(t) || elided) || self.w.stop.contains(l) {
             return None;
         }
         if self.w.det.contains(l) && !(k + 1 < s1 && is_word(self.tok(k + 1))) {
@@ -268,7 +272,11 @@ impl Ctx<'_> {
             if self.inq[e].is_some() || !is_word(et) && et != "(" && et != ")" {
                 break;
             }
-            if self.w.stop.contains(el) || self.w.comp.contains(el) {
+            if self.w.stop.contains(el) || self.w.comp.contains(el) || self.w.time.contains(el) {
+                break;
+            }
+            // "am Mittwoch", "on Monday": a time adjunct ends the phrase.
+            if self.w.inner.contains(el) && e + 1 < s1 && self.w.time.contains(&self.lower[e + 1]) {
                 break;
             }
             e += 1;
@@ -311,9 +319,17 @@ impl Ctx<'_> {
             }
             return None;
         }
+        // A negated verb reports nothing: "has not declared".
+        if (j + 1..a).any(|k| self.w.negation.contains(&self.lower[k])) {
+            return None;
+        }
         let np = self.np_before(j, s0)?;
         // An apposition right before: "Smith, a spokesman, said" names Smith.
-        if np.0 > s0 + 1 && self.tok(np.0 - 1) == "," && !is_cap(self.tok(np.0)) {
+        if np.0 > s0 + 1
+            && self.tok(np.0 - 1) == ","
+            && self.w.det.contains(&self.lower[np.0])
+            && np.1 - np.0 > 1
+        {
             if let Some(name) = self.np_before(np.0 - 2, s0) {
                 let (s, e) = self.bytes(name);
                 if self.ents.named_in(s, e).is_some() {
@@ -390,6 +406,9 @@ impl Ctx<'_> {
         while k < s1 && self.w.time.contains(&self.lower[k]) {
             k += 1;
         }
+        while k < s1 && matches!(self.tok(k), ":" | ",") {
+            k += 1;
+        }
         if k < s1 && self.w.comp.contains(&self.lower[k]) {
             comp = true;
             k += 1;
@@ -432,7 +451,7 @@ impl Ctx<'_> {
             .quoted
             .iter()
             .enumerate()
-            .filter(|(_, q)| q.start >= start && q.end <= end)
+            .filter(|(_, q)| q.start >= start && q.start < end)
             .map(|(i, _)| i)
             .collect();
         let clause_ok = if cue.kind == CueKind::That {
@@ -518,6 +537,13 @@ impl Ctx<'_> {
                 if after < s1 && self.tok(after) == "," && after + 1 < s1 {
                     let start = self.toks[after + 1].start;
                     let end = self.clause_end(after + 1, s1);
+                    if word_count(&self.text[start..end]) >= 2 {
+                        attr.clause = Some((start, end));
+                    }
+                } else if cue.a == s0 && after < s1 && is_word(self.tok(after)) {
+                    // "Laut dem Bericht sind die Preise gestiegen": the clause follows directly.
+                    let start = self.toks[after].start;
+                    let end = self.clause_end(after, s1);
                     if word_count(&self.text[start..end]) >= 2 {
                         attr.clause = Some((start, end));
                     }
@@ -886,7 +912,7 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
         let inside_clause = |q: &Quoted| {
             attrs[k]
                 .clause
-                .is_some_and(|(s, e)| q.start >= s && q.end <= e)
+                .is_some_and(|(s, e)| q.start >= s && q.start < e)
         };
         let mut last = qi;
         if !inside_clause(q) {

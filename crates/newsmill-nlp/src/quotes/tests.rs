@@ -85,3 +85,217 @@ fn english_direct_after_and_before() {
         ],
     );
 }
+
+#[test]
+fn english_patterns() {
+    check(
+        "en",
+        "According to the ministry, the talks failed. Ministry of Defence officials met on Monday.",
+        &[("Ministry of Defence", Org, "Ministry of Defence|ministry")],
+        &[(
+            'I',
+            "the talks failed",
+            "the ministry",
+            "Ministry of Defence",
+            "According to",
+        )],
+    );
+    check(
+        "en",
+        "Maria Lopez warned that prices would rise. The plan is dead, she added.",
+        &[("Maria Lopez", Per, "Maria Lopez")],
+        &[
+            (
+                'I',
+                "prices would rise",
+                "Maria Lopez",
+                "Maria Lopez",
+                "warned",
+            ),
+            ('I', "The plan is dead", "she", "Maria Lopez", "added"),
+        ],
+    );
+    // Interrupted, then continued in the next sentence: one quote of one speaker.
+    check(
+        "en",
+        "“We are ready,” said Tom Baker, “and we will win.” “Nobody doubts it.”\n\nThe vote is on Sunday.",
+        &[("Tom Baker", Per, "Tom Baker")],
+        &[(
+            'D',
+            "We are ready,” said Tom Baker, “and we will win.” “Nobody doubts it.",
+            "Tom Baker",
+            "Tom Baker",
+            "said",
+        )],
+    );
+}
+
+#[test]
+fn english_multi_paragraph_and_unbalanced() {
+    // A quote over two paragraphs (the first left open), then an unbalanced mark that must not
+    // swallow the rest of the article.
+    let text = "Anna Berg said: “The first point is clear.\n\n“The second point is clearer.”\n\nShe called it “a start and left.\n\nThe council will vote next week, the mayor said.";
+    let e = ents(text, &[("Anna Berg", Per, "Anna Berg")]);
+    let qs = find_quotes(text, Some("en"), &e);
+    let texts: Vec<&str> = qs.iter().map(|q| q.text.as_str()).collect();
+    assert!(
+        texts.contains(&"The first point is clear.\n\n“The second point is clearer."),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"The council will vote next week"),
+        "{texts:?}"
+    );
+    let multi = qs.iter().find(|q| q.text.starts_with("The first")).unwrap();
+    assert_eq!(multi.entity.as_deref(), Some("Anna Berg"));
+}
+
+#[test]
+fn german() {
+    check(
+        "de",
+        "„Wir werden nicht nachgeben“, sagte Innenministerin Nancy Faeser am Mittwoch. Sie fügte hinzu: »Das ist unsere Pflicht.«",
+        &[("Nancy Faeser", Per, "Nancy Faeser")],
+        &[
+            (
+                'D',
+                "Wir werden nicht nachgeben",
+                "Innenministerin Nancy Faeser",
+                "Nancy Faeser",
+                "sagte",
+            ),
+            (
+                'D',
+                "Das ist unsere Pflicht.",
+                "Sie",
+                "Nancy Faeser",
+                "fügte hinzu",
+            ),
+        ],
+    );
+    check(
+        "de",
+        "Laut dem Bericht der Regierung sind die Preise gestiegen. Die Lage sei ernst, so der Minister.",
+        &[],
+        &[
+            (
+                'I',
+                "sind die Preise gestiegen",
+                "dem Bericht der Regierung",
+                "",
+                "Laut",
+            ),
+            ('I', "Die Lage sei ernst", "der Minister", "", "so"),
+        ],
+    );
+    check(
+        "de",
+        "Olaf Scholz erklärte, dass die Regierung handeln werde.",
+        &[("Olaf Scholz", Per, "Olaf Scholz")],
+        &[(
+            'I',
+            "die Regierung handeln werde",
+            "Olaf Scholz",
+            "Olaf Scholz",
+            "erklärte",
+        )],
+    );
+}
+
+#[test]
+fn spanish() {
+    // Dialogue dashes: the narrator's words between dashes, and speech resuming after them.
+    check(
+        "es",
+        "—No vamos a ceder —dijo el ministro Carlos Ruiz—. Lo repetiremos mañana.",
+        &[("Carlos Ruiz", Per, "Carlos Ruiz")],
+        &[(
+            'D',
+            "No vamos a ceder —dijo el ministro Carlos Ruiz—. Lo repetiremos mañana.",
+            "el ministro Carlos Ruiz",
+            "Carlos Ruiz",
+            "dijo",
+        )],
+    );
+    check(
+        "es",
+        "«La economía crecerá este año», aseguró la ministra Ana López. Según el Banco de España, la inflación bajará.",
+        &[
+            ("Ana López", Per, "Ana López"),
+            ("Banco de España", Org, "Banco de España"),
+        ],
+        &[
+            (
+                'D',
+                "La economía crecerá este año",
+                "la ministra Ana López",
+                "Ana López",
+                "aseguró",
+            ),
+            (
+                'I',
+                "la inflación bajará",
+                "el Banco de España",
+                "Banco de España",
+                "Según",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn french() {
+    check(
+        "fr",
+        "« Nous n'avons rien à cacher », a déclaré Marie Dubois. « Tout est public », a-t-elle ajouté.",
+        &[("Marie Dubois", Per, "Marie Dubois")],
+        &[
+            (
+                'D',
+                "Nous n'avons rien à cacher",
+                "Marie Dubois",
+                "Marie Dubois",
+                "a déclaré",
+            ),
+            (
+                'D',
+                "Tout est public",
+                "elle",
+                "Marie Dubois",
+                "a-t-elle ajouté",
+            ),
+        ],
+    );
+    // A dialogue dash with the narrator's words after a comma.
+    check(
+        "fr",
+        "Jean Martin est arrivé.\n\n– Nous n'avons rien à cacher, a déclaré le ministre.",
+        &[("Jean Martin", Per, "Jean Martin")],
+        &[(
+            'D',
+            "Nous n'avons rien à cacher",
+            "le ministre",
+            "",
+            "a déclaré",
+        )],
+    );
+    check(
+        "fr",
+        "Selon l'Insee, le chômage a baissé. Le président estime que la France va mieux.",
+        &[("Insee", Org, "Insee")],
+        &[
+            ('I', "le chômage a baissé", "l'Insee", "Insee", "Selon"),
+            ('I', "la France va mieux", "Le président", "", "estime"),
+        ],
+    );
+}
+
+#[test]
+fn other_languages_get_direct_quotes_only() {
+    check(
+        "nl",
+        "„Wij geven niet op, nooit en te nimmer”, zei de minister. Kort “citaat” hier.",
+        &[],
+        &[('D', "Wij geven niet op, nooit en te nimmer", "", "", "")],
+    );
+}

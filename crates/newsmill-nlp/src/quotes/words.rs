@@ -47,6 +47,7 @@ pub(crate) struct Words {
     pub(crate) comp: HashSet<String>,
     pub(crate) object: HashSet<String>,
     pub(crate) time: HashSet<String>,
+    pub(crate) negation: HashSet<String>,
     pub(crate) male: HashSet<String>,
     pub(crate) female: HashSet<String>,
 }
@@ -77,6 +78,7 @@ impl Words {
                 "comp" => &mut w.comp,
                 "object" => &mut w.object,
                 "time" => &mut w.time,
+                "negation" => &mut w.negation,
                 "male" => &mut w.male,
                 "female" => &mut w.female,
                 _ => continue,
