@@ -299,3 +299,96 @@ fn other_languages_get_direct_quotes_only() {
         &[('D', "Wij geven niet op, nooit en te nimmer", "", "", "")],
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text over an alphabet heavy in quotation marks, dashes, names and cue words.
+    fn texty() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "“",
+            "”",
+            "„",
+            "«",
+            "»",
+            "‹",
+            "›",
+            "‘",
+            "’",
+            "\"",
+            "'",
+            "''",
+            "—",
+            "–",
+            ", ",
+            ". ",
+            ": ",
+            "\n\n",
+            " ",
+            "said",
+            "sagte",
+            "dijo",
+            "a-t-il dit",
+            "according to",
+            "Smith",
+            "Anna",
+            "he",
+            "she",
+            "we agree",
+            "el ministro",
+            "Selon",
+            "l'Insee",
+            "é",
+            "ß",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn spans_slice_the_text(text in texty(), lang in prop::sample::select(vec!["en", "de", "es", "fr", "nl"])) {
+            let e = ents(&text, &[("Anna Smith", Per, "Smith|Anna")]);
+            let qs = find_quotes(&text, Some(lang), &e);
+            let index = CharIndex::new(&text);
+            for q in &qs {
+                prop_assert!(q.start < q.end && q.end <= index.len_chars());
+                prop_assert_eq!(&text[index.byte_of(q.start)..index.byte_of(q.end)], q.text.as_str());
+                for m in [&q.speaker, &q.cue].into_iter().flatten() {
+                    prop_assert_eq!(&text[index.byte_of(m.start)..index.byte_of(m.end)], m.text.as_str());
+                }
+                if let Some(name) = &q.entity {
+                    prop_assert_eq!(name, "Anna Smith");
+                }
+            }
+        }
+
+        /// A paragraph put before the text only shifts what is found in the text after it.
+        #[test]
+        fn a_paragraph_before_only_shifts(text in texty()) {
+            let lead = "The weather was calm.\n\n";
+            let shifted = format!("{lead}{text}");
+            let a = find_quotes(&text, Some("en"), &[]);
+            let b = find_quotes(&shifted, Some("en"), &[]);
+            let n = lead.chars().count();
+            let moved: Vec<Quote> = a
+                .into_iter()
+                .map(|mut q| {
+                    q.start += n;
+                    q.end += n;
+                    for m in [&mut q.speaker, &mut q.cue].into_iter().flatten() {
+                        m.start += n;
+                        m.end += n;
+                    }
+                    q
+                })
+                .collect();
+            // Quotes may differ when the text opens with a paragraph continuing nothing, so
+            // compare only when the text starts a new paragraph cleanly.
+            if !text.starts_with(['\n', ' ', '“', '"', '\'', '»', '«', '„', '—', '–', '‘', '‹', '›', '’', '”']) {
+                prop_assert_eq!(moved, b);
+            }
+        }
+    }
+}
