@@ -715,7 +715,7 @@ fn said_list(said: &[crate::said::Said], with_speaker: bool) -> Markup {
                         }
                     }
                     @if q.kind == "direct" {
-                        blockquote.direct { "“" (q.text) "”" }
+                        blockquote.direct { "“" (q.text.trim_end_matches([',', ';', ':'])) "”" }
                     } @else {
                         blockquote.indirect { (q.text) }
                     }

@@ -58,7 +58,7 @@ fn quoting(site: &str, lead: &str) -> Record {
     r
 }
 
-fn records() -> Vec<Record> {
+pub(crate) fn records() -> Vec<Record> {
     let mut v = corpus();
     v.push(quoting(
         "coastal-courier.example",
