@@ -45,6 +45,9 @@ enum Task {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Count each English quote cue's precision on PolNeAR train (writes
+    /// crates/newsmill-nlp/data/quotes/cue-precision-en.txt).
+    TrainQuotes,
     /// Dedup + story assignment speed and peak memory on a stream synthesised from the
     /// clustering dev texts.
     BenchStories {
@@ -94,6 +97,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.task {
         Task::TrainNer(args) => train_ner::run(&cli.data, &args),
+        Task::TrainQuotes => eval_quotes::train(&cli.data),
         Task::TrainStories { out } => eval_stories::train(
             &cli.data,
             &out.unwrap_or_else(eval_stories::default_model_path),

@@ -3,7 +3,7 @@
 
 use newsmill_core::EntityType;
 
-use super::lexicon::{CueKind, Lexicon};
+use super::lexicon::{CueKind, CuePrecision, Lexicon};
 use super::marks::{Quoted, paragraphs};
 use super::resolve::{EntityIndex, SourceKind, source_kind};
 use super::words::Words;
@@ -98,6 +98,8 @@ struct Ctx<'a> {
     lex: &'a Lexicon,
     w: &'a Words,
     ents: &'a EntityIndex<'a>,
+    /// Tokens where a verb cue starts (set once cues are found).
+    cue_at: Vec<bool>,
 }
 
 fn is_word(s: &str) -> bool {
@@ -442,7 +444,39 @@ impl Ctx<'_> {
             return None;
         }
         let start = self.toks[k].start;
-        let end = self.clause_end(k, s1);
+        // A second verb of saying in the sentence starts a clause of its own: "He said X
+        // and said that Y", "Most said X, and a quarter said Y".
+        let mut stop = s1;
+        if let Some(j) = (k + 1..s1).find(|&j| self.cue_at[j]) {
+            let mut e = j;
+            // Back over the next verb's subject and the conjunction before it.
+            if let Some(np) = self.subject_before(j, k) {
+                e = e.min(np.0.max(k));
+            }
+            while e > k + 1
+                && (!is_word(self.tok(e - 1))
+                    || matches!(
+                        self.lower[e - 1].as_str(),
+                        "and" | "but" | "while" | "und" | "y" | "et"
+                    ))
+            {
+                e -= 1;
+            }
+            // Cut only at a coordination ("and said", ", and a quarter said"), not before a
+            // verb nested in the clause ("said he thinks ..."), and when two tokens stay.
+            let coordinated = e > k + 1
+                && e <= j
+                && (e..j.min(e + 2)).chain(e.saturating_sub(1)..e).any(|t| {
+                    matches!(
+                        self.lower[t].as_str(),
+                        "and" | "but" | "und" | "aber" | "y" | "pero" | "et" | "mais"
+                    )
+                });
+            if coordinated {
+                stop = e;
+            }
+        }
+        let end = self.clause_end(k, stop);
         if end <= start || word_count(&self.text[start..end]) < 2 {
             return None;
         }
@@ -587,7 +621,17 @@ impl Ctx<'_> {
                     }
                 }
                 let subj = self.subject_before(cue.a, s0);
-                if cue.kind == CueKind::Say && self.break_before(cue_start) {
+                let tells = matches!(
+                    self.lower[cue.a].as_str(),
+                    "told" | "tells" | "tell" | "telling" | "asked" | "urged" | "warned"
+                );
+                let comma_subject =
+                    subj.is_some() && self.quote_closing_before(cue_start).is_none();
+                if cue.kind == CueKind::Say
+                    && !tells
+                    && !comma_subject
+                    && self.break_before(cue_start)
+                {
                     if let Some(src) = self.np_after(cue.b, s1) {
                         let after = self.skip_time(src.1, s1);
                         let after_quote = self.quote_closing_before(cue_start).is_some();
@@ -714,6 +758,7 @@ pub(crate) fn attribute(
     lex: &Lexicon,
     w: &Words,
     ents: &EntityIndex<'_>,
+    filter: Option<&CuePrecision>,
 ) -> Vec<Found> {
     let lower: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
     // A dialogue dash quote ends at a comma followed by a verb of saying ("– Nous n'avons
@@ -754,7 +799,7 @@ pub(crate) fn attribute(
         }
         sents.push((r.start, r.end));
     }
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         text,
         toks,
         lower,
@@ -766,6 +811,7 @@ pub(crate) fn attribute(
         lex,
         w,
         ents,
+        cue_at: Vec::new(),
     };
     // Cues, outside quotes.
     let mut cues: Vec<Cue> = Vec::new();
@@ -823,11 +869,20 @@ pub(crate) fn attribute(
             i += 1;
         }
     }
+    ctx.cue_at = vec![false; toks.len()];
+    for c in &cues {
+        if matches!(c.kind, CueKind::Say | CueKind::Belief | CueKind::That) {
+            ctx.cue_at[c.a] = true;
+        }
+    }
+    let ctx = ctx;
     let mut attrs: Vec<Attr> = Vec::new();
     for cue in &cues {
         let prev = attrs.last();
         if let Some(a) = ctx.attribute(cue, prev) {
-            attrs.push(a);
+            if filter.is_none_or(|f| f.keeps(&text[a.cue.0..a.cue.1])) {
+                attrs.push(a);
+            }
         }
     }
     resolve_and_emit(&ctx, attrs)

@@ -115,6 +115,51 @@ impl Lexicon {
     }
 }
 
+static EN_PRECISION: &str = include_str!("../../data/quotes/cue-precision-en.txt");
+
+/// Below this smoothed precision on PolNeAR train, a cue's attributions are dropped. Chosen
+/// on train (`cargo xtask train-quotes`, then `eval quotes --part train`), never on dev.
+pub(crate) const MIN_CUE_PRECISION: f64 = 0.35;
+
+/// How often a cue's attributions were right on training data (`cue-precision-LANG.txt`).
+#[derive(Debug, Default)]
+pub(crate) struct CuePrecision {
+    by_cue: HashMap<String, f64>,
+}
+
+impl CuePrecision {
+    fn parse(src: &str) -> CuePrecision {
+        let mut by_cue = HashMap::new();
+        for line in src.lines().filter(|l| !l.starts_with('#')) {
+            let mut cols = line.split('\t');
+            let (Some(cue), Some(m), Some(n)) = (cols.next(), cols.next(), cols.next()) else {
+                continue;
+            };
+            let (Ok(m), Ok(n)) = (m.parse::<f64>(), n.parse::<f64>()) else {
+                continue;
+            };
+            by_cue.insert(cue.to_string(), (m + 1.0) / (n + 2.0));
+        }
+        CuePrecision { by_cue }
+    }
+
+    /// The counts of a language, when there are any.
+    pub(crate) fn for_language(lang: &str) -> Option<&'static CuePrecision> {
+        static EN_P: OnceLock<CuePrecision> = OnceLock::new();
+        match lang {
+            "en" => Some(EN_P.get_or_init(|| CuePrecision::parse(EN_PRECISION))),
+            _ => None,
+        }
+    }
+
+    /// Whether a cue (as written) is kept: unknown cues are.
+    pub(crate) fn keeps(&self, cue: &str) -> bool {
+        self.by_cue
+            .get(&cue.to_lowercase())
+            .is_none_or(|&p| p >= MIN_CUE_PRECISION)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,6 +54,30 @@ use crate::tokenize::tokenize;
 /// assert_eq!(quotes[0].cue.as_ref().unwrap().text, "said");
 /// ```
 pub fn find_quotes(text: &str, language: Option<&str>, entities: &[Entity]) -> Vec<Quote> {
+    find_quotes_with(text, language, entities, &QuoteConfig::default())
+}
+
+/// Options of [`find_quotes_with`].
+#[derive(Debug, Clone)]
+pub struct QuoteConfig {
+    /// Drop the attributions of cues that the training counts say are mostly wrong
+    /// (`data/quotes/cue-precision-en.txt`, made by `cargo xtask train-quotes`).
+    pub cue_filter: bool,
+}
+
+impl Default for QuoteConfig {
+    fn default() -> QuoteConfig {
+        QuoteConfig { cue_filter: true }
+    }
+}
+
+/// [`find_quotes`] with options.
+pub fn find_quotes_with(
+    text: &str,
+    language: Option<&str>,
+    entities: &[Entity],
+    config: &QuoteConfig,
+) -> Vec<Quote> {
     let index = CharIndex::new(text);
     let quoted = marks::find_quoted(text);
     let lang = language.unwrap_or("");
@@ -64,7 +88,12 @@ pub fn find_quotes(text: &str, language: Option<&str>, entities: &[Entity]) -> V
         (Some(lex), Some(words)) => {
             let tokens = tokenize(text);
             let ents = resolve::EntityIndex::new(text, &index, entities, words);
-            attribute::attribute(text, &tokens, quoted, lex, words, &ents)
+            let filter = if config.cue_filter {
+                lexicon::CuePrecision::for_language(lang)
+            } else {
+                None
+            };
+            attribute::attribute(text, &tokens, quoted, lex, words, &ents, filter)
         }
         _ => quoted
             .iter()
