@@ -488,6 +488,12 @@ impl Ctx<'_> {
             .filter(|(_, q)| q.start >= start && q.start < end)
             .map(|(i, _)| i)
             .collect();
+        // A clause that ends inside a quote ends with it: "… opposition to “illegal
+        // unilateral restrictions.”"
+        let end = inner
+            .iter()
+            .map(|&i| self.quoted[i].close)
+            .fold(end, usize::max);
         let clause_ok = if cue.kind == CueKind::That {
             comp
         } else {
