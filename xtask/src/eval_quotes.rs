@@ -20,7 +20,7 @@ pub(crate) fn held_out(stem: &str) -> bool {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    h % 5 == 0
+    h.is_multiple_of(5)
 }
 
 /// The parts of PolNeAR the evaluation reads.
@@ -107,10 +107,10 @@ pub(crate) fn read_ann(ann: &str) -> Vec<GoldAttribution> {
             continue;
         };
         if id.starts_with('T') {
-            if let Some((_, offsets)) = body.split_once(' ') {
-                if let Some(s) = parse_spans(offsets) {
-                    spans.insert(id, s);
-                }
+            if let Some((_, offsets)) = body.split_once(' ')
+                && let Some(s) = parse_spans(offsets)
+            {
+                spans.insert(id, s);
             }
         } else if id.starts_with('E') {
             events.push(body);
@@ -629,7 +629,7 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             println!("-- missed (sample) --");
             for m in missed
                 .iter()
-                .step_by((missed.len() / args.show).max(1))
+                .step_by(missed.len().checked_div(args.show).unwrap_or(1).max(1))
                 .take(args.show)
             {
                 println!("  {m}");
@@ -637,7 +637,7 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             println!("-- wrong (sample) --");
             for m in wrong
                 .iter()
-                .step_by((wrong.len() / args.show).max(1))
+                .step_by(wrong.len().checked_div(args.show).unwrap_or(1).max(1))
                 .take(args.show)
             {
                 println!("  {m}");
@@ -645,19 +645,6 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_hash_is_fnv1a() {
-        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c; of "" the offset basis.
-        assert!(!held_out(""));
-        assert_eq!(0xaf63_dc4c_8601_ec8c_u64 % 5, 1);
-        assert!(!held_out("a"));
-    }
 }
 
 /// The file `train-quotes` writes.
@@ -725,4 +712,17 @@ pub(crate) fn train(data: &Path) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_fnv1a() {
+        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c; of "" the offset basis.
+        assert!(!held_out(""));
+        assert_eq!(0xaf63_dc4c_8601_ec8c_u64 % 5, 1);
+        assert!(!held_out("a"));
+    }
 }

@@ -65,11 +65,11 @@ fn add_quotes(doc: &mut TantivyDocument, f: &crate::schema::Fields, record: &Rec
                 .map(|s| s.text.as_str())
                 .filter(|s| s.chars().next().is_some_and(char::is_uppercase) && s.contains(' '))
         });
-        if let (Some(w), Some(field)) = (who, f.speaker) {
-            if !speakers.contains(&w) {
-                speakers.push(w);
-                doc.add_text(field, w);
-            }
+        if let (Some(w), Some(field)) = (who, f.speaker)
+            && !speakers.contains(&w)
+        {
+            speakers.push(w);
+            doc.add_text(field, w);
         }
         if let Some(field) = f.quote {
             doc.add_text(field, &q.text);

@@ -58,14 +58,13 @@ pub fn who_said_what(records: &[Record], only: Option<&str>) -> Vec<Said> {
             if q.entity.is_none() && q.speaker.is_none() {
                 continue;
             }
-            if let Some(name) = only {
-                if !q
+            if let Some(name) = only
+                && !q
                     .entity
                     .as_deref()
                     .is_some_and(|e| e.eq_ignore_ascii_case(name))
-                {
-                    continue;
-                }
+            {
+                continue;
             }
             let words = key_words(&q.text);
             if words.is_empty() {

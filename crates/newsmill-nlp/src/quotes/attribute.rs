@@ -72,6 +72,9 @@ struct Cue {
     span: (usize, usize),
 }
 
+/// A reported clause, in bytes, when there is one.
+type Clause = Option<(usize, usize)>;
+
 /// What a cue attributes.
 #[derive(Debug, Clone, Default)]
 struct Attr {
@@ -113,12 +116,12 @@ fn is_cap(s: &str) -> bool {
 /// Splits a French inverted clitic: "dit-il" -> ("dit", "il"), "a-t-elle" -> ("a", "elle").
 fn split_clitic(lower: &str) -> Option<(&str, &str)> {
     for p in ["il", "elle", "ils", "elles", "on"] {
-        if let Some(stem) = lower.strip_suffix(p) {
-            if let Some(stem) = stem.strip_suffix('-') {
-                let verb = stem.strip_suffix("-t").unwrap_or(stem);
-                if !verb.is_empty() {
-                    return Some((verb, p));
-                }
+        if let Some(stem) = lower.strip_suffix(p)
+            && let Some(stem) = stem.strip_suffix('-')
+        {
+            let verb = stem.strip_suffix("-t").unwrap_or(stem);
+            if !verb.is_empty() {
+                return Some((verb, p));
             }
         }
     }
@@ -331,12 +334,11 @@ impl Ctx<'_> {
             && self.tok(np.0 - 1) == ","
             && self.w.det.contains(&self.lower[np.0])
             && np.1 - np.0 > 1
+            && let Some(name) = self.np_before(np.0 - 2, s0)
         {
-            if let Some(name) = self.np_before(np.0 - 2, s0) {
-                let (s, e) = self.bytes(name);
-                if self.ents.named_in(s, e).is_some() {
-                    return Some((name.0, np.1));
-                }
+            let (s, e) = self.bytes(name);
+            if self.ents.named_in(s, e).is_some() {
+                return Some((name.0, np.1));
             }
         }
         Some(np)
@@ -358,11 +360,7 @@ impl Ctx<'_> {
     /// The content after a pre-posed verb ending at token `b`: skips an object of "tell",
     /// time adjuncts and a complementizer; returns the quote or clause and whether a
     /// complementizer was seen.
-    fn content_after(
-        &self,
-        cue: &Cue,
-        s1: usize,
-    ) -> Option<(Vec<usize>, Option<(usize, usize)>, bool)> {
+    fn content_after(&self, cue: &Cue, s1: usize) -> Option<(Vec<usize>, Clause, bool)> {
         let mut k = cue.b;
         let verb = &self.lower[cue.a];
         let tells = [
@@ -418,27 +416,24 @@ impl Ctx<'_> {
         while k < s1 && matches!(self.tok(k), ":" | ",") {
             k += 1;
         }
-        if k < s1 {
-            if let Some(q) = self.quote_opening_after(self.toks[k].start) {
-                if self.quoted[q].open <= self.toks[k].start + 4 {
-                    return Some((vec![q], None, true));
-                }
-            }
+        if k < s1
+            && let Some(q) = self.quote_opening_after(self.toks[k].start)
+            && self.quoted[q].open <= self.toks[k].start + 4
+        {
+            return Some((vec![q], None, true));
         }
         if k >= s1 {
             // "He said:" closing a paragraph, the quote opening the next one.
             let end = self.toks[cue.b - 1].end;
             if self.text[end..].trim_start().starts_with(':') || k == cue.b {
                 let p = self.para_of(end);
-                if let Some(&(ps, _)) = self.paras.get(p + 1) {
-                    if let Some(q) = self.quote_opening_after(ps) {
-                        if self.text[end..self.quoted[q].open]
-                            .trim_start_matches([':', ' ', '\n'])
-                            .is_empty()
-                        {
-                            return Some((vec![q], None, true));
-                        }
-                    }
+                if let Some(&(ps, _)) = self.paras.get(p + 1)
+                    && let Some(q) = self.quote_opening_after(ps)
+                    && self.text[end..self.quoted[q].open]
+                        .trim_start_matches([':', ' ', '\n'])
+                        .is_empty()
+                {
+                    return Some((vec![q], None, true));
                 }
             }
             return None;
@@ -510,11 +505,7 @@ impl Ctx<'_> {
 
     /// The content before a post-posed cue whose source or verb starts at byte `pos`: the
     /// quote closing there, or the clause from the sentence's start to the comma.
-    fn content_before(
-        &self,
-        pos: usize,
-        s0: usize,
-    ) -> Option<(Vec<usize>, Option<(usize, usize)>)> {
+    fn content_before(&self, pos: usize, s0: usize) -> Option<(Vec<usize>, Clause)> {
         if let Some(q) = self.quote_closing_before(pos) {
             return Some((vec![q], None));
         }
@@ -616,15 +607,15 @@ impl Ctx<'_> {
             }
             CueKind::Say | CueKind::Belief | CueKind::That => {
                 // Inverted: "…,” said Smith." / "…, sagte er." / "…, a-t-il dit."
-                if let Some(cl) = cue.clitic {
-                    if self.break_before(cue_start) {
-                        attr.source = Some(cl);
-                        let (q, c) = self.content_before(cue_start, s0)?;
-                        attr.quotes = q;
-                        attr.clause = c;
-                        self.interrupted(&mut attr, cue.b, s1);
-                        return Some(attr);
-                    }
+                if let Some(cl) = cue.clitic
+                    && self.break_before(cue_start)
+                {
+                    attr.source = Some(cl);
+                    let (q, c) = self.content_before(cue_start, s0)?;
+                    attr.quotes = q;
+                    attr.clause = c;
+                    self.interrupted(&mut attr, cue.b, s1);
+                    return Some(attr);
                 }
                 let subj = self.subject_before(cue.a, s0);
                 let tells = matches!(
@@ -637,18 +628,17 @@ impl Ctx<'_> {
                     && !tells
                     && !comma_subject
                     && self.break_before(cue_start)
+                    && let Some(src) = self.np_after(cue.b, s1)
                 {
-                    if let Some(src) = self.np_after(cue.b, s1) {
-                        let after = self.skip_time(src.1, s1);
-                        let after_quote = self.quote_closing_before(cue_start).is_some();
-                        if after_quote || self.ends_clause(after, s1) {
-                            attr.source = Some(self.bytes(src));
-                            let (q, c) = self.content_before(cue_start, s0)?;
-                            attr.quotes = q;
-                            attr.clause = c;
-                            self.interrupted(&mut attr, after, s1);
-                            return Some(attr);
-                        }
+                    let after = self.skip_time(src.1, s1);
+                    let after_quote = self.quote_closing_before(cue_start).is_some();
+                    if after_quote || self.ends_clause(after, s1) {
+                        attr.source = Some(self.bytes(src));
+                        let (q, c) = self.content_before(cue_start, s0)?;
+                        attr.quotes = q;
+                        attr.clause = c;
+                        self.interrupted(&mut attr, after, s1);
+                        return Some(attr);
                     }
                 }
                 if let Some(src) = subj {
@@ -885,10 +875,10 @@ pub(crate) fn attribute(
     let mut attrs: Vec<Attr> = Vec::new();
     for cue in &cues {
         let prev = attrs.last();
-        if let Some(a) = ctx.attribute(cue, prev) {
-            if filter.is_none_or(|f| f.keeps(&text[a.cue.0..a.cue.1])) {
-                attrs.push(a);
-            }
+        if let Some(a) = ctx.attribute(cue, prev)
+            && filter.is_none_or(|f| f.keeps(&text[a.cue.0..a.cue.1]))
+        {
+            attrs.push(a);
         }
     }
     resolve_and_emit(&ctx, attrs)

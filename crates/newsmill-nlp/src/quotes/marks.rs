@@ -139,24 +139,22 @@ pub(crate) fn find_quoted(text: &str) -> Vec<Quoted> {
     for (k, &p) in paras.iter().enumerate() {
         let (ps, pe) = p;
         // Dialogue: a paragraph that opens with a dash.
-        if carried.is_none() {
-            if let Some((i, c)) = first_char(text, p) {
-                if matches!(c, '—' | '–') {
-                    dialogue(text, i, c, pe, &mut out);
-                    continue;
-                }
-            }
+        if carried.is_none()
+            && let Some((i, c)) = first_char(text, p)
+            && matches!(c, '—' | '–')
+        {
+            dialogue(text, i, c, pe, &mut out);
+            continue;
         }
         let mut open: Option<(char, usize, usize)> = carried.take();
         // The quote carried over re-opens with this paragraph's first mark: skip that mark.
         let mut skip_to = ps;
-        if let Some((c, _, _)) = open {
-            if let Some((i, m)) = first_char(text, p) {
-                if opens_with_mark(text, p).is_some() || m == c {
-                    let doubled = text[i..pe].starts_with("''") || text[i..pe].starts_with("``");
-                    skip_to = i + if doubled { 2 } else { m.len_utf8() };
-                }
-            }
+        if let Some((c, _, _)) = open
+            && let Some((i, m)) = first_char(text, p)
+            && (opens_with_mark(text, p).is_some() || m == c)
+        {
+            let doubled = text[i..pe].starts_with("''") || text[i..pe].starts_with("``");
+            skip_to = i + if doubled { 2 } else { m.len_utf8() };
         }
         let seg = &text[skip_to..pe];
         let mut prev: Option<char> = text[ps..skip_to].chars().next_back();

@@ -123,7 +123,7 @@ pub fn find_quotes_with(
             cue: f.cue.map(mention),
         })
         .collect();
-    out.sort_by(|a, b| (a.start, a.end, a.kind as u8).cmp(&(b.start, b.end, b.kind as u8)));
+    out.sort_by_key(|a| (a.start, a.end, a.kind as u8));
     out.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.kind == b.kind);
     out
 }

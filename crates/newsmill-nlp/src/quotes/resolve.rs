@@ -67,10 +67,11 @@ impl<'a> EntityIndex<'a> {
                     let w = w
                         .trim_matches(|c: char| !c.is_alphanumeric())
                         .to_lowercase();
-                    if k == 0 && e.kind == EntityType::Per {
-                        if let Some(g) = words.gender(&w) {
-                            gender[i] = Some(g);
-                        }
+                    if k == 0
+                        && e.kind == EntityType::Per
+                        && let Some(g) = words.gender(&w)
+                    {
+                        gender[i] = Some(g);
                     }
                     if !w.is_empty() {
                         titles[i].push(w);
