@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod bench_ingest;
 mod eval_extract;
 mod eval_ner;
+mod eval_quotes;
 mod eval_stories;
 mod train_ner;
 
@@ -44,6 +45,9 @@ enum Task {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Count each English quote cue's precision on PolNeAR train (writes
+    /// crates/newsmill-nlp/data/quotes/cue-precision-en.txt).
+    TrainQuotes,
     /// Dedup + story assignment speed and peak memory on a stream synthesised from the
     /// clustering dev texts.
     BenchStories {
@@ -70,6 +74,9 @@ enum Eval {
     Extract(eval_extract::Args),
     /// NER on ../shared/data/ner/conll2003/dev.txt: conlleval F1 per type and tokens/s.
     Ner(eval_ner::EvalNerArgs),
+    /// Who said what on ../shared/data/quotes/polnear: attribution P/R/F1, speaker accuracy,
+    /// direct-quote recall, on dev and on the held-out part of train.
+    Quotes(eval_quotes::Args),
     /// Story clustering on ../shared/data/clustering/dev: BCubed and pairwise P/R/F1, docs/s.
     Stories {
         /// Also estimate held-out quality: K folds of topics, each clustered by a model trained
@@ -90,6 +97,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.task {
         Task::TrainNer(args) => train_ner::run(&cli.data, &args),
+        Task::TrainQuotes => eval_quotes::train(&cli.data),
         Task::TrainStories { out } => eval_stories::train(
             &cli.data,
             &out.unwrap_or_else(eval_stories::default_model_path),
@@ -101,6 +109,7 @@ fn main() -> anyhow::Result<()> {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),
             Eval::Stories { cv, pred, orders } => eval_stories::eval(&cli.data, cv, pred, orders),
             Eval::Extract(args) => eval_extract::run(&cli.data, &args),
+            Eval::Quotes(args) => eval_quotes::run(&cli.data, &args),
         },
     }
 }

@@ -20,9 +20,11 @@
 //!
 //! Terms (`putin summit`: all must match), `"phrases"`, `AND`, `OR`, `NOT` (or `-term`),
 //! parentheses, and `field:value` for `title`, `text`, `entity` (`entity:"Kim Jong Un"`),
+//! `speaker` (who is quoted: `speaker:"Vladimir Putin"`), `quote` (words inside quotes and
+//! reported speech: `quote:sanctions`),
 //! `site` (`site:reuters.com`), `language` (`language:de`), `story` (`story:ID`), `url`,
 //! `id`, and `date:[2024-06-01T00:00:00Z TO 2024-07-01T00:00:00Z]`. `*` matches everything.
-//! Words match case- and accent-insensitively; `entity`, `site`, `language`, `story` and `url`
+//! Words match case- and accent-insensitively; `entity`, `speaker`, `site`, `language`, `story` and `url`
 //! match the whole value, case-insensitively.
 //!
 //! # Writing
@@ -354,7 +356,12 @@ impl Store {
         }
         let index = Index::open_in_dir(dir.join("index")).map_err(tantivy_err(dir))?;
         schema::register_tokenizers(&index);
-        let (_, fields) = schema::build();
+        let (_, mut fields) = schema::build();
+        // A store made before quotes were indexed has no `speaker` or `quote` field: it
+        // opens, and those fields stay unsearchable until it is made anew.
+        let schema = index.schema();
+        fields.speaker = schema.get_field("speaker").ok();
+        fields.quote = schema.get_field("quote").ok();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)

@@ -37,6 +37,11 @@ pub(crate) struct Fields {
     pub(crate) record: Field,
     pub(crate) meta: Field,
     pub(crate) raw: Field,
+    /// Who is quoted: the entity a quote's speaker resolves to (or the speaker as written
+    /// when it is a name but no entity). `None` in a store made before quotes were indexed.
+    pub(crate) speaker: Option<Field>,
+    /// The words of the article's quotes. `None` in a store made before quotes were indexed.
+    pub(crate) quote: Option<Field>,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -58,12 +63,12 @@ pub(crate) fn build() -> (Schema, Fields) {
         version: b.add_u64_field("version", STORED | FAST),
         hash: b.add_text_field("hash", STRING | STORED),
         title: b.add_text_field("title", text.clone()),
-        text: b.add_text_field("text", text),
+        text: b.add_text_field("text", text.clone()),
         entity: b.add_text_field("entity", exact.clone()),
         site: b.add_text_field("site", exact.clone()),
         language: b.add_text_field("language", exact.clone()),
         story: b.add_text_field("story", exact.clone()),
-        url: b.add_text_field("url", exact),
+        url: b.add_text_field("url", exact.clone()),
         date: b.add_date_field("date", INDEXED | FAST | STORED),
         f_site: b.add_facet_field("f_site", FacetOptions::default()),
         f_language: b.add_facet_field("f_language", FacetOptions::default()),
@@ -72,6 +77,16 @@ pub(crate) fn build() -> (Schema, Fields) {
         record: b.add_text_field("record", STORED),
         meta: b.add_text_field("meta", STORED),
         raw: b.add_bytes_field("raw", STORED),
+        // Added last, so a store made before them keeps every other field's handle.
+        speaker: None,
+        quote: None,
+    };
+    let speaker = b.add_text_field("speaker", exact);
+    let quote = b.add_text_field("quote", text);
+    let fields = Fields {
+        speaker: Some(speaker),
+        quote: Some(quote),
+        ..fields
     };
     (b.build(), fields)
 }

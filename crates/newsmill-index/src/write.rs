@@ -54,6 +54,29 @@ impl std::fmt::Debug for Writer<'_> {
     }
 }
 
+/// Indexes who is quoted (`speaker`: the entity a speaker resolves to, or the speaker as
+/// written when it is a capitalised name) and what was said (`quote`).
+fn add_quotes(doc: &mut TantivyDocument, f: &crate::schema::Fields, record: &Record) {
+    let mut speakers: Vec<&str> = Vec::new();
+    for q in &record.quotes {
+        let who = q.entity.as_deref().or_else(|| {
+            q.speaker
+                .as_ref()
+                .map(|s| s.text.as_str())
+                .filter(|s| s.chars().next().is_some_and(char::is_uppercase) && s.contains(' '))
+        });
+        if let (Some(w), Some(field)) = (who, f.speaker)
+            && !speakers.contains(&w)
+        {
+            speakers.push(w);
+            doc.add_text(field, w);
+        }
+        if let Some(field) = f.quote {
+            doc.add_text(field, &q.text);
+        }
+    }
+}
+
 /// The content hash of a record: everything but where it was read from (`origin`, `url`) and
 /// the story stage's fields, which change without the article changing.
 pub(crate) fn content_hash(record: &Record) -> String {
@@ -276,6 +299,7 @@ impl<'a> Writer<'a> {
             doc.add_text(f.entity, &e.name);
             doc.add_facet(f.f_entity, Facet::from_path([e.name.as_str()]));
         }
+        add_quotes(&mut doc, f, record);
         if let Some(s) = &record.site {
             doc.add_text(f.site, s);
             doc.add_facet(f.f_site, Facet::from_path([s.as_str()]));

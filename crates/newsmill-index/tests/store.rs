@@ -315,3 +315,62 @@ fn not_operator_and_pure_exclusions() {
         "NOT inside quotes is a word"
     );
 }
+
+/// Issue 17: who is quoted (`speaker:`) and what was said (`quote:`) are searchable.
+#[test]
+fn search_by_speaker_and_within_quotes() {
+    let dir = TempDir::new("quotes");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    let mut docs = corpus();
+    // The first article quotes Putin; the second mentions sanctions outside any quote.
+    let text = docs[0].text.clone();
+    docs[0].blocks[0].text =
+        format!("{text} He called the sanctions “illegal unilateral restrictions.”");
+    docs[0].finish();
+    let t = docs[0].text.clone();
+    let start = t.find("illegal").unwrap();
+    let end = t.rfind('”').unwrap();
+    let he = t.find("He called").unwrap();
+    docs[0].quotes.push(newsmill_core::Quote {
+        text: t[start..end].to_string(),
+        start: t[..start].chars().count(),
+        end: t[..end].chars().count(),
+        kind: newsmill_core::QuoteKind::Direct,
+        speaker: Some(Mention {
+            start: t[..he].chars().count(),
+            end: t[..he].chars().count() + 2,
+            text: "He".into(),
+        }),
+        entity: Some("Vladimir Putin".into()),
+        cue: None,
+    });
+    docs[0].check_invariants().unwrap();
+    docs[1].blocks[0]
+        .text
+        .push_str(" Restrictions and sanctions were discussed.");
+    docs[1].finish();
+    for r in &docs {
+        w.put(r, &PutInfo::default()).unwrap();
+    }
+    w.commit().unwrap();
+    let store = Store::open(&dir.0).unwrap();
+    assert_eq!(
+        ids(&store, r#"speaker:"Vladimir Putin""#),
+        ["Putin arrives in Pyongyang"]
+    );
+    assert_eq!(
+        ids(&store, r#"speaker:"vladimir putin""#),
+        ["Putin arrives in Pyongyang"]
+    );
+    assert!(ids(&store, r#"speaker:"Kim Jong Un""#).is_empty());
+    assert_eq!(
+        ids(&store, "quote:restrictions"),
+        ["Putin arrives in Pyongyang"]
+    );
+    assert_eq!(
+        ids(&store, "restrictions").len(),
+        2,
+        "the words are still in the text"
+    );
+}

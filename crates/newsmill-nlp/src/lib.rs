@@ -7,8 +7,9 @@
 //! so nothing is read or downloaded at run time.
 //!
 //! The stage is pure: [`enrich`] fills a [`Record`]'s `entities` from its `text` and
-//! `sources_cited`; the caller loads the model once ([`Nlp::embedded`]) and passes it in.
-//! This crate does no I/O and does not do language detection, quotes or dates (yet).
+//! `sources_cited`, then its `quotes` (who said what: [`quotes`]); the caller loads the model
+//! once ([`Nlp::embedded`]) and passes it in.
+//! This crate does no I/O and does not do language detection or dates (yet).
 //!
 //! ```
 //! let nlp = newsmill_nlp::Nlp::embedded().unwrap();
@@ -32,6 +33,7 @@ pub mod conll;
 mod features;
 mod label;
 mod model;
+pub mod quotes;
 mod resources;
 pub mod sentences;
 pub mod tokenize;
@@ -218,7 +220,8 @@ fn normalize(tok: &str) -> Cow<'_, str> {
 }
 
 /// Fills `record.entities` from `record.text` and `record.sources_cited` (see the crate docs
-/// for how names found only in `sources_cited` are listed). Offsets are characters of `text`.
+/// for how names found only in `sources_cited` are listed), then `record.quotes` from the text,
+/// the language and the entities ([`quotes::find_quotes`]). Offsets are characters of `text`.
 pub fn enrich(record: &mut Record, nlp: &Nlp) {
     // The text and the sources are tagged as one document, so the document-level features
     // carry what the article says about a name into its source list.
@@ -272,4 +275,5 @@ pub fn enrich(record: &mut Record, nlp: &Nlp) {
     // Text order; names only in sources_cited follow, in their order.
     entities.sort_by_key(|(first, _)| *first);
     record.entities = entities.into_iter().map(|(_, e)| e).collect();
+    record.quotes = quotes::find_quotes(&record.text, record.language.as_deref(), &record.entities);
 }

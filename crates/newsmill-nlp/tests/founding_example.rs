@@ -121,3 +121,36 @@ fn founding_example_entities() {
         assert_eq!((e.count, e.mentions.len()), (0, 0), "{name}");
     }
 }
+
+/// PRODUCT.md: "the quote "illegal unilateral restrictions" attributed to Putin (in a letter),
+/// the claim attributed to Tass".
+#[test]
+fn founding_example_quotes() {
+    let nlp = Nlp::embedded().expect("embedded model");
+    let mut r = record();
+    enrich(&mut r, &nlp);
+    r.check_invariants().expect("quote spans slice the text");
+    let direct = r
+        .quotes
+        .iter()
+        .find(|q| q.text.starts_with("illegal unilateral restrictions"))
+        .expect("the direct quote");
+    assert_eq!(direct.kind, newsmill_core::QuoteKind::Direct);
+    assert_eq!(direct.entity.as_deref(), Some("Vladimir Putin"));
+    assert_eq!(direct.speaker.as_ref().map(|s| s.text.as_str()), Some("He"));
+    assert_eq!(
+        direct.cue.as_ref().map(|c| c.text.as_str()),
+        Some("emphasized")
+    );
+    let tass = r
+        .quotes
+        .iter()
+        .find(|q| q.text.starts_with("Putin is expected to sign"))
+        .expect("the claim attributed to Tass");
+    assert_eq!(tass.kind, newsmill_core::QuoteKind::Indirect);
+    assert_eq!(tass.entity.as_deref(), Some("Tass"));
+    assert_eq!(
+        tass.cue.as_ref().map(|c| c.text.as_str()),
+        Some("According to")
+    );
+}

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::AppState;
 use crate::alerts::{Alert, AlertEvent, DeliveryStatus, NewAlert};
 use crate::error::{ApiError, ErrorBody, ErrorDetail, rejection};
+use crate::said::{Said, SaidIn, who_said_what};
 use crate::store::{
     DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
     Store, StoryDetail, StorySummary,
@@ -32,7 +33,9 @@ pub(crate) fn routes(analyze_limit: usize) -> Router<AppState> {
         .route("/api/articles/{id}", get(article))
         .route("/api/stories", get(stories))
         .route("/api/stories/{id}", get(story))
+        .route("/api/stories/{id}/quotes", get(story_quotes))
         .route("/api/entities/{name}", get(entity))
+        .route("/api/entities/{name}/quotes", get(entity_quotes))
         .route("/api/attention", get(attention))
         .route(
             "/api/analyze",
@@ -287,6 +290,83 @@ async fn story(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))
+}
+
+/// The records of some ids (those still stored).
+fn records_of<'a>(
+    s: &dyn Store,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<Vec<Record>, ApiError> {
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(r) = s.record(id)? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Who said what in a story: each quote once, with the articles that carry it.
+pub(crate) fn story_said(s: &dyn Store, id: &str) -> Result<Option<Vec<Said>>, ApiError> {
+    let Some(d) = s.story(id)? else {
+        return Ok(None);
+    };
+    let records = records_of(s, d.items.iter().map(|h| h.id.as_str()))?;
+    Ok(Some(who_said_what(&records, None)))
+}
+
+/// What an entity said, in its newest articles: each quote once, with the articles.
+pub(crate) fn entity_said(
+    s: &dyn Store,
+    name: &str,
+    limit: usize,
+) -> Result<Option<Vec<Said>>, ApiError> {
+    let Some(d) = s.entity(name, limit)? else {
+        return Ok(None);
+    };
+    let records = records_of(s, d.articles.iter().map(|h| h.id.as_str()))?;
+    Ok(Some(who_said_what(&records, Some(name))))
+}
+
+#[utoipa::path(get, path = "/api/stories/{id}/quotes",
+    params(("id" = String, Path, description = "Story id")),
+    responses(
+        (status = 200, description = "Who said what in the story: each quote once, with the articles carrying it, most carried first", body = Vec<Said>),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 404, description = "No such story", body = ErrorBody)))]
+async fn story_quotes(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Vec<Said>>, ApiError> {
+    let Path(id) = id.map_err(path_rejection)?;
+    check_id("story", &id)?;
+    let id2 = id.clone();
+    blocking(&state, move |s| story_said(s, &id2))
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))
+}
+
+#[utoipa::path(get, path = "/api/entities/{name}/quotes",
+    params(("name" = String, Path, description = "Canonical entity name, percent-encoded"), PageParams),
+    responses(
+        (status = 200, description = "What the entity said in its newest articles (at most `limit` articles): each quote once, with the articles carrying it", body = Vec<Said>),
+        (status = 400, description = "Malformed name", body = ErrorBody),
+        (status = 404, description = "No record mentions it", body = ErrorBody)))]
+async fn entity_quotes(
+    State(state): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+    params: Result<Query<PageParams>, QueryRejection>,
+) -> Result<Json<Vec<Said>>, ApiError> {
+    let Path(name) = name.map_err(path_rejection)?;
+    let Query(params) = params.map_err(query_rejection)?;
+    let (_, limit) = params.checked()?;
+    check_entity(&name)?;
+    let n2 = name.clone();
+    blocking(&state, move |s| entity_said(s, &n2, limit))
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no entity {name:?}")))
 }
 
 /// Entity names: 1 to 200 characters, no control characters.
@@ -551,8 +631,8 @@ async fn delete_alert(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "newsmill", description = "Search, read and watch the news newsmill has ingested. Every error is `{\"error\": {\"status\", \"message\"}}`. When the server has a token, every request needs `Authorization: Bearer TOKEN`."),
-    paths(search, article, stories, story, entity, attention, analyze, list_alerts, create_alert, get_alert, delete_alert),
-    components(schemas(SearchResponse, Hit, Facets, FacetCount, Filters, Sort, StoryList, StorySummary, StoryDetail, EntityDetail, DayCount, Attention, AttentionPoint, Alert, AlertEvent, DeliveryStatus, NewAlert, ErrorBody, ErrorDetail)),
+    paths(search, article, stories, story, story_quotes, entity, entity_quotes, attention, analyze, list_alerts, create_alert, get_alert, delete_alert),
+    components(schemas(SearchResponse, Hit, Facets, FacetCount, Filters, Sort, StoryList, StorySummary, StoryDetail, EntityDetail, Said, SaidIn, DayCount, Attention, AttentionPoint, Alert, AlertEvent, DeliveryStatus, NewAlert, ErrorBody, ErrorDetail)),
     modifiers(&Security),
 )]
 struct ApiDoc;

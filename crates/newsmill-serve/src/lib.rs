@@ -6,8 +6,9 @@
 //!
 //! What it serves:
 //! - a JSON API under `/api/`, described by the OpenAPI document at `/api/openapi.json`
-//!   (search with filters and facets, an article, stories, an entity, attention over time,
-//!   `POST /api/analyze`, alerts);
+//!   (search with filters and facets, an article, stories, an entity, who said what in a
+//!   story and what an entity said (each quote once, with the outlets carrying it), attention
+//!   over time, `POST /api/analyze`, alerts);
 //! - HTML pages rendered on the server with maud (auto-escaped), with CSS and a few lines of
 //!   optional JavaScript embedded in the binary: search, article, story, stories, entity,
 //!   alerts. Every page works without JavaScript;
@@ -40,6 +41,7 @@ mod error;
 mod index_store;
 mod memory;
 mod pages;
+mod said;
 mod security;
 mod store;
 
@@ -58,6 +60,7 @@ pub use api::openapi_json;
 pub use error::{ApiError, Error, ErrorBody, ErrorDetail, Result};
 pub use index_store::{DATE_SORT_LIMIT, IndexStore};
 pub use memory::MemoryStore;
+pub use said::{Said, SaidIn, who_said_what};
 pub use security::CSP;
 pub use store::{
     DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,

@@ -623,9 +623,15 @@ async fn story_page(
     let Path(id) = id.map_err(|r| ApiError::bad_request(r.body_text()))?;
     check_id("story", &id)?;
     let id2 = id.clone();
-    let story = blocking(&state, move |s| Ok(s.story(&id2)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
+    let (story, said) = blocking(&state, move |s| {
+        let Some(story) = s.story(&id2)? else {
+            return Ok(None);
+        };
+        let said = crate::api::story_said(s, &id2)?.unwrap_or_default();
+        Ok(Some((story, said)))
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
     let s = &story.summary;
     let mut per_day: BTreeMap<String, u64> = BTreeMap::new();
     for h in &story.items {
@@ -662,6 +668,10 @@ async fn story_page(
                 ul.chips { @for site in &s.sites { li { a.chip href=(format!("/?site={}", percent_encode(&site.value))) { (site.value) " " span.n { (site.count) } } } } }
             }
             (bar_chart(&bars, "articles", "Articles per day"))
+            @if !said.is_empty() {
+                h2 { "Who said what" }
+                (said_list(&said, true))
+            }
             h2 { "Timeline" }
             ol.timeline {
                 @for (d, hits) in &days {
@@ -687,6 +697,43 @@ async fn story_page(
     ))
 }
 
+/// Who said what: each quote once, its speaker (linked to the entity page when resolved),
+/// the reporting verb, and the outlets that carry it.
+fn said_list(said: &[crate::said::Said], with_speaker: bool) -> Markup {
+    html! {
+        ol.said-list {
+            @for q in said.iter().take(50) {
+                li.said {
+                    @if with_speaker {
+                        p.who {
+                            @match (&q.entity, &q.speaker) {
+                                (Some(e), _) => { a href=(entity_url(e)) { (e) } }
+                                (None, Some(s)) => { (s) }
+                                (None, None) => {}
+                            }
+                            @if let Some(c) = &q.cue { " " span.cue { (c) } }
+                        }
+                    }
+                    @if q.kind == "direct" {
+                        blockquote.direct { "“" (q.text.trim_end_matches([',', ';', ':'])) "”" }
+                    } @else {
+                        blockquote.indirect { (q.text) }
+                    }
+                    p.outlets {
+                        @if q.outlets.len() > 1 { (q.outlets.len()) " outlets: " }
+                        @for (i, o) in q.outlets.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href=(article_url(&o.id)) {
+                                (o.site.as_deref().or(o.title.as_deref()).unwrap_or(o.id.as_str()))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------- entity
 
 async fn entity_page(
@@ -696,9 +743,15 @@ async fn entity_page(
     let Path(name) = name.map_err(|r| ApiError::bad_request(r.body_text()))?;
     check_entity(&name)?;
     let n2 = name.clone();
-    let e = blocking(&state, move |s| Ok(s.entity(&n2, 30)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no entity {name:?}")))?;
+    let (e, said) = blocking(&state, move |s| {
+        let Some(e) = s.entity(&n2, 30)? else {
+            return Ok(None);
+        };
+        let said = crate::api::entity_said(s, &n2, 30)?.unwrap_or_default();
+        Ok(Some((e, said)))
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("no entity {name:?}")))?;
     let points: Vec<(String, u64, Option<u64>)> = e
         .articles_per_day
         .iter()
@@ -712,6 +765,10 @@ async fn entity_page(
             p.meta { (e.total) " article" @if e.total != 1 { "s" } " mention it · "
                 a href=(qs(&[("entity", Some(e.name.as_str())), ("sort", Some("newest"))])) { "Search its articles" } }
             (bar_chart(&bars, "articles", "Articles mentioning it per day"))
+            @if !said.is_empty() {
+                h2 { "What " (e.name) " said" }
+                (said_list(&said, false))
+            }
             div.two-col {
                 section { h2 { "Stories" } ol.story-list { @for s in &e.stories { (story_item(s)) } } }
                 section { h2 { "Newest articles" } ol.hits { @for h in &e.articles { (hit_item(h)) } } }

@@ -256,3 +256,26 @@ fn browser_xss_payloads_never_execute() {
         "a javascript: URL is shown as text, not linked"
     );
 }
+
+/// Issue 17: the story page shows who said what, each quote once with its outlets, and the
+/// entity page what the person said; both without JavaScript.
+#[test]
+fn browser_who_said_what() {
+    let Some(bin) = chromium() else {
+        return skip("browser_who_said_what");
+    };
+    let srv = TestServer::start(crate::said::records());
+    let story = dom(&bin, &srv.url("/stories/harbour-quotes"));
+    assert!(story.contains("Who said what"), "{story}");
+    assert_eq!(story.matches("<li class=\"said\">").count(), 1, "{story}");
+    assert!(story.contains("2 outlets"));
+    assert!(story.contains("href=\"/entities/Ines%20Okafor\""));
+    let entity = dom(&bin, &srv.url("/entities/Ines%20Okafor"));
+    assert!(entity.contains("What Ines Okafor said"), "{entity}");
+    screenshot(
+        &bin,
+        &srv.url("/stories/harbour-quotes"),
+        "who-said-what",
+        false,
+    );
+}

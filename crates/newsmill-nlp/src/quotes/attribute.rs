@@ -1,0 +1,1064 @@
+//! Cues to attributions: for each reporting verb or phrase, its source and its content; then
+//! the speakers of quotes no cue claims; then every speaker resolved to an entity.
+
+use newsmill_core::EntityType;
+
+use super::lexicon::{CueKind, CuePrecision, Lexicon};
+use super::marks::{Quoted, paragraphs};
+use super::resolve::{EntityIndex, SourceKind, source_kind};
+use super::words::Words;
+use crate::sentences::split_sentences;
+use crate::tokenize::Token;
+
+/// A quote found, in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) direct: bool,
+    pub(crate) speaker: Option<(usize, usize)>,
+    pub(crate) entity: Option<String>,
+    pub(crate) cue: Option<(usize, usize)>,
+}
+
+impl Found {
+    /// A direct quote with no speaker.
+    pub(crate) fn direct(start: usize, end: usize) -> Found {
+        Found {
+            start,
+            end,
+            direct: true,
+            speaker: None,
+            entity: None,
+            cue: None,
+        }
+    }
+}
+
+/// Words of a span (runs of letters or digits).
+fn word_count(s: &str) -> usize {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
+/// Whether a quote no cue claims is long enough to be speech: five words or more, and not a
+/// title (most words capitalised).
+pub(crate) fn long_enough(text: &str, q: &Quoted) -> bool {
+    let s = &text[q.start..q.end];
+    let words: Vec<&str> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() < 5 {
+        return false;
+    }
+    let caps = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    caps * 10 < words.len() * 7
+}
+
+/// One cue match: tokens `a..b`, and for a French inverted clitic ("dit-il", "a-t-elle"),
+/// the pronoun's byte span.
+#[derive(Debug, Clone, Copy)]
+struct Cue {
+    a: usize,
+    b: usize,
+    kind: CueKind,
+    clitic: Option<(usize, usize)>,
+    /// The cue's bytes (without a clitic).
+    span: (usize, usize),
+}
+
+/// A reported clause, in bytes, when there is one.
+type Clause = Option<(usize, usize)>;
+
+/// What a cue attributes.
+#[derive(Debug, Clone, Default)]
+struct Attr {
+    cue: (usize, usize),
+    source: Option<(usize, usize)>,
+    /// Direct quotes (indexes into the quoted spans) said.
+    quotes: Vec<usize>,
+    /// A reported clause said, in bytes.
+    clause: Option<(usize, usize)>,
+    /// Resolved entity (index) once resolved.
+    ent: Option<usize>,
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    toks: &'a [Token],
+    lower: Vec<String>,
+    /// For each token, the quote whose words it is inside.
+    inq: Vec<Option<usize>>,
+    quoted: Vec<Quoted>,
+    sent_of: Vec<usize>,
+    sents: Vec<(usize, usize)>,
+    paras: Vec<(usize, usize)>,
+    lex: &'a Lexicon,
+    w: &'a Words,
+    ents: &'a EntityIndex<'a>,
+    /// Tokens where a verb cue starts (set once cues are found).
+    cue_at: Vec<bool>,
+}
+
+fn is_word(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
+}
+
+fn is_cap(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Splits a French inverted clitic: "dit-il" -> ("dit", "il"), "a-t-elle" -> ("a", "elle").
+fn split_clitic(lower: &str) -> Option<(&str, &str)> {
+    for p in ["il", "elle", "ils", "elles", "on"] {
+        if let Some(stem) = lower.strip_suffix(p)
+            && let Some(stem) = stem.strip_suffix('-')
+        {
+            let verb = stem.strip_suffix("-t").unwrap_or(stem);
+            if !verb.is_empty() {
+                return Some((verb, p));
+            }
+        }
+    }
+    None
+}
+
+impl Ctx<'_> {
+    fn tok(&self, i: usize) -> &str {
+        self.toks[i].text(self.text)
+    }
+
+    fn para_of(&self, pos: usize) -> usize {
+        self.paras
+            .partition_point(|&(_, e)| e <= pos)
+            .min(self.paras.len().saturating_sub(1))
+    }
+
+    /// The quote whose closing mark (or end) lies just before `pos` (only white space and
+    /// one comma between).
+    fn quote_closing_before(&self, pos: usize) -> Option<usize> {
+        let before = self.text[..pos].trim_end();
+        let before = before.strip_suffix(',').unwrap_or(before).trim_end();
+        // The narrator's dash after a dialogue line: "—No vamos a ceder —dijo".
+        let before = before.strip_suffix(['—', '–']).unwrap_or(before).trim_end();
+        let at = before.len();
+        self.quoted
+            .iter()
+            .position(|q| q.close == at || q.end == at)
+    }
+
+    /// The quote whose opening mark lies just after `pos` (white space, a comma or colon
+    /// between).
+    fn quote_opening_after(&self, pos: usize) -> Option<usize> {
+        let after = &self.text[pos..];
+        let t = after.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':'));
+        let at = pos + (after.len() - t.len());
+        self.quoted.iter().position(|q| q.open == at)
+    }
+
+    /// Whether the text just before `pos` is a break: a comma, a closing quote, a dash.
+    fn break_before(&self, pos: usize) -> bool {
+        let before = self.text[..pos].trim_end();
+        before.ends_with([',', '—', '–', ';']) || self.quote_closing_before(pos).is_some()
+    }
+
+    /// Back from token `j` over auxiliaries and adverbs ("has also", "reportedly").
+    fn skip_back(&self, mut j: usize, s0: usize) -> Option<usize> {
+        loop {
+            let l = &self.lower[j];
+            let adverb = l.len() > 4 && l.ends_with("ly") && self.w.det.contains("the");
+            if (self.w.skip.contains(l) || adverb) && j > s0 {
+                j -= 1;
+            } else {
+                return Some(j);
+            }
+        }
+    }
+
+    /// The noun phrase ending at token `j` (inclusive), read back to `s0`: a pronoun, or words
+    /// up to a clause boundary. Token range.
+    fn np_before(&self, mut j: usize, s0: usize) -> Option<(usize, usize)> {
+        // A parenthesis after a name: "Sen. Lindsey Graham (R-SC) said".
+        if self.tok(j) == ")" {
+            let mut k = j;
+            while k > s0 && self.tok(k) != "(" && j - k < 8 {
+                k -= 1;
+            }
+            if self.tok(k) == "(" && k > s0 {
+                j = k - 1;
+            } else {
+                return None;
+            }
+        }
+        let l = &self.lower[j];
+        let t = self.tok(j);
+        if self.inq[j].is_some() || !is_word(t) {
+            return None;
+        }
+        if self.w.pronoun.contains(l) {
+            return Some((j, j + 1));
+        }
+        if self.w.stop.contains(l)
+            || self.w.inner.contains(l)
+            || self.w.det.contains(l)
+            || self.w.comp.contains(l)
+        {
+            return None;
+        }
+        let mut k = j;
+        while k > s0 && j - k < 10 {
+            let p = k - 1;
+            let pl = &self.lower[p];
+            let pt = self.tok(p);
+            if self.inq[p].is_some() {
+                break;
+            }
+            if self.w.det.contains(pl) {
+                k = p;
+                // "the head of the agency": go on past "of".
+                if p > s0 && self.w.inner.contains(&self.lower[p - 1]) && p - 1 > s0 {
+                    k = p - 1;
+                    continue;
+                }
+                break;
+            }
+            if self.w.inner.contains(pl) {
+                if p > s0 && is_word(self.tok(p - 1)) && !self.w.stop.contains(&self.lower[p - 1]) {
+                    k = p;
+                    continue;
+                }
+                break;
+            }
+            if !is_word(pt) || self.w.stop.contains(pl) || self.w.pronoun.contains(pl) {
+                break;
+            }
+            if self.w.skip.contains(pl) || self.w.comp.contains(pl) {
+                break;
+            }
+            k = p;
+        }
+        // Not from a preposition or lowercase filler: "In a statement Smith" -> "Smith".
+        while k < j && self.w.inner.contains(&self.lower[k]) {
+            k += 1;
+        }
+        Some((k, j + 1))
+    }
+
+    /// The noun phrase starting at token `k` (a source after its verb: "said Smith"), up to
+    /// a comma, stop word or the sentence's end `s1`.
+    fn np_after(&self, k: usize, s1: usize) -> Option<(usize, usize)> {
+        if k >= s1 || self.inq[k].is_some() {
+            return None;
+        }
+        let l = &self.lower[k];
+        let t = self.tok(k);
+        if self.w.pronoun.contains(l) {
+            return Some((k, k + 1));
+        }
+        // An elided article before a name: "l'Insee", "d’Airbus".
+        let elided = ["l'", "l’", "d'", "d’"]
+            .iter()
+            .any(|p| l.starts_with(p) && t.get(p.len()..).is_some_and(is_cap));
+        if !(self.w.det.contains(l) || is_cap(t) || elided) || self.w.stop.contains(l) {
+            return None;
+        }
+        if self.w.det.contains(l) && !(k + 1 < s1 && is_word(self.tok(k + 1))) {
+            return None;
+        }
+        let mut e = k + 1;
+        while e < s1 && e - k < 12 {
+            let el = &self.lower[e];
+            let et = self.tok(e);
+            if self.inq[e].is_some() || !is_word(et) && et != "(" && et != ")" {
+                break;
+            }
+            if self.w.stop.contains(el) || self.w.comp.contains(el) || self.w.time.contains(el) {
+                break;
+            }
+            // "am Mittwoch", "on Monday": a time adjunct ends the phrase.
+            if self.w.inner.contains(el) && e + 1 < s1 && self.w.time.contains(&self.lower[e + 1]) {
+                break;
+            }
+            e += 1;
+        }
+        while e > k + 1 && matches!(self.tok(e - 1), "(" | ")") {
+            e -= 1;
+        }
+        Some((k, e))
+    }
+
+    fn bytes(&self, (a, b): (usize, usize)) -> (usize, usize) {
+        (self.toks[a].start, self.toks[b - 1].end)
+    }
+
+    /// The subject before a verb at token `a`: a noun phrase, or the name before an
+    /// apposition or relative clause between commas ("Smith, a spokesman for X, said").
+    fn subject_before(&self, a: usize, s0: usize) -> Option<(usize, usize)> {
+        if a <= s0 {
+            return None;
+        }
+        let j = self.skip_back(a - 1, s0)?;
+        if self.tok(j) == "," {
+            // "Smith, who chairs the panel, said": the name before the opening comma.
+            let mut c = j;
+            while c > s0 && j - c < 25 {
+                c -= 1;
+                if self.tok(c) == "," {
+                    break;
+                }
+            }
+            if c > s0 && self.tok(c) == "," && c + 1 < j {
+                let first = &self.lower[c + 1];
+                let inserted = self.w.stop.contains(first)
+                    || self.w.det.contains(first)
+                    || !is_cap(self.tok(c + 1));
+                if inserted {
+                    let np = self.np_before(c - 1, s0)?;
+                    return Some((np.0, np.1));
+                }
+            }
+            return None;
+        }
+        // A negated verb reports nothing: "has not declared".
+        if (j + 1..a).any(|k| self.w.negation.contains(&self.lower[k])) {
+            return None;
+        }
+        let np = self.np_before(j, s0)?;
+        // An apposition right before: "Smith, a spokesman, said" names Smith.
+        if np.0 > s0 + 1
+            && self.tok(np.0 - 1) == ","
+            && self.w.det.contains(&self.lower[np.0])
+            && np.1 - np.0 > 1
+            && let Some(name) = self.np_before(np.0 - 2, s0)
+        {
+            let (s, e) = self.bytes(name);
+            if self.ents.named_in(s, e).is_some() {
+                return Some((name.0, np.1));
+            }
+        }
+        Some(np)
+    }
+
+    /// The last token of a clause in sentence `s0..s1` (before final punctuation and
+    /// closing marks), as a byte end.
+    fn clause_end(&self, from: usize, s1: usize) -> usize {
+        let mut e = s1;
+        while e > from && !is_word(self.tok(e - 1)) {
+            e -= 1;
+        }
+        if e == from {
+            return self.toks[from].start;
+        }
+        self.toks[e - 1].end
+    }
+
+    /// The content after a pre-posed verb ending at token `b`: skips an object of "tell",
+    /// time adjuncts and a complementizer; returns the quote or clause and whether a
+    /// complementizer was seen.
+    fn content_after(&self, cue: &Cue, s1: usize) -> Option<(Vec<usize>, Clause, bool)> {
+        let mut k = cue.b;
+        let verb = &self.lower[cue.a];
+        let tells = [
+            "tell", "told", "tells", "telling", "inform", "informed", "assured", "warned", "urged",
+            "asked", "reminded",
+        ]
+        .contains(&verb.as_str());
+        let mut comp = false;
+        // A quote right after the verb: "said: “…”", "said, “…”".
+        if let Some(q) = self.quote_opening_after(self.toks[cue.b - 1].end) {
+            return Some((vec![q], None, true));
+        }
+        if tells {
+            let start = k;
+            while k < s1 && k - start < 4 {
+                let l = &self.lower[k];
+                if self.w.comp.contains(l) || !is_word(self.tok(k)) {
+                    break;
+                }
+                if self.w.object.contains(l) || is_cap(self.tok(k)) || k > start {
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        // Time words and short adjuncts before "that": "said Tuesday that", "said in a
+        // statement that".
+        let mut look = k;
+        while look < s1 && look - k < 8 {
+            let l = &self.lower[look];
+            if self.w.comp.contains(l) && l != "if" {
+                if look > k {
+                    k = look;
+                }
+                break;
+            }
+            if !is_word(self.tok(look)) {
+                break;
+            }
+            look += 1;
+        }
+        while k < s1 && self.w.time.contains(&self.lower[k]) {
+            k += 1;
+        }
+        while k < s1 && matches!(self.tok(k), ":" | ",") {
+            k += 1;
+        }
+        if k < s1 && self.w.comp.contains(&self.lower[k]) {
+            comp = true;
+            k += 1;
+        }
+        while k < s1 && matches!(self.tok(k), ":" | ",") {
+            k += 1;
+        }
+        if k < s1
+            && let Some(q) = self.quote_opening_after(self.toks[k].start)
+            && self.quoted[q].open <= self.toks[k].start + 4
+        {
+            return Some((vec![q], None, true));
+        }
+        if k >= s1 {
+            // "He said:" closing a paragraph, the quote opening the next one.
+            let end = self.toks[cue.b - 1].end;
+            if self.text[end..].trim_start().starts_with(':') || k == cue.b {
+                let p = self.para_of(end);
+                if let Some(&(ps, _)) = self.paras.get(p + 1)
+                    && let Some(q) = self.quote_opening_after(ps)
+                    && self.text[end..self.quoted[q].open]
+                        .trim_start_matches([':', ' ', '\n'])
+                        .is_empty()
+                {
+                    return Some((vec![q], None, true));
+                }
+            }
+            return None;
+        }
+        let start = self.toks[k].start;
+        // A second verb of saying in the sentence starts a clause of its own: "He said X
+        // and said that Y", "Most said X, and a quarter said Y".
+        let mut stop = s1;
+        if let Some(j) = (k + 1..s1).find(|&j| self.cue_at[j]) {
+            let mut e = j;
+            // Back over the next verb's subject and the conjunction before it.
+            if let Some(np) = self.subject_before(j, k) {
+                e = e.min(np.0.max(k));
+            }
+            while e > k + 1
+                && (!is_word(self.tok(e - 1))
+                    || matches!(
+                        self.lower[e - 1].as_str(),
+                        "and" | "but" | "while" | "und" | "y" | "et"
+                    ))
+            {
+                e -= 1;
+            }
+            // Cut only at a coordination ("and said", ", and a quarter said"), not before a
+            // verb nested in the clause ("said he thinks ..."), and when two tokens stay.
+            let coordinated = e > k + 1
+                && e <= j
+                && (e..j.min(e + 2)).chain(e.saturating_sub(1)..e).any(|t| {
+                    matches!(
+                        self.lower[t].as_str(),
+                        "and" | "but" | "und" | "aber" | "y" | "pero" | "et" | "mais"
+                    )
+                });
+            if coordinated {
+                stop = e;
+            }
+        }
+        let end = self.clause_end(k, stop);
+        if end <= start || word_count(&self.text[start..end]) < 2 {
+            return None;
+        }
+        // Quotes inside the clause are said too.
+        let inner: Vec<usize> = self
+            .quoted
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.start >= start && q.start < end)
+            .map(|(i, _)| i)
+            .collect();
+        // A clause that ends inside a quote ends with it: "… opposition to “illegal
+        // unilateral restrictions.”"
+        let end = inner
+            .iter()
+            .map(|&i| self.quoted[i].close)
+            .fold(end, usize::max);
+        let clause_ok = if cue.kind == CueKind::That {
+            comp
+        } else {
+            comp || self.subject_like(k)
+        };
+        Some((inner, Some((start, end)), clause_ok))
+    }
+
+    /// Whether token `k` may start a clause (a subject): a pronoun, a determiner, a name.
+    fn subject_like(&self, k: usize) -> bool {
+        let l = &self.lower[k];
+        self.w.pronoun.contains(l) || self.w.det.contains(l) || is_cap(self.tok(k))
+    }
+
+    /// The content before a post-posed cue whose source or verb starts at byte `pos`: the
+    /// quote closing there, or the clause from the sentence's start to the comma.
+    fn content_before(&self, pos: usize, s0: usize) -> Option<(Vec<usize>, Clause)> {
+        if let Some(q) = self.quote_closing_before(pos) {
+            return Some((vec![q], None));
+        }
+        let start = self.toks[s0].start;
+        let before = self.text[start..pos].trim_end();
+        let before = before.trim_end_matches([',', '—', '–', ';']).trim_end();
+        let end = start + before.len();
+        if end <= start || word_count(&self.text[start..end]) < 3 {
+            return None;
+        }
+        let inner: Vec<usize> = self
+            .quoted
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.start >= start && q.end <= end)
+            .map(|(i, _)| i)
+            .collect();
+        Some((inner, Some((start, end))))
+    }
+
+    /// Skips a few time words after token `k` ("said Tuesday", "said on Monday").
+    fn skip_time(&self, mut k: usize, s1: usize) -> usize {
+        let start = k;
+        while k < s1 && k - start < 3 {
+            let l = &self.lower[k];
+            if self.w.time.contains(l)
+                || (l == "on" && k + 1 < s1 && self.w.time.contains(&self.lower[k + 1]))
+            {
+                k += 1;
+            } else {
+                break;
+            }
+        }
+        k
+    }
+
+    /// Whether the sentence ends (or a comma or quote follows) at token `k`.
+    fn ends_clause(&self, k: usize, s1: usize) -> bool {
+        k >= s1
+            || matches!(self.tok(k), "." | "!" | "?" | "," | ";" | ":" | "…")
+            || self
+                .quote_opening_after(self.toks[k].start)
+                .is_some_and(|q| self.quoted[q].open == self.toks[k].start)
+    }
+
+    /// The attribution of one cue, if its pattern holds.
+    fn attribute(&self, cue: &Cue, prev: Option<&Attr>) -> Option<Attr> {
+        let s = self.sent_of[cue.a];
+        let (s0, s1) = self.sents[s];
+        let cue_start = self.toks[cue.a].start;
+        let mut attr = Attr {
+            cue: cue.span,
+            ..Attr::default()
+        };
+        match cue.kind {
+            CueKind::Prep => {
+                let src = self.np_after(cue.b, s1)?;
+                attr.source = Some(self.bytes(src));
+                let after = src.1;
+                if after < s1 && self.tok(after) == "," && after + 1 < s1 {
+                    let start = self.toks[after + 1].start;
+                    let end = self.clause_end(after + 1, s1);
+                    if word_count(&self.text[start..end]) >= 2 {
+                        attr.clause = Some((start, end));
+                    }
+                } else if cue.a == s0 && after < s1 && is_word(self.tok(after)) {
+                    // "Laut dem Bericht sind die Preise gestiegen": the clause follows directly.
+                    let start = self.toks[after].start;
+                    let end = self.clause_end(after, s1);
+                    if word_count(&self.text[start..end]) >= 2 {
+                        attr.clause = Some((start, end));
+                    }
+                } else if let Some((q, c)) = self.content_before(cue_start, s0) {
+                    attr.quotes = q;
+                    attr.clause = c;
+                }
+            }
+            CueKind::Postp => {
+                let src = self.np_before(cue.a.checked_sub(1)?, s0)?;
+                attr.source = Some(self.bytes(src));
+                let start = self.toks.get(cue.b).filter(|_| cue.b < s1)?.start;
+                let end = self.clause_end(cue.b, s1);
+                if word_count(&self.text[start..end]) >= 2 {
+                    attr.clause = Some((start, end));
+                }
+            }
+            CueKind::So => {
+                if !self.break_before(cue_start) {
+                    return None;
+                }
+                let src = self.np_after(cue.b, s1)?;
+                if !self.ends_clause(src.1, s1) {
+                    return None;
+                }
+                attr.source = Some(self.bytes(src));
+                let (q, c) = self.content_before(cue_start, s0)?;
+                attr.quotes = q;
+                attr.clause = c;
+            }
+            CueKind::Say | CueKind::Belief | CueKind::That => {
+                // Inverted: "…,” said Smith." / "…, sagte er." / "…, a-t-il dit."
+                if let Some(cl) = cue.clitic
+                    && self.break_before(cue_start)
+                {
+                    attr.source = Some(cl);
+                    let (q, c) = self.content_before(cue_start, s0)?;
+                    attr.quotes = q;
+                    attr.clause = c;
+                    self.interrupted(&mut attr, cue.b, s1);
+                    return Some(attr);
+                }
+                let subj = self.subject_before(cue.a, s0);
+                let tells = matches!(
+                    self.lower[cue.a].as_str(),
+                    "told" | "tells" | "tell" | "telling" | "asked" | "urged" | "warned"
+                );
+                let comma_subject =
+                    subj.is_some() && self.quote_closing_before(cue_start).is_none();
+                if cue.kind == CueKind::Say
+                    && !tells
+                    && !comma_subject
+                    && self.break_before(cue_start)
+                    && let Some(src) = self.np_after(cue.b, s1)
+                {
+                    let after = self.skip_time(src.1, s1);
+                    let after_quote = self.quote_closing_before(cue_start).is_some();
+                    if after_quote || self.ends_clause(after, s1) {
+                        attr.source = Some(self.bytes(src));
+                        let (q, c) = self.content_before(cue_start, s0)?;
+                        attr.quotes = q;
+                        attr.clause = c;
+                        self.interrupted(&mut attr, after, s1);
+                        return Some(attr);
+                    }
+                }
+                if let Some(src) = subj {
+                    let (ss, _) = self.bytes(src);
+                    let after = self.skip_time(cue.b, s1);
+                    if cue.kind == CueKind::Say
+                        && self.break_before(ss)
+                        && self.ends_clause(after, s1)
+                    {
+                        // Post-posed: "…, Smith said."
+                        attr.source = Some(self.bytes(src));
+                        let (q, c) = self.content_before(ss, s0)?;
+                        attr.quotes = q;
+                        attr.clause = c;
+                        self.interrupted(&mut attr, after, s1);
+                        return Some(attr);
+                    }
+                    // Pre-posed: "Smith said (that) …".
+                    let (q, c, clause_ok) = self.content_after(cue, s1)?;
+                    if cue.kind == CueKind::That && !clause_ok {
+                        return None;
+                    }
+                    if cue.kind == CueKind::Belief && !clause_ok {
+                        return None;
+                    }
+                    attr.source = Some(self.bytes(src));
+                    attr.quotes = q;
+                    attr.clause = c;
+                    return Some(attr);
+                }
+                // A participle after a comma: "…, adding that …" says what the sentence's
+                // source said.
+                let l = &self.lower[cue.a];
+                if l.ends_with("ing") && cue.a > s0 && self.tok(cue.a - 1) == "," {
+                    let src = prev
+                        .filter(|p| p.source.is_some() && p.cue.0 >= self.toks[s0].start)
+                        .and_then(|p| p.source);
+                    let (q, c, ok) = self.content_after(cue, s1)?;
+                    if !ok && cue.kind != CueKind::Say {
+                        return None;
+                    }
+                    attr.source = src;
+                    attr.quotes = q;
+                    attr.clause = c;
+                    return attr.source.map(|_| attr);
+                }
+                return None;
+            }
+        }
+        (attr.clause.is_some() || !attr.quotes.is_empty()).then_some(attr)
+    }
+
+    /// A name and a colon right before a quote: "Kasich: “…”".
+    fn lead_in(&self, q: &Quoted) -> Option<(usize, usize, usize)> {
+        let before = self.text[..q.open].trim_end();
+        let name_end = before.strip_suffix(':')?.trim_end().len();
+        let m = self.ents.mention_ending_at(name_end)?;
+        matches!(m.kind, EntityType::Per | EntityType::Org).then_some((m.start, m.end, m.ent))
+    }
+
+    /// The one person (else organisation) the narration of a quote's sentence names, outside
+    /// quotes.
+    fn named_in_sentence(&self, q: &Quoted) -> Option<(usize, usize, usize)> {
+        let i = self.toks.partition_point(|t| t.start < q.open);
+        let s = self.sent_of.get(i).or(self.sent_of.last())?;
+        let (s0, s1) = self.sents[*s];
+        let (a, b) = (self.toks[s0].start, self.toks[s1 - 1].end);
+        let outside = |pos: usize| {
+            !self
+                .quoted
+                .iter()
+                .any(|x| x.open <= pos && pos < x.close.max(x.end))
+        };
+        for kind in [EntityType::Per, EntityType::Org] {
+            let ms: Vec<_> = self
+                .ents
+                .mentions
+                .iter()
+                .filter(|m| m.start >= a && m.end <= b && m.kind == kind && outside(m.start))
+                .collect();
+            let Some(first) = ms.first() else { continue };
+            if ms.iter().all(|m| m.ent == first.ent) {
+                return Some((first.start, first.end, first.ent));
+            }
+            return None;
+        }
+        None
+    }
+
+    /// An interrupted quote: "“…,” he said, “…”": the quote opening right after the source.
+    fn interrupted(&self, attr: &mut Attr, k: usize, s1: usize) {
+        let _ = s1;
+        let pos = if k < self.toks.len() {
+            self.toks[k].start
+        } else {
+            self.text.len()
+        };
+        let before = self.text[..pos].trim_end();
+        if let Some(q) = self.quote_opening_after(before.len()) {
+            let q_para = self.para_of(self.quoted[q].open);
+            if q_para == self.para_of(before.len().saturating_sub(1)) && !attr.quotes.contains(&q) {
+                attr.quotes.push(q);
+            }
+        }
+    }
+}
+
+/// Finds the attributions of a text in a language with a lexicon.
+pub(crate) fn attribute(
+    text: &str,
+    toks: &[Token],
+    mut quoted: Vec<Quoted>,
+    lex: &Lexicon,
+    w: &Words,
+    ents: &EntityIndex<'_>,
+    filter: Option<&CuePrecision>,
+) -> Vec<Found> {
+    let lower: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
+    // A dialogue dash quote ends at a comma followed by a verb of saying ("– Nous n'avons
+    // rien à cacher, a déclaré le ministre.").
+    for q in quoted.iter_mut().filter(|q| q.dash) {
+        let lo = toks.partition_point(|t| t.start < q.start);
+        let hi = toks.partition_point(|t| t.start < q.end);
+        for i in lo..hi.saturating_sub(1) {
+            if toks[i].text(text) != "," {
+                continue;
+            }
+            let l = &lower[i + 1];
+            let first = split_clitic(l).map_or(l.as_str(), |(v, _)| v);
+            let next = |k: usize| lower.get(i + 2 + k).map(String::as_str);
+            if matches!(lex.find(first, next), Some((CueKind::Say, _))) {
+                q.end = toks[i].start;
+                q.closed = true;
+                break;
+            }
+        }
+    }
+    let mut inq = vec![None; toks.len()];
+    for (qi, q) in quoted.iter().enumerate() {
+        let lo = toks.partition_point(|t| t.start < q.start);
+        for i in lo..toks.len() {
+            if toks[i].start >= q.end {
+                break;
+            }
+            inq[i] = Some(qi);
+        }
+    }
+    let sent_ranges = split_sentences(text, toks);
+    let mut sent_of = vec![0; toks.len()];
+    let mut sents = Vec::with_capacity(sent_ranges.len());
+    for (k, r) in sent_ranges.iter().enumerate() {
+        for i in r.clone() {
+            sent_of[i] = k;
+        }
+        sents.push((r.start, r.end));
+    }
+    let mut ctx = Ctx {
+        text,
+        toks,
+        lower,
+        inq,
+        quoted,
+        sent_of,
+        sents,
+        paras: paragraphs(text),
+        lex,
+        w,
+        ents,
+        cue_at: Vec::new(),
+    };
+    // Cues, outside quotes.
+    let mut cues: Vec<Cue> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if ctx.inq[i].is_some() {
+            i += 1;
+            continue;
+        }
+        let l = &ctx.lower[i];
+        let s1 = ctx.sents[ctx.sent_of[i]].1;
+        let (first, clitic) = match split_clitic(l) {
+            Some((v, p)) => {
+                let t = &toks[i];
+                (v, Some((t.end - p.len(), t.end)))
+            }
+            None => (l.as_str(), None),
+        };
+        let next = |k: usize| {
+            let j = i + 1 + k;
+            (j < s1 && ctx.inq[j].is_none()).then(|| ctx.lower[j].as_str())
+        };
+        // A capitalised word inside a sentence is a name ("the United States"), not a verb.
+        let s0 = ctx.sents[ctx.sent_of[i]].0;
+        let sentence_initial = i == s0 || !is_word(ctx.tok(i - 1));
+        let found = if is_cap(ctx.tok(i)) && !sentence_initial {
+            None
+        } else {
+            ctx.lex.find(first, next)
+        };
+        if let Some((kind, n)) = found {
+            let end = toks[i + n - 1].end;
+            let start = toks[i].start;
+            let span = match clitic {
+                Some(_) if n == 1 => (start, start + first.len()),
+                _ => (start, end),
+            };
+            // A noun before a verb of saying is its subject: "the report said".
+            let next_is_cue = i + n < s1 && {
+                let nl = &ctx.lower[i + n];
+                let nn = |k: usize| ctx.lower.get(i + n + 1 + k).map(String::as_str);
+                matches!(ctx.lex.find(nl, nn), Some((CueKind::Say, _)))
+            };
+            if !next_is_cue && span.1 > span.0 {
+                cues.push(Cue {
+                    a: i,
+                    b: i + n,
+                    kind,
+                    clitic,
+                    span,
+                });
+            }
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    ctx.cue_at = vec![false; toks.len()];
+    for c in &cues {
+        if matches!(c.kind, CueKind::Say | CueKind::Belief | CueKind::That) {
+            ctx.cue_at[c.a] = true;
+        }
+    }
+    let ctx = ctx;
+    let mut attrs: Vec<Attr> = Vec::new();
+    for cue in &cues {
+        let prev = attrs.last();
+        if let Some(a) = ctx.attribute(cue, prev)
+            && filter.is_none_or(|f| f.keeps(&text[a.cue.0..a.cue.1]))
+        {
+            attrs.push(a);
+        }
+    }
+    resolve_and_emit(&ctx, attrs)
+}
+
+/// Resolves every source to an entity, gives unclaimed quotes the speaker of the quote
+/// before them, and builds the output.
+fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
+    // Which attribution claims each quote.
+    let mut claimed: Vec<Option<usize>> = vec![None; ctx.quoted.len()];
+    for (k, a) in attrs.iter().enumerate() {
+        for &q in &a.quotes {
+            claimed[q].get_or_insert(k);
+        }
+    }
+    // Resolve in text order; remember speakers (entity, position) for pronouns.
+    let mut order: Vec<usize> = (0..attrs.len()).collect();
+    order.sort_by_key(|&k| attrs[k].cue.0);
+    let mut speakers: Vec<(usize, usize)> = Vec::new();
+    for k in order {
+        let ent = attrs[k]
+            .source
+            .and_then(|(s, e)| resolve_source(ctx, s, e, &speakers));
+        attrs[k].ent = ent;
+        if let (Some(e), Some((s, _))) = (ent, attrs[k].source) {
+            speakers.push((e, s));
+        }
+    }
+    // Quotes no cue claims take the speaker of the claimed quote just before, when it is in
+    // the same paragraph, or in the paragraph before and this paragraph opens with the quote.
+    let mut owner = claimed.clone();
+    let mut last: Option<(usize, usize)> = None; // (quote, attr)
+    for (qi, q) in ctx.quoted.iter().enumerate() {
+        if let Some(k) = claimed[qi] {
+            last = Some((qi, k));
+            continue;
+        }
+        let inherit = last.and_then(|(pq, k)| {
+            let pp = ctx.para_of(ctx.quoted[pq].open);
+            let qp = ctx.para_of(q.open);
+            let opens_para = ctx.text[ctx.paras[qp].0..q.open].trim().is_empty();
+            (pp == qp || (pp + 1 == qp && opens_para)).then_some(k)
+        });
+        owner[qi] = inherit;
+        last = inherit.map(|k| (qi, k));
+    }
+    let mut out = Vec::new();
+    let entity_of = |k: usize| attrs[k].ent.map(|e| ctx.ents.name(e).to_string());
+    for (k, a) in attrs.iter().enumerate() {
+        if let Some((s, e)) = a.clause {
+            out.push(Found {
+                start: s,
+                end: e,
+                direct: false,
+                speaker: a.source,
+                entity: entity_of(k),
+                cue: Some(a.cue),
+            });
+        }
+    }
+    // The quotes of one speaker in one paragraph are one quote, interrupted by the narrator
+    // ("“…,” he said, “…”", "“…,” he said. “…”"); a quote inside a reported clause is
+    // kept as a direct quote of its own.
+    let mut qi = 0;
+    while qi < ctx.quoted.len() {
+        let q = &ctx.quoted[qi];
+        let Some(k) = owner[qi] else {
+            if long_enough(ctx.text, q) || ctx.lead_in(q).is_some() {
+                let mut f = Found::direct(q.start, q.end);
+                // No cue: the person or organisation the narration of the quote's sentence
+                // names ("Huckabee called it “…”"), or a lead-in "Kasich: “…”".
+                if let Some((s, e, ent)) = ctx.lead_in(q).or_else(|| ctx.named_in_sentence(q)) {
+                    f.speaker = Some((s, e));
+                    f.entity = Some(ctx.ents.name(ent).to_string());
+                }
+                out.push(f);
+            }
+            qi += 1;
+            continue;
+        };
+        let para = ctx.para_of(q.open);
+        let inside_clause = |q: &Quoted| {
+            attrs[k]
+                .clause
+                .is_some_and(|(s, e)| q.start >= s && q.start < e)
+        };
+        let mut last = qi;
+        if !inside_clause(q) {
+            while last + 1 < ctx.quoted.len()
+                && owner[last + 1] == Some(k)
+                && ctx.para_of(ctx.quoted[last + 1].open) == para
+                && !inside_clause(&ctx.quoted[last + 1])
+            {
+                last += 1;
+            }
+        }
+        let a = &attrs[k];
+        out.push(Found {
+            start: q.start,
+            end: ctx.quoted[last].end,
+            direct: true,
+            speaker: a.source,
+            entity: entity_of(k),
+            cue: (claimed[qi] == Some(k) || (qi..=last).any(|i| claimed[i] == Some(k)))
+                .then_some(a.cue),
+        });
+        qi = last + 1;
+    }
+    out
+}
+
+/// The entity a source span names or stands for.
+fn resolve_source(ctx: &Ctx<'_>, s: usize, e: usize, speakers: &[(usize, usize)]) -> Option<usize> {
+    if let Some(ent) = ctx.ents.named_in(s, e) {
+        return Some(ent);
+    }
+    let src = &ctx.text[s..e];
+    let lower = src.to_lowercase();
+    let inside_quote = |pos: usize| ctx.quoted.iter().any(|q| q.start <= pos && pos < q.end);
+    match source_kind(&lower, ctx.w) {
+        SourceKind::Person => {
+            // The last speaker who is a person of the pronoun's gender, if within the last
+            // three paragraphs, else the nearest such person mentioned before, outside quotes.
+            let para = ctx.para_of(s);
+            let g = ctx.w.gender(&lower);
+            let last_speaker = speakers
+                .iter()
+                .rev()
+                .find(|&&(ent, pos)| {
+                    ctx.ents.kind(ent) == EntityType::Per
+                        && ctx.ents.gender_ok(ent, g)
+                        && pos < s
+                        && ctx.para_of(pos) + 3 >= para
+                })
+                .map(|&(ent, _)| ent);
+            let nearest = ctx
+                .ents
+                .nearest_before(s, &[EntityType::Per], |m| {
+                    !inside_quote(m.start) && ctx.ents.gender_ok(m.ent, g)
+                })
+                .filter(|m| ctx.para_of(m.start) + 3 >= para);
+            match (last_speaker, nearest) {
+                // A person named since the last speaker spoke, in this paragraph or the one
+                // before, is the likelier antecedent.
+                (Some(ls), Some(m)) => {
+                    let ls_pos = speakers
+                        .iter()
+                        .rev()
+                        .find(|&&(e2, _)| e2 == ls)
+                        .map_or(0, |&(_, p)| p);
+                    if m.start > ls_pos && ctx.para_of(m.start) + 1 >= para {
+                        Some(m.ent)
+                    } else {
+                        Some(ls)
+                    }
+                }
+                (Some(ls), None) => Some(ls),
+                (None, Some(m)) => Some(m.ent),
+                (None, None) => None,
+            }
+        }
+        SourceKind::Group => ctx
+            .ents
+            .nearest_before(s, &[EntityType::Org], |m| !inside_quote(m.start))
+            .filter(|m| ctx.para_of(m.start) + 1 >= ctx.para_of(s))
+            .map(|m| m.ent),
+        SourceKind::Other => {
+            // A description: its head word (the last word) names an earlier entity.
+            let head = lower
+                .split(|c: char| !c.is_alphanumeric())
+                .rfind(|w| !w.is_empty())?
+                .to_string();
+            let starts_det = lower
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| ctx.w.det.contains(w));
+            if !starts_det {
+                return None;
+            }
+            ctx.ents.described(&head, s, 0)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Who said what: direct quotes, indirect attributions, their speakers and cues.
+//!
+//! [`find_quotes`] reads one text and the entities found in it, and returns the record's
+//! `quotes`:
+//!
+//! 1. **Direct quotes** (`marks.rs`): the spans between quotation marks of every style, across
+//!    paragraphs when each paragraph re-opens the quote, and dialogue dashes.
+//! 2. **Cues** (`lexicon.rs`, `data/quotes/cues-LANG.txt`): reporting verbs and phrases of the
+//!    record's language (en, de, es, fr), outside direct quotes.
+//! 3. **Attribution** (`attribute.rs`): for each cue, its source (the noun phrase before the
+//!    verb, or after it when inverted: "said Smith", "sagte er", "a-t-il dit") and its content:
+//!    the quote next to it ("“…,” he said", "he said: “…”", an interrupted quote), the clause
+//!    after it ("X said (that) …"), or the clause before it ("…, X added"); "according to X"
+//!    and its kin take the source after them. A quote no cue claims inherits the speaker of
+//!    the quote just before it (same paragraph, or the previous one when the paragraph opens
+//!    with the quote); one with no speaker is kept when it is long enough to be speech, not a
+//!    scare quote or a title.
+//! 4. **Speakers** (`resolve.rs`): the source mention is resolved to a canonical entity name:
+//!    the entity it mentions, or for a pronoun ("he", "sie", "il") the nearest earlier speaker
+//!    or person in subject position, or for a description ("the ministry", "the president")
+//!    the nearest earlier organisation or person it names.
+//!
+//! Languages without a cue lexicon get direct quotes only, without speakers. The stage is pure
+//! and reads nothing at run time: the data files are compiled in.
+
+mod attribute;
+mod lexicon;
+mod marks;
+mod resolve;
+mod words;
+
+use newsmill_core::{CharIndex, Entity, Mention, Quote, QuoteKind};
+
+use crate::tokenize::tokenize;
+
+/// Finds the quotes and attributions of `text` (the record's body), in text order.
+///
+/// `language` is the record's ISO 639-1 code; `entities` are the record's entities (their
+/// mentions are character offsets into `text`), used to name speakers. Offsets in the result
+/// are characters of `text`; every quote's `entity` is one of `entities[].name`.
+///
+/// ```
+/// use newsmill_core::{Entity, EntityType, Mention};
+/// let text = "“We will not back down,” Smith said.";
+/// let smith = Entity {
+///     name: "John Smith".into(),
+///     kind: EntityType::Per,
+///     mentions: vec![Mention { start: 25, end: 30, text: "Smith".into() }],
+///     count: 1,
+/// };
+/// let quotes = newsmill_nlp::quotes::find_quotes(text, Some("en"), &[smith]);
+/// assert_eq!(quotes[0].text, "We will not back down,");
+/// assert_eq!(quotes[0].entity.as_deref(), Some("John Smith"));
+/// assert_eq!(quotes[0].cue.as_ref().unwrap().text, "said");
+/// ```
+pub fn find_quotes(text: &str, language: Option<&str>, entities: &[Entity]) -> Vec<Quote> {
+    find_quotes_with(text, language, entities, &QuoteConfig::default())
+}
+
+/// Options of [`find_quotes_with`].
+#[derive(Debug, Clone)]
+pub struct QuoteConfig {
+    /// Drop the attributions of cues that the training counts say are mostly wrong
+    /// (`data/quotes/cue-precision-en.txt`, made by `cargo xtask train-quotes`).
+    pub cue_filter: bool,
+}
+
+impl Default for QuoteConfig {
+    fn default() -> QuoteConfig {
+        QuoteConfig { cue_filter: true }
+    }
+}
+
+/// [`find_quotes`] with options.
+pub fn find_quotes_with(
+    text: &str,
+    language: Option<&str>,
+    entities: &[Entity],
+    config: &QuoteConfig,
+) -> Vec<Quote> {
+    let index = CharIndex::new(text);
+    let quoted = marks::find_quoted(text);
+    let lang = language.unwrap_or("");
+    let found = match (
+        lexicon::Lexicon::for_language(lang),
+        words::Words::for_language(lang),
+    ) {
+        (Some(lex), Some(words)) => {
+            let tokens = tokenize(text);
+            let ents = resolve::EntityIndex::new(text, &index, entities, words);
+            let filter = if config.cue_filter {
+                lexicon::CuePrecision::for_language(lang)
+            } else {
+                None
+            };
+            attribute::attribute(text, &tokens, quoted, lex, words, &ents, filter)
+        }
+        _ => quoted
+            .iter()
+            .filter(|q| attribute::long_enough(text, q))
+            .map(|q| attribute::Found::direct(q.start, q.end))
+            .collect(),
+    };
+    let mention = |(s, e): (usize, usize)| Mention {
+        start: index.char_of(s),
+        end: index.char_of(e),
+        text: text[s..e].to_string(),
+    };
+    let mut out: Vec<Quote> = found
+        .into_iter()
+        .filter(|f| f.end > f.start && f.end <= text.len())
+        .map(|f| Quote {
+            text: text[f.start..f.end].to_string(),
+            start: index.char_of(f.start),
+            end: index.char_of(f.end),
+            kind: if f.direct {
+                QuoteKind::Direct
+            } else {
+                QuoteKind::Indirect
+            },
+            speaker: f.speaker.map(mention),
+            entity: f.entity,
+            cue: f.cue.map(mention),
+        })
+        .collect();
+    out.sort_by_key(|a| (a.start, a.end, a.kind as u8));
+    out.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.kind == b.kind);
+    out
+}
+
+#[cfg(test)]
+mod tests;

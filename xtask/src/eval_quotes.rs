@@ -1,0 +1,728 @@
+//! `cargo xtask eval quotes`: who said what, on PolNeAR (../shared/data/quotes/polnear).
+//!
+//! # The split
+//!
+//! PolNeAR gives 840 training and 84 development articles (its test split is held out from
+//! this project). Quote rules are written looking at `dev` and at the part of `train` that
+//! [`held_out`] does not pick; the part it picks (157 articles, 1 in 5 by a hash of the file
+//! name, fixed before any rule was written) is reported as held out and never looked at.
+//! Anything learned (weights, thresholds) is learned on the rest of `train` only.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Whether a PolNeAR training article (its file name without `.txt`) belongs to the held-out
+/// part of train: FNV-1a (64 bits) of the name is a multiple of 5.
+pub(crate) fn held_out(stem: &str) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in stem.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h.is_multiple_of(5)
+}
+
+/// The parts of PolNeAR the evaluation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Part {
+    /// The 84 development articles.
+    Dev,
+    /// The held-out part of train (never looked at while writing rules).
+    Heldout,
+    /// The rest of train (where rules are written and anything is learned).
+    Train,
+}
+
+/// The article files (`.txt` paths) of one part, sorted by name.
+pub(crate) fn part_files(root: &Path, part: Part) -> Result<Vec<PathBuf>> {
+    let dir = match part {
+        Part::Dev => root.join("dev/text"),
+        Part::Heldout | Part::Train => root.join("train/text"),
+    };
+    let mut out = Vec::new();
+    for entry in fs_err::read_dir(&dir)? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .with_context(|| format!("{}: file name is not UTF-8", path.display()))?;
+        let keep = match part {
+            Part::Dev => true,
+            Part::Heldout => held_out(stem),
+            Part::Train => !held_out(stem),
+        };
+        if keep {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A character span (Unicode scalar values) of an article's text.
+pub(crate) type Span = (usize, usize);
+
+/// One gold attribution: its content (one or more fragments), source and cue, if any.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GoldAttribution {
+    /// The content's fragments (a discontinuous content has several).
+    pub(crate) content: Vec<Span>,
+    /// The source's fragments, empty for an unattributed claim.
+    pub(crate) source: Vec<Span>,
+    /// The cue's fragments.
+    pub(crate) cue: Vec<Span>,
+}
+
+/// One article: its text and its gold attributions.
+#[derive(Debug, Clone)]
+pub(crate) struct Article {
+    pub(crate) name: String,
+    pub(crate) text: String,
+    pub(crate) gold: Vec<GoldAttribution>,
+}
+
+/// Parses `12 30;35 40` into spans.
+fn parse_spans(s: &str) -> Option<Vec<Span>> {
+    s.split(';')
+        .map(|frag| {
+            let (a, b) = frag.trim().split_once(' ')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Reads a brat standoff file: `T` lines give typed spans, `E` lines tie an attribution's
+/// Content (and Content2), Cue and Source together. Attributions without a content are
+/// skipped (a handful of annotation stubs).
+pub(crate) fn read_ann(ann: &str) -> Vec<GoldAttribution> {
+    let mut spans: std::collections::HashMap<&str, Vec<Span>> = Default::default();
+    let mut events = Vec::new();
+    for line in ann.lines() {
+        let mut cols = line.split('\t');
+        let (Some(id), Some(body)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        if id.starts_with('T') {
+            if let Some((_, offsets)) = body.split_once(' ')
+                && let Some(s) = parse_spans(offsets)
+            {
+                spans.insert(id, s);
+            }
+        } else if id.starts_with('E') {
+            events.push(body);
+        }
+    }
+    let mut out = Vec::new();
+    for body in events {
+        let mut g = GoldAttribution::default();
+        for arg in body.split_whitespace() {
+            let Some((role, t)) = arg.split_once(':') else {
+                continue;
+            };
+            let Some(s) = spans.get(t) else { continue };
+            match role {
+                "Content" | "Content2" => g.content.extend(s),
+                "Source" => g.source.extend(s),
+                "Cue" => g.cue.extend(s),
+                _ => {}
+            }
+        }
+        if !g.content.is_empty() {
+            g.content.sort_unstable();
+            out.push(g);
+        }
+    }
+    out
+}
+
+/// Reads the articles of one part with their gold attributions.
+pub(crate) fn read_part(root: &Path, part: Part) -> Result<Vec<Article>> {
+    let mut out = Vec::new();
+    for path in part_files(root, part)? {
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let ann_path = path
+            .parent()
+            .and_then(Path::parent)
+            .map(|p| p.join("attributions").join(format!("{name}.ann")))
+            .with_context(|| format!("{}: no parent folder", path.display()))?;
+        let text = fs_err::read_to_string(&path)?;
+        let gold = read_ann(&fs_err::read_to_string(&ann_path)?);
+        out.push(Article { name, text, gold });
+    }
+    Ok(out)
+}
+
+/// Options of `eval quotes`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Which parts to score (default: dev and the held-out part of train).
+    #[arg(long, value_enum)]
+    part: Vec<Part>,
+    /// Print up to N missed gold contents and N wrong predictions per part, for error
+    /// analysis (refused on the held-out part).
+    #[arg(long, default_value_t = 0)]
+    show: usize,
+    /// Print the predictions for articles whose name contains this (not on the held-out part).
+    #[arg(long)]
+    doc: Option<String>,
+}
+
+/// Word positions (char offsets of the words' starts) inside the given spans; a word is a
+/// maximal run of letters and digits.
+fn words_in(words: &[Span], spans: &[Span]) -> Vec<usize> {
+    let mut out: Vec<usize> = words
+        .iter()
+        .filter(|w| spans.iter().any(|s| w.0 >= s.0 && w.1 <= s.1))
+        .map(|w| w.0)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The words of a text as char spans.
+fn word_spans(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut n = 0;
+    for (i, c) in text.chars().enumerate() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+        n = i + 1;
+    }
+    if let Some(s) = start {
+        out.push((s, n));
+    }
+    out
+}
+
+fn overlap(a: &[usize], b: &[usize]) -> usize {
+    // Both sorted.
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+const PRONOUNS: &[&str] = &[
+    "he", "she", "they", "i", "we", "it", "you", "him", "her", "them", "us", "me",
+];
+
+/// Words that do not name anyone: function words and titles.
+const NOT_NAMES: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+    "some",
+    "many",
+    "he",
+    "she",
+    "they",
+    "it",
+    "i",
+    "we",
+    "you",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sen",
+    "senator",
+    "rep",
+    "gov",
+    "governor",
+    "president",
+    "former",
+    "secretary",
+    "of",
+    "and",
+    "for",
+    "in",
+    "on",
+    "at",
+    "to",
+    "presidential",
+    "candidate",
+    "democratic",
+    "republican",
+    "gop",
+    "said",
+    "r",
+    "d",
+];
+
+/// The name words of a source, if it is a name: the part before any comma or parenthesis
+/// ends with a capitalised word and holds no lowercase word but function words and titles
+/// ("Sen. Bernie Sanders", "The New York Post", "GOP frontrunner Donald Trump" are names; "the
+/// Vermont senator", "a woman in Worcester", "The Jeb Bush campaign" are not). Lowercase name
+/// words, without titles and function words.
+fn name_words(s: &str) -> Vec<String> {
+    let head = s.split([',', '(']).next().unwrap_or("");
+    let words: Vec<&str> = head
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(last) = words.last() else {
+        return Vec::new();
+    };
+    if !last.chars().next().is_some_and(char::is_uppercase) {
+        return Vec::new();
+    }
+    // A determiner followed by a lowercase word is a description.
+    let lower_content = words.iter().enumerate().any(|(i, w)| {
+        let lw = w.to_lowercase();
+        w.chars().next().is_some_and(char::is_lowercase)
+            && !NOT_NAMES.contains(&lw.as_str())
+            && words[..i]
+                .iter()
+                .any(|d| ["the", "a", "an", "another", "one"].contains(&d.to_lowercase().as_str()))
+    });
+    if lower_content {
+        return Vec::new();
+    }
+    words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .map(|w| w.to_lowercase())
+        .filter(|w| w.chars().count() >= 2 && !NOT_NAMES.contains(&w.as_str()))
+        .collect()
+}
+
+fn slice(text: &str, s: Span) -> String {
+    text.chars()
+        .skip(s.0)
+        .take(s.1.saturating_sub(s.0))
+        .collect()
+}
+
+/// Whether a gold content is a direct quote: inside quotation marks.
+fn in_quotation_marks(chars: &[char], content: &[Span]) -> bool {
+    let (Some(first), Some(last)) = (content.first(), content.last()) else {
+        return false;
+    };
+    let is_open = |c: char| matches!(c, '“' | '"' | '‘' | '„' | '«');
+    let is_close = |c: char| matches!(c, '”' | '"' | '’' | '“' | '»');
+    let mut s = first.0;
+    let mut e = last.1.min(chars.len());
+    while s < e && chars[s].is_whitespace() {
+        s += 1;
+    }
+    while e > s
+        && (chars[e - 1].is_whitespace()
+            || matches!(chars[e - 1], '.' | ',' | ';' | ':' | '!' | '?'))
+    {
+        e -= 1;
+    }
+    if s >= e {
+        return false;
+    }
+    let opens = is_open(chars[s]) || (s > 0 && is_open(chars[s - 1]));
+    let mut after = last.1.min(chars.len());
+    while after < chars.len() && matches!(chars[after], '.' | ',' | ';' | ':' | '!' | '?') {
+        after += 1;
+    }
+    let closes = is_close(chars[e - 1])
+        || (e < chars.len() && is_close(chars[e]))
+        || (after < chars.len() && is_close(chars[after]));
+    opens && closes
+}
+
+/// Counts of one part.
+#[derive(Debug, Default)]
+struct Score {
+    docs: usize,
+    gold: usize,
+    pred: usize,
+    matched: usize,
+    named: usize,
+    speaker_right: usize,
+    /// Of those, the gold sources that are names themselves (not pronouns).
+    named_itself: usize,
+    right_itself: usize,
+    direct_gold: usize,
+    direct_found: usize,
+    cpu: f64,
+    chars: usize,
+}
+
+/// Scores one article's predictions; pushes examples for `--show`.
+fn score_article(
+    a: &Article,
+    quotes: &[newsmill_core::Quote],
+    sc: &mut Score,
+    missed: &mut Vec<String>,
+    wrong: &mut Vec<String>,
+) -> Vec<bool> {
+    let words = word_spans(&a.text);
+    let chars: Vec<char> = a.text.chars().collect();
+    let gold_words: Vec<Vec<usize>> = a
+        .gold
+        .iter()
+        .map(|g| words_in(&words, &g.content))
+        .collect();
+    let pred_words: Vec<Vec<usize>> = quotes
+        .iter()
+        .map(|q| words_in(&words, &[(q.start, q.end)]))
+        .collect();
+    // Candidate pairs where each covers at least half of the other's words, best first.
+    let mut pairs = Vec::new();
+    for (gi, gw) in gold_words.iter().enumerate() {
+        for (pi, pw) in pred_words.iter().enumerate() {
+            let o = overlap(gw, pw);
+            if o > 0 && 2 * o >= gw.len() && 2 * o >= pw.len() {
+                pairs.push((o, gi, pi));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let mut g_used = vec![None; a.gold.len()];
+    let mut p_used = vec![false; quotes.len()];
+    for (_, gi, pi) in pairs {
+        if g_used[gi].is_none() && !p_used[pi] {
+            g_used[gi] = Some(pi);
+            p_used[pi] = true;
+        }
+    }
+    // Gold names: a named source is itself; a pronoun takes the nearest named gold source
+    // before it.
+    let mut named_sources: Vec<(usize, Vec<String>)> = a
+        .gold
+        .iter()
+        .filter_map(|g| {
+            let s = g.source.first()?;
+            let text = g
+                .source
+                .iter()
+                .map(|&sp| slice(&a.text, sp))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let n = name_words(&text);
+            (!n.is_empty()).then_some((s.0, n))
+        })
+        .collect();
+    named_sources.sort();
+    sc.docs += 1;
+    sc.gold += a.gold.len();
+    sc.pred += quotes.len();
+    for (gi, g) in a.gold.iter().enumerate() {
+        let direct = in_quotation_marks(&chars, &g.content);
+        if direct {
+            sc.direct_gold += 1;
+        }
+        let Some(pi) = g_used[gi] else {
+            if missed.len() < 100_000 {
+                let c: String = g
+                    .content
+                    .iter()
+                    .map(|&s| slice(&a.text, s))
+                    .collect::<Vec<_>>()
+                    .join(" … ");
+                let src: String = g.source.iter().map(|&s| slice(&a.text, s)).collect();
+                let cue: String = g
+                    .cue
+                    .iter()
+                    .map(|&s| slice(&a.text, s))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let d = if direct { "D" } else { "I" };
+                missed.push(format!("{d} {}: [{src}] [{cue}] {c}", a.name));
+            }
+            continue;
+        };
+        sc.matched += 1;
+        if direct {
+            sc.direct_found += 1;
+        }
+        // The gold source's name.
+        let Some(src) = g.source.first() else {
+            continue;
+        };
+        let src_text = g
+            .source
+            .iter()
+            .map(|&sp| slice(&a.text, sp))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let is_pronoun = PRONOUNS.contains(&src_text.trim().to_lowercase().as_str());
+        let gold_name: Vec<String> = if is_pronoun {
+            match named_sources.iter().rev().find(|(p, _)| *p < src.0) {
+                Some((_, n)) => n.clone(),
+                None => continue,
+            }
+        } else {
+            let n = name_words(&src_text);
+            if n.is_empty() {
+                continue;
+            }
+            n
+        };
+        sc.named += 1;
+        let q = &quotes[pi];
+        let pred_name: Vec<String> = match (&q.entity, &q.speaker) {
+            (Some(e), _) => e
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect(),
+            (None, Some(sp)) if !is_pronoun => name_words(&sp.text),
+            _ => Vec::new(),
+        };
+        let right = pred_name
+            .iter()
+            .any(|w| w.chars().count() >= 2 && gold_name.contains(w));
+        if !is_pronoun {
+            sc.named_itself += 1;
+            sc.right_itself += usize::from(right);
+        }
+        if right {
+            sc.speaker_right += 1;
+        } else if wrong.len() < 100_000 {
+            wrong.push(format!(
+                "{}: speaker {:?} -> {:?}, gold {src_text:?} ({gold_name:?}) for {:?}",
+                a.name,
+                q.speaker.as_ref().map(|s| &s.text),
+                q.entity,
+                q.text.chars().take(60).collect::<String>()
+            ));
+        }
+    }
+    for (pi, q) in quotes.iter().enumerate() {
+        if !p_used[pi] && wrong.len() < 100_000 {
+            wrong.push(format!(
+                "{}: extra {:?} [{}] [{}] {}",
+                a.name,
+                q.kind,
+                q.speaker.as_ref().map_or("", |s| s.text.as_str()),
+                q.cue.as_ref().map_or("", |s| s.text.as_str()),
+                q.text
+            ));
+        }
+    }
+    p_used
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
+    let root = data.join("quotes/polnear");
+    if !root.join("train/text").is_dir() {
+        println!(
+            "eval quotes: {} not found, nothing to evaluate",
+            root.display()
+        );
+        return Ok(());
+    }
+    let parts = if args.part.is_empty() {
+        vec![Part::Dev, Part::Heldout]
+    } else {
+        args.part.clone()
+    };
+    if args.show > 0 && parts.contains(&Part::Heldout) {
+        anyhow::bail!("--show is refused on the held-out part: it is never looked at");
+    }
+    let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
+    println!(
+        "part      docs   gold   pred  | attribution P / R / F1  | speaker acc (named) | direct-quote recall | quotes ms/doc (wall, 1 thread)"
+    );
+    for part in parts {
+        let articles = read_part(&root, part)?;
+        let mut sc = Score::default();
+        let mut missed = Vec::new();
+        let mut wrong = Vec::new();
+        for a in &articles {
+            let mut record = newsmill_core::Record {
+                text: a.text.clone(),
+                language: Some("en".into()),
+                ..Default::default()
+            };
+            newsmill_nlp::enrich(&mut record, &nlp);
+            let t = std::time::Instant::now();
+            let quotes =
+                newsmill_nlp::quotes::find_quotes(&record.text, Some("en"), &record.entities);
+            sc.cpu += t.elapsed().as_secs_f64();
+            sc.chars += a.text.len();
+            let _ = score_article(a, &quotes, &mut sc, &mut missed, &mut wrong);
+            if part != Part::Heldout
+                && args
+                    .doc
+                    .as_ref()
+                    .is_some_and(|d| a.name.contains(d.as_str()))
+            {
+                for q in &quotes {
+                    println!(
+                        "{:?} [{}] [{}] -> {:?}: {}",
+                        q.kind,
+                        q.speaker.as_ref().map_or("", |s| s.text.as_str()),
+                        q.cue.as_ref().map_or("", |s| s.text.as_str()),
+                        q.entity,
+                        q.text
+                    );
+                }
+            }
+        }
+        let p = ratio(sc.matched, sc.pred);
+        let r = ratio(sc.matched, sc.gold);
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        println!(
+            "{:<8} {:>5} {:>6} {:>6}  | {:.3} / {:.3} / {:.3}     | {:.3} ({:>4} of {:>4}) | {:.3} ({:>4} of {:>4}) | {:.2}",
+            format!("{part:?}").to_lowercase(),
+            sc.docs,
+            sc.gold,
+            sc.pred,
+            p,
+            r,
+            f,
+            ratio(sc.speaker_right, sc.named),
+            sc.speaker_right,
+            sc.named,
+            ratio(sc.direct_found, sc.direct_gold),
+            sc.direct_found,
+            sc.direct_gold,
+            sc.cpu * 1000.0 / sc.docs.max(1) as f64,
+        );
+        println!(
+            "          speaker accuracy where the gold source is a name itself: {:.3} ({} of {}); a pronoun resolved by the gold: {:.3} ({} of {})",
+            ratio(sc.right_itself, sc.named_itself),
+            sc.right_itself,
+            sc.named_itself,
+            ratio(
+                sc.speaker_right - sc.right_itself,
+                sc.named - sc.named_itself
+            ),
+            sc.speaker_right - sc.right_itself,
+            sc.named - sc.named_itself,
+        );
+        if args.show > 0 {
+            println!("-- missed (sample) --");
+            for m in missed
+                .iter()
+                .step_by(missed.len().checked_div(args.show).unwrap_or(1).max(1))
+                .take(args.show)
+            {
+                println!("  {m}");
+            }
+            println!("-- wrong (sample) --");
+            for m in wrong
+                .iter()
+                .step_by(wrong.len().checked_div(args.show).unwrap_or(1).max(1))
+                .take(args.show)
+            {
+                println!("  {m}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The file `train-quotes` writes.
+pub(crate) fn cue_precision_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/newsmill-nlp/data/quotes/cue-precision-en.txt")
+}
+
+/// `cargo xtask train-quotes`: how often each English cue's attributions match a gold
+/// attribution on the training part of PolNeAR train (never dev, never the held-out part),
+/// written as `cue<TAB>matched<TAB>found` for cues found at least 5 times. The quotes stage
+/// drops the attributions of a cue whose smoothed precision `(matched + 1) / (found + 2)` is
+/// below its threshold. The stage runs without the file's weights while counting.
+pub(crate) fn train(data: &Path) -> Result<()> {
+    let root = data.join("quotes/polnear");
+    if !root.join("train/text").is_dir() {
+        println!("train quotes: {} not found, nothing to do", root.display());
+        return Ok(());
+    }
+    let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
+    let articles = read_part(&root, Part::Train)?;
+    let mut counts: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut sc = Score::default();
+    for a in &articles {
+        let mut record = newsmill_core::Record {
+            text: a.text.clone(),
+            language: Some("en".into()),
+            ..Default::default()
+        };
+        newsmill_nlp::enrich(&mut record, &nlp);
+        let quotes = newsmill_nlp::quotes::find_quotes_with(
+            &record.text,
+            Some("en"),
+            &record.entities,
+            &newsmill_nlp::quotes::QuoteConfig { cue_filter: false },
+        );
+        let used = score_article(a, &quotes, &mut sc, &mut Vec::new(), &mut Vec::new());
+        for (q, ok) in quotes.iter().zip(used) {
+            if let Some(c) = &q.cue {
+                let e = counts.entry(c.text.to_lowercase()).or_default();
+                e.1 += 1;
+                if ok {
+                    e.0 += 1;
+                }
+            }
+        }
+    }
+    let mut out = String::from(
+        "# Per-cue precision of the English quote rules on PolNeAR train (the 683 articles that are\n\
+         # neither dev nor the held-out part; research-only texts, see README.md beside it for the\n\
+         # licence note). Written by `cargo xtask train-quotes`. cue<TAB>matched<TAB>found.\n",
+    );
+    for (cue, (m, n)) in &counts {
+        if *n >= 5 {
+            out.push_str(&format!("{cue}\t{m}\t{n}\n"));
+        }
+    }
+    let path = cue_precision_path();
+    fs_err::write(&path, out)?;
+    println!(
+        "train quotes: {} cues counted over {} articles, {} written to {}",
+        counts.len(),
+        articles.len(),
+        counts.values().filter(|c| c.1 >= 5).count(),
+        path.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_fnv1a() {
+        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c; of "" the offset basis.
+        assert!(!held_out(""));
+        assert_eq!(0xaf63_dc4c_8601_ec8c_u64 % 5, 1);
+        assert!(!held_out("a"));
+    }
+}
