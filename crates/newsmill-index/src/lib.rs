@@ -109,7 +109,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults};
+pub use search::{FacetCount, Facets, Hit, MAX_QUERY_DEPTH, SearchRequest, SearchResults};
 pub use verify::{Problem, Verification};
 pub use write::{PutInfo, PutOutcome, Writer};
 

@@ -133,6 +133,7 @@ impl Store {
         let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 2.0);
+        check_nesting(req.query.trim())?;
         let rewritten = rewrite_not(req.query.trim());
         let q = rewritten.as_str();
         let user: Box<dyn Query> = if q.is_empty() || q == "*" {
@@ -293,20 +294,71 @@ impl Store {
     }
 }
 
+/// Deepest nesting of parentheses a query may have. tantivy's query grammar recurses once per
+/// level, so thousands of `(` overflow the stack; people nest a few levels.
+pub const MAX_QUERY_DEPTH: usize = 32;
+
+/// What each character of a query is to the grammar: inside a quoted phrase (`"..."` or
+/// `'...'`, where `\` escapes the next character), an escaped character outside one, or
+/// plain query syntax.
+fn scan(q: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    q.char_indices().map(move |(i, c)| {
+        if escaped {
+            escaped = false;
+            return (i, c, false);
+        }
+        match (quote, c) {
+            (_, '\\') => {
+                escaped = true;
+                (i, c, false)
+            }
+            (Some(open), c) if c == open => {
+                quote = None;
+                (i, c, false)
+            }
+            (Some(_), _) => (i, c, false),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                (i, c, false)
+            }
+            (None, _) => (i, c, true),
+        }
+    })
+}
+
+/// Refuses a query nested deeper than [`MAX_QUERY_DEPTH`] parentheses (outside phrases).
+fn check_nesting(q: &str) -> Result<()> {
+    let mut depth = 0usize;
+    for (_, c, syntax) in scan(q) {
+        match c {
+            '(' if syntax => {
+                depth += 1;
+                if depth > MAX_QUERY_DEPTH {
+                    return Err(IndexError::Query {
+                        query: q.chars().take(200).collect(),
+                        message: format!("parentheses nested deeper than {MAX_QUERY_DEPTH} levels"),
+                    });
+                }
+            }
+            ')' if syntax => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Rewrites the `NOT` operator into tantivy's `-` prefix: `a AND NOT b` becomes `a AND -b`,
-/// `NOT (a OR b)` becomes `-(a OR b)`. Quoted phrases are left alone.
+/// `NOT (a OR b)` becomes `-(a OR b)`. Quoted phrases and escaped characters are left alone.
 fn rewrite_not(q: &str) -> String {
     let mut out = String::with_capacity(q.len());
-    let mut in_quotes = false;
     let mut pending_not = false;
-    let mut chars = q.char_indices().peekable();
     let bytes = q.as_bytes();
-    while let Some((i, c)) = chars.next() {
-        if c == '"' {
-            in_quotes = !in_quotes;
-        }
+    let mut chars = scan(q).peekable();
+    while let Some((i, c, syntax)) = chars.next() {
         let at_word_start = i == 0 || bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b'(';
-        if !in_quotes
+        if syntax
             && at_word_start
             && q[i..].starts_with("NOT")
             && q[i + 3..]
@@ -317,7 +369,7 @@ fn rewrite_not(q: &str) -> String {
             // Skip "NOT" and the white space after it; mark the next clause as excluded.
             chars.next();
             chars.next();
-            while chars.peek().is_some_and(|(_, n)| n.is_whitespace()) {
+            while chars.peek().is_some_and(|(_, n, _)| n.is_whitespace()) {
                 chars.next();
             }
             pending_not = true;
@@ -374,7 +426,22 @@ fn date_term(field: Field, s: &str, what: &'static str, end_of_day: bool) -> Res
 
 #[cfg(test)]
 mod tests {
-    use super::rewrite_not;
+    use super::{check_nesting, rewrite_not};
+
+    #[test]
+    fn nesting_is_limited_outside_phrases_only() {
+        let deep = format!("{}a{}", "(".repeat(12_000), ")".repeat(12_000));
+        assert!(check_nesting(&deep).is_err());
+        assert!(check_nesting(&"-(".repeat(6_000)).is_err());
+        let ok = format!("{}a{}", "(".repeat(32), ")".repeat(32));
+        assert!(check_nesting(&ok).is_ok());
+        assert!(check_nesting(&format!("\"{}\"", "(".repeat(100))).is_ok());
+        assert!(check_nesting(&"\\(".repeat(100)).is_ok());
+        assert!(
+            check_nesting(&"(a) ".repeat(1000)).is_ok(),
+            "depth, not count"
+        );
+    }
 
     #[test]
     fn not_operator() {
@@ -383,5 +450,9 @@ mod tests {
         assert_eq!(rewrite_not("NOT site:x.com"), "-site:x.com");
         assert_eq!(rewrite_not("\"NOT this\" NOTE"), "\"NOT this\" NOTE");
         assert_eq!(rewrite_not("KNOT NOT"), "KNOT NOT");
+        assert_eq!(
+            rewrite_not(r#"entity:"say \"NOT now\"" NOT b"#),
+            r#"entity:"say \"NOT now\"" -b"#
+        );
     }
 }
