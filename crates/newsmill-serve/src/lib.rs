@@ -38,6 +38,7 @@ mod api;
 mod chart;
 mod error;
 mod index_store;
+mod limits;
 mod memory;
 mod pages;
 mod security;
@@ -89,12 +90,28 @@ pub struct ServeConfig {
     pub webhook_attempts: u32,
     /// Wait before the second attempt; doubled before each next one.
     pub webhook_backoff: Duration,
+    /// Longest a client may take to send a request's headers, counted from when the server
+    /// starts waiting for them (a new connection, or an idle kept-alive one): half-sent and
+    /// idle connections are closed after this.
+    pub header_timeout: Duration,
+    /// Longest a client may take to send a request's body, in all.
+    pub body_timeout: Duration,
+    /// Most connections open at once; one more is answered `503` and closed.
+    pub max_connections: usize,
+    /// Most `POST /api/analyze` requests read and run at once; the others wait for a slot.
+    pub analyze_concurrency: usize,
+    /// Longest a `POST /api/analyze` request waits for a slot before it is answered `503`
+    /// with `Retry-After` (it sends no body until it has one, so waiting costs no memory).
+    pub analyze_wait: Duration,
 }
 
 impl ServeConfig {
     /// Defaults: `127.0.0.1:8080`, no token, no webhooks, 64 KiB bodies (8 MiB to analyze),
-    /// alerts checked every 2 s, 5 webhook attempts starting 1 s apart.
+    /// alerts checked every 2 s, 5 webhook attempts starting 1 s apart; 10 s for headers and
+    /// 60 s for a body, 512 connections, two analyses per core at once, waiting at most 10 s
+    /// for a slot.
     pub fn new(data_dir: impl Into<PathBuf>) -> ServeConfig {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         ServeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: data_dir.into(),
@@ -105,6 +122,11 @@ impl ServeConfig {
             poll_interval: Duration::from_secs(2),
             webhook_attempts: 5,
             webhook_backoff: Duration::from_secs(1),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            analyze_concurrency: 2 * cores.max(1),
+            analyze_wait: Duration::from_secs(10),
         }
     }
 
@@ -144,6 +166,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) extract: ExtractConfig,
     pub(crate) enrich: Option<Enricher>,
+    /// Slots of `POST /api/analyze`.
+    pub(crate) analyze_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -160,6 +184,7 @@ impl AppState {
         enrich: Option<Enricher>,
     ) -> Result<AppState> {
         config.validate()?;
+        let slots = config.analyze_concurrency.max(1);
         let book = alerts::AlertBook::load(&config.data_dir)?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -178,6 +203,7 @@ impl AppState {
                 http,
                 extract: ExtractConfig::default(),
                 enrich,
+                analyze_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             }),
         })
     }
@@ -218,6 +244,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::body_deadline,
         ))
         .with_state(state)
 }
@@ -260,19 +290,18 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, checking alerts whenever the store changes.
+    ///
+    /// Each connection gets [`ServeConfig::header_timeout`] to send each request's headers and
+    /// [`ServeConfig::body_timeout`] for its body; at most [`ServeConfig::max_connections`] are
+    /// open at once (one more is answered `503` and closed). On shutdown, requests in flight
+    /// finish (for at most 10 s) and idle connections are closed.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        let addr = self.local_addr();
         let poller = tokio::spawn(poll_alerts(self.state.clone()));
+        let config = self.state.inner.config.clone();
         let app = router(self.state);
-        let result = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|source| Error::Io {
-                what: format!("serving {addr}"),
-                source,
-            });
+        limits::serve(self.listener, app, &config, shutdown).await;
         poller.abort();
-        result
+        Ok(())
     }
 }
 
