@@ -211,6 +211,8 @@ pub struct Store {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Facet counts over the whole store, for one searcher generation and facet limit.
+    facet_cache: std::sync::Mutex<Option<(u64, usize, Facets)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -424,6 +426,7 @@ impl Store {
             index,
             reader,
             fields,
+            facet_cache: std::sync::Mutex::new(None),
         })
     }
 
