@@ -26,7 +26,7 @@ use crate::output::{report, write_value};
 mod follow;
 mod story;
 
-pub(crate) use story::StoryStage;
+pub(crate) use story::{STATE, StoryStage};
 
 pub(crate) use crate::batch::{MAX_BYTES as BATCH_BYTES, MAX_DOCS as BATCH_DOCS};
 /// Raw bytes kept in the quarantine per failed input, at most.
@@ -129,8 +129,8 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
             .build_global();
     }
     let data = &args.data.data;
-    let store =
-        Store::create(data).with_context(|| format!("opening the store {}", data.display()))?;
+    // The store's errors name the data directory.
+    let store = Store::create(data)?;
     let pipeline = Pipeline::new(args.stages)?;
     let config = ingest_config(&args);
     if args.follow {

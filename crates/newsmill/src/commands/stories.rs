@@ -177,8 +177,7 @@ fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus
 /// commits the new state, story fields and summaries at once (a crash leaves the old ones).
 fn rebuild(data: &std::path::Path) -> anyhow::Result<ExitStatus> {
     let name = data.display().to_string();
-    let store =
-        newsmill_index::Store::create(data).with_context(|| format!("opening the store {name}"))?;
+    let store = newsmill_index::Store::create(data)?;
     let mut writer = store.writer()?;
     // The order the stage first saw them in: arrival numbers, then (records stored before
     // those were kept) the time they were stored, then the store's own order.

@@ -235,3 +235,21 @@ fn exit_code_3_when_the_store_is_locked_or_the_disk_is_full() {
         2
     );
 }
+
+#[test]
+fn regression_24_a_deeply_nested_query_is_a_bad_query_not_a_crash() {
+    let tmp = TempDir::new("nested");
+    let data = tmp.path("data");
+    let page = tmp.path("one.html");
+    fs_err::write(&page, article("Colts clinch playoff berth", &COLTS)).unwrap();
+    assert_eq!(
+        run(&["ingest", &page, "--data", &data, "--stages", "extract"]).code,
+        0
+    );
+    let deep = format!("{}colts{}", "(".repeat(12_000), ")".repeat(12_000));
+    let r = run(&["search", &deep, "--data", &data]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("nested deeper than 32"), "{}", r.stderr);
+    let r = run(&["search", "((colts))", "--data", &data, "--format", "csv"]);
+    assert_eq!((r.code, r.stdout.lines().count()), (0, 2), "{}", r.stderr);
+}
