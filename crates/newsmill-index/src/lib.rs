@@ -211,8 +211,8 @@ pub struct Store {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    /// Facet counts over the whole store, for one searcher generation and facet limit.
-    facet_cache: std::sync::Mutex<Option<(u64, usize, Facets)>>,
+    /// Facet counts over the whole store, for one searcher generation, by facet limit.
+    facet_cache: std::sync::Mutex<Option<(u64, std::collections::HashMap<usize, Facets>)>>,
 }
 
 impl std::fmt::Debug for Store {

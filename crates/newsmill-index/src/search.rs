@@ -257,20 +257,34 @@ impl Store {
 
     fn facets(&self, query: &dyn Query, k: usize, everything: bool) -> Result<Facets> {
         let searcher = self.reader.searcher();
+        if !everything {
+            return self.count_facets(&searcher, query, k);
+        }
         // Counts over the whole store change only with a commit: the home page, and every
-        // search of `*`, read them from the cache.
+        // search of `*`, read them from the cache. The lock is held while they are counted, so
+        // a crowd arriving after a commit counts once, not once each.
         let generation = searcher.generation().generation_id();
-        if everything
-            && let Some((g, cached_k, f)) = self
-                .facet_cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .as_ref()
-            && *g == generation
-            && *cached_k == k
-        {
+        let mut cache = self.facet_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.as_ref().is_none_or(|(g, _)| *g != generation) {
+            *cache = Some((generation, HashMap::new()));
+        }
+        let Some((_, by_k)) = cache.as_mut() else {
+            return self.count_facets(&searcher, query, k);
+        };
+        if let Some(f) = by_k.get(&k) {
             return Ok(f.clone());
         }
+        let facets = self.count_facets(&searcher, query, k)?;
+        by_k.insert(k, facets.clone());
+        Ok(facets)
+    }
+
+    fn count_facets(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        k: usize,
+    ) -> Result<Facets> {
         let collectors = (
             FlatFacets("f_entity"),
             (
@@ -281,17 +295,12 @@ impl Store {
         let (e, (s, (l, d))) = searcher.search(query, &collectors).map_err(self.err())?;
         let mut days = top(d, usize::MAX);
         days.sort_by(|a, b| a.value.cmp(&b.value));
-        let facets = Facets {
+        Ok(Facets {
             entities: top(e, k),
             sites: top(s, k),
             languages: top(l, k),
             days,
-        };
-        if everything {
-            *self.facet_cache.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some((generation, k, facets.clone()));
-        }
-        Ok(facets)
+        })
     }
 }
 

@@ -42,16 +42,26 @@ pub(crate) fn routes(analyze_limit: usize) -> Router<AppState> {
         .route("/api/alerts/{id}", get(get_alert).delete(delete_alert))
 }
 
-/// Runs a blocking store call on tokio's blocking pool.
+/// Runs a blocking store call on tokio's blocking pool, once one of the read slots is free
+/// ([`crate::ServeConfig::read_concurrency`]); 503 when none frees up in time.
 pub(crate) async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
 {
+    let slots = state.inner.read_slots.clone();
+    let permit =
+        match tokio::time::timeout(state.inner.config.read_wait, slots.acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            _ => return Err(ApiError::busy("the server is busy; retry in a second")),
+        };
     let store = state.inner.store.clone();
-    tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await
-        .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f(store.as_ref())
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
 }
 
 /// Ids are short and plain: letters, digits and `-_.:`.

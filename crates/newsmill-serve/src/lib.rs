@@ -103,13 +103,18 @@ pub struct ServeConfig {
     /// Longest a `POST /api/analyze` request waits for a slot before it is answered `503`
     /// with `Retry-After` (it sends no body until it has one, so waiting costs no memory).
     pub analyze_wait: Duration,
+    /// Most store reads (searches, pages) run at once; the others wait for a slot. Each read
+    /// holds its own buffers (facet counts, records), so this bounds their memory.
+    pub read_concurrency: usize,
+    /// Longest a read waits for a slot before it is answered `503` with `Retry-After`.
+    pub read_wait: Duration,
 }
 
 impl ServeConfig {
     /// Defaults: `127.0.0.1:8080`, no token, no webhooks, 64 KiB bodies (8 MiB to analyze),
-    /// alerts checked every 2 s, 5 webhook attempts starting 1 s apart; 10 s for headers and
+    /// alerts checked every 2 s, 5 webhook attempts starting 1 s apart; 20 s for headers and
     /// 60 s for a body, 512 connections, two analyses per core at once, waiting at most 10 s
-    /// for a slot.
+    /// for a slot, and four store reads per core at once, waiting at most 30 s.
     pub fn new(data_dir: impl Into<PathBuf>) -> ServeConfig {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         ServeConfig {
@@ -122,11 +127,13 @@ impl ServeConfig {
             poll_interval: Duration::from_secs(2),
             webhook_attempts: 5,
             webhook_backoff: Duration::from_secs(1),
-            header_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(20),
             body_timeout: Duration::from_secs(60),
             max_connections: 512,
             analyze_concurrency: 2 * cores.max(1),
             analyze_wait: Duration::from_secs(10),
+            read_concurrency: 4 * cores.max(1),
+            read_wait: Duration::from_secs(30),
         }
     }
 
@@ -168,6 +175,8 @@ pub(crate) struct Inner {
     pub(crate) enrich: Option<Enricher>,
     /// Slots of `POST /api/analyze`.
     pub(crate) analyze_slots: Arc<tokio::sync::Semaphore>,
+    /// Slots of store reads.
+    pub(crate) read_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -185,6 +194,7 @@ impl AppState {
     ) -> Result<AppState> {
         config.validate()?;
         let slots = config.analyze_concurrency.max(1);
+        let reads = config.read_concurrency.max(1);
         let book = alerts::AlertBook::load(&config.data_dir)?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -204,6 +214,7 @@ impl AppState {
                 extract: ExtractConfig::default(),
                 enrich,
                 analyze_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+                read_slots: Arc::new(tokio::sync::Semaphore::new(reads)),
             }),
         })
     }

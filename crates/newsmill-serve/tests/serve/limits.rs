@@ -247,3 +247,100 @@ fn regression_24_analyze_runs_a_bounded_number_at_once_and_answers_503_beyond() 
     srv.release.send(()).unwrap();
     assert!(second.join().unwrap().starts_with("HTTP/1.1 200"));
 }
+
+/// A store whose searches tell when they start and wait to be released.
+struct GatedStore {
+    inner: MemoryStore,
+    entered: Mutex<mpsc::Sender<()>>,
+    release: Mutex<mpsc::Receiver<()>>,
+}
+
+impl newsmill_serve::Store for GatedStore {
+    fn search(
+        &self,
+        r: &newsmill_serve::SearchRequest,
+    ) -> newsmill_serve::StoreResult<newsmill_serve::SearchPage> {
+        let _ = self.entered.lock().unwrap().send(());
+        let _ = self.release.lock().unwrap().recv_timeout(GUARD);
+        self.inner.search(r)
+    }
+    fn record(&self, id: &str) -> newsmill_serve::StoreResult<Option<Record>> {
+        self.inner.record(id)
+    }
+    fn stories(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> newsmill_serve::StoreResult<(u64, Vec<newsmill_serve::StorySummary>)> {
+        self.inner.stories(offset, limit)
+    }
+    fn story(&self, id: &str) -> newsmill_serve::StoreResult<Option<newsmill_serve::StoryDetail>> {
+        self.inner.story(id)
+    }
+    fn stories_matching(
+        &self,
+        query: &str,
+        filters: &newsmill_serve::Filters,
+        limit: usize,
+    ) -> newsmill_serve::StoreResult<Vec<newsmill_serve::StorySummary>> {
+        self.inner.stories_matching(query, filters, limit)
+    }
+    fn entity(
+        &self,
+        name: &str,
+        limit: usize,
+    ) -> newsmill_serve::StoreResult<Option<newsmill_serve::EntityDetail>> {
+        self.inner.entity(name, limit)
+    }
+    fn per_day(
+        &self,
+        query: &str,
+        filters: &newsmill_serve::Filters,
+    ) -> newsmill_serve::StoreResult<Vec<newsmill_serve::DayCount>> {
+        self.inner.per_day(query, filters)
+    }
+    fn generation(&self) -> u64 {
+        self.inner.generation()
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> String {
+    let mut s = connect(addr);
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    read_to_close(&mut s)
+}
+
+/// Store reads (searches, pages) run a bounded number at once, each with its own buffers; one
+/// more waits for a slot, and is answered 503 when none frees up in time.
+#[test]
+fn regression_24_store_reads_run_a_bounded_number_at_once() {
+    let (entered_tx, entered) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let store = Arc::new(GatedStore {
+        inner: MemoryStore::with_records(corpus()),
+        entered: Mutex::new(entered_tx),
+        release: Mutex::new(release_rx),
+    });
+    let srv = TestServer::start_store(store, |c| {
+        c.read_concurrency = 1;
+        c.read_wait = Duration::ZERO;
+    });
+    let addr = srv.addr;
+    let first = std::thread::spawn(move || get(addr, "/api/search?q=harbour&facets=false"));
+    entered
+        .recv_timeout(GUARD)
+        .expect("the first search started");
+    let r = get(addr, "/api/search?q=storm&facets=false");
+    assert!(r.starts_with("HTTP/1.1 503"), "{r}");
+    assert_eq!(header(&r, "retry-after"), Some("1"), "{r}");
+    release.send(()).unwrap();
+    assert!(first.join().unwrap().starts_with("HTTP/1.1 200"));
+    let second = std::thread::spawn(move || get(addr, "/api/search?q=storm&facets=false"));
+    entered.recv_timeout(GUARD).expect("the slot was freed");
+    release.send(()).unwrap();
+    assert!(second.join().unwrap().starts_with("HTTP/1.1 200"));
+}
