@@ -191,6 +191,19 @@ impl Store {
         Ok((Box::new(BooleanQuery::new(clauses)), user))
     }
 
+    /// An error running a query: one the query itself causes (`id:*` asks whether a field
+    /// exists, which only fast fields can tell) is a bad query, not a store failure.
+    fn query_err(&self, query: &str, e: tantivy::TantivyError) -> IndexError {
+        match e {
+            tantivy::TantivyError::SchemaError(message)
+            | tantivy::TantivyError::InvalidArgument(message) => IndexError::Query {
+                query: query.chars().take(200).collect(),
+                message,
+            },
+            other => crate::tantivy_err(&self.dir)(other),
+        }
+    }
+
     /// Runs a search on the last commit.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let f = self.fields;
@@ -200,7 +213,9 @@ impl Store {
         let top = TopDocs::with_limit(limit)
             .and_offset(req.offset)
             .order_by_score();
-        let (top, total) = searcher.search(&query, &(top, Count)).map_err(self.err())?;
+        let (top, total) = searcher
+            .search(&query, &(top, Count))
+            .map_err(|e| self.query_err(&req.query, e))?;
         let snippets = SnippetGenerator::create(&searcher, &*user, f.text).ok();
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -292,7 +307,9 @@ impl Store {
                 (FlatFacets("f_language"), FlatFacets("f_day")),
             ),
         );
-        let (e, (s, (l, d))) = searcher.search(query, &collectors).map_err(self.err())?;
+        let (e, (s, (l, d))) = searcher
+            .search(query, &collectors)
+            .map_err(|e| self.query_err("", e))?;
         let mut days = top(d, usize::MAX);
         days.sort_by(|a, b| a.value.cmp(&b.value));
         Ok(Facets {
