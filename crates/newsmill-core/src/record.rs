@@ -415,7 +415,9 @@ impl Record {
         }
         for r in &self.removed {
             let t = r.text.trim();
-            if t.is_empty() {
+            // A duplicate line is a repeat that was dropped: the copy that was kept may well
+            // still be a block.
+            if t.is_empty() || r.reason == RemovedReason::DuplicateLine {
                 continue;
             }
             if self.blocks.iter().any(|b| b.text == t) {

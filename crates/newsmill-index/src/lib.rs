@@ -96,6 +96,7 @@
 
 mod schema;
 mod search;
+mod verify;
 mod write;
 
 use std::collections::BTreeMap;
@@ -110,7 +111,8 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-pub use search::{FacetCount, Facets, Hit, SearchRequest, SearchResults};
+pub use search::{FacetCount, Facets, Hit, MAX_QUERY_DEPTH, SearchRequest, SearchResults};
+pub use verify::{Problem, Verification};
 pub use write::{PutInfo, PutOutcome, Writer};
 
 use schema::Fields;
@@ -131,6 +133,15 @@ pub enum IndexError {
         dir: String,
         /// What is wrong.
         message: String,
+    },
+    /// The marker file is missing or unreadable while `index/` holds a committed index: the
+    /// store is refused rather than recreated, so no data is ever deleted to make room.
+    #[error(
+        "{dir}: the store marker {MARKER} is missing or unreadable but index/ holds data; refusing to touch it (`newsmill check --repair --data {dir}` verifies the index and writes the marker again)"
+    )]
+    NoMarker {
+        /// The data directory.
+        dir: String,
     },
     /// Another process holds the writer lock.
     #[error("{dir}: another ingest is writing to this store")]
@@ -202,6 +213,8 @@ pub struct Store {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Facet counts over the whole store, for one searcher generation, by facet limit.
+    facet_cache: std::sync::Mutex<Option<(u64, std::collections::HashMap<usize, Facets>)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -256,6 +269,11 @@ pub struct RecordMeta {
     pub fetched_at: Option<String>,
     /// When it was stored (RFC 3339).
     pub stored_at: String,
+    /// Arrival number: the store counts every record it writes, so this gives the order in
+    /// which records were stored (what the story stage saw), also within one second. Absent in
+    /// records stored before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
 }
 
 pub(crate) const KIND_ARTICLE: &str = "article";
@@ -269,6 +287,9 @@ pub(crate) struct CommitPayload {
     /// State name -> file name in `state/commit/`.
     #[serde(default)]
     pub(crate) states: BTreeMap<String, String>,
+    /// The next arrival number ([`RecordMeta::seq`]).
+    #[serde(default)]
+    pub(crate) seq: u64,
 }
 
 /// Folder of the state files written with a commit.
@@ -286,6 +307,11 @@ impl Store {
     pub fn open(dir: impl AsRef<Path>) -> Result<Store> {
         let dir = dir.as_ref();
         if !dir.join(MARKER).exists() {
+            if index_holds_data(&dir.join("index")) {
+                return Err(IndexError::NoMarker {
+                    dir: dir.display().to_string(),
+                });
+            }
             return Err(IndexError::Missing {
                 dir: dir.display().to_string(),
             });
@@ -295,6 +321,11 @@ impl Store {
 
     /// Opens the store in `dir` for writing, creating the directory and an empty store when
     /// there is none.
+    ///
+    /// It never deletes data: a directory without the marker is made a store only when it is
+    /// empty or holds what a crash during an earlier `create` left (an index with no commit
+    /// of any document); one whose `index/` holds data is refused with
+    /// [`IndexError::NoMarker`].
     pub fn create(dir: impl AsRef<Path>) -> Result<Store> {
         let dir = dir.as_ref();
         let io = |path: &Path| {
@@ -316,7 +347,13 @@ impl Store {
                         });
                     }
                 }
+                if index_holds_data(&index_dir) {
+                    return Err(IndexError::NoMarker {
+                        dir: dir.display().to_string(),
+                    });
+                }
                 if index_dir.exists() {
+                    // No commit of any document: what a crash inside `create` left.
                     fs_err::remove_dir_all(&index_dir).map_err(io(&index_dir))?;
                 }
             }
@@ -325,26 +362,50 @@ impl Store {
             let (schema, _) = schema::build();
             Index::create_in_dir(&index_dir, schema).map_err(tantivy_err(dir))?;
             // The marker is written last: a crash before it leaves a directory that `create`
-            // finishes next time (the half-made index is recreated).
-            let body = serde_json::to_vec(&Marker { format: FORMAT }).unwrap_or_default();
-            write_atomic(&marker, &body)?;
+            // finishes next time (the empty index is recreated).
+            write_marker(dir)?;
         }
         Store::open_inner(dir)
     }
 
+    /// Writes the marker of a store whose marker is missing or unreadable, after checking that
+    /// `index/` opens as a newsmill index (same schema). Returns `false` when the marker was
+    /// fine already. This is how a user recovers from [`IndexError::NoMarker`].
+    pub fn repair_marker(dir: impl AsRef<Path>) -> Result<bool> {
+        let dir = dir.as_ref();
+        if read_marker(dir).is_ok() {
+            return Ok(false);
+        }
+        let index_dir = dir.join("index");
+        if !index_dir.join("meta.json").exists() {
+            return Err(IndexError::Missing {
+                dir: dir.display().to_string(),
+            });
+        }
+        let index = Index::open_in_dir(&index_dir).map_err(tantivy_err(dir))?;
+        let (schema, _) = schema::build();
+        if index.schema() != schema {
+            return Err(IndexError::Format {
+                dir: dir.display().to_string(),
+                message: "index/ does not have the schema of a newsmill store; marker not written"
+                    .into(),
+            });
+        }
+        write_marker(dir)?;
+        Ok(true)
+    }
+
     fn open_inner(dir: &Path) -> Result<Store> {
-        let marker_path = dir.join(MARKER);
-        let marker: Marker = fs_err::read(&marker_path)
-            .map_err(|source| IndexError::Io {
-                path: marker_path.display().to_string(),
-                source,
-            })
-            .and_then(|b| {
-                serde_json::from_slice(&b).map_err(|e| IndexError::Format {
+        let marker = match read_marker(dir) {
+            Ok(m) => m,
+            // A truncated or garbled marker in front of an index that holds data.
+            Err(IndexError::Format { .. }) if index_holds_data(&dir.join("index")) => {
+                return Err(IndexError::NoMarker {
                     dir: dir.display().to_string(),
-                    message: format!("unreadable {MARKER}: {e}"),
-                })
-            })?;
+                });
+            }
+            Err(e) => return Err(e),
+        };
         if marker.format != FORMAT {
             return Err(IndexError::Format {
                 dir: dir.display().to_string(),
@@ -372,6 +433,7 @@ impl Store {
             index,
             reader,
             fields,
+            facet_cache: std::sync::Mutex::new(None),
         })
     }
 
@@ -525,17 +587,16 @@ impl Store {
     }
 
     /// Every current record sorted by id, with its metadata: the same store gives the same
-    /// order whatever its segments (for export). Reads each document twice (ids first).
+    /// order whatever its segments (for export).
+    ///
+    /// The ids come from the index's terms, not from the stored documents, so a document the
+    /// store cannot read (bit rot in a `.store` file) is one `Err` naming its id, and the
+    /// iteration goes on with the others.
     pub fn records_by_id(&self) -> Result<impl Iterator<Item = Result<(Record, RecordMeta)>> + '_> {
         let searcher = self.reader.searcher();
-        let mut keyed = Vec::new();
-        for addr in self.addresses_of_kind(KIND_ARTICLE)? {
-            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
-            keyed.push((self.text_of(&doc, self.fields.id).to_string(), addr));
-        }
-        keyed.sort();
-        Ok(keyed.into_iter().map(move |(_, addr)| {
-            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+        let keyed = self.keys_of_kind(KIND_ARTICLE)?;
+        Ok(keyed.into_iter().map(move |(key, addr)| {
+            let doc = self.read_doc(&searcher, &key, addr)?;
             self.record_of(&doc)
         }))
     }
@@ -661,6 +722,37 @@ impl Store {
         let key = self.text_of(doc, self.fields.key);
         serde_json::from_str(self.text_of(doc, self.fields.meta))
             .map_err(|e| self.corrupt(key, format!("story: {e}")))
+    }
+}
+
+fn read_marker(dir: &Path) -> Result<Marker> {
+    let marker_path = dir.join(MARKER);
+    let bytes = fs_err::read(&marker_path).map_err(|source| IndexError::Io {
+        path: marker_path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| IndexError::Format {
+        dir: dir.display().to_string(),
+        message: format!("unreadable {MARKER}: {e}"),
+    })
+}
+
+fn write_marker(dir: &Path) -> Result<()> {
+    let body = serde_json::to_vec(&Marker { format: FORMAT }).unwrap_or_default();
+    write_atomic(&dir.join(MARKER), &body)
+}
+
+/// True when `index_dir` holds a tantivy commit with documents (or a `meta.json` that cannot
+/// be read, which may be one): such a directory is never deleted or recreated.
+fn index_holds_data(index_dir: &Path) -> bool {
+    let meta = index_dir.join("meta.json");
+    let Ok(bytes) = fs_err::read(&meta) else {
+        // No commit point: at most the files of a commit that never completed.
+        return meta.exists();
+    };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(v) => v["segments"].as_array().is_none_or(|s| !s.is_empty()),
+        Err(_) => true,
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Writer<'a> {
     states: BTreeMap<String, String>,
     /// States to write with the next commit.
     pending_states: BTreeMap<String, Vec<u8>>,
+    /// The next arrival number (saved in the commit's payload).
+    seq: u64,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -133,14 +135,15 @@ impl<'a> Writer<'a> {
                 dir: store.dir.display().to_string(),
                 source,
             })?;
-        let states = store.committed_payload()?.states;
+        let payload = store.committed_payload()?;
         Ok(Writer {
             store,
             writer,
             pending: HashMap::new(),
             uncommitted: 0,
-            states,
+            states: payload.states,
             pending_states: BTreeMap::new(),
+            seq: payload.seq,
         })
     }
 
@@ -200,6 +203,37 @@ impl<'a> Writer<'a> {
         self.replace(&key, doc)
     }
 
+    /// Rewrites the stored current version of `record` with the `story` and `duplicate_of`
+    /// the given record carries, keeping its metadata (for `newsmill stories --rebuild`). The
+    /// record must be stored already with the same content; otherwise nothing is written and
+    /// `false` is returned.
+    pub fn set_story_fields(&mut self, record: &Record) -> Result<bool> {
+        let Some((json, meta)) = self.previous(&record.id)? else {
+            return Ok(false);
+        };
+        if meta.hash != content_hash(record) {
+            return Ok(false);
+        }
+        let mut stored: Record = serde_json::from_str(&json)
+            .map_err(|e| self.store.corrupt(&record.id, format!("record: {e}")))?;
+        stored.story.clone_from(&record.story);
+        stored.duplicate_of.clone_from(&record.duplicate_of);
+        let json = serde_json::to_string(&stored).unwrap_or_default();
+        let doc = self.doc(&record.id, KIND_ARTICLE, &stored, &json, &meta);
+        // Not kept in `pending`: a rebuild touches every record once, and the committed
+        // document has the same content hash, which is all `check` and `put` compare.
+        self.replace(&record.id, doc)?;
+        Ok(true)
+    }
+
+    /// Deletes every stored story summary (with the next commit); summaries put after this
+    /// call are kept.
+    pub fn delete_stories(&mut self) {
+        self.writer
+            .delete_term(Term::from_field_text(self.store.fields.kind, KIND_STORY));
+        self.uncommitted += 1;
+    }
+
     /// Saves `bytes` as the state `name` with the next commit, atomically with it: after a
     /// crash, [`Store::committed_state`] returns the state of the commit the index is at.
     pub fn set_state(&mut self, name: &str, bytes: Vec<u8>) {
@@ -238,7 +272,9 @@ impl<'a> Writer<'a> {
             previous_hashes,
             fetched_at: info.fetched_at.clone(),
             stored_at: now(),
+            seq: Some(self.seq),
         };
+        self.seq += 1;
         let json = serde_json::to_string(record).unwrap_or_default();
         let doc = self.doc(&record.id, KIND_ARTICLE, record, &json, &meta);
         self.replace(&record.id, doc)?;
@@ -362,6 +398,7 @@ impl<'a> Writer<'a> {
         }
         let payload = serde_json::to_string(&CommitPayload {
             states: states.clone(),
+            seq: self.seq,
         })
         .unwrap_or_default();
         prepared.set_payload(&payload);

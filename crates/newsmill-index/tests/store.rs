@@ -185,6 +185,20 @@ fn query_language_filters_and_facets() {
         store.search(&SearchRequest::new("title:(unclosed")),
         Err(IndexError::Query { .. })
     ));
+    // Found by the search_query fuzz target: `field:*` on a field that is not a fast field
+    // failed as a store error (a 500, exit code 3), not as a bad query.
+    for q in ["id:*", "title:*", "entity:*"] {
+        assert!(
+            matches!(
+                store.search(&SearchRequest {
+                    facets: true,
+                    ..SearchRequest::new(q)
+                }),
+                Err(IndexError::Query { .. })
+            ),
+            "{q}"
+        );
+    }
 
     let res = store
         .search(&SearchRequest {

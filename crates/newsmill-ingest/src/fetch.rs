@@ -5,9 +5,12 @@
 //! current-thread runtime for the synchronous [`crate::Reader`].
 //!
 //! Politeness rules, in order, for every request (redirect hops included):
-//! 1. `robots.txt` of the host is fetched once (through the same rate limit) and obeyed for our
-//!    user agent; a missing one (4xx) allows everything, an unreachable one (5xx, network error)
-//!    forbids the host, as Google does.
+//! 1. `robots.txt` of the host is fetched (through the same rate limit), kept for a day, and
+//!    obeyed for our user agent, as RFC 9309 says: its first 512 KiB are read (the RFC asks for
+//!    at least 500 KiB; a longer file is cut at a line end, not refused), up to 5 redirects are
+//!    followed; a missing one (4xx) allows everything, and one that cannot be read (5xx, 429, a
+//!    network error, a timeout, even in the middle of its body) forbids the host until it is
+//!    asked again, 5 minutes later.
 //! 2. At most one request per host per [`FetchConfig::per_host_interval`] (or the host's
 //!    `Crawl-delay`, when longer).
 //! 3. 429 and 5xx are retried up to [`FetchConfig::max_retries`] times, waiting `Retry-After`
@@ -150,16 +153,27 @@ impl HostSchedule {
 #[derive(Debug)]
 enum RobotsRule {
     AllowAll,
-    DenyAll(String),
+    /// robots.txt could not be read: the host is off limits for now (RFC 9309 2.3.1.4).
+    Unreachable(String),
     Rules(Box<Robot>),
 }
+
+/// How much of a robots.txt is read (RFC 9309 asks for at least 500 KiB).
+pub const ROBOTS_MAX_BYTES: usize = 512 << 10;
+/// How long a robots.txt is kept (RFC 9309: no longer than 24 hours).
+const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long a robots.txt that could not be read keeps its host off limits before it is asked
+/// again.
+const ROBOTS_RETRY: Duration = Duration::from_secs(300);
+/// Redirects of a robots.txt followed (RFC 9309: at least five).
+const ROBOTS_REDIRECTS: usize = 5;
 
 /// The async polite fetcher. Cheap to share behind an `Arc`; all state is internal.
 pub struct Fetcher {
     client: reqwest::Client,
     config: FetchConfig,
     schedule: Mutex<HostSchedule>,
-    robots: tokio::sync::Mutex<HashMap<String, std::sync::Arc<RobotsRule>>>,
+    robots: tokio::sync::Mutex<HashMap<String, (std::sync::Arc<RobotsRule>, Instant)>>,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -172,6 +186,14 @@ impl std::fmt::Debug for Fetcher {
 
 fn fetch_err(url: &str, message: impl Into<String>) -> IngestError {
     IngestError::Fetch {
+        url: url.to_string(),
+        message: message.into(),
+    }
+}
+
+/// An error that may pass: see [`IngestError::Unavailable`].
+fn unavailable(url: &str, message: impl Into<String>) -> IngestError {
+    IngestError::Unavailable {
         url: url.to_string(),
         message: message.into(),
     }
@@ -223,28 +245,73 @@ impl Fetcher {
     async fn robots_for(&self, url: &reqwest::Url) -> std::sync::Arc<RobotsRule> {
         let key = format!("{}://{}", url.scheme(), host_key(url));
         let mut cache = self.robots.lock().await;
-        if let Some(r) = cache.get(&key) {
-            return r.clone();
+        if let Some((rule, expires)) = cache.get(&key)
+            && *expires > Instant::now()
+        {
+            return rule.clone();
         }
-        let robots_url = format!("{key}/robots.txt");
-        self.wait_turn(&host_key(url), Duration::ZERO).await;
-        let rule = match self.client.get(&robots_url).send().await {
-            Ok(resp) if resp.status().is_success() => {
-                match read_capped(resp, 512 << 10, &robots_url).await {
-                    Ok(body) => match Robot::new(&self.config.user_agent, &body) {
-                        Ok(r) => RobotsRule::Rules(Box::new(r)),
-                        Err(_) => RobotsRule::AllowAll,
-                    },
-                    Err(_) => RobotsRule::AllowAll,
-                }
-            }
-            Ok(resp) if resp.status().is_client_error() => RobotsRule::AllowAll,
-            Ok(resp) => RobotsRule::DenyAll(format!("robots.txt answered {}", resp.status())),
-            Err(e) => RobotsRule::DenyAll(format!("robots.txt unreachable: {}", short(&e))),
+        let rule = self.fetch_robots(&format!("{key}/robots.txt")).await;
+        let ttl = match rule {
+            RobotsRule::Unreachable(_) => ROBOTS_RETRY,
+            _ => ROBOTS_TTL,
         };
         let rule = std::sync::Arc::new(rule);
-        cache.insert(key, rule.clone());
+        cache.insert(key, (rule.clone(), Instant::now() + ttl));
         rule
+    }
+
+    /// Fetches and reads one robots.txt, following its redirects (RFC 9309 2.3.1).
+    async fn fetch_robots(&self, first: &str) -> RobotsRule {
+        let Ok(mut robots_url) = reqwest::Url::parse(first) else {
+            return RobotsRule::AllowAll;
+        };
+        for _ in 0..=ROBOTS_REDIRECTS {
+            self.wait_turn(&host_key(&robots_url), Duration::ZERO).await;
+            let resp = match self.client.get(robots_url.clone()).send().await {
+                Ok(resp) => resp,
+                Err(e) => {
+                    return RobotsRule::Unreachable(format!(
+                        "robots.txt unreachable: {}",
+                        short(&e)
+                    ));
+                }
+            };
+            let status = resp.status();
+            if status.is_redirection() {
+                let next = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| robots_url.join(l).ok());
+                match next {
+                    Some(next) if matches!(next.scheme(), "http" | "https") => {
+                        robots_url = next;
+                        continue;
+                    }
+                    // A redirect to nowhere: as if there were no robots.txt.
+                    _ => return RobotsRule::AllowAll,
+                }
+            }
+            if status.is_success() {
+                return match read_prefix(resp, ROBOTS_MAX_BYTES).await {
+                    Ok(body) => match Robot::new(&self.config.user_agent, &body) {
+                        Ok(r) => RobotsRule::Rules(Box::new(r)),
+                        // Nothing parses as a rule: no rule forbids anything.
+                        Err(_) => RobotsRule::AllowAll,
+                    },
+                    Err(e) => RobotsRule::Unreachable(format!(
+                        "robots.txt could not be read: {}",
+                        short(&e)
+                    )),
+                };
+            }
+            if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
+                return RobotsRule::AllowAll;
+            }
+            return RobotsRule::Unreachable(format!("robots.txt answered {status}"));
+        }
+        // More redirects than the RFC asks to follow: robots.txt is unavailable, which allows.
+        RobotsRule::AllowAll
     }
 
     /// GETs `url` politely; with `validators`, as a conditional GET.
@@ -268,7 +335,7 @@ impl Fetcher {
                 let rule = self.robots_for(&current).await;
                 match &*rule {
                     RobotsRule::AllowAll => {}
-                    RobotsRule::DenyAll(why) => return Err(fetch_err(url, why.clone())),
+                    RobotsRule::Unreachable(why) => return Err(unavailable(url, why.clone())),
                     RobotsRule::Rules(robot) => {
                         if !robot.allowed(current.as_str()) {
                             return Err(fetch_err(
@@ -309,6 +376,9 @@ impl Fetcher {
             }
             if status == StatusCode::NOT_MODIFIED {
                 return Ok(FetchOutcome::NotModified);
+            }
+            if status == StatusCode::REQUEST_TIMEOUT {
+                return Err(unavailable(url, format!("HTTP {status}")));
             }
             if !status.is_success() {
                 return Err(fetch_err(url, format!("HTTP {status}")));
@@ -365,7 +435,7 @@ impl Fetcher {
                 Ok(_) => None,
                 // A timeout is not retried: a host that never answers must not hold us up.
                 Err(e) if e.is_timeout() => {
-                    return Err(fetch_err(
+                    return Err(unavailable(
                         asked,
                         format!("timed out after {:?}", self.config.timeout),
                     ));
@@ -377,7 +447,7 @@ impl Fetcher {
                 (result, Some(wait)) if attempt < self.config.max_retries => {
                     let _ = result;
                     if wait > self.config.max_retry_wait {
-                        return Err(fetch_err(
+                        return Err(unavailable(
                             asked,
                             format!("asked to retry after {wait:?}, longer than the limit"),
                         ));
@@ -390,13 +460,13 @@ impl Fetcher {
                         .defer(&host, at);
                 }
                 (Ok(resp), Some(_)) => {
-                    return Err(fetch_err(
+                    return Err(unavailable(
                         asked,
                         format!("HTTP {} after {attempt} retries", resp.status()),
                     ));
                 }
                 (Err(e), _) => {
-                    return Err(fetch_err(
+                    return Err(unavailable(
                         asked,
                         format!("{} after {attempt} retries", short(&e)),
                     ));
@@ -466,9 +536,26 @@ async fn read_capped(
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),
-            Err(e) => return Err(fetch_err(url, format!("reading body: {}", short(&e)))),
+            Err(e) => return Err(unavailable(url, format!("reading body: {}", short(&e)))),
         }
     }
+}
+
+/// Reads at most `cap` bytes of a body, cut after its last line end when the body is longer
+/// (what is past the cap is not read). Fails when the body cannot be read (a timeout, a reset).
+async fn read_prefix(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() >= cap {
+            body.truncate(cap);
+            if let Some(end) = body.iter().rposition(|&b| b == b'\n') {
+                body.truncate(end + 1);
+            }
+            break;
+        }
+    }
+    Ok(body)
 }
 
 /// [`Fetcher`] behind a blocking call, on its own current-thread tokio runtime.

@@ -100,6 +100,16 @@ pub enum IngestError {
         /// What went wrong.
         message: String,
     },
+    /// A URL could not be fetched now, for a reason that may pass: a timeout, a refused or
+    /// reset connection, 429 or 5xx after the retries, an unreachable robots.txt. Trying again
+    /// later may work (`ingest --follow` does).
+    #[error("{url}: {message}")]
+    Unavailable {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A URL was given but fetching is turned off.
     #[error("{url}: fetching is turned off (offline)")]
     Offline {
@@ -124,8 +134,15 @@ impl IngestError {
             | IngestError::Feed { input, .. }
             | IngestError::Sitemap { input, .. }
             | IngestError::TooLarge { input, .. } => input,
-            IngestError::Fetch { url, .. } | IngestError::Offline { url } => url,
+            IngestError::Fetch { url, .. }
+            | IngestError::Unavailable { url, .. }
+            | IngestError::Offline { url } => url,
         }
+    }
+
+    /// True when trying again later may work ([`IngestError::Unavailable`]).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, IngestError::Unavailable { .. })
     }
 
     /// The message without the input prefix.
@@ -274,6 +291,9 @@ fn root_element(text: &str) -> Option<String> {
     }
 }
 
+/// A list of URLs: every line (blank lines and `#` comments aside) is one word, and at least
+/// half of them are http(s) URLs. The other lines are reported as bad lines when the list is
+/// read (a `www.example.com/page` without its scheme), not taken for an article.
 fn is_url_list(bytes: &[u8]) -> bool {
     if bytes.len() > 16 << 20 {
         return false;
@@ -281,17 +301,22 @@ fn is_url_list(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
-    let mut n = 0;
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if !is_url(line) || line.contains(char::is_whitespace) {
+    let (mut urls, mut lines) = (0, 0);
+    for line in url_list_lines(text) {
+        if line.contains(char::is_whitespace) {
             return false;
         }
-        n += 1;
+        lines += 1;
+        urls += usize::from(is_url(line));
     }
-    n > 0
+    urls > 0 && urls * 2 >= lines
+}
+
+/// The lines of a URL list that hold something: trimmed, without blank lines and comments.
+fn url_list_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// Counts of what a [`Reader`] saw besides documents and errors.
@@ -329,7 +354,13 @@ enum Task {
     Source(String),
     File(PathBuf),
     Doc(Box<RawDoc>),
-    Url { url: String, want: Want, depth: u32 },
+    Url {
+        url: String,
+        want: Want,
+        depth: u32,
+    },
+    /// An error to yield in its place in the order (a bad line of a URL list).
+    Error(Box<IngestError>),
 }
 
 /// What a URL is expected to be.
@@ -393,6 +424,7 @@ impl Reader {
     fn run(&mut self, task: Task) -> Option<Result<RawDoc>> {
         match task {
             Task::Doc(doc) => Some(Ok(*doc)),
+            Task::Error(e) => Some(Err(*e)),
             Task::Source(s) => match Source::parse(&s) {
                 Source::Stdin => self.stdin(),
                 Source::Url(url) => self.url(url, Want::Any, 0),
@@ -491,18 +523,27 @@ impl Reader {
             ContentKind::Sitemap => self.sitemap(name, &bytes, 0),
             ContentKind::UrlList => {
                 let text = String::from_utf8_lossy(&bytes);
-                let urls: Vec<String> = text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(str::to_string)
-                    .collect();
-                for url in urls.into_iter().rev() {
-                    self.tasks.push_front(Task::Url {
-                        url,
-                        want: Want::Page,
-                        depth: 0,
+                let mut tasks = Vec::new();
+                for (n, line) in text.lines().enumerate() {
+                    let line = line.trim();
+                    if line.is_empty() || line.starts_with('#') {
+                        continue;
+                    }
+                    tasks.push(if is_url(line) {
+                        Task::Url {
+                            url: line.to_string(),
+                            want: Want::Page,
+                            depth: 0,
+                        }
+                    } else {
+                        Task::Error(Box::new(IngestError::Fetch {
+                            url: format!("{name}:{}", n + 1),
+                            message: format!("not an http:// or https:// URL: {line:?}"),
+                        }))
                     });
+                }
+                for t in tasks.into_iter().rev() {
+                    self.tasks.push_front(t);
                 }
                 None
             }
@@ -735,6 +776,15 @@ mod tests {
             classify("x", b"https://a.example/1 is a link\n"),
             ContentKind::Document
         );
+        assert_eq!(
+            classify("x", b"https://a.example/1\nwww.example.com/no-scheme\n"),
+            ContentKind::UrlList
+        );
+        assert_eq!(
+            classify("x", b"Title\nwww.example.com/no-scheme\n"),
+            ContentKind::Document,
+            "no URL at all"
+        );
         assert_eq!(classify("x", b"Title\n\nBody"), ContentKind::Document);
     }
 
@@ -746,6 +796,41 @@ mod tests {
             Source::Url("HTTPS://a.example".into())
         );
         assert_eq!(Source::parse("a/b"), Source::Path("a/b".into()));
+    }
+
+    // See: issue 24 (a list with one bad line was stored as one text record, nothing fetched).
+    #[test]
+    fn regression_24_a_url_list_with_a_bad_line_reads_its_urls_and_names_the_line() {
+        let dir = std::env::temp_dir().join(format!("nm-ingest-urls-{}", std::process::id()));
+        fs_err::create_dir_all(&dir).unwrap();
+        let list = dir.join("urls.txt");
+        fs_err::write(
+            &list,
+            "# today\nhttps://a.example/1\nwww.example.com/no-scheme\n\nhttp://b.example/2\nhttps://c.example/3\n",
+        )
+        .unwrap();
+        let name = list.to_string_lossy().into_owned();
+        let items: Vec<_> =
+            read_sources(std::slice::from_ref(&name), IngestConfig::offline()).collect();
+        let inputs: Vec<String> = items
+            .iter()
+            .map(|i| i.as_ref().unwrap_err().input().to_string())
+            .collect();
+        assert_eq!(
+            inputs,
+            [
+                "https://a.example/1".to_string(),
+                format!("{name}:3"),
+                "http://b.example/2".into(),
+                "https://c.example/3".into()
+            ],
+            "every URL is tried (offline here), the bad line is named, nothing is a document"
+        );
+        assert_eq!(
+            items[1].as_ref().unwrap_err().reason(),
+            "not an http:// or https:// URL: \"www.example.com/no-scheme\""
+        );
+        fs_err::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

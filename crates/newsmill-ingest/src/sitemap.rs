@@ -33,9 +33,17 @@ pub struct SitemapUrl {
 /// Most URLs one sitemap may list (the protocol's own limit is 50,000).
 pub const MAX_SITEMAP_URLS: usize = 50_000;
 
+/// Largest sitemap read, once gunzipped (the protocol's own limit is 50 MB).
+pub const MAX_SITEMAP_BYTES: u64 = 256 << 20;
+
 /// Parses a sitemap, gunzipping it first when it is gzipped. Anything else (HTML, a feed, broken
-/// XML) is an error naming `input`.
+/// XML) is an error naming `input`, and so is a gzipped sitemap larger than
+/// [`MAX_SITEMAP_BYTES`] once gunzipped ([`IngestError::TooLarge`]: it is not cut silently).
 pub fn parse_sitemap(input: &str, bytes: &[u8]) -> Result<Sitemap, IngestError> {
+    parse_sitemap_capped(input, bytes, MAX_SITEMAP_BYTES)
+}
+
+fn parse_sitemap_capped(input: &str, bytes: &[u8], cap: u64) -> Result<Sitemap, IngestError> {
     let err = |message: String| IngestError::Sitemap {
         input: input.to_string(),
         message,
@@ -44,9 +52,15 @@ pub fn parse_sitemap(input: &str, bytes: &[u8]) -> Result<Sitemap, IngestError> 
     let bytes = if bytes.starts_with(b"\x1f\x8b") {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes)
-            .take(256 << 20)
+            .take(cap + 1)
             .read_to_end(&mut out)
             .map_err(|e| err(format!("bad gzip: {e}")))?;
+        if out.len() as u64 > cap {
+            return Err(IngestError::TooLarge {
+                input: input.to_string(),
+                limit: cap,
+            });
+        }
         unzipped = out;
         &unzipped[..]
     } else {
@@ -190,6 +204,31 @@ mod tests {
             parse_sitemap("i.xml", idx).unwrap(),
             Sitemap::Index(vec!["https://n.example/s1.xml".into()])
         );
+    }
+
+    // See: issue 24 (a sitemap over the cap after gunzip was cut silently).
+    #[test]
+    fn regression_24_a_gzipped_sitemap_over_the_cap_is_an_error() {
+        use std::io::Write;
+        let mut xml = String::from("<urlset>");
+        for i in 0..2000 {
+            xml.push_str(&format!("<url><loc>https://n.example/{i}</loc></url>"));
+        }
+        xml.push_str("</urlset>");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(xml.as_bytes()).unwrap();
+        let gz = e.finish().unwrap();
+        let cap = xml.len() as u64 / 2;
+        let err = parse_sitemap_capped("s.xml.gz", &gz, cap).unwrap_err();
+        assert!(
+            matches!(err, IngestError::TooLarge { limit, .. } if limit == cap),
+            "{err}"
+        );
+        let Sitemap::Urls(urls) = parse_sitemap_capped("s.xml.gz", &gz, xml.len() as u64).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(urls.len(), 2000);
     }
 
     #[test]

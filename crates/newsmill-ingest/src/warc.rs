@@ -225,10 +225,22 @@ impl WarcReader {
         if let Some(enc) = encoding.as_deref()
             && matches!(enc, "gzip" | "x-gzip" | "deflate")
         {
-            bytes = decode_body(enc, &bytes).map_err(|e| IngestError::Warc {
-                input: origin.to_string(),
-                message: format!("bad {enc} body: {e}"),
-            })?;
+            bytes = match decode_body(enc, &bytes, self.max_bytes) {
+                Ok(Some(decoded)) => decoded,
+                // A gzip bomb: a few KB that inflate past the cap.
+                Ok(None) => {
+                    return Err(IngestError::TooLarge {
+                        input: origin.to_string(),
+                        limit: self.max_bytes,
+                    });
+                }
+                Err(e) => {
+                    return Err(IngestError::Warc {
+                        input: origin.to_string(),
+                        message: format!("bad {enc} body: {e}"),
+                    });
+                }
+            };
         }
         Ok(WarcItem::Doc(RawDoc {
             origin,
@@ -241,14 +253,19 @@ impl WarcReader {
     }
 }
 
-fn decode_body(encoding: &str, bytes: &[u8]) -> io::Result<Vec<u8>> {
+/// Inflates an HTTP body; `None` when it inflates past `cap` bytes (it is not inflated further).
+fn decode_body(encoding: &str, bytes: &[u8], cap: u64) -> io::Result<Option<Vec<u8>>> {
     let mut out = Vec::new();
     if encoding == "deflate" {
-        flate2::read::ZlibDecoder::new(bytes).read_to_end(&mut out)?;
+        flate2::read::ZlibDecoder::new(bytes)
+            .take(cap + 1)
+            .read_to_end(&mut out)?;
     } else {
-        flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out)?;
+        flate2::read::MultiGzDecoder::new(bytes)
+            .take(cap + 1)
+            .read_to_end(&mut out)?;
     }
-    Ok(out)
+    Ok((out.len() as u64 <= cap).then_some(out))
 }
 
 impl Iterator for WarcReader {
@@ -430,6 +447,48 @@ mod tests {
             assert_eq!(offsets(&p), expected, "{name}");
         }
         fs_err::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A response record whose HTTP body is gzipped (`Content-Encoding: gzip`).
+    fn gzipped_record(uri: &str, plain: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(plain).unwrap();
+        let gz = e.finish().unwrap();
+        let http = [
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+                .as_slice(),
+            &gz,
+        ]
+        .concat();
+        let mut out = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-06-19T10:00:00Z\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+            http.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(&http);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    // See: issue 24 (a 52 KB gzip bomb in a record's body took 5.2 GB).
+    #[test]
+    fn regression_24_a_gzip_bomb_in_a_body_is_capped_and_the_next_record_read() {
+        let bomb = vec![0u8; 3 << 20];
+        let mut w = gzipped_record("https://a.example/bomb", &bomb);
+        assert!(w.len() < 20_000, "a small file: {} bytes", w.len());
+        w.extend(gzipped_record("https://a.example/ok", b"<p>fine</p>"));
+        let items = read_all(w);
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert!(
+            matches!(&items[0], Err(IngestError::TooLarge { limit, .. }) if *limit == 1 << 20),
+            "{:?}",
+            items[0]
+        );
+        let Ok(WarcItem::Doc(d)) = &items[1] else {
+            panic!("{:?}", items[1])
+        };
+        assert_eq!(d.bytes, b"<p>fine</p>");
     }
 
     #[test]

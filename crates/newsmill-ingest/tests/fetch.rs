@@ -287,3 +287,149 @@ fn feeds_and_sitemaps_by_url_through_the_reader() {
     assert!(errors[1].contains("a loop"), "{errors:?}");
     assert!(errors[2].contains("not a feed"), "{errors:?}");
 }
+
+/// What a one-host server answers: bytes to send and close, or bytes to send and then hold
+/// the connection open (a body that stops in the middle).
+enum Reply {
+    Close(Vec<u8>),
+    Stall(Vec<u8>),
+}
+
+/// A server whose answers come from `reply(path)`, with its own request log.
+fn start_with(reply: fn(&str) -> Reply) -> Server {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    std_listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", std_listener.local_addr().unwrap());
+    let log: Log = Arc::default();
+    let l2 = log.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = TcpListener::from_std(std_listener).unwrap();
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let log = l2.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf).into_owned();
+                    let path = head
+                        .lines()
+                        .next()
+                        .and_then(|l| l.split_whitespace().nth(1))
+                        .unwrap_or("/")
+                        .to_string();
+                    log.lock()
+                        .unwrap()
+                        .push((path.clone(), HashMap::new(), Instant::now()));
+                    match reply(&path) {
+                        Reply::Close(bytes) => {
+                            let _ = sock.write_all(&bytes).await;
+                            let _ = sock.shutdown().await;
+                        }
+                        Reply::Stall(bytes) => {
+                            let _ = sock.write_all(&bytes).await;
+                            let _ = sock.flush().await;
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    Server { base, log }
+}
+
+fn reply(status: &str, body: &str) -> Reply {
+    Reply::Close(
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
+fn page_or(path: &str, robots: impl FnOnce() -> Reply) -> Reply {
+    match path {
+        "/robots.txt" => robots(),
+        "/page" => reply("200 OK", PAGE),
+        _ => reply("404 Not Found", ""),
+    }
+}
+
+/// Whether `/page` of the server may be fetched.
+async fn page_allowed(s: &Server) -> Result<(), IngestError> {
+    let f = Fetcher::new(config()).unwrap();
+    get(&f, &format!("{}/page", s.base)).await.map(|_| ())
+}
+
+// See: issue 24 (a robots.txt that failed to read counted as allow-all).
+#[tokio::test]
+async fn regression_24_robots_txt_follows_rfc_9309() {
+    // `Disallow: /` followed by 600 KB of comments: the first 512 KiB are read and obeyed.
+    let long = start_with(|p| {
+        page_or(p, || {
+            let mut body = "User-agent: *\nDisallow: /\n".to_string();
+            while body.len() < 600_000 {
+                body.push_str("# a comment line to make the file long, as some sites do\n");
+            }
+            reply("200 OK", &body)
+        })
+    });
+    let e = page_allowed(&long).await.unwrap_err();
+    assert!(e.to_string().contains("disallowed by robots.txt"), "{e}");
+    assert!(!paths(&long.log).contains(&"/page".to_string()));
+
+    // A robots.txt whose body stops in the middle (the client's timeout ends it): the host is
+    // off limits, and the error says it may pass.
+    let stalled = start_with(|p| {
+        page_or(p, || {
+            Reply::Stall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n\r\nUser-agent: *\nAllow: /\n"
+                    .to_vec(),
+            )
+        })
+    });
+    let e = page_allowed(&stalled).await.unwrap_err();
+    assert!(e.is_retryable(), "{e}");
+    assert!(
+        e.to_string().contains("robots.txt could not be read"),
+        "{e}"
+    );
+    assert!(!paths(&stalled.log).contains(&"/page".to_string()));
+
+    // Server errors and 429 forbid; a missing robots.txt (404) allows.
+    let down = start_with(|p| page_or(p, || reply("503 Service Unavailable", "")));
+    let e = page_allowed(&down).await.unwrap_err();
+    assert!(e.to_string().contains("robots.txt answered 503"), "{e}");
+    let busy = start_with(|p| page_or(p, || reply("429 Too Many Requests", "")));
+    assert!(page_allowed(&busy).await.is_err());
+    let missing = start_with(|p| page_or(p, || reply("404 Not Found", "")));
+    page_allowed(&missing).await.unwrap();
+
+    // A redirected robots.txt is followed (http to https, or to another path, is common).
+    let moved = start_with(|p| {
+        match p {
+        "/robots.txt" => Reply::Close(
+            b"HTTP/1.1 301 Moved\r\nLocation: /real-robots.txt\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                .to_vec(),
+        ),
+        "/real-robots.txt" => reply("200 OK", "User-agent: *\nDisallow: /page\n"),
+        _ => reply("200 OK", PAGE),
+    }
+    });
+    let e = page_allowed(&moved).await.unwrap_err();
+    assert!(e.to_string().contains("disallowed by robots.txt"), "{e}");
+}

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::body::Body;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -45,16 +45,26 @@ pub(crate) fn routes(analyze_limit: usize) -> Router<AppState> {
         .route("/api/alerts/{id}", get(get_alert).delete(delete_alert))
 }
 
-/// Runs a blocking store call on tokio's blocking pool.
+/// Runs a blocking store call on tokio's blocking pool, once one of the read slots is free
+/// ([`crate::ServeConfig::read_concurrency`]); 503 when none frees up in time.
 pub(crate) async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
 {
+    let slots = state.inner.read_slots.clone();
+    let permit =
+        match tokio::time::timeout(state.inner.config.read_wait, slots.acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            _ => return Err(ApiError::busy("the server is busy; retry in a second")),
+        };
     let store = state.inner.store.clone();
-    tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await
-        .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f(store.as_ref())
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
 }
 
 /// Ids are short and plain: letters, digits and `-_.:`.
@@ -500,16 +510,40 @@ pub(crate) struct AnalyzeParams {
     responses(
         (status = 200, description = "The record, not stored", body = Object),
         (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 408, description = "The body did not arrive in time", body = ErrorBody),
         (status = 413, description = "Body larger than the limit", body = ErrorBody),
-        (status = 422, description = "Nothing extractable (empty, binary, no article text)", body = ErrorBody)))]
+        (status = 422, description = "Nothing extractable (empty, binary, no article text)", body = ErrorBody),
+        (status = 503, description = "Every analysis slot stayed busy; retry after the `Retry-After` seconds", body = ErrorBody)))]
 async fn analyze(
     State(state): State<AppState>,
     params: Result<Query<AnalyzeParams>, QueryRejection>,
     headers: axum::http::HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Json<Record>, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
-    let body = body.map_err(|r| rejection(r.status(), r.body_text()))?;
+    let limit = state.inner.config.analyze_limit;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    // A slot first, then the body: a request waiting for a slot has read nothing yet, so
+    // memory stays bounded by the slots, whatever the number of clients.
+    let slots = state.inner.analyze_slots.clone();
+    let permit =
+        match tokio::time::timeout(state.inner.config.analyze_wait, slots.acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            _ => {
+                return Err(ApiError::busy(
+                    "every analysis slot is busy; retry in a second",
+                ));
+            }
+        };
+    let body = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|e| body_error(&e, limit))?;
     let hint = match params.input.as_deref() {
         None | Some("auto") => InputHint::Auto,
         Some("html") => InputHint::Html,
@@ -538,6 +572,8 @@ async fn analyze(
     doc.content_type = content_type;
     let state2 = state.clone();
     tokio::task::spawn_blocking(move || {
+        // The slot is held until the work is done, even when the client has gone.
+        let _permit = permit;
         let mut record = newsmill_extract::extract(&doc, &state2.inner.extract)
             .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
         if let Some(enrich) = &state2.inner.enrich {
@@ -547,6 +583,28 @@ async fn analyze(
     })
     .await
     .map_err(|e| ApiError::internal(format!("analyze task failed: {e}")))?
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("body larger than the {limit}-byte limit"),
+    )
+}
+
+/// The answer to a body that could not be read: too large, too slow, or cut off.
+fn body_error(e: &axum::Error, limit: usize) -> ApiError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return too_large(limit);
+        }
+        source = s.source();
+    }
+    if crate::limits::is_body_timeout(e) {
+        return ApiError::new(StatusCode::REQUEST_TIMEOUT, e.to_string());
+    }
+    ApiError::bad_request(format!("could not read the body: {e}"))
 }
 
 #[utoipa::path(get, path = "/api/alerts",

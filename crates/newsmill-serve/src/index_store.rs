@@ -74,9 +74,10 @@ fn store_err(e: IndexError) -> StoreError {
     }
 }
 
-/// `"value"` quoted for the index's query language.
+/// `"value"` quoted for the index's query language: inside quotes a backslash escapes the
+/// next character, so `"` and `\` are escaped and the value is matched as it is written.
 fn quoted(v: &str) -> String {
-    format!("\"{}\"", v.replace(['"', '\\'], " "))
+    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// The index's plain-text version of a highlighted snippet (`<b>` tags out, entities decoded).

@@ -39,6 +39,7 @@ mod api;
 mod chart;
 mod error;
 mod index_store;
+mod limits;
 mod memory;
 mod pages;
 mod said;
@@ -92,12 +93,33 @@ pub struct ServeConfig {
     pub webhook_attempts: u32,
     /// Wait before the second attempt; doubled before each next one.
     pub webhook_backoff: Duration,
+    /// Longest a client may take to send a request's headers, counted from when the server
+    /// starts waiting for them (a new connection, or an idle kept-alive one): half-sent and
+    /// idle connections are closed after this.
+    pub header_timeout: Duration,
+    /// Longest a client may take to send a request's body, in all.
+    pub body_timeout: Duration,
+    /// Most connections open at once; one more is answered `503` and closed.
+    pub max_connections: usize,
+    /// Most `POST /api/analyze` requests read and run at once; the others wait for a slot.
+    pub analyze_concurrency: usize,
+    /// Longest a `POST /api/analyze` request waits for a slot before it is answered `503`
+    /// with `Retry-After` (it sends no body until it has one, so waiting costs no memory).
+    pub analyze_wait: Duration,
+    /// Most store reads (searches, pages) run at once; the others wait for a slot. Each read
+    /// holds its own buffers (facet counts, records), so this bounds their memory.
+    pub read_concurrency: usize,
+    /// Longest a read waits for a slot before it is answered `503` with `Retry-After`.
+    pub read_wait: Duration,
 }
 
 impl ServeConfig {
     /// Defaults: `127.0.0.1:8080`, no token, no webhooks, 64 KiB bodies (8 MiB to analyze),
-    /// alerts checked every 2 s, 5 webhook attempts starting 1 s apart.
+    /// alerts checked every 2 s, 5 webhook attempts starting 1 s apart; 20 s for headers and
+    /// 60 s for a body, 512 connections, two analyses per core at once, waiting at most 10 s
+    /// for a slot, and four store reads per core at once, waiting at most 30 s.
     pub fn new(data_dir: impl Into<PathBuf>) -> ServeConfig {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         ServeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: data_dir.into(),
@@ -108,6 +130,13 @@ impl ServeConfig {
             poll_interval: Duration::from_secs(2),
             webhook_attempts: 5,
             webhook_backoff: Duration::from_secs(1),
+            header_timeout: Duration::from_secs(20),
+            body_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            analyze_concurrency: 2 * cores.max(1),
+            analyze_wait: Duration::from_secs(10),
+            read_concurrency: 4 * cores.max(1),
+            read_wait: Duration::from_secs(30),
         }
     }
 
@@ -147,6 +176,10 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) extract: ExtractConfig,
     pub(crate) enrich: Option<Enricher>,
+    /// Slots of `POST /api/analyze`.
+    pub(crate) analyze_slots: Arc<tokio::sync::Semaphore>,
+    /// Slots of store reads.
+    pub(crate) read_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -163,6 +196,8 @@ impl AppState {
         enrich: Option<Enricher>,
     ) -> Result<AppState> {
         config.validate()?;
+        let slots = config.analyze_concurrency.max(1);
+        let reads = config.read_concurrency.max(1);
         let book = alerts::AlertBook::load(&config.data_dir)?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -181,6 +216,8 @@ impl AppState {
                 http,
                 extract: ExtractConfig::default(),
                 enrich,
+                analyze_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+                read_slots: Arc::new(tokio::sync::Semaphore::new(reads)),
             }),
         })
     }
@@ -221,6 +258,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::body_deadline,
         ))
         .with_state(state)
 }
@@ -263,19 +304,18 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, checking alerts whenever the store changes.
+    ///
+    /// Each connection gets [`ServeConfig::header_timeout`] to send each request's headers and
+    /// [`ServeConfig::body_timeout`] for its body; at most [`ServeConfig::max_connections`] are
+    /// open at once (one more is answered `503` and closed). On shutdown, requests in flight
+    /// finish (for at most 10 s) and idle connections are closed.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        let addr = self.local_addr();
         let poller = tokio::spawn(poll_alerts(self.state.clone()));
+        let config = self.state.inner.config.clone();
         let app = router(self.state);
-        let result = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|source| Error::Io {
-                what: format!("serving {addr}"),
-                source,
-            });
+        limits::serve(self.listener, app, &config, shutdown).await;
         poller.abort();
-        result
+        Ok(())
     }
 }
 

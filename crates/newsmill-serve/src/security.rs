@@ -117,9 +117,18 @@ fn html_escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// `path` as a local path to send a browser to: one leading `/` and no backslash. A request
+/// path may start with `//` (or `/\`, which browsers read the same way), and as a `Location`
+/// or a form's `action` that names another host: `//evil.example/` would send the signed-in
+/// browser, or the token typed into the form, there.
+pub(crate) fn local_path(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    format!("/{}", p.trim_start_matches('/'))
+}
+
 /// The 401 page of a server with a token: a sign-in form that reopens `path` with the token.
 fn sign_in_page(path: &str, wrong: bool) -> Response {
-    let path = html_escape(path);
+    let path = html_escape(&local_path(path));
     let note = if wrong {
         "<p role=\"alert\">That token is not the right one.</p>"
     } else {
@@ -206,7 +215,7 @@ pub(crate) async fn guard(State(state): State<AppState>, mut req: Request, next:
     // page writes check the form's token in their handlers.
     let page = !api && !req.uri().path().starts_with("/assets/");
     if page && !write && !authorized && !session_ok(&state, headers) {
-        let path = req.uri().path().to_string();
+        let path = local_path(req.uri().path());
         let (token, rest) = split_token(req.uri().query().unwrap_or(""));
         return with_headers(match token {
             Some(t) if token_ok(&state, Some(&t)) => {
@@ -305,6 +314,15 @@ mod tests {
         ] {
             assert!(!is_loopback_host(h), "{h}");
         }
+    }
+
+    #[test]
+    fn redirects_stay_on_this_host() {
+        assert_eq!(local_path("//evil.example/"), "/evil.example/");
+        assert_eq!(local_path("/\\evil.example"), "/evil.example");
+        assert_eq!(local_path("///a//b"), "/a//b");
+        assert_eq!(local_path("/stories/x"), "/stories/x");
+        assert_eq!(local_path(""), "/");
     }
 
     #[test]

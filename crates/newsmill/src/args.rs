@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// newsmill turns raw news into clean, structured, deduplicated, searchable stories.
 #[derive(Debug, Parser)]
-#[command(name = "newsmill", version, about, long_about = None)]
+#[command(name = "newsmill", version, about, long_about = None, after_help = EXIT_CODES)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -28,7 +28,29 @@ pub(crate) enum Command {
     /// Group articles into stories online and mark near-duplicates: reads JSON Lines
     /// {id, time, title, text} in time order, prints {id, story, duplicate_of} per line.
     Stories(StoriesArgs),
+    /// Verify a store: every index file's checksum, every stored document, the committed
+    /// state. Exits 0 when the store is whole, 1 when it found damage (each problem listed).
+    Check(CheckArgs),
 }
+
+/// Arguments of `newsmill check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) data: DataArg,
+    /// Write the store's marker (newsmill-store.json) again when it is missing or unreadable
+    /// and `index/` opens as a newsmill index; nothing else is changed.
+    #[arg(long)]
+    pub(crate) repair: bool,
+}
+
+/// The exit codes, as `--help` lists them.
+const EXIT_CODES: &str = "Exit codes:
+  0  success
+  1  some inputs failed (each reported; the others were processed), or `check` found damage
+  2  usage error, or a fatal error (no store where one was named, a missing model)
+  3  could not write: disk full or read-only, the store locked by another ingest, or the
+     store damaged (missing marker, corrupt index or story state)";
 
 /// Environment variables, declared once.
 pub(crate) mod env {
@@ -197,6 +219,11 @@ pub(crate) struct StoriesArgs {
     /// With `--data`: list at most this many stories (most recently active first).
     #[arg(long, short = 'n', requires = "data")]
     pub(crate) limit: Option<usize>,
+    /// With `--data`: rebuild the story stage's state, and every stored record's `story` and
+    /// `duplicate_of`, from the stored records, in the order they were stored (after the state
+    /// was lost or damaged).
+    #[arg(long, requires = "data", conflicts_with_all = ["format", "limit"])]
+    pub(crate) rebuild: bool,
 }
 
 /// Arguments of `newsmill ner`.

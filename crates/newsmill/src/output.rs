@@ -31,3 +31,45 @@ pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
 }
+
+/// The story stage's committed state could not be read: the store is damaged, and
+/// `newsmill stories --rebuild` makes the state again from the stored records.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{dir}: the story state of the last commit is unreadable ({message}); `newsmill stories --rebuild --data {dir}` rebuilds it from the stored records"
+)]
+pub(crate) struct BrokenStoryState {
+    pub(crate) dir: String,
+    pub(crate) message: String,
+}
+
+/// True when the error chain says nothing more could be written (exit code 3): the disk is
+/// full or read-only, the store is locked by another writer or is damaged.
+pub(crate) fn is_write_failure(err: &anyhow::Error) -> bool {
+    use newsmill_index::IndexError;
+    err.chain().any(|e| {
+        if let Some(e) = e.downcast_ref::<IndexError>() {
+            return matches!(
+                e,
+                IndexError::Locked { .. }
+                    | IndexError::NoMarker { .. }
+                    | IndexError::Corrupt { .. }
+                    | IndexError::Format { .. }
+                    | IndexError::Io { .. }
+                    | IndexError::Tantivy { .. }
+            );
+        }
+        if e.downcast_ref::<BrokenStoryState>().is_some() {
+            return true;
+        }
+        e.downcast_ref::<io::Error>().is_some_and(|e| {
+            matches!(
+                e.kind(),
+                io::ErrorKind::StorageFull
+                    | io::ErrorKind::QuotaExceeded
+                    | io::ErrorKind::ReadOnlyFilesystem
+                    | io::ErrorKind::FileTooLarge
+            )
+        })
+    })
+}

@@ -23,7 +23,7 @@ mod fields;
 mod meta;
 mod prepass;
 
-use newsmill_core::{Block, Record, Removed, join_blocks};
+use newsmill_core::{Block, Record, Removed, RemovedReason, join_blocks};
 
 use crate::ExtractConfig;
 
@@ -50,15 +50,16 @@ pub(crate) fn extract_html(html: &str, url: Option<&str>, config: &ExtractConfig
     if config.detect_language {
         fields::language(&page, &text, &mut record);
     }
-    // A dropped piece that is still in the text did not disappear: list only real drops.
+    // A dropped piece that is still in the text did not disappear: list only real drops. A
+    // repeat is the exception: its first copy is in the text, and the copies dropped are
+    // listed once, as `duplicate-line`.
     let mut seen = std::collections::HashSet::new();
     for (reason, t) in content.removed {
         let t = t.trim().to_string();
-        if t.is_empty()
-            || record.blocks.iter().any(|b| b.text == t)
-            || (t.chars().count() >= 20 && text.contains(&t))
-            || !seen.insert(t.clone())
-        {
+        let still_there = reason != RemovedReason::DuplicateLine
+            && (record.blocks.iter().any(|b| b.text == t)
+                || (t.chars().count() >= 20 && text.contains(&t)));
+        if t.is_empty() || still_there || !seen.insert(t.clone()) {
             continue;
         }
         record.removed.push(Removed {
@@ -92,6 +93,29 @@ mod tests {
             r.finish();
             r.check_invariants().unwrap();
         }
+    }
+
+    // See: issue 24 (repeated paragraphs were dropped with no `removed` entry).
+    #[test]
+    fn regression_24_a_repeated_paragraph_is_listed_as_removed() {
+        let p1 = "The harbour reopened on Monday after a storm closed it for a week, officials said on Tuesday evening in the town hall.";
+        let p2 = "Residents welcomed the decision and said the harbour mattered to the town and to the fishermen who work there.";
+        let p3 = "Repairs to the pier will take another month, the council said, and the ferry will run a reduced timetable until then.";
+        let html = format!(
+            "<html><head><title>Harbour reopens after storm</title></head><body><article><h1>Harbour reopens after storm</h1><p>{p1}</p><p>{p2}</p><p>{p1}</p><p>{p3}</p><p>{p2}</p></article></body></html>"
+        );
+        let mut r = extract_html(&html, None, &ExtractConfig::default());
+        r.finish();
+        r.check_invariants().unwrap();
+        let kept: Vec<&str> = r.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(kept, [p1, p2, p3]);
+        let dups: Vec<&str> = r
+            .removed
+            .iter()
+            .filter(|x| x.reason == RemovedReason::DuplicateLine)
+            .map(|x| x.text.as_str())
+            .collect();
+        assert_eq!(dups, [p1, p2]);
     }
 
     #[test]

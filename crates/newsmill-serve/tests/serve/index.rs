@@ -162,3 +162,57 @@ async fn http_over_the_index() {
     );
     let _ = fs_err::remove_dir_all(&dir);
 }
+
+/// Entity names holding `"` or `\` are found by their entity page and filter, like any other.
+// See: issue 24 (27 of 1,814 names in a real store answered 404).
+#[tokio::test]
+async fn regression_24_entity_names_with_quotes_and_backslashes() {
+    let mut records = corpus();
+    let names = [
+        "Sheikh \"The Hawk\" Rahman",
+        "Back\\slash Media",
+        "\\\"",
+        "O'Brien & \"Sons\" \\ Co",
+    ];
+    for (r, name) in records.iter_mut().zip(names) {
+        r.entities.push(newsmill_core::Entity {
+            name: name.to_string(),
+            kind: newsmill_core::EntityType::Org,
+            mentions: vec![],
+            count: 0,
+        });
+    }
+    let dir = temp_dir("index-quotes");
+    build_index(&dir, &records);
+    let index = IndexStore::open(&dir).unwrap();
+    for (r, name) in records.iter().zip(names) {
+        let e = index.entity(name, 10).unwrap();
+        let e = e.unwrap_or_else(|| panic!("no entity {name:?}"));
+        assert_eq!((e.name.as_str(), e.total), (name, 1));
+        let mut req = SearchRequest::new("", 10);
+        req.filters.entity = Some(name.to_string());
+        let page = index.search(&req).unwrap();
+        assert_eq!(page.hits.len(), 1, "{name:?}");
+        assert_eq!(page.hits[0].id, r.id);
+    }
+    let store: Arc<dyn Store> = Arc::new(index);
+    let srv = crate::common::TestServer::start_store(store, |_| {});
+    let c = reqwest::Client::new();
+    for name in names {
+        let path: String = name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        for url in [format!("/api/entities/{path}"), format!("/entities/{path}")] {
+            let resp = c.get(srv.url(&url)).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{url}");
+        }
+    }
+    let _ = fs_err::remove_dir_all(&dir);
+}

@@ -4,4 +4,5 @@ mod browser;
 mod common;
 mod http;
 mod index;
+mod limits;
 mod said;

@@ -1,8 +1,9 @@
 //! `newsmill analyze`: inputs to records, one per input document, in input order.
 //!
 //! Inputs are read by newsmill-ingest (files, directories, stdin, URLs, and the records of a
-//! WARC file); extraction and NLP run on all cores in chunks, so output starts early and memory
-//! stays bounded, while records come out in the order of the inputs.
+//! WARC file); extraction and NLP run on all cores in batches bounded by count and bytes
+//! ([`crate::batch`]), so output starts early and memory stays bounded, while records come out
+//! in the order of the inputs.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -17,10 +18,8 @@ use rayon::prelude::*;
 
 use crate::ExitStatus;
 use crate::args::{AnalyzeArgs, Format, InputArg, Stages};
+use crate::batch::{self, next_batch};
 use crate::output::{report, write_value};
-
-/// Documents per parallel batch.
-const CHUNK: usize = 256;
 
 /// The validated form of [`AnalyzeArgs`].
 struct Config {
@@ -43,12 +42,18 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         documents_only: false,
         ..IngestConfig::online(FetchConfig::default())
     };
-    let mut reader = read_sources(&config.sources, ingest).peekable();
+    let mut reader = read_sources(&config.sources, ingest);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut errored = false;
-    while reader.peek().is_some() {
-        let chunk: Vec<Result<RawDoc, IngestError>> = reader.by_ref().take(CHUNK).collect();
+    loop {
+        let chunk: Vec<Result<RawDoc, IngestError>> =
+            next_batch(&mut reader, batch::MAX_DOCS, batch::MAX_BYTES, |d| {
+                d.as_ref().map_or(0, |d| d.bytes.len())
+            });
+        if chunk.is_empty() {
+            break;
+        }
         let results: Vec<Result<Record, (String, String)>> = chunk
             .into_par_iter()
             .map(|doc| match doc {

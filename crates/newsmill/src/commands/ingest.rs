@@ -20,17 +20,15 @@ use rayon::prelude::*;
 
 use crate::ExitStatus;
 use crate::args::{Format, IngestArgs, InputArg, Stages};
+use crate::batch::next_batch;
 use crate::output::{report, write_value};
 
 mod follow;
 mod story;
 
-pub(crate) use story::StoryStage;
+pub(crate) use story::{STATE, StoryStage};
 
-/// Documents extracted in parallel per batch.
-const BATCH_DOCS: usize = 256;
-/// Bytes of raw input per batch, at most (keeps memory bounded on big WARC records).
-const BATCH_BYTES: usize = 64 << 20;
+pub(crate) use crate::batch::{MAX_BYTES as BATCH_BYTES, MAX_DOCS as BATCH_DOCS};
 /// Raw bytes kept in the quarantine per failed input, at most.
 const QUARANTINE_BYTES: usize = 8 << 20;
 
@@ -131,8 +129,8 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
             .build_global();
     }
     let data = &args.data.data;
-    let store =
-        Store::create(data).with_context(|| format!("opening the store {}", data.display()))?;
+    // The store's errors name the data directory.
+    let store = Store::create(data)?;
     let pipeline = Pipeline::new(args.stages)?;
     let config = ingest_config(&args);
     if args.follow {
@@ -143,30 +141,23 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     let progress = Progress::new();
     let mut counts = Counts::default();
     let mut reader = read_sources(&args.sources, config);
-    let mut batch: Vec<Result<RawDoc, IngestError>> = Vec::with_capacity(BATCH_DOCS);
-    let mut batch_bytes = 0;
     loop {
-        let next = reader.next();
-        let done = next.is_none();
-        if let Some(item) = next {
-            batch_bytes += item.as_ref().map_or(0, |d| d.bytes.len());
-            batch.push(item);
-        }
-        if batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES || (done && !batch.is_empty()) {
-            process(
-                std::mem::take(&mut batch),
-                &pipeline,
-                &mut writer,
-                &mut stage,
-                &mut counts,
-                &progress,
-                args.commit_every,
-            )?;
-            batch_bytes = 0;
-        }
-        if done {
+        let batch: Vec<Result<RawDoc, IngestError>> =
+            next_batch(&mut reader, BATCH_DOCS, BATCH_BYTES, |d| {
+                d.as_ref().map_or(0, |d| d.bytes.len())
+            });
+        if batch.is_empty() {
             break;
         }
+        process(
+            batch,
+            &pipeline,
+            &mut writer,
+            &mut stage,
+            &mut counts,
+            &progress,
+            args.commit_every,
+        )?;
     }
     stage.commit(&mut writer)?;
     writer.close().context("closing the store")?;

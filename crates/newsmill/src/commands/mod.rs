@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod analyze;
+mod check;
 mod export;
 mod ingest;
 mod ner;
@@ -21,5 +22,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Stories(args) => stories::run(args),
+        Command::Check(args) => check::run(args),
     }
 }

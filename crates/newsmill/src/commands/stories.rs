@@ -8,6 +8,11 @@
 //!
 //! `newsmill stories --data DIR` lists the stories `newsmill ingest` stored (the same stage runs
 //! inside ingest): id, size, first and last seen, title; most recently active first.
+//!
+//! `newsmill stories --rebuild --data DIR` runs the stage again over the stored records (the
+//! current version of each article, in the order they were stored) and replaces the stage's
+//! state, every record's `story` and `duplicate_of`, and the story summaries, in one commit:
+//! the way back from a story state that was lost or damaged.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 
@@ -33,6 +38,9 @@ struct OutLine<'a> {
 
 pub(crate) fn run(args: StoriesArgs) -> anyhow::Result<ExitStatus> {
     if let Some(data) = &args.data {
+        if args.rebuild {
+            return rebuild(data);
+        }
         return list(&args, data);
     }
     let name = args.input.clone().unwrap_or_else(|| "-".to_string());
@@ -163,4 +171,55 @@ fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus
     out.flush().context("writing to stdout")?;
     eprintln!("newsmill: stories: {total} stories in {}", data.display());
     Ok(ExitStatus::Success)
+}
+
+/// Runs the story stage again over every stored article, in the order they were stored, and
+/// commits the new state, story fields and summaries at once (a crash leaves the old ones).
+fn rebuild(data: &std::path::Path) -> anyhow::Result<ExitStatus> {
+    let name = data.display().to_string();
+    let store = newsmill_index::Store::create(data)?;
+    let mut writer = store.writer()?;
+    // The order the stage first saw them in: arrival numbers, then (records stored before
+    // those were kept) the time they were stored, then the store's own order.
+    let mut order: Vec<((bool, u64, String, usize), String)> = Vec::new();
+    let mut errored = false;
+    for (i, item) in store.records()?.enumerate() {
+        match item {
+            Ok((record, meta)) => order.push((
+                (meta.seq.is_some(), meta.seq.unwrap_or(0), meta.stored_at, i),
+                record.id,
+            )),
+            Err(e) => {
+                report(&name, &format_args!("skipped: {e}"));
+                errored = true;
+            }
+        }
+    }
+    order.sort();
+    let mut stage = crate::commands::ingest::StoryStage::new();
+    writer.delete_stories();
+    let mut n = 0u64;
+    for (_, id) in order {
+        let Some((mut record, meta)) = store.get_with_meta(&id)? else {
+            continue;
+        };
+        let prepared = stage.prepare(&record, meta.fetched_at.as_deref());
+        stage.assign(&mut record, meta.fetched_at.as_deref(), prepared);
+        writer
+            .set_story_fields(&record)
+            .with_context(|| format!("{name}: rewriting record {id}"))?;
+        n += 1;
+    }
+    stage.save_state(&mut writer)?;
+    stage.commit(&mut writer)?;
+    writer.close().context("closing the store")?;
+    eprintln!(
+        "newsmill: stories: rebuilt the story state of {name} from {n} stored records: {} stories, {} near-duplicates marked",
+        stage.new_stories, stage.duplicates
+    );
+    Ok(if errored {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }

@@ -10,17 +10,17 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../newsmill-ingest/tests/fixtures")
 }
 
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> TempDir {
+    pub(crate) fn new(name: &str) -> TempDir {
         let p = std::env::temp_dir().join(format!("nm-cli-{name}-{}", std::process::id()));
         let _ = fs_err::remove_dir_all(&p);
         fs_err::create_dir_all(&p).unwrap();
         TempDir(p)
     }
 
-    fn path(&self, p: &str) -> String {
+    pub(crate) fn path(&self, p: &str) -> String {
         self.0.join(p).to_string_lossy().into_owned()
     }
 }
@@ -31,7 +31,7 @@ impl Drop for TempDir {
     }
 }
 
-fn cmd(args: &[&str]) -> Command {
+pub(crate) fn cmd(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_newsmill"));
     c.args(args)
         .env_remove("NEWSMILL_DATA")
@@ -42,13 +42,13 @@ fn cmd(args: &[&str]) -> Command {
     c
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-fn run(args: &[&str]) -> Run {
+pub(crate) fn run(args: &[&str]) -> Run {
     let out: Output = cmd(args).output().expect("newsmill runs");
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -295,7 +295,7 @@ fn bad_inputs_are_quarantined_listed_and_the_rest_stored() {
 
 /// A WARC of `n` synthetic articles (distinct URLs and words), then an exact re-fetch of the
 /// first and a changed version of the second.
-fn synthetic_warc(n: usize) -> Vec<u8> {
+pub(crate) fn synthetic_warc(n: usize) -> Vec<u8> {
     let words = [
         "harbour", "council", "budget", "election", "storm", "court", "minister", "river",
         "school", "hospital", "bridge", "market", "festival", "police", "airport", "museum",
@@ -506,7 +506,7 @@ fn sigkill_at_many_points_then_a_rerun_equals_an_uninterrupted_run() {
 }
 
 /// A WARC of the given `(url, html)` pages, one record each, dated `date`.
-fn warc_of(pages: &[(String, String)], date: &str) -> Vec<u8> {
+pub(crate) fn warc_of(pages: &[(String, String)], date: &str) -> Vec<u8> {
     let mut out = Vec::new();
     for (url, body) in pages {
         let http = format!(
@@ -524,24 +524,24 @@ fn warc_of(pages: &[(String, String)], date: &str) -> Vec<u8> {
     out
 }
 
-fn article(title: &str, paragraphs: &[&str]) -> String {
+pub(crate) fn article(title: &str, paragraphs: &[&str]) -> String {
     let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
     format!(
         "<!DOCTYPE html><html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
     )
 }
 
-const QUAKE: [&str; 3] = [
+pub(crate) const QUAKE: [&str; 3] = [
     "A powerful earthquake struck southern Iran on Sunday, destroying seven villages and killing ten people, state television reported on Sunday evening.",
     "Rescue teams reached the island of Qeshm by boat after the quake, which had a magnitude of 5.9 according to the geological survey in Tehran.",
     "Officials said hundreds of houses were damaged and that the number of dead could still rise as rescuers searched the rubble through the night.",
 ];
-const COLTS: [&str; 2] = [
+pub(crate) const COLTS: [&str; 2] = [
     "The Indianapolis Colts beat the Kansas City Chiefs 20-13 on Sunday to clinch a playoff berth with two games left in the regular season.",
     "Andrew Luck threw for two touchdowns in the win at Arrowhead Stadium, and the defence held the Chiefs to a single touchdown in the second half.",
 ];
 
-fn jsonl(s: &str) -> Vec<serde_json::Value> {
+pub(crate) fn jsonl(s: &str) -> Vec<serde_json::Value> {
     s.lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()

@@ -6,5 +6,6 @@ mod analyze;
 mod follow;
 mod ingest;
 mod ner;
+mod store;
 mod stories;
 mod util;

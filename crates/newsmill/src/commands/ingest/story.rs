@@ -14,6 +14,8 @@ use newsmill_core::Record;
 use newsmill_index::{Store, Writer};
 use newsmill_stories::{Clusterer, Config, Item, Model, Prepared};
 
+use crate::output::BrokenStoryState;
+
 /// Name of the stage's state in the store.
 pub(crate) const STATE: &str = "stories";
 
@@ -37,24 +39,22 @@ fn item<'a>(record: &'a Record, fetched_at: Option<&str>) -> Item<'a> {
 }
 
 impl StoryStage {
-    /// The stage as the store's last commit left it, or a fresh one.
+    /// The stage as the store's last commit left it, or a fresh one. A state the commit names
+    /// but that cannot be read is a [`BrokenStoryState`] (exit code 3), never silently
+    /// replaced by a fresh one: stories would restart and split.
     pub(crate) fn load(store: &Store) -> anyhow::Result<StoryStage> {
         let dir = store.dir().display().to_string();
-        let clusterer = match store
-            .committed_state(STATE)
-            .with_context(|| format!("{dir}: reading the story state"))?
-        {
-            Some(bytes) => {
-                let json = String::from_utf8(bytes)
-                    .with_context(|| format!("{dir}: the story state is not UTF-8"))?;
-                Clusterer::from_json(&json, Model::builtin())
-                    .with_context(|| format!("{dir}: reading the story state"))?
+        let broken = |message: String| BrokenStoryState {
+            dir: dir.clone(),
+            message,
+        };
+        let clusterer = match store.committed_state(STATE) {
+            Err(e) => return Err(broken(e.to_string()).into()),
+            Ok(Some(bytes)) => {
+                let json = String::from_utf8(bytes).map_err(|_| broken("not UTF-8".into()))?;
+                Clusterer::from_json(&json, Model::builtin()).map_err(|e| broken(e.to_string()))?
             }
-            None => {
-                let mut c = Clusterer::new(Config::default(), Model::builtin());
-                c.stories_mut().collect_closed(true);
-                c
-            }
+            Ok(None) => StoryStage::fresh(),
         };
         Ok(StoryStage {
             clusterer,
@@ -62,6 +62,23 @@ impl StoryStage {
             new_stories: 0,
             duplicates: 0,
         })
+    }
+
+    /// A stage that has seen nothing (for `newsmill stories --rebuild`).
+    pub(crate) fn new() -> StoryStage {
+        StoryStage {
+            clusterer: StoryStage::fresh(),
+            touched: BTreeSet::new(),
+            new_stories: 0,
+            duplicates: 0,
+        }
+    }
+
+    /// A clusterer that has seen nothing, collecting the stories it closes.
+    fn fresh() -> Clusterer {
+        let mut c = Clusterer::new(Config::default(), Model::builtin());
+        c.stories_mut().collect_closed(true);
+        c
     }
 
     /// The pure part (signatures and vectors): any core may run it.
@@ -79,6 +96,17 @@ impl StoryStage {
         record.duplicate_of = duplicate_of;
         self.touched.insert(a.story.clone());
         record.story = Some(a.story);
+    }
+
+    /// Saves the stage's state with the next commit, whether or not it saw anything since the
+    /// last one (a rebuild over an empty store replaces a broken state too).
+    pub(crate) fn save_state(&self, writer: &mut Writer<'_>) -> anyhow::Result<()> {
+        let json = self
+            .clusterer
+            .to_json()
+            .context("serialising the story state")?;
+        writer.set_state(STATE, json.into_bytes());
+        Ok(())
     }
 
     /// Stores the summaries of the stories touched since the last commit and the stage's
