@@ -225,6 +225,38 @@ impl<'a> Parser<'a> {
         self.near(i) && self.toks.is_punct(i, c)
     }
 
+    /// Whether tokens `a..b` are all capitalised words after a capitalised word (quotes aside):
+    /// a title ("CBS This Morning", "ABC's This Week").
+    fn title(&self, a: usize, b: usize) -> bool {
+        if !(a..b).all(|k| self.is_word(k) && self.toks.toks[k].cap) || a == 0 {
+            return false;
+        }
+        let mut p = a - 1;
+        while p > 0
+            && matches!(self.lower(p), "\"" | "'" | "`" | "(")
+            && self.toks.gap(p + 1) != Gap::Break
+        {
+            p -= 1;
+        }
+        let t = &self.toks.toks[p];
+        t.kind == Kind::Word && t.cap && self.toks.gap(a) != Gap::Break && p + 1 < a
+            || self.in_name(a)
+    }
+
+    /// Whether a capitalised word at `i` continues a name mid-sentence ("USA Today", "Super
+    /// Tuesday", "New York Daily News", "NBC News' Today").
+    fn in_name(&self, i: usize) -> bool {
+        if !self.toks.toks.get(i).is_some_and(|t| t.cap) || self.sentence_start(i) || i == 0 {
+            return false;
+        }
+        let mut p = i - 1;
+        if self.punct_at(p, "'") && p > 0 {
+            p -= 1;
+        }
+        let t = &self.toks.toks[p];
+        t.kind == Kind::Word && t.cap && self.toks.gap(i) != Gap::Break && self.hits(p).is_empty()
+    }
+
     /// Whether token `i` starts a sentence (or a block, or follows an opening quote or colon).
     fn sentence_start(&self, i: usize) -> bool {
         if i == 0 || self.toks.gap(i) == Gap::Break {
@@ -500,14 +532,16 @@ impl<'a> Parser<'a> {
         }
         let (mut end, m, flags) = self.int(i, Cat::Month)?;
         if flags.abbr {
+            // "Sept. 30", "30 Sept", but not "sin mar." (the sea) or "Jan" (a name).
             if self.punct_at(end, ".") && self.adjacent(end) {
                 end += 1;
-            } else {
-                let num_after = self.near(end) && self.toks.num(end).is_some();
-                let num_before = i > 0 && self.toks.num(i - 1).is_some();
-                if !(num_after || num_before) {
-                    return None;
-                }
+            }
+            let num_after = self.near(end) && self.toks.num(end).is_some();
+            let num_before =
+                i > 0 && self.toks.gap(i) != Gap::Break && self.toks.num(i - 1).is_some()
+                    || i > 1 && self.punct_at(i - 1, ".") && self.toks.num(i - 2).is_some();
+            if !(num_after || num_before) {
+                return None;
             }
         }
         Some((end, m as u32, flags))
@@ -644,11 +678,11 @@ impl<'a> Parser<'a> {
             .rev()
             .take_while(|&k| self.toks.gap(k + 1) != Gap::Break)
             .collect::<Vec<_>>();
-        // On the left, a clause joined by "and" has its own verb: "signed in June and expires
-        // in March".
+        // On the left, a clause opened by "and" or "that" has its own verb: "signed in June and
+        // expires in March", "announced that it plans to deploy by autumn".
         let clause_start = first
             .iter()
-            .position(|&k| self.is_word(k) && self.lex.has_word(self.lower(k), Cat::And))
+            .position(|&k| self.has(k, Cat::Clause))
             .unwrap_or(first.len());
         let left = side(&mut first.into_iter().take(clause_start));
         let mut after = (end..self.toks.len()).take_while(|&k| self.toks.gap(k) != Gap::Break);
@@ -669,7 +703,7 @@ impl<'a> Parser<'a> {
     /// Whether token `k` ends a sentence: a full stop, question or exclamation mark, or
     /// semicolon, followed by a capitalised word or a quote (not by a number: "Sept. 30").
     fn ends_sentence(&self, k: usize) -> bool {
-        if self.lower(k) == ";" {
+        if self.lower(k) == ";" || self.lower(k) == ":" && self.toks.gap(k + 1) != Gap::None {
             return true;
         }
         matches!(self.lower(k), "." | "!" | "?")
@@ -807,6 +841,10 @@ impl<'a> Parser<'a> {
 
     /// "June 19", "June 19, 2024", "Sept. 30th", "Wednesday, June 19".
     fn r_month_day(&self, i: usize) -> Option<Cand> {
+        let i = match self.find(i, Cat::Article) {
+            Some((e, _)) if self.weekday(e).is_some() => e,
+            _ => i,
+        };
         let mut j = i;
         if let Some((e, _, false)) = self.weekday(i) {
             j = if self.punct_at(e, ",") { e + 1 } else { e };
@@ -831,14 +869,30 @@ impl<'a> Parser<'a> {
 
     /// "19 June 2024", "19. Juni", "19 de junio de 2024", "le 1er juin", "the 19th of June".
     fn r_day_month(&self, i: usize) -> Option<Cand> {
+        let i = match self.find(i, Cat::Article) {
+            Some((e, _)) if self.weekday(e).is_some() => e,
+            _ => i,
+        };
         let mut j = i;
+        let mut weekday = false;
         if let Some((e, _, false)) = self.weekday(i) {
             j = if self.punct_at(e, ",") { e + 1 } else { e };
+            weekday = true;
         }
         let j = self.skip_article(j);
         let (e, d) = self.day(j)?;
-        let e = self.skip(e, Cat::Of);
-        let (e, m, _) = self.month(e)?;
+        let k = self.skip(e, Cat::Of);
+        let Some((e, m, _)) = self.month(k) else {
+            // "el martes 3", "am Dienstag, dem 3.": a weekday and the day of this month.
+            if weekday
+                && self.toks.num(j).is_some()
+                && !self.has(e, Cat::Unit)
+                && !self.punct_at(e, ":")
+            {
+                return date(i, e, DateSem::DayOfMonth { d });
+            }
+            return None;
+        };
         let mut end = e;
         let mut y = None;
         let k = self.skip(end, Cat::Of);
@@ -856,12 +910,26 @@ impl<'a> Parser<'a> {
         date(start, end, DateSem::Ymd { y, m, d })
     }
 
-    /// "June 2024", "junio de 2024", "June '98".
+    /// "June 2024", "junio de 2024", "June '98", "Januar dieses Jahres", "marzo del año
+    /// pasado", "June of last year".
     fn r_month_year(&self, i: usize) -> Option<Cand> {
         let (e, m, _) = self.month(i)?;
         let k = self.skip(e, Cat::Of);
-        let (end, y) = self.year_or_short(k).or_else(|| self.year_words(k))?;
-        date(i, end, DateSem::Ym { y: Some(y), m })
+        if let Some((end, y)) = self.year_or_short(k).or_else(|| self.year_words(k)) {
+            return date(i, end, DateSem::Ym { y: Some(y), m });
+        }
+        // "del año pasado": "del" is "de" and the article together.
+        let c = self.r_rel_unit(k).or_else(|| self.r_rel_unit(e))?;
+        match c.sem {
+            Sem::Date(
+                DateSem::Rel {
+                    unit: Unit::Year,
+                    n,
+                },
+                None,
+            ) => date(i, c.end, DateSem::MonthOfRelYear { n, m }),
+            _ => None,
+        }
     }
 
     /// A month alone: "in September". Ambiguous names ("May", "March") need a cue before them.
@@ -989,6 +1057,20 @@ impl<'a> Parser<'a> {
                 return false;
             }
         }
+        // "1000 Euro", "bis 1000 Menschen": a count.
+        if self.near(end) && self.has(end, Cat::CountWord) {
+            return false;
+        }
+        // "mehr als 1000", "more than 2000": an amount.
+        let approx_before = (1..=3).any(|back| {
+            i >= back
+                && self
+                    .find(i - back, Cat::Approx)
+                    .is_some_and(|(e, x)| e == i && !x.flags.post)
+        });
+        if approx_before && !strong_cue {
+            return false;
+        }
         if next_lower_word {
             // A plural noun after a number is what it counts ("1500 people", "2000 troops"); a
             // singular one is what the year qualifies ("the 1987 crash", "its 1990 invasion").
@@ -998,7 +1080,7 @@ impl<'a> Parser<'a> {
                 && !w.ends_with("us")
                 && !w.ends_with("is")
                 && w.chars().count() > 3;
-            return !plural && !self.has(end, Cat::CountWord) || strong_cue && !plural;
+            return !plural && (!self.has(end, Cat::CountWord) || strong_cue);
         }
         // German nouns are capitalised: "2000 Soldaten" counts, "1961 Vertrag" would not be
         // written so; only a cue makes the number a year there.
@@ -1061,8 +1143,10 @@ impl<'a> Parser<'a> {
             }
             return date(i, end, DateSem::Decade(190 + d));
         }
-        // años 90, années 1990, jaren negentig, jaren '90.
-        if let Some((e, Unit::Year, _, true)) = self.unit(j) {
+        // los años 90, les années 1990, de jaren negentig ("im Jahre 2020" is a year).
+        if j > i
+            && let Some((e, Unit::Year, _, true)) = self.unit(j)
+        {
             let e = if self.punct_at(e, "'") { e + 1 } else { e };
             if let Some(n) = self.toks.num(e) {
                 let n = n as i32;
@@ -1204,12 +1288,14 @@ impl<'a> Parser<'a> {
         }
         let (end, e) = self.find(i, Cat::Day)?;
         let Val::Day(n, pod) = e.val else { return None };
-        // "USA Today", "VOA Today": a name.
-        if self.toks.toks[i].cap
-            && !self.sentence_start(i)
-            && i > 0
-            && self.toks.toks[i - 1].cap
-            && self.is_word(i - 1)
+        // "USA Today", "NBC News' Today": a name.
+        if self.in_name(i) {
+            return None;
+        }
+        // "la mañana", "de morgen": with an article, the word is the part of the day.
+        if i > 0
+            && self.has(i, Cat::Pod)
+            && self.find(i - 1, Cat::Article).is_some_and(|(e, _)| e == i)
         {
             return None;
         }
@@ -1268,7 +1354,10 @@ impl<'a> Parser<'a> {
         if self.toks.digits(i) > 2 || h > 24 {
             return None;
         }
-        if i > 0 && self.adjacent(i) && matches!(self.lower(i - 1), ":" | "." | "$" | "/" | "-") {
+        if i > 0
+            && self.adjacent(i)
+            && matches!(self.lower(i - 1), ":" | "." | "$" | "/" | "-" | "+")
+        {
             return None;
         }
         let mut end = i + 1;
@@ -1318,6 +1407,17 @@ impl<'a> Parser<'a> {
                 e += 1;
             }
             return Some((self.zone(e), h, m));
+        }
+        // "a las 7", "om 8": a preposition that only goes with clock times.
+        let at_before = (1..=3).any(|back| {
+            i >= back
+                && self
+                    .find(i - back, Cat::At)
+                    .is_some_and(|(e, x)| e == i && x.flags.pre)
+        });
+        if at_before && !self.has(end, Cat::Unit) && !(self.adjacent(end) && end < self.toks.len())
+        {
+            return Some((self.zone(end), h, m));
         }
         if sure {
             // "10:30" but not "3:2" scores: two digits of minutes were required above.
@@ -1425,23 +1525,26 @@ impl<'a> Parser<'a> {
         {
             if let Some((end, unit, mult, plural)) = self.unit(e) {
                 // "This Week" (a programme): a title in capitals mid-sentence.
-                if self.toks.toks[j].cap && self.toks.toks[e].cap && !self.sentence_start(j) {
+                if self.toks.toks[j].cap
+                    && self.toks.toks[e].cap
+                    && (!self.sentence_start(j) || self.title(j, end))
+                {
                     return None;
                 }
                 if plural {
-                    // "recent years", "the coming weeks": TIMEX3's vague past or future.
-                    let r = match n {
-                        n if n < 0 => "PAST_REF",
-                        n if n > 0 => "FUTURE_REF",
-                        _ => "PRESENT_REF",
-                    };
-                    return cand(i, end, TimexType::Date, Sem::Value(r.into()));
+                    // "recent years", "the coming weeks": a stretch of unknown length.
+                    return cand(
+                        i,
+                        end,
+                        TimexType::Duration,
+                        Sem::Value(duration_value(None, unit, 1)),
+                    );
                 }
                 if mult != 1 || unit == Unit::HalfYear {
                     return None;
                 }
-                // "the past decade", "the last century": the stretch of time up to now.
-                if n < 0 && matches!(unit, Unit::Decade | Unit::Century) {
+                // "the past decade", "over the next decade": a stretch of time from now.
+                if n != 0 && matches!(unit, Unit::Decade | Unit::Century) {
                     return cand(
                         i,
                         end,
@@ -1459,6 +1562,7 @@ impl<'a> Parser<'a> {
             }
             if let Some((end, pod)) = self.code(e, Cat::Pod)
                 && n == 0
+                && !self.title(j, end)
             {
                 return cand(
                     i,
@@ -1528,9 +1632,10 @@ impl<'a> Parser<'a> {
             return self.ago_cand(i, end, unit, n, sign);
         }
         if let Some((e, _, f)) = self.int(i, Cat::In) {
-            let k = self.skip(e, Cat::Approx);
+            // Not across "the last" ("in den letzten 14 Tagen" is a stretch, not a point).
+            let k = e;
             let (end, unit, n) = self.count_unit(k)?;
-            let Some(n) = n else { return None };
+            let n = n?;
             if unit.is_time() || n.fract() != 0.0 {
                 return None;
             }
@@ -1570,6 +1675,7 @@ impl<'a> Parser<'a> {
             let k = self.skip_post_approx(n.end);
             if let Some((e, unit, mult, plural)) = self.unit(k)
                 && self.is_count(i, n, unit, plural, e)
+                && self.count_agrees(i, n, k, plural)
             {
                 return Some((e, unit, Some(n.value * f64::from(mult))));
             }
@@ -1578,6 +1684,15 @@ impl<'a> Parser<'a> {
         let (e, _) = self.find(i, Cat::Vague)?;
         let (end, unit, _, plural) = self.unit(e)?;
         plural.then_some((end, unit, None))
+    }
+
+    /// Whether a count agrees with its unit: "a" and "one" go with a singular ("a years-long
+    /// drought" is no count).
+    fn count_agrees(&self, start: usize, n: Num, _unit_at: usize, plural: bool) -> bool {
+        let det = self
+            .find(start, Cat::Number)
+            .is_some_and(|(e, x)| x.flags.det && e == n.end);
+        !(det && plural && n.value == 1.0)
     }
 
     /// Skips words between a number and its unit ("20 more years").
@@ -1595,8 +1710,35 @@ impl<'a> Parser<'a> {
         if unit == Unit::HalfYear || unit == Unit::Period {
             return false;
         }
+        // "three-quarters of", "a quarter million": fractions.
         if unit == Unit::Quarter
-            && (self.punct_at(n.end, "-") || self.lex.has_word(self.lower(end), Cat::Of))
+            && (self.punct_at(n.end, "-")
+                || self.lex.has_word(self.lower(end), Cat::Of)
+                || self.number(end, false).is_some()
+                || self.has(end, Cat::AfterPer))
+        {
+            return false;
+        }
+        // "a second shot", "un segundo gol": an ordinal before a noun.
+        let unit_tok = end.saturating_sub(1);
+        let function_word = |k: usize| {
+            [
+                Cat::Of,
+                Cat::Ago,
+                Cat::And,
+                Cat::YearCue,
+                Cat::Clause,
+                Cat::Per,
+                Cat::At,
+            ]
+            .iter()
+            .any(|&c| self.has(k, c))
+        };
+        if self.has(unit_tok, Cat::Ordinal)
+            && self.near(end)
+            && self.is_word(end)
+            && !self.toks.toks[end].cap
+            && !function_word(end)
         {
             return false;
         }
@@ -1680,8 +1822,18 @@ impl<'a> Parser<'a> {
             };
             let k = self.skip_post_approx(k);
             let (mut end, unit, mult, plural) = self.unit(k)?;
-            if !self.is_count(j, n, unit, plural, end) {
+            if !self.is_count(j, n, unit, plural, end) || !self.count_agrees(j, n, k, plural) {
                 return None;
+            }
+            // "Islam will one day be...": some day.
+            if unit == Unit::Day
+                && !plural
+                && n.value == 1.0
+                && self.is_word(j)
+                && j > 0
+                && self.has(j - 1, Cat::Future)
+            {
+                return cand(j, end, TimexType::Date, Sem::Value("FUTURE_REF".into()));
             }
             if let Some((e2, _)) = self.find(end, Cat::AndHalf) {
                 value = value.map(|v| v + 0.5);
@@ -1709,8 +1861,7 @@ impl<'a> Parser<'a> {
                 .find(i - 1, Cat::YearCue)
                 .is_some_and(|(e, x)| e == i && !x.flags.weak)
                 || self.find(i - 1, Cat::Approx).is_some_and(|(e, _)| e == i);
-            let of_after = self.lex.has_word(self.lower(end), Cat::Of) && self.lower(end) != ",";
-            if (prep || of_after) && !self.lex.has_word(p, Cat::Article) {
+            if prep && !self.lex.has_word(p, Cat::Article) {
                 return self.duration_cand(i, end, None, unit);
             }
         }
@@ -1796,6 +1947,9 @@ impl<'a> Parser<'a> {
             return None;
         }
         if let Some((end, v)) = self.code(i, Cat::SetWord) {
+            if self.in_name(i) {
+                return None;
+            }
             // "a quarterly dividend", "daily volume": an adjective, not a time.
             let adjective = self.near(end)
                 && self.is_word(end)
@@ -1898,6 +2052,10 @@ impl<'a> Parser<'a> {
         // "as soon as" is a conjunction.
         if self.unit(end).is_some() || self.number(end, false).is_some() || self.lower(end) == "as"
         {
+            return None;
+        }
+        // "shortly before the pandemic": relative to an event, not to now.
+        if self.find(end, Cat::Ago).is_some_and(|(_, e)| e.flags.post) {
             return None;
         }
         cand(i, end, TimexType::Date, Sem::Value(v.to_string()))
@@ -2119,8 +2277,14 @@ impl<'a> Parser<'a> {
         if let Some((end, y)) = self.year(k) {
             return date(i, end, DateSem::Season { y: Some(y), s });
         }
-        // Alone, a season needs an article or a preposition before it ("in winter").
-        if j == i && !self.cue_before(i) {
+        // Alone, a season needs an article or a preposition of time before it ("in winter",
+        // not "temperaturas de verano").
+        let strong = i > 0
+            && self
+                .find(i - 1, Cat::YearCue)
+                .is_some_and(|(e, x)| e == i && !x.flags.weak)
+            && !self.has(i - 1, Cat::Of);
+        if j == i && !strong {
             return None;
         }
         // "fall" and "spring" are verbs too: "prices fall", "the spring of the trap".

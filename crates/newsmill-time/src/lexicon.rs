@@ -51,6 +51,7 @@ pub(crate) enum Cat {
     FutureSuffix,
     Period,
     CountWord,
+    Clause,
 }
 
 impl Cat {
@@ -99,6 +100,7 @@ impl Cat {
             "futuresuffix" => Cat::FutureSuffix,
             "period" => Cat::Period,
             "countword" => Cat::CountWord,
+            "clause" => Cat::Clause,
             _ => return None,
         })
     }

@@ -22,6 +22,10 @@ pub(crate) enum DateSem {
     Ymd { y: Option<i32>, m: u32, d: u32 },
     /// A month: "June 2024", "September".
     Ym { y: Option<i32>, m: u32 },
+    /// A month of a year relative to the reference's: "Januar dieses Jahres" (n 0, m 1).
+    MonthOfRelYear { n: i32, m: u32 },
+    /// A day of the month, the month unsaid: "el martes 3" (the nearest 3rd).
+    DayOfMonth { d: u32 },
     /// A year.
     Year(i32),
     /// A decade, as its first three digits (199 for the 1990s).
@@ -139,11 +143,8 @@ fn year_for(
     }
     let pick = match tense {
         Tense::Past => options.iter().filter(|o| o.1 <= r.day).max_by_key(|o| o.1),
-        // A present-tense sentence naming a month far from now mostly announces it ("the pact
-        // expires in March").
-        Tense::Future | Tense::Unknown => {
-            options.iter().filter(|o| o.2 >= r.day).min_by_key(|o| o.1)
-        }
+        Tense::Future => options.iter().filter(|o| o.2 >= r.day).min_by_key(|o| o.1),
+        Tense::Unknown => None,
     };
     pick.unwrap_or(nearest).0
 }
@@ -310,6 +311,28 @@ pub(crate) fn resolve_date(sem: DateSem, r: Option<&RefPoint>, tense: Tense) -> 
             )),
             None => fixed(format!("XXXX-{m:02}")),
         },
+        MonthOfRelYear { n, m } => match r {
+            Some(r) => anchored(format!("{}-{m:02}", year_str(r.day.year() + n))),
+            None => fixed(format!("XXXX-{m:02}")),
+        },
+        DayOfMonth { d } => match r {
+            Some(r) => {
+                // The nearest day numbered d: this month's, last month's or next month's.
+                let first = NaiveDate::from_ymd_opt(r.day.year(), r.day.month(), 1)?;
+                let months = [
+                    first.checked_sub_months(Months::new(1)),
+                    Some(first),
+                    first.checked_add_months(Months::new(1)),
+                ];
+                let day = months
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| NaiveDate::from_ymd_opt(m.year(), m.month(), d))
+                    .min_by_key(|c| (*c - r.day).num_days().abs())?;
+                anchored(ymd(day))
+            }
+            None => fixed(format!("XXXX-XX-{d:02}")),
+        },
         Year(y) => fixed(year_str(y)),
         Decade(d) => fixed(format!("{:03}", d.clamp(0, 999))),
         Century(c) => fixed(format!("{:02}", c.clamp(0, 99))),
@@ -461,9 +484,10 @@ pub(crate) fn resolve_date(sem: DateSem, r: Option<&RefPoint>, tense: Tense) -> 
                             holiday_in(y + 1, rule)?
                         }
                     }
-                    (_, Tense::Past) if this > r.day => holiday_in(y - 1, rule)?,
-                    (_, Tense::Future) if this < r.day => holiday_in(y + 1, rule)?,
-                    _ => this,
+                    _ => {
+                        let y = year_for(r, tense, |y| holiday_in(y, rule).map(|d| (d, d)));
+                        holiday_in(y, rule)?
+                    }
                 };
                 anchored(ymd(day))
             }

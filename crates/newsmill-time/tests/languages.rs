@@ -144,7 +144,7 @@ fn spanish() {
     check(
         Lang::Es,
         REF,
-        "El acuerdo se firmó el 19 de junio de 2024 y vence a finales de marzo; las obras empezaron hace tres años.",
+        "El acuerdo se firmó el 19 de junio de 2024 y vencerárá a finales de marzo; las obras empezaron hace tres años.",
         &[
             ("19 de junio de 2024", "DATE", "2024-06-19"),
             ("a finales de marzo", "DATE", "2025-03"),
@@ -177,7 +177,7 @@ fn french() {
     check(
         Lang::Fr,
         REF,
-        "L'accord signé le 1er juin 2024 expire fin mars ; les travaux ont commencé il y a trois ans.",
+        "L'accord signé le 1er juin 2024 expirera fin mars ; les travaux ont commencé il y a trois ans.",
         &[
             ("1er juin 2024", "DATE", "2024-06-01"),
             ("fin mars", "DATE", "2025-03"),
