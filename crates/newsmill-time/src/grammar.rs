@@ -116,6 +116,11 @@ impl<'a> Parser<'a> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < self.toks.len() {
+            // "Super Tuesday", "Daily Mail": names, not times.
+            if let Some((end, _)) = self.find(i, Cat::Name) {
+                i = end;
+                continue;
+            }
             match self.best_at(i) {
                 Some(c) if c.end > i => {
                     i = c.end;
@@ -938,6 +943,10 @@ impl<'a> Parser<'a> {
         if flags.cue && !self.cue_before(i) {
             return None;
         }
+        // "Lady June", "Queen May": a name.
+        if !self.cue_before(i) && self.in_name(i) {
+            return None;
+        }
         // A month followed by a capitalised word reads as a name ("August Strindberg").
         if self.near(end)
             && self.is_word(end)
@@ -1124,6 +1133,14 @@ impl<'a> Parser<'a> {
             (j, false)
         };
         if self.toks.digits(k) == 2 {
+            // "in his 20s", "her early 30s": an age.
+            let mut p = i;
+            while p > 0 && self.has(p - 1, Cat::Edge) {
+                p -= 1;
+            }
+            if p > 0 && self.has(p - 1, Cat::Possessive) {
+                return None;
+            }
             let n = self.toks.num(k)? as i32;
             if n % 10 == 0 && self.adjacent(k + 1) && matches!(self.lower(k + 1), "s" | "er") {
                 let century = if n < 30 && short { 200 } else { 190 };
@@ -1437,6 +1454,11 @@ impl<'a> Parser<'a> {
         None
     }
 
+    /// Whether a clock time ending at `end` is a game clock ("4:46 left in the quarter").
+    fn game_clock(&self, end: usize) -> bool {
+        self.near(end) && self.has(end, Cat::GameClock)
+    }
+
     fn zone(&self, i: usize) -> usize {
         match self.find(i, Cat::Zone) {
             Some((e, _)) if self.near(i) && self.toks.toks[i].gap != Gap::Break => {
@@ -1456,6 +1478,9 @@ impl<'a> Parser<'a> {
     fn r_datetime(&self, i: usize) -> Option<Cand> {
         // A clock time first, maybe a date after it.
         if let Some((e, h, m)) = self.clock(i) {
+            if self.game_clock(e) {
+                return None;
+            }
             let k = self.skip(e, Cat::On);
             if let Some(d) = self.day_date(k)
                 && let Sem::Date(ds, None) = d.sem
@@ -1688,11 +1713,30 @@ impl<'a> Parser<'a> {
 
     /// Whether a count agrees with its unit: "a" and "one" go with a singular ("a years-long
     /// drought" is no count).
-    fn count_agrees(&self, start: usize, n: Num, _unit_at: usize, plural: bool) -> bool {
+    fn count_agrees(&self, start: usize, n: Num, unit_at: usize, plural: bool) -> bool {
         let det = self
             .find(start, Cat::Number)
             .is_some_and(|(e, x)| x.flags.det && e == n.end);
-        !(det && plural && n.value == 1.0)
+        if det && plural && n.value == 1.0 {
+            return false;
+        }
+        // "a second" is mostly "another" ("a second goal"); as a time it comes after "for",
+        // "within" or before "later".
+        if det && n.value == 1.0 && self.has(unit_at, Cat::Ordinal) {
+            let prep = start > 0
+                && self
+                    .find(start - 1, Cat::YearCue)
+                    .is_some_and(|(e, x)| e == start && !x.flags.weak)
+                || start > 0
+                    && self
+                        .find(start - 1, Cat::Approx)
+                        .is_some_and(|(e, _)| e == start);
+            let ago = self
+                .unit(unit_at)
+                .is_some_and(|(e, ..)| self.find(e, Cat::Ago).is_some());
+            return prep || ago;
+        }
+        true
     }
 
     /// Skips words between a number and its unit ("20 more years").
@@ -2012,6 +2056,11 @@ impl<'a> Parser<'a> {
         }
         // "twice a week", "700 seats a week", "$5 million a year", "per day".
         let (e, per) = self.find(i, Cat::Per)?;
+        let e = if self.punct_at(e, "-") && self.adjacent(e) {
+            e + 1
+        } else {
+            e
+        };
         let (end, unit, mult, false) = self.unit(e)? else {
             return None;
         };

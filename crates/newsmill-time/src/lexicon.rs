@@ -52,6 +52,9 @@ pub(crate) enum Cat {
     Period,
     CountWord,
     Clause,
+    Name,
+    GameClock,
+    Possessive,
 }
 
 impl Cat {
@@ -101,6 +104,9 @@ impl Cat {
             "period" => Cat::Period,
             "countword" => Cat::CountWord,
             "clause" => Cat::Clause,
+            "name" => Cat::Name,
+            "gameclock" => Cat::GameClock,
+            "possessive" => Cat::Possessive,
             _ => return None,
         })
     }
