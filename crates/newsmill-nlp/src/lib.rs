@@ -47,6 +47,7 @@ pub use dates::DatesConfig;
 use label::Pos;
 pub use label::{Label, from_iob};
 pub use model::{Model, TrainConfig, TrainDoc, train};
+pub use newsmill_time::{DateAnchor, Reference};
 
 /// Errors of the NLP stage.
 #[derive(Debug, thiserror::Error)]

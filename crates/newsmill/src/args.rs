@@ -229,6 +229,16 @@ pub(crate) struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub(crate) threads: Option<usize>,
+    /// Resolve relative dates ("yesterday", "last Friday") of records without a published
+    /// time against this time (YYYY-MM-DD or RFC 3339); a record's own published time wins.
+    #[arg(long, value_name = "TIME", value_parser = parse_reference_time)]
+    pub(crate) reference_time: Option<newsmill_nlp::Reference>,
+}
+
+/// Reads `--reference-time`.
+fn parse_reference_time(s: &str) -> Result<newsmill_nlp::Reference, String> {
+    newsmill_nlp::Reference::parse(s, newsmill_nlp::DateAnchor::Reference)
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
