@@ -11,7 +11,7 @@
 //! ingest writes, and each sees the last commit ([`Store::reload`] picks up a newer one, and
 //! it is also picked up on its own within a second). Everything is synchronous.
 //! - [`Store::search`] runs a [`SearchRequest`] (the query language below, date and language
-//!   filters, pagination, optional facets) and returns [`SearchResults`];
+//!   filters, event-time filters, pagination, optional facets) and returns [`SearchResults`];
 //! - [`Store::get`] returns one record by id, [`Store::versions`] its earlier versions;
 //! - [`Store::records`] walks every stored record (for export);
 //! - [`Store::failed`] lists the quarantine; [`Store::stats`] counts.
@@ -354,7 +354,7 @@ impl Store {
         }
         let index = Index::open_in_dir(dir.join("index")).map_err(tantivy_err(dir))?;
         schema::register_tokenizers(&index);
-        let (_, fields) = schema::build();
+        let fields = schema::fields_of(&index.schema());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)

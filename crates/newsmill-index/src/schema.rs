@@ -37,6 +37,11 @@ pub(crate) struct Fields {
     pub(crate) record: Field,
     pub(crate) meta: Field,
     pub(crate) raw: Field,
+    /// First and last instant of the record's event time (`Record::event_time`), for event-time
+    /// filters; `None` in a store created before they existed (it still opens; event filters
+    /// then say so).
+    pub(crate) event_start: Option<Field>,
+    pub(crate) event_end: Option<Field>,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -72,8 +77,19 @@ pub(crate) fn build() -> (Schema, Fields) {
         record: b.add_text_field("record", STORED),
         meta: b.add_text_field("meta", STORED),
         raw: b.add_bytes_field("raw", STORED),
+        // Added after the first stores were made: last, so the fields above keep their ids.
+        event_start: Some(b.add_date_field("event_start", INDEXED | FAST)),
+        event_end: Some(b.add_date_field("event_end", INDEXED | FAST)),
     };
     (b.build(), fields)
+}
+
+/// The fields of an existing index: those of [`build`], without the ones its schema lacks.
+pub(crate) fn fields_of(schema: &Schema) -> Fields {
+    let (_, mut fields) = build();
+    fields.event_start = schema.get_field("event_start").ok();
+    fields.event_end = schema.get_field("event_end").ok();
+    fields
 }
 
 pub(crate) fn register_tokenizers(index: &tantivy::Index) {

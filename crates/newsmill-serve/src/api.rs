@@ -95,6 +95,10 @@ pub(crate) struct SearchParams {
     pub(crate) from: Option<String>,
     /// Published on or before (`YYYY-MM-DD`).
     pub(crate) to: Option<String>,
+    /// Event time (when the article's main event happened) on or after (`YYYY-MM-DD`).
+    pub(crate) event_from: Option<String>,
+    /// Event time on or before (`YYYY-MM-DD`).
+    pub(crate) event_to: Option<String>,
     /// `relevance` (default), `newest` or `oldest`; ties are broken by id.
     pub(crate) sort: Option<Sort>,
     /// Hits to skip (at most 10000).
@@ -120,6 +124,8 @@ impl SearchParams {
             story: nonempty(&self.story),
             from: nonempty(&self.from),
             to: nonempty(&self.to),
+            event_from: nonempty(&self.event_from),
+            event_to: nonempty(&self.event_to),
         }
     }
 

@@ -76,6 +76,13 @@ pub struct Filters {
     pub from: Option<String>,
     /// Only records published on or before this day (`YYYY-MM-DD`).
     pub to: Option<String>,
+    /// Only records whose event time (when their main event happened) reaches into this day
+    /// or later (`YYYY-MM-DD`); records without an event time are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_from: Option<String>,
+    /// Only records whose event time begins on or before this day (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_to: Option<String>,
 }
 
 impl Filters {
@@ -129,6 +136,9 @@ pub struct Hit {
     pub url: Option<String>,
     /// Publication date, RFC 3339.
     pub published: Option<String>,
+    /// When the article's main event happened (TIMEX3), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<String>,
     /// Language.
     pub language: Option<String>,
     /// Story id.
@@ -148,6 +158,7 @@ impl Hit {
             site: r.site.clone(),
             url: r.url.clone(),
             published: r.published.clone(),
+            event_time: r.event_time.clone(),
             language: r.language.clone(),
             story: r.story.clone(),
             snippet: snippet(&r.text, 240),

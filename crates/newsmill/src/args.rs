@@ -109,6 +109,13 @@ pub(crate) struct SearchArgs {
     /// Only records dated on or before this day (YYYY-MM-DD) or before this instant.
     #[arg(long, value_name = "DATE")]
     pub(crate) until: Option<String>,
+    /// Only records whose event time (when their main event happened) reaches into this day
+    /// or later (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) event_since: Option<String>,
+    /// Only records whose event time begins on or before this day (or before this instant).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) event_until: Option<String>,
     /// Only records in this language (ISO 639-1, e.g. en).
     #[arg(long, value_name = "CODE")]
     pub(crate) lang: Option<String>,
