@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::alerts::{Alert, AlertEvent, DeliveryStatus, NewAlert};
 use crate::error::{ApiError, ErrorBody, ErrorDetail, rejection};
 use crate::store::{
-    DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
-    Store, StoryDetail, StorySummary,
+    DayCount, EntityDetail, EventMention, FacetCount, Facets, Filters, Hit, SearchPage,
+    SearchRequest, Sort, Store, StoryDetail, StorySummary, TimelineEvent,
 };
 
 /// Most hits per page.
@@ -558,7 +558,7 @@ async fn delete_alert(
 #[openapi(
     info(title = "newsmill", description = "Search, read and watch the news newsmill has ingested. Every error is `{\"error\": {\"status\", \"message\"}}`. When the server has a token, every request needs `Authorization: Bearer TOKEN`."),
     paths(search, article, stories, story, entity, attention, analyze, list_alerts, create_alert, get_alert, delete_alert),
-    components(schemas(SearchResponse, Hit, Facets, FacetCount, Filters, Sort, StoryList, StorySummary, StoryDetail, EntityDetail, DayCount, Attention, AttentionPoint, Alert, AlertEvent, DeliveryStatus, NewAlert, ErrorBody, ErrorDetail)),
+    components(schemas(SearchResponse, Hit, Facets, FacetCount, Filters, Sort, StoryList, StorySummary, StoryDetail, TimelineEvent, EventMention, EntityDetail, DayCount, Attention, AttentionPoint, Alert, AlertEvent, DeliveryStatus, NewAlert, ErrorBody, ErrorDetail)),
     modifiers(&Security),
 )]
 struct ApiDoc;

@@ -397,8 +397,17 @@ impl Store for IndexStore {
             .find(|s| s.id == id)
             .cloned()
             .unwrap_or_else(|| summary_of(id, &hits));
+        // The timeline needs the articles' dates: their full records.
+        let mut records = Vec::new();
+        for h in hits.iter().take(MEMBER_LIMIT) {
+            if let Some(r) = self.store.get(&h.id).map_err(store_err)? {
+                records.push(r);
+            }
+        }
+        let refs: Vec<&Record> = records.iter().collect();
         Ok(Some(StoryDetail {
             summary,
+            events: crate::store::timeline(&refs),
             items: hits.into_iter().take(MEMBER_LIMIT).cloned().collect(),
         }))
     }

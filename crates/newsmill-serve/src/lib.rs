@@ -60,8 +60,9 @@ pub use index_store::{DATE_SORT_LIMIT, IndexStore};
 pub use memory::MemoryStore;
 pub use security::CSP;
 pub use store::{
-    DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
-    Store, StoreError, StoreResult, StoryDetail, StorySummary, snippet,
+    DayCount, EntityDetail, EventMention, FacetCount, Facets, Filters, Hit, SearchPage,
+    SearchRequest, Sort, Store, StoreError, StoreResult, StoryDetail, StorySummary, TimelineEvent,
+    snippet, timeline,
 };
 
 /// A function the server runs on every record `POST /api/analyze` extracts (the NLP stage),

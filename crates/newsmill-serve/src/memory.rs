@@ -510,6 +510,7 @@ impl Store for MemoryStore {
         recs.sort_by(|a, b| by_date(a, b, false));
         Ok(Some(StoryDetail {
             summary,
+            events: crate::store::timeline(&recs),
             items: recs.into_iter().map(|r| Hit::from_record(r, 0.0)).collect(),
         }))
     }
