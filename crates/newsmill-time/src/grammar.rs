@@ -1723,14 +1723,13 @@ impl<'a> Parser<'a> {
         // "a second" is mostly "another" ("a second goal"); as a time it comes after "for",
         // "within" or before "later".
         if det && n.value == 1.0 && self.has(unit_at, Cat::Ordinal) {
-            let prep = start > 0
-                && self
-                    .find(start - 1, Cat::YearCue)
-                    .is_some_and(|(e, x)| e == start && !x.flags.weak)
-                || start > 0
+            let before = |cat: Cat| {
+                start > 0
                     && self
-                        .find(start - 1, Cat::Approx)
-                        .is_some_and(|(e, _)| e == start);
+                        .find(start - 1, cat)
+                        .is_some_and(|(e, x)| e == start && !(cat == Cat::YearCue && x.flags.weak))
+            };
+            let prep = before(Cat::YearCue) || before(Cat::Approx);
             let ago = self
                 .unit(unit_at)
                 .is_some_and(|(e, ..)| self.find(e, Cat::Ago).is_some());
