@@ -1,5 +1,7 @@
-//! Tags a text given on the command line and prints each expression with its type and value:
-//! `cargo run -p newsmill-time --example tag -- [--lang de] [--ref 2024-06-19] "text"`.
+//! Tags a text given on the command line (or a file) and prints each expression with its type
+//! and value: `cargo run -p newsmill-time --example tag -- [--lang de] [--ref 2024-06-19]
+//! "text"`; `--file PATH --repeat N` tags a file N times and prints only the count (for
+//! profiling: `valgrind --tool=cachegrind --cache-sim=no`).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -12,6 +14,7 @@ fn main() {
         ..Options::default()
     };
     let mut text = String::new();
+    let mut repeat = 0usize;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--lang" => options.lang = args.next().as_deref().and_then(Lang::from_code),
@@ -25,6 +28,10 @@ fn main() {
                     }
                 }
             }
+            "--file" => {
+                text = std::fs::read_to_string(args.next().unwrap_or_default()).unwrap_or_default()
+            }
+            "--repeat" => repeat = args.next().and_then(|n| n.parse().ok()).unwrap_or(1),
             _ => text = a,
         }
     }
@@ -35,6 +42,11 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if repeat > 0 {
+        let n: usize = (0..repeat).map(|_| tagger.tag(&text, &options).len()).sum();
+        println!("{n} expressions");
+        return;
+    }
     for t in tagger.tag(&text, &options) {
         println!(
             "{:<30} {:<9} {:<16} {:?}",

@@ -71,6 +71,14 @@ fn date(start: usize, end: usize, d: DateSem) -> Option<Cand> {
     cand(start, end, TimexType::Date, Sem::Date(d, None))
 }
 
+// Every category has its bit.
+const _: () = assert!((Cat::Possessive as u32) < 64);
+
+/// The bit of a category in a token's category set.
+fn cat_bit(cat: Cat) -> u64 {
+    1u64 << (cat as u32 & 63)
+}
+
 /// A number as read: its value, and whether it was written in digits.
 #[derive(Debug, Clone, Copy)]
 struct Num {
@@ -86,6 +94,8 @@ pub(crate) struct Parser<'a> {
     /// Vocabulary hits by token: `hits[offs[i]..offs[i + 1]]`, longest first.
     offs: Vec<u32>,
     hits: Vec<Hit>,
+    /// The categories of the hits at each token, as a bit set (a quick "no" for `find`).
+    cats: Vec<u64>,
     /// The token the rules are reading from: it may follow a blank line, later ones not.
     origin: Cell<usize>,
 }
@@ -94,11 +104,18 @@ impl<'a> Parser<'a> {
     pub(crate) fn new(toks: &'a Tokens, lex: &'a Lexicon, order: DateOrder) -> Parser<'a> {
         let mut offs = Vec::with_capacity(toks.len() + 1);
         let mut hits = Vec::new();
+        let mut cats = Vec::with_capacity(toks.len());
         for i in 0..toks.len() {
-            offs.push(hits.len() as u32);
+            let first = hits.len();
+            offs.push(first as u32);
             if toks.toks[i].kind != Kind::Num {
                 lex.hits_at(toks, i, &mut hits);
             }
+            cats.push(
+                hits[first..]
+                    .iter()
+                    .fold(0u64, |m, h| m | cat_bit(lex.entry(h.entry).cat)),
+            );
         }
         offs.push(hits.len() as u32);
         Parser {
@@ -107,6 +124,7 @@ impl<'a> Parser<'a> {
             order,
             offs,
             hits,
+            cats,
             origin: Cell::new(0),
         }
     }
@@ -135,6 +153,13 @@ impl<'a> Parser<'a> {
     /// The longest reading starting at token `i`.
     fn best_at(&self, i: usize) -> Option<Cand> {
         if self.toks.toks[i].kind == Kind::Punct && !self.toks.is_punct(i, "'") {
+            return None;
+        }
+        // Most words are in no vocabulary: only a few shapes start an expression without one.
+        if self.toks.toks[i].kind == Kind::Word
+            && self.hits(i).is_empty()
+            && !self.starts_without_vocabulary(i)
+        {
             return None;
         }
         let rules: [fn(&Self, usize) -> Option<Cand>; 22] = [
@@ -175,6 +200,18 @@ impl<'a> Parser<'a> {
 
     // ---- Access to tokens and vocabulary -------------------------------------------------
 
+    /// Whether a word in no vocabulary may still start an expression: "Q3", a Roman numeral
+    /// ("XXe siècle"), a German or Dutch compound ("Mittwochabend", "vierundzwanzig").
+    fn starts_without_vocabulary(&self, i: usize) -> bool {
+        let w = self.lower(i);
+        if w == "q" || self.roman(i).is_some() {
+            return true;
+        }
+        matches!(self.lex.lang.code(), "de" | "nl")
+            && w.len() >= 7
+            && (self.lex.compound_number(w).is_some() || self.compound_pod(i).is_some())
+    }
+
     fn hits(&self, i: usize) -> &[Hit] {
         match (self.offs.get(i), self.offs.get(i + 1)) {
             (Some(&a), Some(&b)) => &self.hits[a as usize..b as usize],
@@ -184,6 +221,9 @@ impl<'a> Parser<'a> {
 
     /// The longest entry of `cat` starting at `i` whose case flags fit the text.
     fn find(&self, i: usize, cat: Cat) -> Option<(usize, &'a Entry)> {
+        if self.cats.get(i).is_none_or(|m| m & cat_bit(cat) == 0) {
+            return None;
+        }
         let lex: &'a Lexicon = self.lex;
         for h in self.hits(i) {
             let e = lex.entry(h.entry);
