@@ -224,6 +224,19 @@ impl Tagger {
         }
     }
 
+    /// The month a word names in any vocabulary ("Oktober", "août", "sept.", "Jänner"), ignoring
+    /// case and a final period.
+    pub fn month_of_name(&self, word: &str) -> Option<u32> {
+        let lower = word.trim_end_matches('.').to_lowercase();
+        self.langs
+            .iter()
+            .chain(std::iter::once(&self.any))
+            .find_map(|lex| match lex.word_val(&lower, lexicon::Cat::Month) {
+                Some(lexicon::Val::Int(m)) => Some(m as u32),
+                _ => None,
+            })
+    }
+
     /// The sources a language's vocabulary names (its `@source` lines).
     pub fn sources(&self, lang: Lang) -> &[String] {
         &self.lexicon(Some(lang)).sources
