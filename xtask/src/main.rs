@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod bench_ingest;
+mod eval_dates;
 mod eval_extract;
 mod eval_ner;
 mod eval_quotes;
@@ -72,6 +73,9 @@ enum Eval {
     /// Extraction on ../shared/data/extraction/dev: shingle P/R/F1 per subset, snippet scores,
     /// title accuracy, ms/page.
     Extract(eval_extract::Args),
+    /// Dates on ../shared/data/time/timebank: strict and relaxed span F1, value F1 and per type,
+    /// on a development half and a held-out half of the articles.
+    Dates(eval_dates::Args),
     /// NER on ../shared/data/ner/conll2003/dev.txt: conlleval F1 per type and tokens/s.
     Ner(eval_ner::EvalNerArgs),
     /// Who said what on ../shared/data/quotes/polnear: attribution P/R/F1, speaker accuracy,
@@ -107,6 +111,7 @@ fn main() -> anyhow::Result<()> {
         Task::BenchMinhash { repeat } => eval_stories::bench_minhash(&cli.data, repeat),
         Task::Eval(e) => match e {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),
+            Eval::Dates(args) => eval_dates::run(&cli.data, &args),
             Eval::Stories { cv, pred, orders } => eval_stories::eval(&cli.data, cv, pred, orders),
             Eval::Extract(args) => eval_extract::run(&cli.data, &args),
             Eval::Quotes(args) => eval_quotes::run(&cli.data, &args),

@@ -11,7 +11,7 @@
 //! ingest writes, and each sees the last commit ([`Store::reload`] picks up a newer one, and
 //! it is also picked up on its own within a second). Everything is synchronous.
 //! - [`Store::search`] runs a [`SearchRequest`] (the query language below, date and language
-//!   filters, pagination, optional facets) and returns [`SearchResults`];
+//!   filters, event-time filters, pagination, optional facets) and returns [`SearchResults`];
 //! - [`Store::get`] returns one record by id, [`Store::versions`] its earlier versions;
 //! - [`Store::records`] walks every stored record (for export);
 //! - [`Store::failed`] lists the quarantine; [`Store::stats`] counts.
@@ -417,12 +417,7 @@ impl Store {
         }
         let index = Index::open_in_dir(dir.join("index")).map_err(tantivy_err(dir))?;
         schema::register_tokenizers(&index);
-        let (_, mut fields) = schema::build();
-        // A store made before quotes were indexed has no `speaker` or `quote` field: it
-        // opens, and those fields stay unsearchable until it is made anew.
-        let schema = index.schema();
-        fields.speaker = schema.get_field("speaker").ok();
-        fields.quote = schema.get_field("quote").ok();
+        let fields = schema::fields_of(&index.schema());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)

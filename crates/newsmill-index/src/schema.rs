@@ -42,6 +42,11 @@ pub(crate) struct Fields {
     pub(crate) speaker: Option<Field>,
     /// The words of the article's quotes. `None` in a store made before quotes were indexed.
     pub(crate) quote: Option<Field>,
+    /// First and last instant of the record's event time (`Record::event_time`), for event-time
+    /// filters; `None` in a store created before they existed (it still opens; event filters
+    /// then say so).
+    pub(crate) event_start: Option<Field>,
+    pub(crate) event_end: Option<Field>,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -77,18 +82,30 @@ pub(crate) fn build() -> (Schema, Fields) {
         record: b.add_text_field("record", STORED),
         meta: b.add_text_field("meta", STORED),
         raw: b.add_bytes_field("raw", STORED),
-        // Added last, so a store made before them keeps every other field's handle.
+        // Added after the first stores were made: last, so the fields above keep their ids.
         speaker: None,
         quote: None,
+        event_start: None,
+        event_end: None,
     };
-    let speaker = b.add_text_field("speaker", exact);
-    let quote = b.add_text_field("quote", text);
     let fields = Fields {
-        speaker: Some(speaker),
-        quote: Some(quote),
+        speaker: Some(b.add_text_field("speaker", exact)),
+        quote: Some(b.add_text_field("quote", text)),
+        event_start: Some(b.add_date_field("event_start", INDEXED | FAST)),
+        event_end: Some(b.add_date_field("event_end", INDEXED | FAST)),
         ..fields
     };
     (b.build(), fields)
+}
+
+/// The fields of an existing index: those of [`build`], without the ones its schema lacks.
+pub(crate) fn fields_of(schema: &Schema) -> Fields {
+    let (_, mut fields) = build();
+    fields.speaker = schema.get_field("speaker").ok();
+    fields.quote = schema.get_field("quote").ok();
+    fields.event_start = schema.get_field("event_start").ok();
+    fields.event_end = schema.get_field("event_end").ok();
+    fields
 }
 
 pub(crate) fn register_tokenizers(index: &tantivy::Index) {

@@ -26,6 +26,12 @@ pub struct SearchRequest {
     pub since: Option<String>,
     /// Only records dated before the end of this day (or before this instant, when a time is given).
     pub until: Option<String>,
+    /// Only records whose event time (`Record::event_time`, the time their main event
+    /// happened) reaches into this day or later (`YYYY-MM-DD` or RFC 3339). Records without an
+    /// event time are left out when an event filter is given.
+    pub event_since: Option<String>,
+    /// Only records whose event time begins on or before this day (or before this instant).
+    pub event_until: Option<String>,
     /// Only records in this language (ISO 639-1).
     pub language: Option<String>,
     /// Hits to skip (pagination).
@@ -46,6 +52,8 @@ impl Default for SearchRequest {
             query: String::new(),
             since: None,
             until: None,
+            event_since: None,
+            event_until: None,
             language: None,
             offset: 0,
             limit: 10,
@@ -96,6 +104,9 @@ pub struct Hit {
     pub published: Option<String>,
     /// The day the record is filed under (published, else fetched), `YYYY-MM-DD`.
     pub day: Option<String>,
+    /// When the article's main event happened (TIMEX3), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<String>,
     /// Version of the article (1 for the first).
     pub version: u64,
     /// A short passage of the text around the matched words; matches inside `<b>` tags.
@@ -188,6 +199,31 @@ impl Store {
         if !matches!((&since, &until), (Bound::Unbounded, Bound::Unbounded)) {
             clauses.push((Occur::Must, Box::new(RangeQuery::new(since, until))));
         }
+        // Event time: the record's event interval overlaps the asked one.
+        if req.event_since.is_some() || req.event_until.is_some() {
+            let (Some(fs), Some(fe)) = (f.event_start, f.event_end) else {
+                return Err(IndexError::Query {
+                    query: q.to_string(),
+                    message: "this store predates event times; ingest into a new --data directory to filter by them".into(),
+                });
+            };
+            // A record without an event time has no terms in these fields, so either clause
+            // leaves it out.
+            if let Some(s) = &req.event_since {
+                let since = Bound::Included(date_term(fe, s, "--event-since", false)?);
+                clauses.push((
+                    Occur::Must,
+                    Box::new(RangeQuery::new(since, Bound::Unbounded)),
+                ));
+            }
+            if let Some(s) = &req.event_until {
+                let until = Bound::Excluded(date_term(fs, s, "--event-until", true)?);
+                clauses.push((
+                    Occur::Must,
+                    Box::new(RangeQuery::new(Bound::Unbounded, until)),
+                ));
+            }
+        }
         Ok((Box::new(BooleanQuery::new(clauses)), user))
     }
 
@@ -249,6 +285,7 @@ impl Store {
                 language: record.language.clone(),
                 published: record.published.clone(),
                 day,
+                event_time: record.event_time.clone(),
                 version: meta.version,
                 snippet,
                 record: req.with_records.then_some(record),

@@ -95,6 +95,15 @@ pub(crate) fn content_hash(record: &Record) -> String {
 }
 
 /// Parses an RFC 3339 date or a bare `YYYY-MM-DD` date into UTC seconds.
+/// The first and last second (UTC) of the days a TIMEX3 event time covers (`2024-06` gives
+/// June 1 00:00:00 to June 30 23:59:59), when its year is known.
+pub(crate) fn event_span(value: &str) -> Option<(i64, i64)> {
+    let (a, b) = newsmill_time::Value::parse(value).ok()?.interval()?;
+    let start = a.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+    let end = b.and_hms_opt(23, 59, 59)?.and_utc().timestamp();
+    Some((start, end))
+}
+
 pub(crate) fn parse_date(s: &str) -> Option<i64> {
     let s = s.trim();
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
@@ -363,6 +372,14 @@ impl<'a> Writer<'a> {
                     Facet::from_path([day.format("%Y-%m-%d").to_string()]),
                 );
             }
+        }
+        if let (Some(fs), Some(fe), Some((a, b))) = (
+            f.event_start,
+            f.event_end,
+            record.event_time.as_deref().and_then(event_span),
+        ) {
+            doc.add_date(fs, tantivy::DateTime::from_timestamp_secs(a));
+            doc.add_date(fe, tantivy::DateTime::from_timestamp_secs(b));
         }
         doc.add_text(f.record, json);
         doc.add_text(f.meta, serde_json::to_string(meta).unwrap_or_default());

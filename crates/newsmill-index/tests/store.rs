@@ -388,3 +388,71 @@ fn search_by_speaker_and_within_quotes() {
         "the words are still in the text"
     );
 }
+
+/// Event-time filters: a record matches when its event time (a day, a month, a year) overlaps
+/// the asked days; records without one are left out. See: issue 18.
+#[test]
+fn regression_18_search_by_event_time() {
+    let dir = TempDir::new("event-time");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    let events = [
+        ("https://a.example/1", "Treaty signed", Some("1961-07-11")),
+        ("https://a.example/2", "Summit in June", Some("2024-06")),
+        (
+            "https://a.example/3",
+            "Visit on Wednesday",
+            Some("2024-06-19TMO"),
+        ),
+        ("https://a.example/4", "No date known", None),
+    ];
+    for (url, title, event) in events {
+        let mut r = record(
+            url,
+            title,
+            "Some text about it.",
+            "2024-06-20T08:00:00Z",
+            &[],
+        );
+        r.event_time = event.map(String::from);
+        w.put(&r, &PutInfo::default()).unwrap();
+    }
+    w.commit().unwrap();
+    store.reload().unwrap();
+    let titles = |since: Option<&str>, until: Option<&str>| {
+        let mut t: Vec<String> = store
+            .search(&SearchRequest {
+                event_since: since.map(String::from),
+                event_until: until.map(String::from),
+                limit: 10,
+                ..SearchRequest::new("*")
+            })
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.title.unwrap_or_default())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        titles(Some("2024-06-19"), Some("2024-06-19")),
+        ["Summit in June", "Visit on Wednesday"]
+    );
+    assert_eq!(titles(Some("2024-06-25"), None), ["Summit in June"]);
+    assert_eq!(titles(None, Some("1999-12-31")), ["Treaty signed"]);
+    assert_eq!(titles(None, None).len(), 4);
+    let hit = store
+        .search(&SearchRequest {
+            event_since: Some("1961-01-01".into()),
+            event_until: Some("1961-12-31".into()),
+            ..SearchRequest::new("treaty")
+        })
+        .unwrap();
+    assert_eq!(hit.hits[0].event_time.as_deref(), Some("1961-07-11"));
+    let bad = store.search(&SearchRequest {
+        event_until: Some("next week".into()),
+        ..SearchRequest::new("*")
+    });
+    assert!(matches!(bad, Err(IndexError::BadDate { .. })));
+}

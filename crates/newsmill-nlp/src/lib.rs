@@ -7,9 +7,9 @@
 //! so nothing is read or downloaded at run time.
 //!
 //! The stage is pure: [`enrich`] fills a [`Record`]'s `entities` from its `text` and
-//! `sources_cited`, then its `quotes` (who said what: [`quotes`]); the caller loads the model
-//! once ([`Nlp::embedded`]) and passes it in.
-//! This crate does no I/O and does not do language detection or dates (yet).
+//! `sources_cited`, then its `quotes` (who said what: [`quotes`]) and its `dates` and
+//! `event_time` (through `newsmill-time`); the caller loads the model once ([`Nlp::embedded`])
+//! and passes it in. This crate does no I/O and does not do language detection.
 //!
 //! ```
 //! let nlp = newsmill_nlp::Nlp::embedded().unwrap();
@@ -30,6 +30,7 @@
 
 mod canon;
 pub mod conll;
+mod dates;
 mod features;
 mod label;
 mod model;
@@ -43,9 +44,11 @@ use std::borrow::Cow;
 use newsmill_core::{CharIndex, Entity, EntityType, Mention, Record};
 
 pub use canon::{Group, SpanMention, group};
+pub use dates::DatesConfig;
 use label::Pos;
 pub use label::{Label, from_iob};
 pub use model::{Model, TrainConfig, TrainDoc, train};
+pub use newsmill_time::{DateAnchor, Reference};
 
 /// Errors of the NLP stage.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +56,9 @@ pub enum Error {
     /// The model file is damaged or from another version.
     #[error("NER model: {0}")]
     Model(String),
+    /// The date stage's vocabularies do not read.
+    #[error("dates: {0}")]
+    Dates(#[from] newsmill_time::Error),
 }
 
 /// Result with the NLP [`Error`].
@@ -65,6 +71,7 @@ static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/ner-en.bin.zst");
 #[derive(Debug)]
 pub struct Nlp {
     model: Model,
+    dates: DatesConfig,
 }
 
 /// An entity span found by the tagger: byte offsets into the tagged string.
@@ -86,14 +93,24 @@ impl Nlp {
 
     /// Loads a model from the bytes of a model file.
     pub fn from_model_bytes(bytes: &[u8]) -> Result<Nlp> {
-        Ok(Nlp {
-            model: Model::from_bytes(bytes)?,
-        })
+        // The date vocabularies are read once per process; a broken one is an error here, not
+        // a silent gap in every record.
+        newsmill_time::Tagger::shared()?;
+        Ok(Nlp::from_model(Model::from_bytes(bytes)?))
     }
 
     /// Wraps an already built model (as training returns it).
     pub fn from_model(model: Model) -> Nlp {
-        Nlp { model }
+        Nlp {
+            model,
+            dates: DatesConfig::default(),
+        }
+    }
+
+    /// Sets how dates are resolved (the reference time of `newsmill analyze --reference-time`).
+    pub fn with_dates(mut self, dates: DatesConfig) -> Nlp {
+        self.dates = dates;
+        self
     }
 
     /// Gives the tagger back.
@@ -276,4 +293,16 @@ pub fn enrich(record: &mut Record, nlp: &Nlp) {
     entities.sort_by_key(|(first, _)| *first);
     record.entities = entities.into_iter().map(|(_, e)| e).collect();
     record.quotes = quotes::find_quotes(&record.text, record.language.as_deref(), &record.entities);
+    enrich_dates(record, nlp);
+}
+
+/// Fills `record.dates` and `record.event_time` (with `provenance.event_time`) from the
+/// record's blocks, language, `published` time and the [`DatesConfig`] of `nlp`. [`enrich`]
+/// calls it; it is public for timing the date stage alone.
+pub fn enrich_dates(record: &mut Record, nlp: &Nlp) {
+    // `Nlp::embedded` refuses to load when the vocabularies do not read, so this only skips
+    // for an `Nlp` built from a bare model in a process whose vocabularies are broken.
+    if let Ok(tagger) = newsmill_time::Tagger::shared() {
+        dates::fill(record, tagger, &nlp.dates);
+    }
 }

@@ -17,8 +17,8 @@ use crate::alerts::{Alert, AlertEvent, DeliveryStatus, NewAlert};
 use crate::error::{ApiError, ErrorBody, ErrorDetail, rejection};
 use crate::said::{Said, SaidIn, who_said_what};
 use crate::store::{
-    DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
-    Store, StoryDetail, StorySummary,
+    DayCount, EntityDetail, EventMention, FacetCount, Facets, Filters, Hit, SearchPage,
+    SearchRequest, Sort, Store, StoryDetail, StorySummary, TimelineEvent,
 };
 
 /// Most hits per page.
@@ -108,6 +108,10 @@ pub(crate) struct SearchParams {
     pub(crate) from: Option<String>,
     /// Published on or before (`YYYY-MM-DD`).
     pub(crate) to: Option<String>,
+    /// Event time (when the article's main event happened) on or after (`YYYY-MM-DD`).
+    pub(crate) event_from: Option<String>,
+    /// Event time on or before (`YYYY-MM-DD`).
+    pub(crate) event_to: Option<String>,
     /// `relevance` (default), `newest` or `oldest`; ties are broken by id.
     pub(crate) sort: Option<Sort>,
     /// Hits to skip (at most 10000).
@@ -133,6 +137,8 @@ impl SearchParams {
             story: nonempty(&self.story),
             from: nonempty(&self.from),
             to: nonempty(&self.to),
+            event_from: nonempty(&self.event_from),
+            event_to: nonempty(&self.event_to),
         }
     }
 
@@ -690,7 +696,7 @@ async fn delete_alert(
 #[openapi(
     info(title = "newsmill", description = "Search, read and watch the news newsmill has ingested. Every error is `{\"error\": {\"status\", \"message\"}}`. When the server has a token, every request needs `Authorization: Bearer TOKEN`."),
     paths(search, article, stories, story, story_quotes, entity, entity_quotes, attention, analyze, list_alerts, create_alert, get_alert, delete_alert),
-    components(schemas(SearchResponse, Hit, Facets, FacetCount, Filters, Sort, StoryList, StorySummary, StoryDetail, EntityDetail, Said, SaidIn, DayCount, Attention, AttentionPoint, Alert, AlertEvent, DeliveryStatus, NewAlert, ErrorBody, ErrorDetail)),
+    components(schemas(SearchResponse, Hit, Facets, FacetCount, Filters, Sort, StoryList, StorySummary, StoryDetail, TimelineEvent, EventMention, EntityDetail, Said, SaidIn, DayCount, Attention, AttentionPoint, Alert, AlertEvent, DeliveryStatus, NewAlert, ErrorBody, ErrorDetail)),
     modifiers(&Security),
 )]
 struct ApiDoc;

@@ -255,6 +255,8 @@ impl IndexStore {
             query: IndexStore::query_of(query, f),
             since: f.from.clone(),
             until: f.to.clone(),
+            event_since: f.event_from.clone(),
+            event_until: f.event_to.clone(),
             language: f.language.clone(),
             offset,
             limit,
@@ -274,6 +276,7 @@ impl IndexStore {
             site: h.site,
             url: h.url,
             published: h.published,
+            event_time: h.event_time,
             language: h.language,
             story,
             snippet: snippet(&plain_snippet(&h.snippet), 240),
@@ -395,8 +398,17 @@ impl Store for IndexStore {
             .find(|s| s.id == id)
             .cloned()
             .unwrap_or_else(|| summary_of(id, &hits));
+        // The timeline needs the articles' dates: their full records.
+        let mut records = Vec::new();
+        for h in hits.iter().take(MEMBER_LIMIT) {
+            if let Some(r) = self.store.get(&h.id).map_err(store_err)? {
+                records.push(r);
+            }
+        }
+        let refs: Vec<&Record> = records.iter().collect();
         Ok(Some(StoryDetail {
             summary,
+            events: crate::store::timeline(&refs),
             items: hits.into_iter().take(MEMBER_LIMIT).cloned().collect(),
         }))
     }

@@ -64,8 +64,9 @@ pub use memory::MemoryStore;
 pub use said::{Said, SaidIn, who_said_what};
 pub use security::CSP;
 pub use store::{
-    DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
-    Store, StoreError, StoreResult, StoryDetail, StorySummary, snippet,
+    DayCount, EntityDetail, EventMention, FacetCount, Facets, Filters, Hit, SearchPage,
+    SearchRequest, Sort, Store, StoreError, StoreResult, StoryDetail, StorySummary, TimelineEvent,
+    snippet, timeline,
 };
 
 /// A function the server runs on every record `POST /api/analyze` extracts (the NLP stage),

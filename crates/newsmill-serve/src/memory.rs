@@ -306,6 +306,25 @@ fn passes(r: &Record, f: &Filters) -> bool {
             return false;
         }
     }
+    if f.event_from.is_some() || f.event_to.is_some() {
+        // The event time's days overlap the asked ones.
+        let Some((first, last)) = r
+            .event_time
+            .as_deref()
+            .and_then(|v| newsmill_time::Value::parse(v).ok())
+            .and_then(|v| v.interval())
+        else {
+            return false;
+        };
+        let (first, last) = (first.to_string(), last.to_string());
+        if f.event_from
+            .as_deref()
+            .is_some_and(|from| last.as_str() < from)
+            || f.event_to.as_deref().is_some_and(|to| first.as_str() > to)
+        {
+            return false;
+        }
+    }
     true
 }
 
@@ -341,6 +360,8 @@ impl Inner {
     fn matching(&self, query: &str, filters: &Filters) -> StoreResult<Vec<(usize, f32)>> {
         check_day("from", &filters.from)?;
         check_day("to", &filters.to)?;
+        check_day("event_from", &filters.event_from)?;
+        check_day("event_to", &filters.event_to)?;
         let clauses = parse_query(query)?;
         Ok(self
             .docs
@@ -489,6 +510,7 @@ impl Store for MemoryStore {
         recs.sort_by(|a, b| by_date(a, b, false));
         Ok(Some(StoryDetail {
             summary,
+            events: crate::store::timeline(&recs),
             items: recs.into_iter().map(|r| Hit::from_record(r, 0.0)).collect(),
         }))
     }

@@ -21,7 +21,7 @@ use crate::api::{PageParams, SearchParams, attention_from, blocking, check_entit
 use crate::chart::{Bar, bar_chart, bar_chart_linked, calendar};
 use crate::error::ApiError;
 use crate::security::{Authorized, token_ok};
-use crate::store::{Hit, Sort, StorySummary};
+use crate::store::{Hit, Sort, StorySummary, TimelineEvent};
 
 const CSS: &str = include_str!("../assets/style.css");
 const JS: &str = include_str!("../assets/app.js");
@@ -673,6 +673,17 @@ async fn story_page(
                 (said_list(&said, true))
             }
             h2 { "Timeline" }
+            @if story.events.is_empty() {
+                p.empty { "The articles name no dates." }
+            } @else {
+                p.legend { "What the articles date, in time order; " strong { "bold" } ": an article's main event." }
+                ol.events {
+                    @for e in &story.events {
+                        (event_item(e))
+                    }
+                }
+            }
+            h2 { "Articles by day" }
             ol.timeline {
                 @for (d, hits) in &days {
                     li.day {
@@ -732,6 +743,95 @@ fn said_list(said: &[crate::said::Said], with_speaker: bool) -> Markup {
             }
         }
     }
+}
+
+/// One event of a story's timeline: when, and the sentences that say so.
+fn event_item(e: &TimelineEvent) -> Markup {
+    html! {
+        li class=(if e.main { "event main" } else { "event" }) {
+            h3 { time datetime=(e.day) { (when_label(&e.value)) } }
+            ul {
+                @for m in &e.mentions {
+                    li {
+                        @if m.context.is_empty() {
+                            span.context { "(published that day)" }
+                        } @else {
+                            q.context { (m.context) }
+                        }
+                        " "
+                        a.source href=(article_url(&m.id)) { (m.title.as_deref().unwrap_or("(untitled)")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A TIMEX3 value for people: `2024-06-19TMO` reads "19 June 2024, morning", `199` "the
+/// 1990s", `2024-Q3` "Q3 2024".
+fn when_label(value: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (date, time) = match value.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (value, None),
+    };
+    let mut parts = date.split('-');
+    let year = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    let mut out = match (year.len(), rest.as_slice()) {
+        (2, _) => format!("the {}00s", year),
+        (3, _) => format!("the {}0s", year),
+        (_, []) => year.to_string(),
+        (_, [m]) if m.starts_with('Q') || m.starts_with('H') => format!("{m} {year}"),
+        (_, [m]) if m.starts_with('W') => format!("week {} of {year}", m.trim_start_matches('W')),
+        (_, [s @ ("SP" | "SU" | "FA" | "WI")]) => {
+            let name = match *s {
+                "SP" => "spring",
+                "SU" => "summer",
+                "FA" => "autumn",
+                _ => "winter",
+            };
+            format!("{name} {year}")
+        }
+        (_, [m]) => match m.parse::<usize>() {
+            Ok(k @ 1..=12) => format!("{} {year}", MONTHS[k - 1]),
+            _ => value.to_string(),
+        },
+        (_, [w, d]) if w.starts_with('W') => {
+            format!("{d} of week {} of {year}", w.trim_start_matches('W'))
+        }
+        (_, [m, d]) => match (m.parse::<usize>(), d.parse::<u32>()) {
+            (Ok(k @ 1..=12), Ok(d)) => format!("{d} {} {year}", MONTHS[k - 1]),
+            _ => value.to_string(),
+        },
+        _ => value.to_string(),
+    };
+    if let Some(t) = time {
+        let part = match t {
+            "MO" => "morning",
+            "AF" => "afternoon",
+            "EV" => "evening",
+            "NI" => "night",
+            "DT" => "daytime",
+            t => t,
+        };
+        out.push_str(", ");
+        out.push_str(part);
+    }
+    out
 }
 
 // ---------------------------------------------------------------- entity

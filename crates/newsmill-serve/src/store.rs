@@ -76,6 +76,13 @@ pub struct Filters {
     pub from: Option<String>,
     /// Only records published on or before this day (`YYYY-MM-DD`).
     pub to: Option<String>,
+    /// Only records whose event time (when their main event happened) reaches into this day
+    /// or later (`YYYY-MM-DD`); records without an event time are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_from: Option<String>,
+    /// Only records whose event time begins on or before this day (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_to: Option<String>,
 }
 
 impl Filters {
@@ -129,6 +136,9 @@ pub struct Hit {
     pub url: Option<String>,
     /// Publication date, RFC 3339.
     pub published: Option<String>,
+    /// When the article's main event happened (TIMEX3), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<String>,
     /// Language.
     pub language: Option<String>,
     /// Story id.
@@ -148,6 +158,7 @@ impl Hit {
             site: r.site.clone(),
             url: r.url.clone(),
             published: r.published.clone(),
+            event_time: r.event_time.clone(),
             language: r.language.clone(),
             story: r.story.clone(),
             snippet: snippet(&r.text, 240),
@@ -229,6 +240,151 @@ pub struct StoryDetail {
     pub summary: StorySummary,
     /// Its articles, oldest first (undated last, by id).
     pub items: Vec<Hit>,
+    /// The events its articles date, in time order (see [`timeline`]).
+    #[serde(default)]
+    pub events: Vec<TimelineEvent>,
+}
+
+/// One point of a story's timeline: a time the articles name (a day, a month, a year), with
+/// the sentences that name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TimelineEvent {
+    /// The TIMEX3 value (`2024-06-19`, `2024-06-19TMO`, `2024-06`, `1961`).
+    pub value: String,
+    /// The first day it covers (`YYYY-MM-DD`), for ordering.
+    pub day: String,
+    /// Whether an article gives it as its event time (when its main event happened).
+    pub main: bool,
+    /// Where the articles name it (at most five).
+    pub mentions: Vec<EventMention>,
+}
+
+/// A sentence of an article that names a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EventMention {
+    /// The article.
+    pub id: String,
+    /// Its headline.
+    pub title: Option<String>,
+    /// The expression as written ("on Monday morning" gives "Monday morning").
+    pub text: String,
+    /// The sentence around it.
+    pub context: String,
+}
+
+/// The events a story's articles date, in time order: every date or time an article names
+/// whose year is known (durations, sets and vague references aside), merged by value, with
+/// the sentences that name it; an article's event time is marked `main`. At most 100 events,
+/// the articles' main events first when there are more.
+pub fn timeline(records: &[&Record]) -> Vec<TimelineEvent> {
+    use newsmill_core::TimexType;
+    use std::collections::BTreeMap;
+    let mut by_value: BTreeMap<String, TimelineEvent> = BTreeMap::new();
+    for r in records {
+        let chars: Vec<(usize, char)> = r.text.char_indices().collect();
+        for d in &r.dates {
+            if !matches!(d.kind, TimexType::Date | TimexType::Time) {
+                continue;
+            }
+            let Some((first, _)) = newsmill_time::Value::parse(&d.value)
+                .ok()
+                .and_then(|v| v.interval())
+            else {
+                continue;
+            };
+            let e = by_value
+                .entry(d.value.clone())
+                .or_insert_with(|| TimelineEvent {
+                    value: d.value.clone(),
+                    day: first.format("%Y-%m-%d").to_string(),
+                    main: false,
+                    mentions: Vec::new(),
+                });
+            if r.event_time.as_deref() == Some(d.value.as_str()) {
+                e.main = true;
+            }
+            if e.mentions.len() < 5 && !e.mentions.iter().any(|m| m.id == r.id) {
+                e.mentions.push(EventMention {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    text: d.text.clone(),
+                    context: sentence_around(&r.text, &chars, d.start, d.end),
+                });
+            }
+        }
+        // An event time taken from the publication date names no sentence.
+        if let Some(v) = &r.event_time
+            && !by_value.contains_key(v)
+            && let Some((first, _)) = newsmill_time::Value::parse(v)
+                .ok()
+                .and_then(|x| x.interval())
+        {
+            by_value.insert(
+                v.clone(),
+                TimelineEvent {
+                    value: v.clone(),
+                    day: first.format("%Y-%m-%d").to_string(),
+                    main: true,
+                    mentions: vec![EventMention {
+                        id: r.id.clone(),
+                        title: r.title.clone(),
+                        text: String::new(),
+                        context: String::new(),
+                    }],
+                },
+            );
+        }
+    }
+    let mut events: Vec<TimelineEvent> = by_value.into_values().collect();
+    if events.len() > 100 {
+        // Keep the main events and the most named others.
+        events.sort_by_key(|e| {
+            (
+                std::cmp::Reverse(e.main),
+                std::cmp::Reverse(e.mentions.len()),
+            )
+        });
+        events.truncate(100);
+    }
+    // Time order; a coarser period (a year) before the days inside it.
+    events.sort_by(|a, b| {
+        a.day
+            .cmp(&b.day)
+            .then(a.value.len().cmp(&b.value.len()))
+            .then(a.value.cmp(&b.value))
+    });
+    events
+}
+
+/// The sentence of `text` around characters `start..end`, at most about 240 characters.
+fn sentence_around(text: &str, chars: &[(usize, char)], start: usize, end: usize) -> String {
+    let n = chars.len();
+    let (start, end) = (start.min(n), end.min(n));
+    let is_stop = |k: usize| {
+        let c = chars[k].1;
+        (c == '.' || c == '!' || c == '?') && chars.get(k + 1).is_none_or(|x| x.1.is_whitespace())
+            || c == '\n'
+    };
+    let mut a = start;
+    while a > 0 && !is_stop(a - 1) && start - a < 160 {
+        a -= 1;
+    }
+    let mut b = end;
+    while b < n && !is_stop(b) && b - end < 160 {
+        b += 1;
+    }
+    if b < n && chars[b].1 != '\n' {
+        b += 1;
+    }
+    let byte = |k: usize| chars.get(k).map_or(text.len(), |c| c.0);
+    let mut s = text[byte(a)..byte(b)].trim().to_string();
+    if a > 0 && !is_stop(a - 1) {
+        s.insert_str(0, "… ");
+    }
+    if b < n && !is_stop(b.saturating_sub(1)) {
+        s.push_str(" …");
+    }
+    s
 }
 
 /// Articles per day.

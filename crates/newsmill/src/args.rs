@@ -131,6 +131,13 @@ pub(crate) struct SearchArgs {
     /// Only records dated on or before this day (YYYY-MM-DD) or before this instant.
     #[arg(long, value_name = "DATE")]
     pub(crate) until: Option<String>,
+    /// Only records whose event time (when their main event happened) reaches into this day
+    /// or later (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) event_since: Option<String>,
+    /// Only records whose event time begins on or before this day (or before this instant).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) event_until: Option<String>,
     /// Only records in this language (ISO 639-1, e.g. en).
     #[arg(long, value_name = "CODE")]
     pub(crate) lang: Option<String>,
@@ -256,6 +263,16 @@ pub(crate) struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub(crate) threads: Option<usize>,
+    /// Resolve relative dates ("yesterday", "last Friday") of records without a published
+    /// time against this time (YYYY-MM-DD or RFC 3339); a record's own published time wins.
+    #[arg(long, value_name = "TIME", value_parser = parse_reference_time)]
+    pub(crate) reference_time: Option<newsmill_nlp::Reference>,
+}
+
+/// Reads `--reference-time`.
+fn parse_reference_time(s: &str) -> Result<newsmill_nlp::Reference, String> {
+    newsmill_nlp::Reference::parse(s, newsmill_nlp::DateAnchor::Reference)
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

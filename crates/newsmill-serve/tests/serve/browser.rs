@@ -159,6 +159,7 @@ fn browser_search_article_story_entity() {
     let story = dom(&bin, &srv.url(&story_path));
     assert_eq!(story.matches("<li class=\"hit\">").count(), 3, "{story}");
     assert!(story.contains("class=\"timeline\""));
+    assert!(story.contains("class=\"events\""), "the timeline of events");
     assert!(story.contains("northern-times.example"));
 
     let seed_id = corpus()[4].id.clone();
@@ -176,6 +177,12 @@ fn browser_search_article_story_entity() {
         false,
     );
     screenshot(&bin, &srv.url(&story_path), "story", false);
+    screenshot(
+        &bin,
+        &srv.url("/stories/putin-pyongyang"),
+        "story-timeline",
+        false,
+    );
     screenshot(&bin, &srv.url("/entities/Ines%20Okafor"), "entity", false);
     screenshot(&bin, &srv.url("/stories"), "stories", false);
     screenshot(&bin, &srv.url("/alerts"), "alerts", false);

@@ -8,6 +8,7 @@ use std::time::Duration;
 use newsmill_core::{CharIndex, Entity, EntityType, InputHint, Mention, Origin, RawDoc, Record};
 use newsmill_extract::{ExtractConfig, extract};
 use newsmill_serve::{AppState, MemoryStore, ServeConfig, Server, Store};
+use newsmill_time::{DateAnchor, Lang, Options, Reference, Tagger, event_time};
 
 pub(crate) fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -82,6 +83,38 @@ pub(crate) fn add_entities(r: &mut Record) {
     }
 }
 
+/// The date stage as `newsmill_nlp::enrich` runs it: the record's language, its published time
+/// as the reference, the expressions and the event time.
+pub(crate) fn add_dates(r: &mut Record) {
+    let reference = r
+        .published
+        .as_deref()
+        .and_then(|p| Reference::parse(p, DateAnchor::Published).ok());
+    let options = Options {
+        lang: r.language.as_deref().and_then(Lang::from_code),
+        reference,
+        ..Options::default()
+    };
+    let found = Tagger::shared().unwrap().tag(&r.text, &options);
+    let index = CharIndex::new(&r.text);
+    r.dates = found
+        .iter()
+        .map(|t| newsmill_core::DateMention {
+            text: r.text[t.start..t.end].to_string(),
+            start: index.char_of(t.start),
+            end: index.char_of(t.end),
+            kind: t.kind,
+            value: t.value.clone(),
+            anchor: t.anchor,
+        })
+        .collect();
+    if let Some(e) = event_time(&r.text, &found, reference.as_ref()) {
+        r.event_time = Some(e.value);
+        r.provenance
+            .insert("event_time".into(), e.source.as_str().into());
+    }
+}
+
 fn page(file: &str, url: &str, published: &str, story: &str) -> Record {
     let bytes = fs_err::read(fixtures().join(file)).unwrap();
     let mut doc = RawDoc::new(Origin::Path(file.into()), InputHint::Html, bytes);
@@ -90,6 +123,7 @@ fn page(file: &str, url: &str, published: &str, story: &str) -> Record {
     r.published = Some(published.into());
     r.story = Some(story.into());
     add_entities(&mut r);
+    add_dates(&mut r);
     r.check_invariants().unwrap();
     r
 }
@@ -135,6 +169,7 @@ pub(crate) fn corpus() -> Vec<Record> {
     r.site = Some("daily-star.example".into());
     r.story = Some("putin-pyongyang".into());
     add_entities(&mut r);
+    add_dates(&mut r);
     r.check_invariants().unwrap();
     out.push(r);
     out

@@ -162,6 +162,12 @@ async fn article_story_entity_attention() {
     assert_eq!(list["stories"][0]["id"], "putin-pyongyang");
     let (_, story) = get_json(&srv.url("/api/stories/storm-port-elwin")).await;
     assert_eq!(story["articles"], 3);
+    assert_eq!(
+        story["events"][0]["value"], "2024-06-03TMO",
+        "{}",
+        story["events"]
+    );
+    assert_eq!(story["events"][0]["main"], true);
     let items: Vec<&str> = story["items"]
         .as_array()
         .unwrap()
@@ -554,6 +560,16 @@ async fn pages_render_and_unknown_paths_are_404() {
     let (s, story) = text("/stories/storm-port-elwin").await;
     assert_eq!(s, 200);
     assert!(story.contains("class=\"timeline\"") && story.contains("northern-times.example"));
+    // The events the articles date, in time order, the articles' main events marked
+    // (issue 18): the harbour closed on Monday morning, divers inspected on Tuesday.
+    let monday = story
+        .find("3 June 2024, morning")
+        .expect("Monday morning on the timeline");
+    let tuesday = story
+        .find(">4 June 2024<")
+        .expect("Tuesday on the timeline");
+    assert!(monday < tuesday, "in time order");
+    assert!(story.contains("<li class=\"event main\">"), "{story}");
     let (s, ent) = text("/entities/Port%20Elwin").await;
     assert_eq!(s, 200);
     assert!(ent.contains("<h1>Port Elwin</h1>"));

@@ -216,3 +216,59 @@ async fn regression_24_entity_names_with_quotes_and_backslashes() {
     }
     let _ = fs_err::remove_dir_all(&dir);
 }
+
+/// Event-time filters give the same records through the index and in memory: those whose
+/// event time overlaps the asked days. See: issue 18.
+#[test]
+fn regression_18_event_time_filters_agree() {
+    let mut records = corpus();
+    let events = [
+        Some("2024-06-02"),
+        Some("2024-06-03TNI"),
+        None,
+        Some("2024-06"),
+        Some("2024-06-19TMO"),
+    ];
+    for (r, e) in records.iter_mut().zip(events) {
+        r.event_time = e.map(String::from);
+    }
+    let dir = temp_dir("index-events");
+    build_index(&dir, &records);
+    let index = IndexStore::open(&dir).unwrap();
+    let memory = MemoryStore::with_records(records.clone());
+    let search = |s: &dyn Store, from: Option<&str>, to: Option<&str>| -> Vec<String> {
+        let mut req = SearchRequest::new("", 100);
+        req.filters = Filters {
+            event_from: from.map(String::from),
+            event_to: to.map(String::from),
+            ..Filters::default()
+        };
+        let mut ids: Vec<String> = s
+            .search(&req)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let id = |k: usize| records[k].id.clone();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    for (from, to, want) in [
+        (Some("2024-06-03"), Some("2024-06-03"), vec![id(1), id(3)]),
+        (Some("2024-06-10"), None, vec![id(3), id(4)]),
+        (None, Some("2024-06-02"), vec![id(0), id(3)]),
+        (Some("2025-01-01"), None, vec![]),
+    ] {
+        assert_eq!(
+            search(&index, from, to),
+            sorted(want.clone()),
+            "{from:?} {to:?}"
+        );
+        assert_eq!(search(&memory, from, to), sorted(want), "{from:?} {to:?}");
+    }
+}

@@ -13,7 +13,7 @@ use newsmill_core::{InputHint, RawDoc, Record};
 use newsmill_extract::{ExtractConfig, extract};
 use newsmill_ingest::fetch::FetchConfig;
 use newsmill_ingest::{IngestConfig, IngestError, read_sources};
-use newsmill_nlp::Nlp;
+use newsmill_nlp::{DatesConfig, Nlp};
 use rayon::prelude::*;
 
 use crate::ExitStatus;
@@ -27,13 +27,18 @@ struct Config {
     format: Format,
     hint: InputHint,
     stages: Stages,
+    dates: DatesConfig,
 }
 
 pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let config = validate(args);
     let extract_config = ExtractConfig::default();
     let nlp = match config.stages {
-        Stages::All => Some(Nlp::embedded().context("loading the embedded NER model")?),
+        Stages::All => Some(
+            Nlp::embedded()
+                .context("loading the embedded NLP models")?
+                .with_dates(config.dates),
+        ),
         Stages::Extract => None,
     };
     let ingest = IngestConfig {
@@ -109,6 +114,9 @@ fn validate(args: AnalyzeArgs) -> Config {
         format,
         hint,
         stages: args.stages,
+        dates: DatesConfig {
+            reference: args.reference_time,
+        },
     }
 }
 

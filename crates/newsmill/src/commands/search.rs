@@ -14,6 +14,8 @@ pub(crate) fn run(args: SearchArgs) -> anyhow::Result<ExitStatus> {
         query: args.query.clone(),
         since: args.since.clone(),
         until: args.until.clone(),
+        event_since: args.event_since.clone(),
+        event_until: args.event_until.clone(),
         language: args.lang.clone(),
         offset: args.offset,
         limit: args.limit,

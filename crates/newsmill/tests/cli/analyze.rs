@@ -160,3 +160,67 @@ fn tempdir() -> std::path::PathBuf {
     fs_err::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The founding example's dates: "On Wednesday morning" is anchored to the reference time when
+/// one is given, and left with unknown digits when none is; the years, the month and the
+/// duration are found and typed either way. See: issue 18.
+#[test]
+fn regression_18_reference_time_anchors_the_founding_example() {
+    let text = include_bytes!("../../../../examples/putin-north-korea.txt");
+    let dates = |args: &[&str]| -> Vec<(String, String, String, String)> {
+        let out = newsmill(args, text);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let record: Value = serde_json::from_str(&out.stdout).unwrap();
+        record["dates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let s = |k: &str| d[k].as_str().unwrap().to_string();
+                (s("text"), s("type"), s("value"), s("anchor"))
+            })
+            .collect()
+    };
+    let with = dates(&[
+        "analyze",
+        "--input",
+        "text",
+        "--reference-time",
+        "2024-06-19",
+        "-",
+    ]);
+    let find = |list: &[(String, String, String, String)], text: &str| {
+        list.iter()
+            .find(|d| d.0 == text)
+            .cloned()
+            .unwrap_or_else(|| panic!("{text:?} not found in {list:?}"))
+    };
+    let t = |a: &str, b: &str, c: &str, d: &str| (a.into(), b.into(), c.into(), d.into());
+    assert_eq!(
+        find(&with, "Wednesday morning"),
+        t("Wednesday morning", "TIME", "2024-06-19TMO", "reference")
+    );
+    assert_eq!(
+        find(&with, "24 years"),
+        t("24 years", "DURATION", "P24Y", "none")
+    );
+    assert_eq!(find(&with, "1961"), t("1961", "DATE", "1961", "none"));
+    assert_eq!(find(&with, "2000"), t("2000", "DATE", "2000", "none"));
+    assert_eq!(
+        find(&with, "September"),
+        t("September", "DATE", "2023-09", "reference")
+    );
+    let without = dates(&["analyze", "--input", "text", "-"]);
+    assert_eq!(
+        find(&without, "Wednesday morning"),
+        t("Wednesday morning", "TIME", "XXXX-XX-XXTMO", "none")
+    );
+    assert_eq!(
+        find(&without, "September"),
+        t("September", "DATE", "XXXX-09", "none")
+    );
+
+    let out = newsmill(&["analyze", "--reference-time", "next week", "-"], text);
+    assert_eq!(out.code, 2, "a bad reference time is a usage error");
+    assert!(out.stderr.contains("--reference-time"), "{}", out.stderr);
+}
