@@ -13,7 +13,7 @@ use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Res
 /// Bumped whenever features change, so an old model is refused rather than misread.
 pub(crate) const FEATURE_VERSION: u32 = 6;
 
-const fn fmix(mut h: u64) -> u64 {
+pub(crate) const fn fmix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
