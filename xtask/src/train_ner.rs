@@ -1,5 +1,11 @@
-//! `cargo xtask train-ner`: trains the NER model on CoNLL-2003 train and writes it into
-//! crates/newsmill-nlp/models/ner-en.bin.zst. Deterministic for a given seed.
+//! `cargo xtask train-ner [--lang L]`: trains the NER model of language L (default en) on its
+//! training split and writes it into crates/newsmill-nlp/models/ner-L.bin.zst. Deterministic for
+//! a given seed.
+//!
+//! English trains on CoNLL-2003 (`ner/conll2003/train.txt`), German, Spanish and Dutch on the
+//! CoNLL-2003/2002 copies in `ner/multilingual/L/train.txt`. `--part fit` trains on the first
+//! four fifths of the training documents only, so that settings can be chosen on the last fifth
+//! (`cargo xtask eval ner --on held`) without touching dev.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -29,9 +35,48 @@ pub(crate) struct TrainNerArgs {
     /// Where to write the model (default: the crate's embedded model file).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Also score the trained model (before quantisation) on the dev split.
-    #[arg(long)]
-    eval_dev: bool,
+    /// Language: en, de, es or nl.
+    #[arg(long, default_value = "en")]
+    pub(crate) lang: String,
+    /// Which part of the training split to train on: `all`, or `fit` (the first four fifths of
+    /// the documents; the last fifth, `held`, is for choosing settings).
+    #[arg(long, default_value = "all")]
+    part: Part,
+}
+
+/// A part of a training split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Part {
+    /// All documents.
+    All,
+    /// The first four fifths of the documents.
+    Fit,
+    /// The last fifth.
+    Held,
+}
+
+/// Sentences per pseudo-document when a file has no `-DOCSTART-` lines (the Spanish and Dutch
+/// copies lost them): consecutive sentences mostly come from one article.
+pub(crate) const WINDOW: usize = newsmill_nlp::UNMARKED_DOC_SENTENCES;
+
+/// The training and dev files of `lang`.
+pub(crate) fn split_paths(data: &Path, lang: &str) -> (PathBuf, PathBuf) {
+    let dir = if lang == "en" {
+        data.join("ner/conll2003")
+    } else {
+        data.join("ner/multilingual").join(lang)
+    };
+    (dir.join("train.txt"), dir.join("dev.txt"))
+}
+
+/// The documents of `part`.
+pub(crate) fn part_of(docs: Vec<TrainDoc>, part: Part) -> Vec<TrainDoc> {
+    let cut = docs.len() * 4 / 5;
+    match part {
+        Part::All => docs,
+        Part::Fit => docs.into_iter().take(cut).collect(),
+        Part::Held => docs.into_iter().skip(cut).collect(),
+    }
 }
 
 /// The newsmill-nlp crate directory.
@@ -39,12 +84,13 @@ pub(crate) fn nlp_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/newsmill-nlp")
 }
 
-/// Reads a CoNLL file into training documents (token = first column, tag = last column).
+/// Reads a CoNLL file into training documents (token = first column, tag = last column); a file
+/// without `-DOCSTART-` lines is cut into documents of [`WINDOW`] sentences.
 pub(crate) fn read_docs(path: &Path) -> anyhow::Result<Vec<TrainDoc>> {
     let bytes = fs_err::read(path)?;
     let lines = conll::parse(&bytes).with_context(|| path.display().to_string())?;
     let mut docs = Vec::new();
-    for doc in conll::documents(&lines) {
+    for doc in conll::documents_or_windows(&lines, WINDOW) {
         let mut d = TrainDoc::default();
         for sent in doc {
             let toks: Vec<String> = sent.iter().map(|&i| lines[i].token.to_string()).collect();
@@ -69,14 +115,25 @@ pub(crate) fn read_docs(path: &Path) -> anyhow::Result<Vec<TrainDoc>> {
 /// becomes a `#gaz KIND` section and `clusters.txt` (`bits<TAB>word<TAB>count`, as Brown
 /// clustering tools write it) the `#clusters` section, and `case.txt` (`word<TAB>ratio`) the
 /// `#case` section.
-pub(crate) fn resources_blob() -> anyhow::Result<String> {
-    let dir = nlp_dir().join("resources");
+pub(crate) fn resources_blob(lang: &str) -> anyhow::Result<String> {
+    let root = nlp_dir().join("resources");
+    let dir = root.join(lang);
+    if !dir.is_dir() {
+        anyhow::bail!("no resources for language {lang:?} in {}", root.display());
+    }
     let mut blob = String::new();
-    let mut gaz: Vec<PathBuf> = fs_err::read_dir(dir.join("gazetteers"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    gaz.sort();
+    // The shared gazetteers, then the language's own.
+    let mut gaz: Vec<PathBuf> = Vec::new();
+    for g in [root.join("gazetteers"), dir.join("gazetteers")] {
+        if g.is_dir() {
+            let mut files: Vec<PathBuf> = fs_err::read_dir(&g)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            files.sort();
+            gaz.extend(files);
+        }
+    }
     for p in gaz {
         let kind = p
             .file_stem()
@@ -118,7 +175,7 @@ pub(crate) fn resources_blob() -> anyhow::Result<String> {
 }
 
 pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
-    let train_path = data.join("ner/conll2003/train.txt");
+    let (train_path, _) = split_paths(data, &args.lang);
     if !train_path.exists() {
         println!(
             "xtask: train-ner: {} not found, nothing to do",
@@ -127,8 +184,8 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let t0 = Instant::now();
-    let docs = read_docs(&train_path)?;
-    let blob = resources_blob()?;
+    let docs = part_of(read_docs(&train_path)?, args.part);
+    let blob = resources_blob(&args.lang)?;
     let cfg = TrainConfig {
         epochs: args.epochs,
         seed: args.seed,
@@ -138,8 +195,10 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
     };
     let n_tokens: usize = docs.iter().flat_map(|d| &d.sents).map(Vec::len).sum();
     println!(
-        "training on {} documents, {n_tokens} tokens, {} epochs, seed {}, mix {}",
+        "training {} on {} documents ({:?}), {n_tokens} tokens, {} epochs, seed {}, mix {}",
+        args.lang,
         docs.len(),
+        args.part,
         cfg.epochs,
         cfg.seed,
         cfg.mix
@@ -152,19 +211,15 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
         );
     });
     let bytes = model.to_bytes();
-    let model = if args.eval_dev {
-        let nlp = newsmill_nlp::Nlp::from_model(model);
-        let dev = read_docs(&data.join("ner/conll2003/dev.txt"))?;
-        println!("unquantised model on dev:");
-        crate::eval_ner::score(&nlp, &dev, None)?;
-        nlp.into_model()
-    } else {
-        model
+    let out = match &args.out {
+        Some(p) => p.clone(),
+        None if args.part == Part::All => {
+            nlp_dir().join(format!("models/ner-{}.bin.zst", args.lang))
+        }
+        None => {
+            anyhow::bail!("--part fit needs --out (the embedded model is trained on all of train)")
+        }
     };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| nlp_dir().join("models/ner-en.bin.zst"));
     fs_err::write(&out, &bytes)?;
     println!(
         "wrote {} ({} features, {:.1} MB) in {:.1?}",

@@ -1,5 +1,6 @@
-//! `newsmill ner --conll [PATH|-]`: tags gold-tokenized CoNLL text and prints every line with
-//! the predicted IOB2 tag appended as a last column (`-DOCSTART-` and blank lines unchanged).
+//! `newsmill ner --conll [--lang L] [PATH|-]`: tags gold-tokenized CoNLL text with the tagger of
+//! language `L` (default `en`) and prints every line with the predicted IOB2 tag appended as a
+//! last column (`-DOCSTART-` and blank lines unchanged).
 
 use std::io::{self, Read, Write};
 
@@ -12,6 +13,16 @@ use crate::args::NerArgs;
 use crate::output::report;
 
 pub(crate) fn run(args: NerArgs) -> anyhow::Result<ExitStatus> {
+    let nlp = Nlp::embedded().context("loading the embedded NER models")?;
+    if !nlp.has(&args.lang) {
+        let known: Vec<&str> = nlp.languages().collect();
+        eprintln!(
+            "newsmill: ner: no model for language {:?} (models: {})",
+            args.lang,
+            known.join(", ")
+        );
+        return Ok(ExitStatus::Error);
+    }
     let name = args.input.as_deref().unwrap_or("-");
     let bytes = if name == "-" {
         let mut b = Vec::new();
@@ -36,14 +47,16 @@ pub(crate) fn run(args: NerArgs) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::Failure);
         }
     };
-    let nlp = Nlp::embedded().context("loading the embedded NER model")?;
+    let model = nlp
+        .model(&args.lang)
+        .with_context(|| format!("loading the {} NER model", args.lang))?;
     let mut tags: Vec<&'static str> = vec![""; lines.len()];
-    for doc in conll::documents(&lines) {
+    for doc in conll::documents_or_windows(&lines, newsmill_nlp::UNMARKED_DOC_SENTENCES) {
         let tokens: Vec<Vec<&str>> = doc
             .iter()
             .map(|s| s.iter().map(|&i| lines[i].token).collect())
             .collect();
-        let labels = nlp.tag_tokens(&tokens);
+        let labels = model.tag_doc(&tokens);
         for (sent, labs) in doc.iter().zip(&labels) {
             for (&i, l) in sent.iter().zip(labs) {
                 tags[i] = l.iob2();
