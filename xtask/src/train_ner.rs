@@ -90,7 +90,12 @@ pub(crate) fn read_docs(path: &Path) -> anyhow::Result<Vec<TrainDoc>> {
     let bytes = fs_err::read(path)?;
     let lines = conll::parse(&bytes).with_context(|| path.display().to_string())?;
     let mut docs = Vec::new();
-    for doc in conll::documents_or_windows(&lines, WINDOW) {
+    // Experiment hook: NEWSMILL_NER_WINDOW=N cuts unmarked files into N-sentence documents.
+    let window = std::env::var("NEWSMILL_NER_WINDOW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(WINDOW);
+    for doc in conll::documents_or_windows(&lines, window) {
         let mut d = TrainDoc::default();
         for sent in doc {
             let toks: Vec<String> = sent.iter().map(|&i| lines[i].token.to_string()).collect();
@@ -148,8 +153,15 @@ pub(crate) fn resources_blob(lang: &str) -> anyhow::Result<String> {
             }
         }
     }
-    let clusters = dir.join("clusters.txt");
-    if clusters.exists() {
+    // Experiment hook: NEWSMILL_NER_CLUSTERS=de,en reads the clusters of those languages.
+    let cluster_dirs: Vec<PathBuf> = match std::env::var("NEWSMILL_NER_CLUSTERS") {
+        Ok(v) => v.split(',').map(|l| root.join(l)).collect(),
+        Err(_) => vec![dir.clone()],
+    };
+    for clusters in cluster_dirs.iter().map(|d| d.join("clusters.txt")) {
+        if !clusters.exists() {
+            continue;
+        }
         blob.push_str("#clusters\n");
         for line in fs_err::read_to_string(&clusters)?.lines() {
             let mut cols = line.split('\t');

@@ -20,7 +20,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
 use crate::features::{
-    DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features, stage2_features,
+    DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features, history_features,
+    label_pair_features, label_word_features, prev_label, stage2_features,
 };
 use crate::label::{Label, NL};
 use crate::resources::Resources;
@@ -71,6 +72,10 @@ struct Weights {
     slots: Vec<u64>,
     mask: usize,
     rows: Vec<[i16; NL]>,
+    /// The rows of the previous-label features (`[p1]`) and label-pair features (`[p2][p1]`),
+    /// dense, indexed by label number with [`NL`] for "before the sentence"; decoding reads them
+    /// for every hypothesis.
+    pairs: Vec<[i32; NL]>,
     /// The key of each row (for writing the model; decoding never reads them).
     keys: Vec<u64>,
     scale: f32,
@@ -122,13 +127,37 @@ impl Weights {
             rows.push(row);
             slots[i] = (h & 0xffff_ffff_0000_0000) | rows.len() as u64;
         }
-        Weights {
+        let mut w = Weights {
             slots,
             mask,
             rows,
+            pairs: Vec::new(),
             keys,
             scale,
+        };
+        let mut pairs = vec![[0i32; NL]; (NL + 1) * (NL + 1)];
+        for p1 in 0..=NL {
+            for p2 in 0..=NL {
+                let lab = |p: usize| if p == NL { 100 } else { p as u64 };
+                let row = &mut pairs[p2 * (NL + 1) + p1];
+                for f in label_pair_features(lab(p1), lab(p2)) {
+                    if let Some(r) = w.get(f) {
+                        for k in 0..NL {
+                            row[k] += i32::from(r[k]);
+                        }
+                    }
+                }
+            }
         }
+        w.pairs = pairs;
+        w
+    }
+
+    /// The summed rows of the previous-label and label-pair features.
+    #[inline]
+    fn pair_row(&self, p1: u64, p2: u64) -> &[i32; NL] {
+        let ix = |p: u64| if p >= NL as u64 { NL } else { p as usize };
+        &self.pairs[ix(p2) * (NL + 1) + ix(p1)]
     }
 
     /// The row of `key`, if the model has one.
@@ -195,6 +224,11 @@ impl Weights {
             let mut n_prev = 1;
             for i in 0..len {
                 let last = i + 1 == len;
+                // What earlier sentences said about the word: the same for every hypothesis.
+                let mut tok = stat[t];
+                dynf.clear();
+                history_features(df, t, &hist, dynf);
+                self.add_scores(dynf, &mut tok);
                 // The best BEAM (score, hypothesis, label) candidates, best first.
                 let mut top = [(f32::NEG_INFINITY, 0u8, Label::O); BEAM];
                 for (h, hyp) in prev[..n_prev].iter().enumerate() {
@@ -204,20 +238,34 @@ impl Weights {
                     if i > 1 {
                         labels[t - 2] = hyp.label2;
                     }
+                    let p1 = prev_label(&labels, t, start, 1);
+                    let p2 = prev_label(&labels, t, start, 2);
+                    let mut acc = tok;
+                    let pair = self.pair_row(p1, p2);
+                    for k in 0..NL {
+                        acc[k] += pair[k];
+                    }
                     dynf.clear();
-                    dynamic_features(df, t, start, &labels, &hist, dynf);
-                    let mut acc = stat[t];
+                    label_word_features(df, t, p1, dynf);
                     self.add_scores(dynf, &mut acc);
                     let after = if i > 0 { hyp.label } else { Label::O };
+                    let allowed = Label::allowed_after(after, last);
                     let mut scores = [f32::NEG_INFINITY; NL];
                     let mut max = f32::NEG_INFINITY;
                     for k in 0..NL {
-                        if Label(k as u8).valid_after(after, last) {
+                        if allowed & (1 << k) != 0 {
                             scores[k] = acc[k] as f32 * scale;
                             max = max.max(scores[k]);
                         }
                     }
-                    let z: f32 = scores.iter().map(|v| (v - max).exp()).sum();
+                    // exp(-30) is below f32's precision next to the maximum's exp(0) = 1.
+                    let mut z = 0f32;
+                    for v in scores {
+                        let d = v - max;
+                        if d > -30.0 {
+                            z += d.exp();
+                        }
+                    }
                     let log_z = max + z.ln();
                     for (k, &v) in scores.iter().enumerate() {
                         if v == f32::NEG_INFINITY {

@@ -65,15 +65,15 @@ pub(crate) fn run(args: NerArgs) -> anyhow::Result<ExitStatus> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    // The tag is appended with the file's column separator (that of its first token line).
+    let sep: &[u8] = match lines.iter().find(|l| l.kind == LineKind::Token) {
+        Some(l) if l.text.contains('\t') => b"\t",
+        _ => b" ",
+    };
     for (line, tag) in lines.iter().zip(&tags) {
         out.write_all(line.text.as_bytes())
             .context("writing to stdout")?;
         if line.kind == LineKind::Token {
-            let sep: &[u8] = if line.text.contains('\t') {
-                b"\t"
-            } else {
-                b" "
-            };
             out.write_all(sep).context("writing to stdout")?;
             out.write_all(tag.as_bytes()).context("writing to stdout")?;
         }
