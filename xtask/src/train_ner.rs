@@ -118,7 +118,7 @@ pub(crate) fn read_docs(path: &Path) -> anyhow::Result<Vec<TrainDoc>> {
 
 /// Builds the resources blob from crates/newsmill-nlp/resources: every `gazetteers/KIND.txt`
 /// becomes a `#gaz KIND` section and `clusters.txt` (`bits<TAB>word<TAB>count`, as Brown
-/// clustering tools write it) the `#clusters` section, and `case.txt` (`word<TAB>ratio`) the
+/// clustering tools write it) the `#clusterx` section, and `case.txt` (`word<TAB>ratio`) the
 /// `#case` section.
 pub(crate) fn resources_blob(lang: &str) -> anyhow::Result<String> {
     let root = nlp_dir().join("resources");
@@ -162,16 +162,31 @@ pub(crate) fn resources_blob(lang: &str) -> anyhow::Result<String> {
         if !clusters.exists() {
             continue;
         }
-        blob.push_str("#clusters\n");
+        // Paths as hex of `1 << len | bits`: a third of the bytes of the 0/1 strings.
+        blob.push_str("#clusterx\n");
         for line in fs_err::read_to_string(&clusters)?.lines() {
             let mut cols = line.split('\t');
-            if let (Some(bits), Some(word)) = (cols.next(), cols.next()) {
-                blob.push_str(word);
-                blob.push('\t');
-                blob.push_str(bits);
-                blob.push('\n');
+            if let (Some(bits), Some(word)) = (cols.next(), cols.next())
+                && bits.len() <= 32
+                && let Ok(b) = u64::from_str_radix(bits, 2)
+            {
+                blob.push_str(&format!("{word}\t{:x}\n", (1u64 << bits.len()) | b));
             }
         }
+    }
+    // Experiment hooks: NEWSMILL_NER_FREQ=1 reads L/freq.txt; NEWSMILL_NER_AFFIX=N sets the
+    // longest affix.
+    let freq = dir.join("freq.txt");
+    if std::env::var("NEWSMILL_NER_FREQ").is_ok_and(|v| v == "1") && freq.exists() {
+        blob.push_str("#freq\n");
+        blob.push_str(&fs_err::read_to_string(&freq)?);
+    }
+    blob.push_str("#config\n");
+    if let Ok(n) = std::env::var("NEWSMILL_NER_AFFIX") {
+        blob.push_str(&format!("affix {n}\n"));
+    }
+    if let Ok(n) = std::env::var("NEWSMILL_NER_LAYOUT") {
+        blob.push_str(&format!("layout {n}\n"));
     }
     let case = dir.join("case.txt");
     if case.exists() {

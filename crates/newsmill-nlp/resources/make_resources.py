@@ -121,6 +121,11 @@ def clusters_and_case(data, lang):
         elif w == w[0].upper() + w[1:].lower():
             forms.setdefault(low, [None, None])[0] = lp
     ranked = sorted(forms.items(), key=lambda kv: (-max(x for x in kv[1] if x is not None), kv[0]))
+    # Frequency bands: the rounded negative log probability of the word's most frequent form
+    # (title case or lowercase), for the same 200,000 words.
+    with open(os.path.join(out, "freq.txt"), "w", encoding="utf-8") as f:
+        for low, pair in sorted(ranked[:200_000]):
+            f.write("%s\t%d\n" % (low, max(1, min(25, round(-max(x for x in pair if x is not None))))))
     with open(os.path.join(out, "case.txt"), "w", encoding="utf-8") as f:
         for low, (title, lower) in sorted(ranked[:200_000]):
             if title is None:

@@ -111,6 +111,8 @@ const AGG_NEXT: u64 = 57;
 const AGG_PREV_CL: u64 = 58;
 const AGG_NEXT_CL: u64 = 59;
 const AGG_PREV_SH: u64 = 70;
+const FREQ0: u64 = 72;
+const FREQ_CAP: u64 = 73;
 const AGG_NEXT_SH: u64 = 71;
 // Dynamic templates (they read earlier predictions).
 const P1: u64 = 40;
@@ -433,7 +435,7 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
             } else {
                 lw.chars().count()
             };
-            for k in 1..=4usize.min(n_chars.saturating_sub(1)) {
+            for k in 1..=res.max_affix.min(n_chars.saturating_sub(1)) {
                 f.push(mix(mix(PRE, k as u64), hash_str(prefix(lw, k))));
                 f.push(mix(mix(SUF, k as u64), hash_str(suffix(lw, k))));
             }
@@ -535,10 +537,15 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                 };
                 f.push(mix(CASE0, case[i]));
                 f.push(mix(mix(CASE_CTX, case[i]), ctx * 2 + u64::from(cap)));
+                if !res.freq.is_empty() {
+                    let band = res.freq.get(&lh[i]).map_or(0, |&b| u64::from(b));
+                    f.push(mix(FREQ0, band));
+                    f.push(mix(mix(FREQ_CAP, band), ctx * 2 + u64::from(cap)));
+                }
                 f.push(mix(CASEM1, if i > 0 { case[i - 1] } else { 99 }));
                 f.push(mix(CASEP1, if i + 1 < m { case[i + 1] } else { 99 }));
             }
-            {
+            if res.layout {
                 f.push(mix(mix(TOPIC_SH, topic), shapes[i]));
                 if let Some((bits, _)) = gaz[i] {
                     for kind in kinds(bits) {
@@ -575,7 +582,7 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                 }
                 f.truncate(k);
             }
-            if table {
+            if table && res.layout {
                 f.push(mix(mix(TABLE_SH, shapes[i]), u64::from(i == 0)));
                 f.push(mix(TABLE_TOPIC, topic));
             }

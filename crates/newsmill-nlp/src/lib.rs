@@ -275,7 +275,13 @@ fn extend_short_name_parts(text: &str, toks: &[tokenize::Token], labs: &[Label])
 /// Maps typographic characters to the ASCII forms of the training data (CoNLL-2003 has straight
 /// quotes and apostrophes only).
 fn normalize(tok: &str) -> Cow<'_, str> {
-    if tok.is_ascii() {
+    let typographic = |c: char| {
+        matches!(
+            c,
+            '“' | '”' | '„' | '«' | '»' | '‘' | '’' | '‚' | '‹' | '›' | '—' | '–'
+        )
+    };
+    if tok.is_ascii() || !tok.chars().any(typographic) {
         return Cow::Borrowed(tok);
     }
     let mapped: String = tok

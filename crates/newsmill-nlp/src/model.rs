@@ -81,10 +81,15 @@ struct Weights {
     scale: f32,
 }
 
-/// The slot hash of a feature key (some keys are small template ids, so they are mixed again).
+/// The slot hash of a feature key. Keys are hashes already, except the few that are bare
+/// template ids (small numbers): only those are mixed.
 #[inline]
 fn slot_hash(key: u64) -> u64 {
-    crate::features::fmix(key ^ 0x2545_f491_4f6c_dd1d)
+    if key >> 32 == 0 {
+        crate::features::fmix(key ^ 0x2545_f491_4f6c_dd1d)
+    } else {
+        key
+    }
 }
 
 impl Weights {

@@ -32,7 +32,10 @@ pub(crate) const CASE_LOWER_ONLY: i8 = -100;
 enum Section {
     Gaz(u16),
     Clusters,
+    ClustersHex,
     Case,
+    Freq,
+    Config,
 }
 
 /// A Brown cluster: its bit path as a number, and the path length.
@@ -98,6 +101,22 @@ impl<V: Copy + Default> FlatMap<V> {
         }
     }
 
+    /// Makes room for `n` more entries without growing again.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        if (self.len + n) * 2 > self.keys.len() {
+            let mut bigger = FlatMap::with_capacity(self.len + n);
+            for (k, v) in self.keys.iter().zip(&self.values) {
+                if *k != 0 {
+                    let (i, _) = bigger.slot(*k);
+                    bigger.keys[i] = *k;
+                    bigger.values[i] = *v;
+                    bigger.len += 1;
+                }
+            }
+            *self = bigger;
+        }
+    }
+
     /// The value of `key`, inserted as `V::default()` when absent.
     pub(crate) fn entry(&mut self, key: u64) -> &mut V {
         if (self.len + 1) * 2 > self.keys.len() {
@@ -119,16 +138,7 @@ impl<V: Copy + Default> FlatMap<V> {
     }
 
     fn grow(&mut self) {
-        let mut bigger = FlatMap::with_capacity(self.keys.len());
-        for (k, v) in self.keys.iter().zip(&self.values) {
-            if *k != 0 {
-                let (i, _) = bigger.slot(*k);
-                bigger.keys[i] = *k;
-                bigger.values[i] = *v;
-                bigger.len += 1;
-            }
-        }
-        *self = bigger;
+        self.reserve(self.keys.len() / 2);
     }
 
     /// The value of `key`, if any.
@@ -162,6 +172,15 @@ pub(crate) struct Resources {
     /// lowercase form (rounded log ratio in -6..=6; [`CASE_TITLE_ONLY`] / [`CASE_LOWER_ONLY`]
     /// when only one form is known).
     pub(crate) case: FlatMap<i8>,
+    /// Hash of a lowercase word -> its frequency band in unlabelled text (the rounded negative
+    /// natural log of its probability, 1..=25; absent for rare words).
+    pub(crate) freq: FlatMap<u8>,
+    /// The longest prefix and suffix read as features, in characters (`#config` `affix N`;
+    /// 4 when the model does not say).
+    pub(crate) max_affix: usize,
+    /// Whether the features of Reuters' layout are read: the headline topic ("SOCCER -") and
+    /// table rows (`#config` `layout 0` turns them off).
+    pub(crate) layout: bool,
     /// The blob these were parsed from (written back into the model).
     pub(crate) blob: String,
 }
@@ -169,84 +188,108 @@ pub(crate) struct Resources {
 impl Resources {
     /// Parses a blob (see the module docs).
     pub(crate) fn parse(blob: &str) -> Resources {
-        // Size the tables first: one line is at most one entry.
-        let (mut n_phrases, mut n_clusters, mut n_case) = (0, 0, 0);
-        let mut counting: Option<Section> = None;
-        for (line, _) in lines_and_tabs(blob) {
-            if let Some(head) = line.strip_prefix('#') {
-                counting = match head.split_whitespace().next() {
-                    Some("gaz") => Some(Section::Gaz(0)),
-                    Some("clusters") => Some(Section::Clusters),
-                    Some("case") => Some(Section::Case),
-                    _ => None,
-                };
-                continue;
-            }
-            match counting {
-                Some(Section::Gaz(_)) => n_phrases += 1,
-                Some(Section::Clusters) => n_clusters += 1,
-                Some(Section::Case) => n_case += 1,
-                None => {}
-            }
-        }
         let mut r = Resources {
             blob: blob.to_string(),
-            phrases: FlatMap::with_capacity(n_phrases),
-            clusters: FlatMap::with_capacity(n_clusters),
-            case: FlatMap::with_capacity(n_case),
-            max_len: 0,
+            max_affix: 4,
+            layout: true,
+            ..Resources::default()
         };
-        let mut section: Option<Section> = None;
-        for (line, tab) in lines_and_tabs(blob) {
-            if let Some(head) = line.strip_prefix('#') {
-                let mut parts = head.split_whitespace();
-                section = match (parts.next(), parts.next()) {
-                    (Some("gaz"), Some(name)) => GAZ_KINDS
-                        .iter()
-                        .position(|k| *k == name)
-                        .map(|i| Section::Gaz(1u16 << i)),
-                    (Some("clusters"), _) => Some(Section::Clusters),
-                    (Some("case"), _) => Some(Section::Case),
-                    _ => None,
-                };
-                continue;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                continue;
-            }
-            let tab = tab.filter(|&t| t < line.len());
+        for (head, body) in sections(blob) {
+            let mut parts = head.split_whitespace();
+            let section = match (parts.next(), parts.next()) {
+                (Some("gaz"), Some(name)) => GAZ_KINDS
+                    .iter()
+                    .position(|k| *k == name)
+                    .map(|i| Section::Gaz(1u16 << i)),
+                (Some("clusters"), _) => Some(Section::Clusters),
+                (Some("clusterx"), _) => Some(Section::ClustersHex),
+                (Some("case"), _) => Some(Section::Case),
+                (Some("freq"), _) => Some(Section::Freq),
+                (Some("config"), _) => Some(Section::Config),
+                _ => None,
+            };
+            let Some(section) = section else { continue };
+            // One line is at most one entry: size the table once.
+            let n = memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1;
             match section {
-                Some(Section::Case) => {
-                    if let Some((word, b)) = tab.map(|t| (&line[..t], &line[t + 1..])) {
-                        let v = match b {
-                            "T" => Some(CASE_TITLE_ONLY),
-                            "L" => Some(CASE_LOWER_ONLY),
-                            b => b.parse::<i8>().ok(),
-                        };
-                        if let Some(v) = v {
-                            r.case.insert(hash_str(word), v);
-                        }
-                    }
+                Section::Gaz(_) => r.phrases.reserve(n),
+                Section::Clusters | Section::ClustersHex => r.clusters.reserve(n),
+                Section::Case => r.case.reserve(n),
+                Section::Freq => r.freq.reserve(n),
+                Section::Config => {}
+            }
+            for line in body.split('\n') {
+                let line = line.trim_end();
+                if line.is_empty() {
+                    continue;
                 }
-                Some(Section::Clusters) => {
-                    if let Some((word, bits)) = tab.map(|t| (&line[..t], &line[t + 1..])) {
-                        let len = bits.len().min(32) as u8;
-                        if let Ok(b) = u32::from_str_radix(&bits[..usize::from(len)], 2) {
-                            r.clusters.insert(hash_str(word), Cluster { bits: b, len });
-                        }
-                    }
-                }
-                Some(Section::Gaz(bit)) => {
-                    let key = phrase_key(line.split_whitespace());
-                    let n = key.split(' ').count();
-                    r.max_len = r.max_len.max(n);
-                    *r.phrases.entry(hash_str(&key)) |= bit;
-                }
-                None => {}
+                let pair =
+                    memchr::memchr(b'\t', line.as_bytes()).map(|t| (&line[..t], &line[t + 1..]));
+                r.read_line(section, line, pair);
             }
         }
         r
+    }
+
+    /// Reads one entry line of `section` (`pair` is the line split at its first tab).
+    fn read_line(&mut self, section: Section, line: &str, pair: Option<(&str, &str)>) {
+        match section {
+            Section::Case => {
+                if let Some((word, b)) = pair {
+                    let v = match b {
+                        "T" => Some(CASE_TITLE_ONLY),
+                        "L" => Some(CASE_LOWER_ONLY),
+                        b => b.parse::<i8>().ok(),
+                    };
+                    if let Some(v) = v {
+                        self.case.insert(hash_str(word), v);
+                    }
+                }
+            }
+            Section::Freq => {
+                if let Some((word, b)) = pair
+                    && let Ok(b) = b.parse::<u8>()
+                {
+                    self.freq.insert(hash_str(word), b.clamp(1, 25));
+                }
+            }
+            Section::Config => {
+                let mut kv = line.split_whitespace();
+                match (kv.next(), kv.next().map(str::parse::<usize>)) {
+                    (Some("affix"), Some(Ok(n))) => self.max_affix = n.clamp(1, 8),
+                    (Some("layout"), Some(Ok(n))) => self.layout = n != 0,
+                    _ => {}
+                }
+            }
+            Section::Clusters => {
+                if let Some((word, bits)) = pair {
+                    let len = bits.len().min(32) as u8;
+                    if let Some(b) = bits.get(..usize::from(len))
+                        && let Ok(b) = u32::from_str_radix(b, 2)
+                    {
+                        self.clusters
+                            .insert(hash_str(word), Cluster { bits: b, len });
+                    }
+                }
+            }
+            Section::ClustersHex => {
+                // The path as hex of `1 << len | bits` (so leading zeros survive).
+                if let Some((word, hex)) = pair
+                    && let Ok(v) = u64::from_str_radix(hex, 16)
+                    && v > 0
+                {
+                    let len = (63 - v.leading_zeros()).min(32) as u8;
+                    let bits = (v & ((1u64 << len) - 1)) as u32;
+                    self.clusters.insert(hash_str(word), Cluster { bits, len });
+                }
+            }
+            Section::Gaz(bit) => {
+                let key = phrase_key(line.split_whitespace());
+                let n = key.split(' ').count();
+                self.max_len = self.max_len.max(n);
+                *self.phrases.entry(hash_str(&key)) |= bit;
+            }
+        }
     }
 
     /// The cluster of `word` (whose lowercase form is `lower`), trying its exact form, then
@@ -275,33 +318,28 @@ impl Resources {
     }
 }
 
-/// The lines of `blob` (without `\n` or `\r\n`), each with the byte position of its first tab:
-/// one pass over the bytes (the resources are hundreds of thousands of short lines, which
-/// `str::lines` and `split_once` would search separately).
-fn lines_and_tabs(blob: &str) -> impl Iterator<Item = (&str, Option<usize>)> {
+/// The sections of `blob`: (header without its `#`, body), found by searching for line starts
+/// with `#` (the bodies are hundreds of thousands of short lines, read once each afterwards).
+fn sections(blob: &str) -> Vec<(&str, &str)> {
     let bytes = blob.as_bytes();
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start >= bytes.len() {
-            return None;
-        }
-        let mut tab = None;
-        let mut i = start;
-        while i < bytes.len() && bytes[i] != b'\n' {
-            if bytes[i] == b'\t' && tab.is_none() {
-                tab = Some(i - start);
+    let mut heads: Vec<usize> = Vec::new();
+    if bytes.first() == Some(&b'#') {
+        heads.push(0);
+    }
+    heads.extend(memchr::memmem::find_iter(bytes, b"\n#").map(|i| i + 1));
+    heads
+        .iter()
+        .enumerate()
+        .map(|(k, &h)| {
+            let end = heads.get(k + 1).map_or(bytes.len(), |&n| n - 1);
+            // Section starts and ends sit next to ASCII bytes ('#', '\n'): char boundaries.
+            let section = &blob[h + 1..end.max(h + 1)];
+            match section.split_once('\n') {
+                Some((head, body)) => (head, body),
+                None => (section, ""),
             }
-            i += 1;
-        }
-        let mut end = i;
-        if end > start && bytes[end - 1] == b'\r' {
-            end -= 1;
-        }
-        // Both ends are at ASCII bytes (or the blob's ends), so they are char boundaries.
-        let line = &blob[start..end];
-        start = i + 1;
-        Some((line, tab.filter(|&t| t < line.len())))
-    })
+        })
+        .collect()
 }
 
 /// The lookup key of a phrase: lowercased tokens joined by single spaces, periods dropped.
@@ -343,5 +381,10 @@ mod tests {
         let r = Resources::parse("#case\nword\t\n\t\n#clusters\nx\t\r\ny\t01\r\n");
         assert_eq!(r.case.get(&hash_str("word")), None);
         assert_eq!(r.cluster("y", "y").map(|c| c.len), Some(2));
+        // Hex paths keep their leading zeros: 0x16 is 1 << 4 | 0b0110.
+        let r = Resources::parse("#clusterx\nPutin\t16\n#gaz city\nSeoul");
+        let c = r.cluster("Putin", "putin").unwrap();
+        assert_eq!((c.bits, c.len), (0b0110, 4));
+        assert_eq!(r.phrases.get(&hash_str("seoul")), Some(&(1 << 1)));
     }
 }
