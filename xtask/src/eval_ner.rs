@@ -29,6 +29,10 @@ pub(crate) struct EvalNerArgs {
     /// a model trained with `train-ner --part fit`).
     #[arg(long, default_value = "dev")]
     on: On,
+    /// With `--on held`: which fifth of the training split (0..5; the model must have been
+    /// trained with `train-ner --part fit --fold` the same).
+    #[arg(long, default_value_t = 4)]
+    fold: usize,
 }
 
 /// The data a model is scored on.
@@ -82,7 +86,7 @@ pub(crate) fn run(data: &Path, args: &EvalNerArgs) -> anyhow::Result<()> {
     let load = t_load.elapsed();
     let docs = match args.on {
         On::Dev => read_docs(&path)?,
-        On::Held => part_of(read_docs(&path)?, Part::Held),
+        On::Held => part_of(read_docs(&path)?, Part::Held, args.fold),
     };
     println!("{} {:?}: {}", args.lang, args.on, path.display());
     score(model, &docs, args.write.as_deref())?;

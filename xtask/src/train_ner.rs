@@ -42,6 +42,10 @@ pub(crate) struct TrainNerArgs {
     /// the documents; the last fifth, `held`, is for choosing settings).
     #[arg(long, default_value = "all")]
     part: Part,
+    /// Which fifth `--part fit` leaves out (0..5, in file order; 4, the last, is the one
+    /// settings are chosen on; the others give a cross-validation estimate).
+    #[arg(long, default_value_t = 4)]
+    fold: usize,
 }
 
 /// A part of a training split.
@@ -49,9 +53,9 @@ pub(crate) struct TrainNerArgs {
 pub(crate) enum Part {
     /// All documents.
     All,
-    /// The first four fifths of the documents.
+    /// Four fifths of the documents (all but fold `--fold`).
     Fit,
-    /// The last fifth.
+    /// The fifth `--fold` (by default the last).
     Held,
 }
 
@@ -69,13 +73,25 @@ pub(crate) fn split_paths(data: &Path, lang: &str) -> (PathBuf, PathBuf) {
     (dir.join("train.txt"), dir.join("dev.txt"))
 }
 
-/// The documents of `part`.
-pub(crate) fn part_of(docs: Vec<TrainDoc>, part: Part) -> Vec<TrainDoc> {
-    let cut = docs.len() * 4 / 5;
+/// The documents of `part`, with fold `fold` (0..5, contiguous fifths of the documents in file
+/// order) held out: `Held` is that fifth, `Fit` the rest.
+pub(crate) fn part_of(docs: Vec<TrainDoc>, part: Part, fold: usize) -> Vec<TrainDoc> {
+    let n = docs.len();
+    let held = |i: usize| i * 5 / n.max(1) == fold;
     match part {
         Part::All => docs,
-        Part::Fit => docs.into_iter().take(cut).collect(),
-        Part::Held => docs.into_iter().skip(cut).collect(),
+        Part::Fit => docs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !held(*i))
+            .map(|(_, d)| d)
+            .collect(),
+        Part::Held => docs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| held(*i))
+            .map(|(_, d)| d)
+            .collect(),
     }
 }
 
@@ -90,12 +106,7 @@ pub(crate) fn read_docs(path: &Path) -> anyhow::Result<Vec<TrainDoc>> {
     let bytes = fs_err::read(path)?;
     let lines = conll::parse(&bytes).with_context(|| path.display().to_string())?;
     let mut docs = Vec::new();
-    // Experiment hook: NEWSMILL_NER_WINDOW=N cuts unmarked files into N-sentence documents.
-    let window = std::env::var("NEWSMILL_NER_WINDOW")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(WINDOW);
-    for doc in conll::documents_or_windows(&lines, window) {
+    for doc in conll::documents_or_windows(&lines, WINDOW) {
         let mut d = TrainDoc::default();
         for sent in doc {
             let toks: Vec<String> = sent.iter().map(|&i| lines[i].token.to_string()).collect();
@@ -117,9 +128,11 @@ pub(crate) fn read_docs(path: &Path) -> anyhow::Result<Vec<TrainDoc>> {
 }
 
 /// Builds the resources blob from crates/newsmill-nlp/resources: every `gazetteers/KIND.txt`
-/// becomes a `#gaz KIND` section and `clusters.txt` (`bits<TAB>word<TAB>count`, as Brown
-/// clustering tools write it) the `#clusterx` section, and `case.txt` (`word<TAB>ratio`) the
-/// `#case` section.
+/// becomes a `#gaz KIND` section (the shared `gazetteers/` and the language's own
+/// `L/gazetteers/`), `L/clusters.txt` (`bits<TAB>word`, as Brown clustering tools write it) the
+/// `#clusterx` section, `L/freq.txt` (`word<TAB>band`) the `#freq` section, `L/config.txt`
+/// (feature settings) the `#config` section and `L/case.txt` (`word<TAB>ratio`) the `#case`
+/// section; each where the language has the file.
 pub(crate) fn resources_blob(lang: &str) -> anyhow::Result<String> {
     let root = nlp_dir().join("resources");
     let dir = root.join(lang);
@@ -153,15 +166,8 @@ pub(crate) fn resources_blob(lang: &str) -> anyhow::Result<String> {
             }
         }
     }
-    // Experiment hook: NEWSMILL_NER_CLUSTERS=de,en reads the clusters of those languages.
-    let cluster_dirs: Vec<PathBuf> = match std::env::var("NEWSMILL_NER_CLUSTERS") {
-        Ok(v) => v.split(',').map(|l| root.join(l)).collect(),
-        Err(_) => vec![dir.clone()],
-    };
-    for clusters in cluster_dirs.iter().map(|d| d.join("clusters.txt")) {
-        if !clusters.exists() {
-            continue;
-        }
+    let clusters = dir.join("clusters.txt");
+    if clusters.exists() {
         // Paths as hex of `1 << len | bits`: a third of the bytes of the 0/1 strings.
         blob.push_str("#clusterx\n");
         for line in fs_err::read_to_string(&clusters)?.lines() {
@@ -174,19 +180,23 @@ pub(crate) fn resources_blob(lang: &str) -> anyhow::Result<String> {
             }
         }
     }
-    // Experiment hooks: NEWSMILL_NER_FREQ=1 reads L/freq.txt; NEWSMILL_NER_AFFIX=N sets the
-    // longest affix.
+    // Word frequency bands (`word<TAB>band`) and feature settings (`affix N`, `layout 0|1`),
+    // where the language has them.
     let freq = dir.join("freq.txt");
-    if std::env::var("NEWSMILL_NER_FREQ").is_ok_and(|v| v == "1") && freq.exists() {
+    if freq.exists() {
         blob.push_str("#freq\n");
         blob.push_str(&fs_err::read_to_string(&freq)?);
     }
-    blob.push_str("#config\n");
-    if let Ok(n) = std::env::var("NEWSMILL_NER_AFFIX") {
-        blob.push_str(&format!("affix {n}\n"));
-    }
-    if let Ok(n) = std::env::var("NEWSMILL_NER_LAYOUT") {
-        blob.push_str(&format!("layout {n}\n"));
+    let config = dir.join("config.txt");
+    if config.exists() {
+        blob.push_str("#config\n");
+        for line in fs_err::read_to_string(&config)?.lines() {
+            let line = line.trim();
+            if !line.is_empty() && !line.starts_with('#') {
+                blob.push_str(line);
+                blob.push('\n');
+            }
+        }
     }
     let case = dir.join("case.txt");
     if case.exists() {
@@ -211,7 +221,7 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let t0 = Instant::now();
-    let docs = part_of(read_docs(&train_path)?, args.part);
+    let docs = part_of(read_docs(&train_path)?, args.part, args.fold);
     let blob = resources_blob(&args.lang)?;
     let cfg = TrainConfig {
         epochs: args.epochs,

@@ -87,7 +87,7 @@ def main():
 
     data = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data")
     for lang in ("en", "de", "es"):
-        clusters_and_case(data, lang)
+        clusters_and_case(data, lang, freq=lang in FREQ_LANGS)
     lexicon_case(data, "nl")
     for lang in ("de", "es", "nl"):
         local_place_names(lang)
@@ -95,8 +95,14 @@ def main():
     places_table(gc)
 
 
-def clusters_and_case(data, lang):
-    """L/clusters.txt and L/case.txt from spacy-lookups-data's lexeme tables of `lang`."""
+# The languages whose taggers read word-frequency bands (chosen on the held-out fifth of train:
+# they paid for German only, see ../models/README.md).
+FREQ_LANGS = ("de",)
+
+
+def clusters_and_case(data, lang, freq=False):
+    """L/clusters.txt and L/case.txt (and L/freq.txt when `freq`) from spacy-lookups-data's
+    lexeme tables of `lang`."""
     out = os.path.join(HERE, lang)
     os.makedirs(out, exist_ok=True)
     # Brown clusters of the 200,000 most frequent words in spacy-lookups-data (MIT).
@@ -123,9 +129,10 @@ def clusters_and_case(data, lang):
     ranked = sorted(forms.items(), key=lambda kv: (-max(x for x in kv[1] if x is not None), kv[0]))
     # Frequency bands: the rounded negative log probability of the word's most frequent form
     # (title case or lowercase), for the same 200,000 words.
-    with open(os.path.join(out, "freq.txt"), "w", encoding="utf-8") as f:
-        for low, pair in sorted(ranked[:200_000]):
-            f.write("%s\t%d\n" % (low, max(1, min(25, round(-max(x for x in pair if x is not None))))))
+    if freq:
+        with open(os.path.join(out, "freq.txt"), "w", encoding="utf-8") as f:
+            for low, pair in sorted(ranked[:200_000]):
+                f.write("%s\t%d\n" % (low, max(1, min(25, round(-max(x for x in pair if x is not None))))))
     with open(os.path.join(out, "case.txt"), "w", encoding="utf-8") as f:
         for low, (title, lower) in sorted(ranked[:200_000]):
             if title is None:

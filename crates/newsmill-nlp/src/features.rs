@@ -11,7 +11,13 @@ use crate::label::Label;
 use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
 /// Bumped whenever features change, so an old model is refused rather than misread.
-pub(crate) const FEATURE_VERSION: u32 = 6;
+/// Version 7 added the frequency-band features, the `affix` and `layout` settings and hex
+/// cluster paths, all read from the model's resources: a model of version 6 has none of them
+/// and tags as it always did, so it is still read ([`OLDEST_FEATURE_VERSION`]).
+pub(crate) const FEATURE_VERSION: u32 = 7;
+
+/// The oldest feature version this build still reads.
+pub(crate) const OLDEST_FEATURE_VERSION: u32 = 6;
 
 pub(crate) const fn fmix(mut h: u64) -> u64 {
     h ^= h >> 33;

@@ -20,8 +20,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
 use crate::features::{
-    DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features, history_features,
-    label_pair_features, label_word_features, prev_label, stage2_features,
+    DocFeats, FEATURE_VERSION, History, OLDEST_FEATURE_VERSION, doc_features, dynamic_features,
+    history_features, label_pair_features, label_word_features, prev_label, stage2_features,
 };
 use crate::label::{Label, NL};
 use crate::resources::Resources;
@@ -464,9 +464,11 @@ impl Model {
         }
         let format = r.u32()?;
         let features = r.u32()?;
-        if format != FORMAT_VERSION || features != FEATURE_VERSION {
+        if format != FORMAT_VERSION
+            || !(OLDEST_FEATURE_VERSION..=FEATURE_VERSION).contains(&features)
+        {
             return Err(Error::Model(format!(
-                "model format {format}/features {features}, this build reads {FORMAT_VERSION}/{FEATURE_VERSION}: retrain with `cargo xtask train-ner`"
+                "model format {format}/features {features}, this build reads {FORMAT_VERSION}/{OLDEST_FEATURE_VERSION}-{FEATURE_VERSION}: retrain with `cargo xtask train-ner`"
             )));
         }
         let blob_len = r.u32()? as usize;
