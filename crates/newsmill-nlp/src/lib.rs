@@ -71,7 +71,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub const UNMARKED_DOC_SENTENCES: usize = 20;
 
 /// The models compiled into the binary, by ISO 639-1 language (see `models/README.md`).
-static EMBEDDED_MODELS: &[(&str, &[u8])] = &[("en", include_bytes!("../models/ner-en.bin.zst"))];
+static EMBEDDED_MODELS: &[(&str, &[u8])] = &[
+    ("en", include_bytes!("../models/ner-en.bin.zst")),
+    ("de", include_bytes!("../models/ner-de.bin.zst")),
+];
 
 /// A tagger for one language, loaded when first asked for.
 struct Tagger {
