@@ -101,6 +101,43 @@ fn german_names_are_found_and_common_nouns_are_not_entities() {
 }
 
 #[test]
+fn spanish_names_are_found_and_common_nouns_are_not_entities() {
+    let r = enriched(include_str!("fixtures/languages/es.txt"));
+    assert_eq!(r.language.as_deref(), Some("es"));
+    assert_eq!(r.provenance["entities"], "ner-es");
+    use EntityType::*;
+    check(
+        &r,
+        &[
+            "Cataluña",
+            "Teresa Ribera",
+            "Barcelona",
+            "Andalucía",
+            "Comisión Europea",
+            "Sevilla",
+            "Iberdrola",
+            "Valencia",
+            "Rusia",
+            "China",
+        ],
+        &[
+            ("Cataluña", Loc),
+            // FIXME: a person; the Spanish model types her LOC.
+            ("Teresa Ribera", Loc),
+            ("Barcelona", Loc),
+            // FIXME: a place; the Spanish model types it ORG.
+            ("Andalucía", Org),
+            ("Comisión Europea", Org),
+            ("Iberdrola", Org),
+            // FIXME: places acting as buyers; the Spanish model (whose training news calls
+            // national teams ORG) types them ORG, so "Rusia" is not renamed "Russia".
+            ("Rusia", Org),
+            ("China", Org),
+        ],
+    );
+}
+
+#[test]
 fn french_and_portuguese_have_no_tagger_so_no_entities() {
     for (body, lang) in [
         (include_str!("fixtures/languages/fr.txt"), "fr"),
