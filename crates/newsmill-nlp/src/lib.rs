@@ -75,6 +75,7 @@ static EMBEDDED_MODELS: &[(&str, &[u8])] = &[
     ("en", include_bytes!("../models/ner-en.bin.zst")),
     ("de", include_bytes!("../models/ner-de.bin.zst")),
     ("es", include_bytes!("../models/ner-es.bin.zst")),
+    ("nl", include_bytes!("../models/ner-nl.bin.zst")),
 ];
 
 /// A tagger for one language, loaded when first asked for.

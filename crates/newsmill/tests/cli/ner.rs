@@ -70,7 +70,7 @@ fn a_language_without_a_model_is_a_usage_error() {
     assert_eq!(out.stdout, "");
     assert!(
         out.stderr
-            .starts_with("newsmill: ner: no model for language \"pt\" (models: en, de, es)"),
+            .starts_with("newsmill: ner: no model for language \"pt\" (models: en, de, es, nl)"),
         "{}",
         out.stderr
     );
