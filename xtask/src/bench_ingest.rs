@@ -93,7 +93,7 @@ fn build_warc(path: &Path, pages: &[(String, Vec<u8>)], n: usize) -> anyhow::Res
 }
 
 /// CPU seconds (user + sys) of this process's waited-for children (`/proc/self/stat`).
-fn children_cpu_secs() -> Option<f64> {
+pub(crate) fn children_cpu_secs() -> Option<f64> {
     let stat = fs_err::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name (which may hold spaces) start at field 3.
     let rest = &stat[stat.rfind(')')? + 2..];
@@ -104,7 +104,7 @@ fn children_cpu_secs() -> Option<f64> {
     Some(ticks / 100.0)
 }
 
-fn vm_hwm_mib(pid: u32) -> Option<f64> {
+pub(crate) fn vm_hwm_mib(pid: u32) -> Option<f64> {
     let status = fs_err::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -125,11 +125,11 @@ fn dir_size(p: &Path) -> u64 {
         .sum()
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))

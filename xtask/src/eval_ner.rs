@@ -1,15 +1,17 @@
-//! `cargo xtask eval ner`: the NER model on CoNLL-2003 dev, with conlleval semantics (an entity
-//! is correct when its type, first and last token all match), per type and overall, plus the
-//! tagging speed in tokens per second on one core.
+//! `cargo xtask eval ner [--lang L] [--on dev|held]`: an NER model on the dev split of its
+//! language (or on the held-out fifth of its training split, `--on held`, the part settings are
+//! chosen on), with conlleval semantics (an entity is correct when its type, first and last
+//! token all match), per type and overall, plus the tagging speed in tokens per second on one
+//! core.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use newsmill_nlp::{Label, Nlp, TrainDoc};
+use newsmill_nlp::{Label, Model, Nlp, TrainDoc};
 
-use crate::train_ner::read_docs;
+use crate::train_ner::{Part, part_of, read_docs, split_paths};
 
 /// Arguments of `eval ner`.
 #[derive(Debug, clap::Args)]
@@ -20,6 +22,26 @@ pub(crate) struct EvalNerArgs {
     /// Also write `token gold predicted` lines here, for ../shared/tools/conlleval.py.
     #[arg(long)]
     write: Option<PathBuf>,
+    /// Language: en, de, es or nl.
+    #[arg(long, default_value = "en")]
+    lang: String,
+    /// What to score: the dev split, or the held-out fifth of the training split (`held`: score
+    /// a model trained with `train-ner --part fit`).
+    #[arg(long, default_value = "dev")]
+    on: On,
+    /// With `--on held`: which fifth of the training split (0..5; the model must have been
+    /// trained with `train-ner --part fit --fold` the same).
+    #[arg(long, default_value_t = 4)]
+    fold: usize,
+}
+
+/// The data a model is scored on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum On {
+    /// The dev split.
+    Dev,
+    /// The last fifth of the training split.
+    Held,
 }
 
 /// Entity spans of one sentence as (start, end, type).
@@ -42,33 +64,41 @@ fn spans(labels: &[Label]) -> Vec<(usize, usize, &'static str)> {
 }
 
 pub(crate) fn run(data: &Path, args: &EvalNerArgs) -> anyhow::Result<()> {
-    let dev_path = data.join("ner/conll2003/dev.txt");
-    if !dev_path.exists() {
+    let (train_path, dev_path) = split_paths(data, &args.lang);
+    let path = match args.on {
+        On::Dev => dev_path,
+        On::Held => train_path,
+    };
+    if !path.exists() {
         println!(
             "xtask: eval ner: {} not found, nothing to do",
-            dev_path.display()
+            path.display()
         );
         return Ok(());
     }
     let t_load = Instant::now();
     let nlp = match &args.model {
-        Some(p) => {
-            Nlp::from_model_bytes(&fs_err::read(p)?).with_context(|| p.display().to_string())?
-        }
-        None => Nlp::embedded().context("embedded model")?,
+        Some(p) => Nlp::from_model_bytes(&args.lang, &fs_err::read(p)?)
+            .with_context(|| p.display().to_string())?,
+        None => Nlp::embedded().context("embedded models")?,
     };
+    let model = nlp.model(&args.lang)?;
     let load = t_load.elapsed();
-    let docs = read_docs(&dev_path)?;
-    score(&nlp, &docs, args.write.as_deref())?;
+    let docs = match args.on {
+        On::Dev => read_docs(&path)?,
+        On::Held => part_of(read_docs(&path)?, Part::Held, args.fold),
+    };
+    println!("{} {:?}: {}", args.lang, args.on, path.display());
+    score(model, &docs, args.write.as_deref())?;
     println!("model loaded in {:.3} s", load.as_secs_f64());
     Ok(())
 }
 
 /// Tags `docs`, prints the conlleval table and the tagging speed, returns overall F1.
-pub(crate) fn score(nlp: &Nlp, docs: &[TrainDoc], write: Option<&Path>) -> anyhow::Result<f64> {
+pub(crate) fn score(model: &Model, docs: &[TrainDoc], write: Option<&Path>) -> anyhow::Result<f64> {
     let n_tokens: usize = docs.iter().flat_map(|d| &d.sents).map(Vec::len).sum();
     let t0 = Instant::now();
-    let predicted: Vec<Vec<Vec<Label>>> = docs.iter().map(|d| nlp.tag_tokens(&d.sents)).collect();
+    let predicted: Vec<Vec<Vec<Label>>> = docs.iter().map(|d| model.tag_doc(&d.sents)).collect();
     let secs = t0.elapsed().as_secs_f64();
 
     // Per type: (correct, gold, predicted).
@@ -108,10 +138,7 @@ pub(crate) fn score(nlp: &Nlp, docs: &[TrainDoc], write: Option<&Path>) -> anyho
         };
         (100.0 * pr, 100.0 * rc, 100.0 * f)
     };
-    println!(
-        "NER on CoNLL-2003 dev ({} documents, {n_tokens} tokens)",
-        docs.len()
-    );
+    println!("{} documents, {n_tokens} tokens", docs.len());
     println!(
         "{:<8} {:>9} {:>9} {:>9} {:>6}",
         "type", "precision", "recall", "F1", "gold"
@@ -126,7 +153,7 @@ pub(crate) fn score(nlp: &Nlp, docs: &[TrainDoc], write: Option<&Path>) -> anyho
     println!("{:<8} {p:>9.2} {r:>9.2} {f:>9.2} {:>6}", "overall", total.1);
     println!(
         "model: {} features; tagging {:.0} tokens/s on one core (features and decoding, tokens in memory)",
-        nlp.model().n_features(),
+        model.n_features(),
         n_tokens as f64 / secs
     );
     Ok(f)

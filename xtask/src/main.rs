@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod bench_ingest;
+mod bench_ner;
 mod eval_dates;
 mod eval_extract;
 mod eval_ner;
@@ -37,8 +38,12 @@ enum Task {
     /// Evaluate a stage on its dev set.
     #[command(subcommand)]
     Eval(Eval),
-    /// Train the NER model on ../shared/data/ner/conll2003/train.txt (writes the embedded model).
+    /// Train the NER model of a language on its training split in ../shared/data/ner (writes
+    /// the embedded model crates/newsmill-nlp/models/ner-L.bin.zst).
     TrainNer(train_ner::TrainNerArgs),
+    /// `newsmill ner --conll --lang L` end to end on each language's dev split: tokens/s/core
+    /// (CPU time) and peak memory.
+    BenchNer(bench_ner::Args),
     /// Train the story join/new-story model on ../shared/data/clustering/dev (writes
     /// crates/newsmill-stories/model/stories.json).
     TrainStories {
@@ -76,7 +81,8 @@ enum Eval {
     /// Dates on ../shared/data/time/timebank: strict and relaxed span F1, value F1 and per type,
     /// on a development half and a held-out half of the articles.
     Dates(eval_dates::Args),
-    /// NER on ../shared/data/ner/conll2003/dev.txt: conlleval F1 per type and tokens/s.
+    /// NER on a language's dev split (or the held-out fifth of train): conlleval F1 per type
+    /// and tokens/s.
     Ner(eval_ner::EvalNerArgs),
     /// Who said what on ../shared/data/quotes/polnear: attribution P/R/F1, speaker accuracy,
     /// direct-quote recall, on dev and on the held-out part of train.
@@ -108,6 +114,7 @@ fn main() -> anyhow::Result<()> {
         ),
         Task::BenchStories { docs } => eval_stories::bench(&cli.data, docs),
         Task::BenchIngest(args) => bench_ingest::run(&cli.data, &args),
+        Task::BenchNer(args) => bench_ner::run(&cli.data, &args),
         Task::BenchMinhash { repeat } => eval_stories::bench_minhash(&cli.data, repeat),
         Task::Eval(e) => match e {
             Eval::Ner(args) => eval_ner::run(&cli.data, &args),

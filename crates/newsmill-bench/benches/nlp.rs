@@ -14,7 +14,7 @@ fn bench_nlp(c: &mut Criterion) {
     .expect("vendored resource");
     let nlp = Nlp::embedded().expect("embedded model loads");
     // A broken stage must not look fast: check the output before timing it.
-    let found = nlp.entities(&text);
+    let found = nlp.entities("en", &text).expect("English model");
     assert!(
         found
             .iter()
@@ -32,12 +32,19 @@ fn bench_nlp(c: &mut Criterion) {
             split_sentences(&text, &toks).len()
         })
     });
-    group.bench_function("entities", |b| b.iter(|| nlp.entities(&text).len()));
+    group.bench_function("entities", |b| {
+        b.iter(|| nlp.entities("en", &text).map(|e| e.len()))
+    });
     group.finish();
 
     // Model loading, which every `analyze` and `ner` run pays once.
     c.bench_function("nlp/load_model", |b| {
-        b.iter(|| Nlp::embedded().expect("loads").model().n_features())
+        b.iter(|| {
+            Nlp::embedded()
+                .expect("loads")
+                .model("en")
+                .map(|m| m.n_features())
+        })
     });
 }
 

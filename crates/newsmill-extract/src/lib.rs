@@ -22,13 +22,12 @@ mod boilerplate;
 mod dateline;
 mod decode;
 mod html;
-mod lang;
 mod text;
 
 use newsmill_core::{InputHint, RawDoc, Record};
 
 pub use decode::decode_html;
-pub use lang::detect_language;
+pub use newsmill_lang::detect_language;
 
 /// Extraction settings.
 #[derive(Debug, Clone)]

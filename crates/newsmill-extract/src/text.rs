@@ -545,7 +545,7 @@ fn set_languages(record: &mut Record) {
             continue;
         }
         let guess = if dominant_script(&r.text) == body_script {
-            crate::lang::detect_language_reliable(&r.text)
+            newsmill_lang::detect_language_reliable(&r.text)
         } else {
             crate::detect_language(&r.text)
         };

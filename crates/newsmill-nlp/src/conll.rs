@@ -152,6 +152,24 @@ pub fn documents(lines: &[Line<'_>]) -> Vec<Vec<Vec<usize>>> {
     docs
 }
 
+/// Like [`documents`], but a file without any `-DOCSTART-` line is cut into documents of
+/// `window` sentences: consecutive sentences of such files (the CoNLL-2002 Spanish and Dutch
+/// copies lost their document marks) mostly come from one article, and the tagger's
+/// document-level features should read one article, not the whole file.
+pub fn documents_or_windows(lines: &[Line<'_>], window: usize) -> Vec<Vec<Vec<usize>>> {
+    let docs = documents(lines);
+    if window == 0 || lines.iter().any(|l| l.kind == LineKind::DocStart) {
+        return docs;
+    }
+    docs.into_iter()
+        .flat_map(|d| {
+            d.chunks(window)
+                .map(<[Vec<usize>]>::to_vec)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +184,13 @@ mod tests {
         assert_eq!(lines[2].token, "EU");
         assert_eq!(lines[5].text, "Peter NNP B-NP B-PER");
         assert_eq!(documents(&lines), vec![vec![vec![2, 3], vec![5]]]);
+        // Marked documents are kept whole; an unmarked file is cut into windows.
+        assert_eq!(documents_or_windows(&lines, 1), documents(&lines));
+        let lines = parse(b"a O\n\nb O\n\nc O\n").unwrap();
+        assert_eq!(
+            documents_or_windows(&lines, 2),
+            vec![vec![vec![0], vec![2]], vec![vec![4]]]
+        );
     }
 
     #[test]

@@ -11,9 +11,15 @@ use crate::label::Label;
 use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
 /// Bumped whenever features change, so an old model is refused rather than misread.
-pub(crate) const FEATURE_VERSION: u32 = 6;
+/// Version 7 added the frequency-band features, the `affix` and `layout` settings and hex
+/// cluster paths, all read from the model's resources: a model of version 6 has none of them
+/// and tags as it always did, so it is still read ([`OLDEST_FEATURE_VERSION`]).
+pub(crate) const FEATURE_VERSION: u32 = 7;
 
-const fn fmix(mut h: u64) -> u64 {
+/// The oldest feature version this build still reads.
+pub(crate) const OLDEST_FEATURE_VERSION: u32 = 6;
+
+pub(crate) const fn fmix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
@@ -111,6 +117,8 @@ const AGG_NEXT: u64 = 57;
 const AGG_PREV_CL: u64 = 58;
 const AGG_NEXT_CL: u64 = 59;
 const AGG_PREV_SH: u64 = 70;
+const FREQ0: u64 = 72;
+const FREQ_CAP: u64 = 73;
 const AGG_NEXT_SH: u64 = 71;
 // Dynamic templates (they read earlier predictions).
 const P1: u64 = 40;
@@ -349,32 +357,57 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
         .filter(|s| s.len() > 2 && s[1].as_ref() == "-" && is_cap(s[0].as_ref()))
         .map_or(hash_str("<none>"), |s| hash_str(&to_lower(s[0].as_ref())));
 
+    // Per-sentence values, in buffers reused from sentence to sentence (no allocation per
+    // token once they have grown to the longest sentence).
+    let mut words: Vec<&str> = Vec::new();
+    let mut lower_text = String::new();
+    let mut lower_at: Vec<(usize, usize)> = Vec::new();
+    let mut lh: Vec<u64> = Vec::new();
+    let mut shapes: Vec<u64> = Vec::new();
+    let mut clusters: Vec<Option<Cluster>> = Vec::new();
+    let mut gaz: Vec<Option<(u16, u8)>> = Vec::new();
+    let mut case: Vec<u64> = Vec::new();
     for (s, sent) in doc.iter().enumerate() {
-        let words: Vec<&str> = sent.iter().map(AsRef::as_ref).collect();
+        words.clear();
+        words.extend(sent.iter().map(AsRef::as_ref));
         let n_num = words
             .iter()
             .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
             .count();
         let table = n_num >= 2 && n_num * 5 >= words.len() * 2;
-        let lowers: Vec<String> = words.iter().map(|w| to_lower(w)).collect();
-        let lh: Vec<u64> = lowers.iter().map(|w| hash_str(w)).collect();
-        let shapes: Vec<u64> = words.iter().map(|w| shape_hash(w)).collect();
-        let clusters: Vec<Option<Cluster>> = words
-            .iter()
-            .zip(&lowers)
-            .map(|(w, l)| res.cluster(w, l))
-            .collect();
-        let gaz = gazetteer_tags(res, &words);
+        lower_text.clear();
+        lower_at.clear();
+        for w in &words {
+            let from = lower_text.len();
+            if w.is_ascii() {
+                lower_text.push_str(w);
+                lower_text[from..].make_ascii_lowercase();
+            } else {
+                lower_text.extend(w.chars().flat_map(char::to_lowercase));
+            }
+            lower_at.push((from, lower_text.len()));
+        }
+        let lowers = |i: usize| -> &str { &lower_text[lower_at[i].0..lower_at[i].1] };
+        lh.clear();
+        lh.extend((0..words.len()).map(|i| hash_str(lowers(i))));
+        shapes.clear();
+        shapes.extend(words.iter().map(|w| shape_hash(w)));
+        clusters.clear();
+        clusters.extend(
+            words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| res.cluster(w, lowers(i))),
+        );
+        gazetteer_tags(res, &words, &mut gaz);
         let m = words.len();
-        let case: Vec<u64> = lh
-            .iter()
-            .map(|h| match res.case.get(h) {
-                None => 0,
-                Some(&CASE_TITLE_ONLY) => 20,
-                Some(&CASE_LOWER_ONLY) => 21,
-                Some(&v) => (i64::from(v) + 7) as u64,
-            })
-            .collect();
+        case.clear();
+        case.extend(lh.iter().map(|h| match res.case.get(h) {
+            None => 0,
+            Some(&CASE_TITLE_ONLY) => 20,
+            Some(&CASE_LOWER_ONLY) => 21,
+            Some(&v) => (i64::from(v) + 7) as u64,
+        }));
         let at = |v: &[u64], k: i64| -> u64 {
             if k < 0 || k >= m as i64 {
                 sentinel(k)
@@ -402,13 +435,13 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
             f.push(mix(mix(SH0_P1, shapes[i]), at(&shapes, ii + 1)));
             f.push(mix(mix(LM1_0, at(&lh, ii - 1)), lh[i]));
             f.push(mix(mix(L0_P1, lh[i]), at(&lh, ii + 1)));
-            let lw = lowers[i].as_str();
+            let lw = lowers(i);
             let n_chars = if lw.is_ascii() {
                 lw.len()
             } else {
                 lw.chars().count()
             };
-            for k in 1..=4usize.min(n_chars.saturating_sub(1)) {
+            for k in 1..=res.max_affix.min(n_chars.saturating_sub(1)) {
                 f.push(mix(mix(PRE, k as u64), hash_str(prefix(lw, k))));
                 f.push(mix(mix(SUF, k as u64), hash_str(suffix(lw, k))));
             }
@@ -429,18 +462,24 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                     f.push(mix(mix(CLP1, u64::from(k)), c.prefix(k)));
                 }
             }
-            for &(kind, pos) in &gaz[i] {
-                f.push(mix(mix(GAZ0, kind as u64), pos as u64));
-                f.push(mix(GAZ0, kind as u64));
-            }
-            if i > 0 {
-                for &(kind, _) in &gaz[i - 1] {
-                    f.push(mix(GAZM1, kind as u64));
+            if let Some((bits, pos)) = gaz[i] {
+                for kind in kinds(bits) {
+                    f.push(mix(mix(GAZ0, kind), u64::from(pos)));
+                    f.push(mix(GAZ0, kind));
                 }
             }
-            if i + 1 < m {
-                for &(kind, _) in &gaz[i + 1] {
-                    f.push(mix(GAZP1, kind as u64));
+            if i > 0
+                && let Some((bits, _)) = gaz[i - 1]
+            {
+                for kind in kinds(bits) {
+                    f.push(mix(GAZM1, kind));
+                }
+            }
+            if i + 1 < m
+                && let Some((bits, _)) = gaz[i + 1]
+            {
+                for kind in kinds(bits) {
+                    f.push(mix(GAZP1, kind));
                 }
             }
             if i == 0 {
@@ -464,10 +503,10 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                 },
             ));
             if i > 0 {
-                f.push(mix(SUF3_M1, hash_str(suffix(&lowers[i - 1], 3))));
+                f.push(mix(SUF3_M1, hash_str(suffix(lowers(i - 1), 3))));
             }
             if i + 1 < m {
-                f.push(mix(SUF3_P1, hash_str(suffix(&lowers[i + 1], 3))));
+                f.push(mix(SUF3_P1, hash_str(suffix(lowers(i + 1), 3))));
             }
             if let Some(c) = clusters[i] {
                 f.push(mix(mix(CL0_SH0, c.prefix(32)), shapes[i]));
@@ -504,13 +543,20 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                 };
                 f.push(mix(CASE0, case[i]));
                 f.push(mix(mix(CASE_CTX, case[i]), ctx * 2 + u64::from(cap)));
+                if !res.freq.is_empty() {
+                    let band = res.freq.get(&lh[i]).map_or(0, |&b| u64::from(b));
+                    f.push(mix(FREQ0, band));
+                    f.push(mix(mix(FREQ_CAP, band), ctx * 2 + u64::from(cap)));
+                }
                 f.push(mix(CASEM1, if i > 0 { case[i - 1] } else { 99 }));
                 f.push(mix(CASEP1, if i + 1 < m { case[i + 1] } else { 99 }));
             }
-            {
+            if res.layout {
                 f.push(mix(mix(TOPIC_SH, topic), shapes[i]));
-                for &(kind, _) in &gaz[i] {
-                    f.push(mix(mix(TOPIC_GAZ, topic), kind as u64));
+                if let Some((bits, _)) = gaz[i] {
+                    for kind in kinds(bits) {
+                        f.push(mix(mix(TOPIC_GAZ, topic), kind));
+                    }
                 }
                 if let Some(c) = clusters[i] {
                     f.push(mix(mix(TOPIC_CL, topic), c.prefix(6)));
@@ -542,7 +588,7 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
                 }
                 f.truncate(k);
             }
-            if table {
+            if table && res.layout {
                 f.push(mix(mix(TABLE_SH, shapes[i]), u64::from(i == 0)));
                 f.push(mix(TABLE_TOPIC, topic));
             }
@@ -672,13 +718,20 @@ pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) 
     out
 }
 
-/// For each token, the gazetteer matches covering it: (kind index, position 0..4 = B, I, L, U).
-/// Matches start and end on a capitalized token; the longest match from each start wins and
-/// matches do not overlap.
-fn gazetteer_tags(res: &Resources, words: &[&str]) -> Vec<Vec<(usize, usize)>> {
-    let mut out: Vec<Vec<(usize, usize)>> = vec![Vec::new(); words.len()];
+/// The gazetteer kinds (indexes into [`GAZ_KINDS`]) set in `bits`, in ascending order.
+fn kinds(bits: u16) -> impl Iterator<Item = u64> {
+    (0..GAZ_KINDS.len() as u64).filter(move |k| bits & (1 << k) != 0)
+}
+
+/// For each token, the gazetteer match covering it, if any, into `out`: the bit set of the
+/// kinds that list the phrase and the token's position in it (0..4 = B, I, L, U). Matches
+/// start and end on a capitalized token; the longest match from each start wins and matches do
+/// not overlap.
+fn gazetteer_tags(res: &Resources, words: &[&str], out: &mut Vec<Option<(u16, u8)>>) {
+    out.clear();
+    out.resize(words.len(), None);
     if res.phrases.is_empty() {
-        return out;
+        return;
     }
     let mut i = 0;
     while i < words.len() {
@@ -716,26 +769,20 @@ fn gazetteer_tags(res: &Resources, words: &[&str]) -> Vec<Vec<(usize, usize)>> {
             i += 1;
             continue;
         };
-        for (kind, _) in GAZ_KINDS.iter().enumerate() {
-            if bits & (1 << kind) == 0 {
-                continue;
-            }
-            for j in 0..len {
-                let pos = if len == 1 {
-                    3
-                } else if j == 0 {
-                    0
-                } else if j + 1 == len {
-                    2
-                } else {
-                    1
-                };
-                out[i + j].push((kind, pos));
-            }
+        for j in 0..len {
+            let pos = if len == 1 {
+                3
+            } else if j == 0 {
+                0
+            } else if j + 1 == len {
+                2
+            } else {
+                1
+            };
+            out[i + j] = Some((bits, pos));
         }
         i += len;
     }
-    out
 }
 
 /// Per-document memory of the labels given to capitalized words so far (Ratinov and Roth's
@@ -756,23 +803,33 @@ impl History {
     }
 }
 
-/// Appends the dynamic features of token `t` (whose sentence starts at token `start`) to `out`.
-pub(crate) fn dynamic_features(
-    df: &DocFeats,
-    t: usize,
-    start: usize,
-    labels: &[Label],
-    hist: &History,
-    out: &mut Vec<u64>,
-) {
-    let p1 = if t > start { labels[t - 1].0 } else { 100 };
-    let p2 = if t > start + 1 { labels[t - 2].0 } else { 100 };
-    let p1 = u64::from(p1);
-    let p2 = u64::from(p2);
-    out.push(mix(P1, p1));
-    out.push(mix(mix(P2P1, p2), p1));
+/// The label-history value of token `t` (whose sentence starts at `start`) `back` tokens back:
+/// the label number, or 100 before the sentence start.
+#[inline]
+pub(crate) fn prev_label(labels: &[Label], t: usize, start: usize, back: usize) -> u64 {
+    if t >= start + back {
+        u64::from(labels[t - back].0)
+    } else {
+        100
+    }
+}
+
+/// The features of the labels given to the two tokens before (label numbers, 100 before the
+/// sentence start) that decoding scores from dense tables: the previous label, and the pair.
+pub(crate) fn label_pair_features(p1: u64, p2: u64) -> [u64; 2] {
+    [mix(P1, p1), mix(mix(P2P1, p2), p1)]
+}
+
+/// Appends the features of the previous label `p1` that read the token itself.
+#[inline]
+pub(crate) fn label_word_features(df: &DocFeats, t: usize, p1: u64, out: &mut Vec<u64>) {
     out.push(mix(mix(P1_L0, p1), df.lower[t]));
     out.push(mix(mix(P1_SH0, p1), df.shape[t]));
+}
+
+/// Appends the features of what earlier sentences of the document said about token `t`'s word
+/// (the same for every hypothesis of the sentence).
+pub(crate) fn history_features(df: &DocFeats, t: usize, hist: &History, out: &mut Vec<u64>) {
     let key = df.hist_key[t];
     if key != 0
         && let Some(c) = hist.counts.get(&key)
@@ -788,6 +845,23 @@ pub(crate) fn dynamic_features(
         }
         out.push(mix(HIST_MAJ, best as u64));
     }
+}
+
+/// Appends all dynamic features of token `t` (whose sentence starts at token `start`) to `out`,
+/// as training reads them.
+pub(crate) fn dynamic_features(
+    df: &DocFeats,
+    t: usize,
+    start: usize,
+    labels: &[Label],
+    hist: &History,
+    out: &mut Vec<u64>,
+) {
+    let p1 = prev_label(labels, t, start, 1);
+    let p2 = prev_label(labels, t, start, 2);
+    out.extend(label_pair_features(p1, p2));
+    label_word_features(df, t, p1, out);
+    history_features(df, t, hist, out);
 }
 
 #[cfg(test)]
@@ -819,10 +893,11 @@ mod tests {
     #[test]
     fn gazetteer_longest_match() {
         let res = Resources::parse("#gaz country\nNorth Korea\nKorea\n#gaz city\nSeoul\n");
-        let tags = gazetteer_tags(&res, &["In", "North", "Korea", "and", "Seoul"]);
-        assert_eq!(tags[1], vec![(0, 0)]);
-        assert_eq!(tags[2], vec![(0, 2)]);
-        assert_eq!(tags[4], vec![(1, 3)]);
-        assert!(tags[3].is_empty());
+        let mut tags = Vec::new();
+        gazetteer_tags(&res, &["In", "North", "Korea", "and", "Seoul"], &mut tags);
+        assert_eq!(tags[1], Some((1, 0)));
+        assert_eq!(tags[2], Some((1, 2)));
+        assert_eq!(tags[4], Some((2, 3)));
+        assert_eq!(tags[3], None);
     }
 }

@@ -53,11 +53,6 @@ impl Label {
         })
     }
 
-    /// True when this label continues into the next token (B or I).
-    pub(crate) fn is_open(self) -> bool {
-        matches!(self.pos(), Some(Pos::B | Pos::I))
-    }
-
     /// The IOB2 tag (`O`, `B-PER`, `I-LOC`, ...).
     pub fn iob2(self) -> &'static str {
         const TAGS: [&str; NL] = [
@@ -67,18 +62,53 @@ impl Label {
         TAGS[usize::from(self.0)]
     }
 
+    /// The labels that may follow `prev`, as a bit set over label numbers, when `last` says
+    /// whether the next token ends the sentence (a table lookup: decoding asks for every token).
+    #[inline]
+    pub(crate) fn allowed_after(prev: Label, last: bool) -> u32 {
+        ALLOWED[usize::from(last)][usize::from(prev.0)]
+    }
+
     /// Whether `self` may follow `prev`, when `last` says whether it ends the sentence.
-    pub(crate) fn valid_after(self, prev: Label, last: bool) -> bool {
-        match (prev.is_open(), self.pos()) {
-            (true, Some(Pos::I)) => !last && self.type_index() == prev.type_index(),
-            (true, Some(Pos::L)) => self.type_index() == prev.type_index(),
-            (true, _) => false,
-            (false, None | Some(Pos::U)) => true,
-            (false, Some(Pos::B)) => !last,
-            (false, _) => false,
+    pub(crate) const fn valid_after(self, prev: Label, last: bool) -> bool {
+        // 0 is O; else (label - 1) % 4 is the position B, I, L, U and (label - 1) / 4 the type.
+        let prev_open = prev.0 > 0 && (prev.0 - 1) % 4 < 2;
+        let same_type = self.0 > 0 && prev.0 > 0 && (self.0 - 1) / 4 == (prev.0 - 1) / 4;
+        if self.0 == 0 {
+            return !prev_open;
+        }
+        match ((self.0 - 1) % 4, prev_open) {
+            (1, true) => !last && same_type,
+            (2, true) => same_type,
+            (_, true) => false,
+            (3, false) => true,
+            (0, false) => !last,
+            _ => false,
         }
     }
 }
+
+/// `ALLOWED[last][prev]`: the bit set of the labels allowed after `prev` (see
+/// [`Label::allowed_after`]).
+const ALLOWED: [[u32; NL]; 2] = {
+    let mut t = [[0u32; NL]; 2];
+    let mut last = 0;
+    while last < 2 {
+        let mut prev = 0;
+        while prev < NL {
+            let mut k = 0;
+            while k < NL {
+                if Label(k as u8).valid_after(Label(prev as u8), last == 1) {
+                    t[last][prev] |= 1 << k;
+                }
+                k += 1;
+            }
+            prev += 1;
+        }
+        last += 1;
+    }
+    t
+};
 
 fn type_of(name: &str) -> Option<usize> {
     match name {

@@ -1,20 +1,24 @@
-//! newsmill's NLP stage: tokens, sentences and named entities.
+//! newsmill's NLP stage: tokens, sentences, named entities, quotes and dates.
 //!
 //! The entity tagger is an averaged perceptron over hashed features (words, shapes, affixes,
 //! Brown word clusters, gazetteers, document-level features and an extended prediction history,
-//! after Ratinov and Roth 2009), decoded greedily left to right under BILOU constraints. It was
-//! trained on CoNLL-2003 English (`cargo xtask train-ner`) and the model ships inside this crate,
-//! so nothing is read or downloaded at run time.
+//! after Ratinov and Roth 2009), decoded with a small beam under BILOU constraints. There is one
+//! model per language (English, German, Spanish, Dutch), each trained here (`cargo xtask
+//! train-ner --lang L`) and shipped inside this crate, so nothing is read or downloaded at run
+//! time. A tagger only ever reads text in its own language: see [`entities`] for how a record's
+//! blocks find theirs, and what a record in a language without a tagger gets (no entities, and
+//! a provenance entry that says so).
 //!
 //! The stage is pure: [`enrich`] fills a [`Record`]'s `entities` from its `text` and
 //! `sources_cited`, then its `quotes` (who said what: [`quotes`]) and its `dates` and
-//! `event_time` (through `newsmill-time`); the caller loads the model once ([`Nlp::embedded`])
-//! and passes it in. This crate does no I/O and does not do language detection.
+//! `event_time` (through `newsmill-time`); the caller makes one [`Nlp`] ([`Nlp::embedded`]) and
+//! passes it in. This crate does no I/O; it asks `newsmill-lang` for the language of a block.
 //!
 //! ```
 //! let nlp = newsmill_nlp::Nlp::embedded().unwrap();
 //! let text = "Russian President Vladimir Putin arrived in Pyongyang on Wednesday.";
-//! let found: Vec<&str> = nlp.entities(text).iter().map(|e| &text[e.start..e.end]).collect();
+//! let found = nlp.entities("en", text).unwrap();
+//! let found: Vec<&str> = found.iter().map(|e| &text[e.start..e.end]).collect();
 //! assert!(found.contains(&"Vladimir Putin"));
 //! ```
 //!
@@ -31,17 +35,20 @@
 mod canon;
 pub mod conll;
 mod dates;
+pub mod entities;
 mod features;
 mod label;
 mod model;
+pub mod places;
 pub mod quotes;
 mod resources;
 pub mod sentences;
 pub mod tokenize;
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use newsmill_core::{CharIndex, Entity, EntityType, Mention, Record};
+use newsmill_core::{EntityType, Record};
 
 pub use canon::{Group, SpanMention, group};
 pub use dates::DatesConfig;
@@ -56,6 +63,9 @@ pub enum Error {
     /// The model file is damaged or from another version.
     #[error("NER model: {0}")]
     Model(String),
+    /// No tagger for this language.
+    #[error("no NER model for language {0:?} (models: {1})")]
+    NoModel(String, String),
     /// The date stage's vocabularies do not read.
     #[error("dates: {0}")]
     Dates(#[from] newsmill_time::Error),
@@ -64,14 +74,39 @@ pub enum Error {
 /// Result with the NLP [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The model compiled into the binary (see `models/README.md`).
-static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/ner-en.bin.zst");
+/// Sentences per document when a CoNLL file marks no documents (see
+/// [`conll::documents_or_windows`]); training and `ner --conll` cut such files the same way.
+pub const UNMARKED_DOC_SENTENCES: usize = 20;
 
-/// Everything the NLP stage needs, loaded once and shared by all records.
-#[derive(Debug)]
+/// The models compiled into the binary, by ISO 639-1 language (see `models/README.md`).
+static EMBEDDED_MODELS: &[(&str, &[u8])] = &[
+    ("en", include_bytes!("../models/ner-en.bin.zst")),
+    ("de", include_bytes!("../models/ner-de.bin.zst")),
+    ("es", include_bytes!("../models/ner-es.bin.zst")),
+    ("nl", include_bytes!("../models/ner-nl.bin.zst")),
+];
+
+/// A tagger for one language, loaded when first asked for.
+struct Tagger {
+    lang: String,
+    bytes: &'static [u8],
+    model: OnceLock<std::result::Result<Model, String>>,
+}
+
+/// Everything the NLP stage needs, shared by all records: one entity tagger per language,
+/// each loaded the first time a text in its language needs it (so `ner --conll --lang de` or an
+/// archive of English news never pays for the other models).
 pub struct Nlp {
-    model: Model,
+    taggers: Vec<Tagger>,
     dates: DatesConfig,
+}
+
+impl std::fmt::Debug for Nlp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Nlp")
+            .field("languages", &self.languages().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// An entity span found by the tagger: byte offsets into the tagged string.
@@ -86,25 +121,22 @@ pub struct EntitySpan {
 }
 
 impl Nlp {
-    /// Loads the model compiled into this crate.
+    /// The taggers compiled into this crate (nothing is decompressed until a language is used).
     pub fn embedded() -> Result<Nlp> {
-        Nlp::from_model_bytes(EMBEDDED_MODEL)
-    }
-
-    /// Loads a model from the bytes of a model file.
-    pub fn from_model_bytes(bytes: &[u8]) -> Result<Nlp> {
         // The date vocabularies are read once per process; a broken one is an error here, not
         // a silent gap in every record.
         newsmill_time::Tagger::shared()?;
-        Ok(Nlp::from_model(Model::from_bytes(bytes)?))
-    }
-
-    /// Wraps an already built model (as training returns it).
-    pub fn from_model(model: Model) -> Nlp {
-        Nlp {
-            model,
+        Ok(Nlp {
+            taggers: EMBEDDED_MODELS
+                .iter()
+                .map(|&(lang, bytes)| Tagger {
+                    lang: lang.to_string(),
+                    bytes,
+                    model: OnceLock::new(),
+                })
+                .collect(),
             dates: DatesConfig::default(),
-        }
+        })
     }
 
     /// Sets how dates are resolved (the reference time of `newsmill analyze --reference-time`).
@@ -113,27 +145,74 @@ impl Nlp {
         self
     }
 
-    /// Gives the tagger back.
-    pub fn into_model(self) -> Model {
-        self.model
+    /// One language's tagger from the bytes of a model file (checked now).
+    pub fn from_model_bytes(lang: &str, bytes: &[u8]) -> Result<Nlp> {
+        Ok(Nlp::from_model(lang, Model::from_bytes(bytes)?))
     }
 
-    /// The tagger.
-    pub fn model(&self) -> &Model {
-        &self.model
+    /// One language's tagger, already built (as training returns it).
+    pub fn from_model(lang: &str, model: Model) -> Nlp {
+        Nlp {
+            taggers: vec![Tagger {
+                lang: lang.to_string(),
+                bytes: &[],
+                model: OnceLock::from(Ok(model)),
+            }],
+            dates: DatesConfig::default(),
+        }
     }
 
-    /// Tags a document of pre-tokenized sentences (as `ner --conll` reads them).
-    pub fn tag_tokens<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
-        self.model.tag_doc(doc)
+    /// Gives the first tagger back, if it is loaded.
+    pub fn into_model(self) -> Option<Model> {
+        self.taggers
+            .into_iter()
+            .next()
+            .and_then(|t| t.model.into_inner())
+            .and_then(|m| m.ok())
     }
 
-    /// Finds the entities of `text`, tokenized and split into sentences here, tagged as one
-    /// document. Offsets are bytes of `text`.
-    pub fn entities(&self, text: &str) -> Vec<EntitySpan> {
-        self.entities_in(&[text]).pop().unwrap_or_default()
+    /// The languages that have a tagger (ISO 639-1).
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.taggers.iter().map(|t| t.lang.as_str())
     }
 
+    /// Whether `lang` has a tagger.
+    pub fn has(&self, lang: &str) -> bool {
+        self.taggers.iter().any(|t| t.lang == lang)
+    }
+
+    /// The tagger of `lang`, loading it on first use.
+    pub fn model(&self, lang: &str) -> Result<&Model> {
+        let Some(t) = self.taggers.iter().find(|t| t.lang == lang) else {
+            return Err(Error::NoModel(
+                lang.to_string(),
+                self.languages().collect::<Vec<_>>().join(", "),
+            ));
+        };
+        t.model
+            .get_or_init(|| Model::from_bytes(t.bytes).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| Error::Model(format!("{lang}: {e}")))
+    }
+
+    /// Tags a document of pre-tokenized sentences (as `ner --conll` reads them) with the tagger
+    /// of `lang`.
+    pub fn tag_tokens<S: AsRef<str>>(&self, lang: &str, doc: &[Vec<S>]) -> Result<Vec<Vec<Label>>> {
+        Ok(self.model(lang)?.tag_doc(doc))
+    }
+
+    /// Finds the entities of `text`, in language `lang`, tokenized and split into sentences
+    /// here, tagged as one document. Offsets are bytes of `text`.
+    pub fn entities(&self, lang: &str, text: &str) -> Result<Vec<EntitySpan>> {
+        Ok(self
+            .model(lang)?
+            .entities_in(&[text])
+            .pop()
+            .unwrap_or_default())
+    }
+}
+
+impl Model {
     /// Finds the entities of several strings tagged together as one document (so that, say, a
     /// name in a source list is read in the light of the article). Offsets are bytes of each
     /// string.
@@ -150,7 +229,7 @@ impl Nlp {
             .iter()
             .map(|(k, toks)| toks.iter().map(|t| normalize(t.text(texts[*k]))).collect())
             .collect();
-        let labels = self.model.tag_doc(&doc);
+        let labels = self.tag_doc(&doc);
         let mut out = vec![Vec::new(); texts.len()];
         for ((k, toks), labs) in sents.iter().zip(&labels) {
             let labs = extend_short_name_parts(texts[*k], toks, labs);
@@ -221,7 +300,13 @@ fn extend_short_name_parts(text: &str, toks: &[tokenize::Token], labs: &[Label])
 /// Maps typographic characters to the ASCII forms of the training data (CoNLL-2003 has straight
 /// quotes and apostrophes only).
 fn normalize(tok: &str) -> Cow<'_, str> {
-    if tok.is_ascii() {
+    let typographic = |c: char| {
+        matches!(
+            c,
+            '“' | '”' | '„' | '«' | '»' | '‘' | '’' | '‚' | '‹' | '›' | '—' | '–'
+        )
+    };
+    if tok.is_ascii() || !tok.chars().any(typographic) {
         return Cow::Borrowed(tok);
     }
     let mapped: String = tok
@@ -236,62 +321,13 @@ fn normalize(tok: &str) -> Cow<'_, str> {
     Cow::Owned(mapped)
 }
 
-/// Fills `record.entities` from `record.text` and `record.sources_cited` (see the crate docs
-/// for how names found only in `sources_cited` are listed), then `record.quotes` from the text,
-/// the language and the entities ([`quotes::find_quotes`]). Offsets are characters of `text`.
+/// Runs the NLP stage on a record: fills `record.entities` (see [`entities`] and the crate
+/// docs) from `record.text` and `record.sources_cited`, each block tagged by the model of its
+/// language, and says in `record.provenance["entities"]` which models tagged it; then
+/// `record.quotes` from the text, the language and the entities ([`quotes::find_quotes`]), and
+/// `record.dates` and `record.event_time` ([`enrich_dates`]). Offsets are characters of `text`.
 pub fn enrich(record: &mut Record, nlp: &Nlp) {
-    // The text and the sources are tagged as one document, so the document-level features
-    // carry what the article says about a name into its source list.
-    let mut texts: Vec<&str> = vec![record.text.as_str()];
-    texts.extend(record.sources_cited.iter().map(String::as_str));
-    let mut mentions: Vec<SpanMention> = Vec::new();
-    for (k, spans) in nlp.entities_in(&texts).into_iter().enumerate() {
-        mentions.extend(spans.into_iter().map(|e| SpanMention {
-            start: e.start,
-            end: e.end,
-            kind: e.kind,
-            source: k.checked_sub(1),
-        }));
-    }
-    let text = &record.text;
-    let sources = &record.sources_cited;
-    let groups = group(&mentions, |src| match src {
-        None => text.as_str(),
-        Some(i) => sources[i].as_str(),
-    });
-    let index = CharIndex::new(text);
-    let mut entities: Vec<(usize, Entity)> = groups
-        .into_iter()
-        .map(|g| {
-            let ms: Vec<Mention> = g
-                .mentions
-                .iter()
-                .filter(|m| m.source.is_none())
-                .map(|m| Mention {
-                    start: index.char_of(m.start),
-                    end: index.char_of(m.end),
-                    text: text[m.start..m.end].to_string(),
-                })
-                .collect();
-            let first = g
-                .mentions
-                .iter()
-                .find(|m| m.source.is_none())
-                .map_or(usize::MAX, |m| m.start);
-            (
-                first,
-                Entity {
-                    name: g.name,
-                    kind: g.kind,
-                    count: ms.len(),
-                    mentions: ms,
-                },
-            )
-        })
-        .collect();
-    // Text order; names only in sources_cited follow, in their order.
-    entities.sort_by_key(|(first, _)| *first);
-    record.entities = entities.into_iter().map(|(_, e)| e).collect();
+    entities::enrich_entities(record, nlp);
     record.quotes = quotes::find_quotes(&record.text, record.language.as_deref(), &record.entities);
     enrich_dates(record, nlp);
 }

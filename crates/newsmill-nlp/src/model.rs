@@ -20,7 +20,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
 use crate::features::{
-    DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features, stage2_features,
+    DocFeats, FEATURE_VERSION, History, OLDEST_FEATURE_VERSION, doc_features, dynamic_features,
+    history_features, label_pair_features, label_word_features, prev_label, stage2_features,
 };
 use crate::label::{Label, NL};
 use crate::resources::Resources;
@@ -50,39 +51,176 @@ impl Hasher for IdHasher {
 /// A hash map keyed by feature hashes.
 pub(crate) type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-/// One perceptron's weights: feature hash -> row of label weights.
+/// One perceptron's weights as training builds them: feature hash -> row of label weights.
 #[derive(Default)]
-struct Weights {
+struct Trained {
     index: IdMap<u32>,
     rows: Vec<[f32; NL]>,
 }
 
+/// One perceptron's weights as decoding reads them: a flat open-addressing table of feature
+/// hashes and quantised rows (a weight is `i16 * scale`).
+///
+/// A slot is one `u64`: 0 when empty, else the high 32 bits of the key's mixed hash (its
+/// fingerprint) and the row number plus one. The low bits of the mixed hash choose the first
+/// slot and probing is linear, so a lookup reads one cache line of slots and then its row; a
+/// key that is not in the table (most unseen words) reads only the slots. Two keys of the model
+/// that share both fingerprint and probe run would share a row: with 32-bit fingerprints and a
+/// table of 2^19 slots that needs a 51-bit hash collision.
+#[derive(Default)]
+struct Weights {
+    slots: Vec<u64>,
+    mask: usize,
+    rows: Vec<[i16; NL]>,
+    /// The rows of the previous-label features (`[p1]`) and label-pair features (`[p2][p1]`),
+    /// dense, indexed by label number with [`NL`] for "before the sentence"; decoding reads them
+    /// for every hypothesis.
+    pairs: Vec<[i32; NL]>,
+    /// The key of each row (for writing the model; decoding never reads them).
+    keys: Vec<u64>,
+    scale: f32,
+}
+
+/// The slot hash of a feature key. Keys are hashes already, except the few that are bare
+/// template ids (small numbers): only those are mixed.
+#[inline]
+fn slot_hash(key: u64) -> u64 {
+    if key >> 32 == 0 {
+        crate::features::fmix(key ^ 0x2545_f491_4f6c_dd1d)
+    } else {
+        key
+    }
+}
+
 impl Weights {
-    fn add_scores(&self, feats: &[u64], s: &mut [f32; NL]) {
-        for f in feats {
-            if let Some(&i) = self.index.get(f) {
-                let row = &self.rows[i as usize];
+    /// Builds the table from `(key, row)` pairs; the scale maps the largest weight to 32767.
+    fn from_rows(pairs: &[(u64, [f32; NL])]) -> Weights {
+        let max = pairs
+            .iter()
+            .flat_map(|(_, r)| r.iter())
+            .fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let quantised: Vec<(u64, [i16; NL])> = pairs
+            .iter()
+            .map(|(k, r)| {
+                let mut q = [0i16; NL];
+                for (q, w) in q.iter_mut().zip(r) {
+                    *q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+                }
+                (*k, q)
+            })
+            .filter(|(_, q)| q.iter().any(|&v| v != 0))
+            .collect();
+        Weights::from_quantised(quantised, scale)
+    }
+
+    fn from_quantised(mut pairs: Vec<(u64, [i16; NL])>, scale: f32) -> Weights {
+        pairs.sort_unstable_by_key(|p| p.0);
+        pairs.dedup_by_key(|p| p.0);
+        let cap = (pairs.len() * 2).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut slots = vec![0u64; cap];
+        let mut rows = Vec::with_capacity(pairs.len());
+        let mut keys = Vec::with_capacity(pairs.len());
+        for (key, row) in pairs {
+            keys.push(key);
+            let h = slot_hash(key);
+            let mut i = h as usize & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            rows.push(row);
+            slots[i] = (h & 0xffff_ffff_0000_0000) | rows.len() as u64;
+        }
+        let mut w = Weights {
+            slots,
+            mask,
+            rows,
+            pairs: Vec::new(),
+            keys,
+            scale,
+        };
+        let mut pairs = vec![[0i32; NL]; (NL + 1) * (NL + 1)];
+        for p1 in 0..=NL {
+            for p2 in 0..=NL {
+                let lab = |p: usize| if p == NL { 100 } else { p as u64 };
+                let row = &mut pairs[p2 * (NL + 1) + p1];
+                for f in label_pair_features(lab(p1), lab(p2)) {
+                    if let Some(r) = w.get(f) {
+                        for k in 0..NL {
+                            row[k] += i32::from(r[k]);
+                        }
+                    }
+                }
+            }
+        }
+        w.pairs = pairs;
+        w
+    }
+
+    /// The summed rows of the previous-label and label-pair features.
+    #[inline]
+    fn pair_row(&self, p1: u64, p2: u64) -> &[i32; NL] {
+        let ix = |p: u64| if p >= NL as u64 { NL } else { p as usize };
+        &self.pairs[ix(p2) * (NL + 1) + ix(p1)]
+    }
+
+    /// The row of `key`, if the model has one.
+    #[inline]
+    fn get(&self, key: u64) -> Option<&[i16; NL]> {
+        let h = slot_hash(key);
+        let fp = h & 0xffff_ffff_0000_0000;
+        let mut i = h as usize & self.mask;
+        loop {
+            let s = *self.slots.get(i)?;
+            if s == 0 {
+                return None;
+            }
+            if s & 0xffff_ffff_0000_0000 == fp {
+                return self.rows.get((s as u32 as usize).wrapping_sub(1));
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    #[inline]
+    fn add_scores(&self, feats: &[u64], s: &mut [i32; NL]) {
+        for &f in feats {
+            if let Some(row) = self.get(f) {
                 for k in 0..NL {
-                    s[k] += row[k];
+                    s[k] += i32::from(row[k]);
                 }
             }
         }
     }
 
+    /// Number of features with weights.
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Tags a document with a beam search over each sentence; returns the labels of all its
     /// tokens in order.
     ///
-    /// The perceptron is trained on greedy decisions, so its raw scores are not comparable
-    /// across label histories: each step's scores are scaled by [`TEMPERATURE`] and normalised
-    /// into log-probabilities over the labels allowed after the hypothesis' last label, and a
-    /// hypothesis scores the sum of its steps' log-probabilities.
-    fn decode(&self, df: &DocFeats, lens: &[usize]) -> Vec<Label> {
+    /// The scores of the static features do not depend on the labels, so they are summed for
+    /// the whole document first (one pass whose table lookups are independent of each other,
+    /// so their cache misses overlap). The perceptron is trained on greedy decisions, so its
+    /// raw scores are not comparable across label histories: each step's scores are scaled by
+    /// [`TEMPERATURE`] and normalised into log-probabilities over the labels allowed after the
+    /// hypothesis' last label, and a hypothesis scores the sum of its steps' log-probabilities.
+    fn decode(&self, df: &DocFeats, lens: &[usize], scratch: &mut Scratch) -> Vec<Label> {
         let n = df.lower.len();
         let mut labels = vec![Label::O; n];
+        let stat = &mut scratch.stat;
+        stat.clear();
+        stat.resize(n, [0; NL]);
+        for (t, s) in stat.iter_mut().enumerate() {
+            self.add_scores(df.of(t), s);
+        }
         let mut hist = History::default();
-        let mut dynf = Vec::with_capacity(16);
-        let mut steps: Vec<[Hyp; BEAM]> = Vec::new();
-        let mut cand: Vec<(f32, u8, Label)> = Vec::with_capacity(BEAM * NL);
+        let dynf = &mut scratch.dynf;
+        let steps = &mut scratch.steps;
+        let scale = self.scale * TEMPERATURE;
         let mut t = 0;
         for &len in lens {
             let start = t;
@@ -91,9 +229,13 @@ impl Weights {
             let mut n_prev = 1;
             for i in 0..len {
                 let last = i + 1 == len;
-                let mut stat = [0f32; NL];
-                self.add_scores(df.of(t), &mut stat);
-                cand.clear();
+                // What earlier sentences said about the word: the same for every hypothesis.
+                let mut tok = stat[t];
+                dynf.clear();
+                history_features(df, t, &hist, dynf);
+                self.add_scores(dynf, &mut tok);
+                // The best BEAM (score, hypothesis, label) candidates, best first.
+                let mut top = [(f32::NEG_INFINITY, 0u8, Label::O); BEAM];
                 for (h, hyp) in prev[..n_prev].iter().enumerate() {
                     if i > 0 {
                         labels[t - 1] = hyp.label;
@@ -101,34 +243,55 @@ impl Weights {
                     if i > 1 {
                         labels[t - 2] = hyp.label2;
                     }
+                    let p1 = prev_label(&labels, t, start, 1);
+                    let p2 = prev_label(&labels, t, start, 2);
+                    let mut acc = tok;
+                    let pair = self.pair_row(p1, p2);
+                    for k in 0..NL {
+                        acc[k] += pair[k];
+                    }
                     dynf.clear();
-                    dynamic_features(df, t, start, &labels, &hist, &mut dynf);
-                    let mut scores = stat;
-                    self.add_scores(&dynf, &mut scores);
+                    label_word_features(df, t, p1, dynf);
+                    self.add_scores(dynf, &mut acc);
                     let after = if i > 0 { hyp.label } else { Label::O };
+                    let allowed = Label::allowed_after(after, last);
+                    let mut scores = [f32::NEG_INFINITY; NL];
                     let mut max = f32::NEG_INFINITY;
-                    for (k, v) in scores.iter_mut().enumerate() {
-                        if Label(k as u8).valid_after(after, last) {
-                            *v *= TEMPERATURE;
-                            max = max.max(*v);
-                        } else {
-                            *v = f32::NEG_INFINITY;
+                    for k in 0..NL {
+                        if allowed & (1 << k) != 0 {
+                            scores[k] = acc[k] as f32 * scale;
+                            max = max.max(scores[k]);
                         }
                     }
-                    let z: f32 = scores.iter().map(|v| (v - max).exp()).sum();
+                    // exp(-30) is below f32's precision next to the maximum's exp(0) = 1.
+                    let mut z = 0f32;
+                    for v in scores {
+                        let d = v - max;
+                        if d > -30.0 {
+                            z += d.exp();
+                        }
+                    }
                     let log_z = max + z.ln();
                     for (k, &v) in scores.iter().enumerate() {
-                        if v > f32::NEG_INFINITY {
-                            cand.push((hyp.score + v - log_z, h as u8, Label(k as u8)));
+                        if v == f32::NEG_INFINITY {
+                            continue;
+                        }
+                        let c = (hyp.score + v - log_z, h as u8, Label(k as u8));
+                        // Insert into `top`, kept sorted by score (ties: earlier hypothesis,
+                        // then lower label, as candidates come in that order).
+                        if c.0 > top[BEAM - 1].0 {
+                            let mut j = BEAM - 1;
+                            while j > 0 && c.0 > top[j - 1].0 {
+                                top[j] = top[j - 1];
+                                j -= 1;
+                            }
+                            top[j] = c;
                         }
                     }
                 }
-                cand.sort_unstable_by(|a, b| {
-                    b.0.total_cmp(&a.0).then((a.1, a.2.0).cmp(&(b.1, b.2.0)))
-                });
-                n_prev = cand.len().min(BEAM);
+                n_prev = top.iter().filter(|c| c.0 > f32::NEG_INFINITY).count();
                 let mut cur = [Hyp::default(); BEAM];
-                for (c, &(score, h, label)) in cur.iter_mut().zip(&cand[..n_prev]) {
+                for (c, &(score, h, label)) in cur.iter_mut().zip(&top[..n_prev]) {
                     *c = Hyp {
                         score,
                         label,
@@ -153,60 +316,50 @@ impl Weights {
     }
 
     fn write(&self, raw: &mut Vec<u8>) {
-        let max = self
-            .rows
-            .iter()
-            .flat_map(|r| r.iter())
-            .fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-        let mut keys: Vec<(u64, u32)> = self.index.iter().map(|(&k, &v)| (k, v)).collect();
-        keys.sort_unstable();
-        let mut body: Vec<u8> = Vec::new();
-        let mut n = 0u32;
-        for &(key, row) in &keys {
-            let q: Vec<i16> = self.rows[row as usize]
-                .iter()
-                .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
-                .collect();
-            let mask = q
+        raw.extend_from_slice(&self.scale.to_le_bytes());
+        raw.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
+        // Keys are sorted (see `from_quantised`), so the file does not depend on the layout.
+        for (key, row) in self.keys.iter().zip(&self.rows) {
+            let mask = row
                 .iter()
                 .enumerate()
                 .fold(0u32, |m, (k, &v)| if v != 0 { m | (1 << k) } else { m });
-            if mask == 0 {
-                continue;
-            }
-            n += 1;
-            body.extend_from_slice(&key.to_le_bytes());
-            body.extend_from_slice(&mask.to_le_bytes());
-            for v in q.iter().filter(|&&v| v != 0) {
-                body.extend_from_slice(&v.to_le_bytes());
+            raw.extend_from_slice(&key.to_le_bytes());
+            raw.extend_from_slice(&mask.to_le_bytes());
+            for v in row.iter().filter(|&&v| v != 0) {
+                raw.extend_from_slice(&v.to_le_bytes());
             }
         }
-        raw.extend_from_slice(&scale.to_le_bytes());
-        raw.extend_from_slice(&n.to_le_bytes());
-        raw.extend_from_slice(&body);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Weights, Error> {
         let scale = f32::from_le_bytes(r.array()?);
+        if !scale.is_finite() || scale <= 0.0 {
+            return Err(Error::Model(format!("bad weight scale {scale}")));
+        }
         let n = r.u32()? as usize;
-        let mut w = Weights::default();
-        w.index.reserve(n.min(1 << 24));
-        w.rows.reserve(n.min(1 << 24));
-        for i in 0..n {
+        let mut pairs = Vec::with_capacity(n.min(1 << 24));
+        for _ in 0..n {
             let key = u64::from_le_bytes(r.array()?);
             let mask = r.u32()?;
-            let mut row = [0f32; NL];
+            let mut row = [0i16; NL];
             for (k, x) in row.iter_mut().enumerate() {
                 if mask & (1 << k) != 0 {
-                    *x = f32::from(i16::from_le_bytes(r.array()?)) * scale;
+                    *x = i16::from_le_bytes(r.array()?);
                 }
             }
-            w.index.insert(key, i as u32);
-            w.rows.push(row);
+            pairs.push((key, row));
         }
-        Ok(w)
+        Ok(Weights::from_quantised(pairs, scale))
     }
+}
+
+/// Buffers reused across the documents one thread tags.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    stat: Vec<[i32; NL]>,
+    dynf: Vec<u64>,
+    steps: Vec<[Hyp; BEAM]>,
 }
 
 /// A trained tagger with the resources its features read.
@@ -270,19 +423,20 @@ fn split_by_lens(labels: &[Label], lens: &[usize]) -> Vec<Vec<Label>> {
 impl Model {
     /// Number of features with weights, both stages.
     pub fn n_features(&self) -> usize {
-        self.stage1.rows.len() + self.stage2.rows.len()
+        self.stage1.len() + self.stage2.len()
     }
 
     /// Tags one document given as sentences of tokens.
     pub fn tag_doc<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
         let lens: Vec<usize> = doc.iter().map(Vec::len).collect();
         let df = doc_features(&self.res, doc);
-        let labels1 = self.stage1.decode(&df, &lens);
-        let labels = if self.stage2.rows.is_empty() {
+        let mut scratch = Scratch::default();
+        let labels1 = self.stage1.decode(&df, &lens, &mut scratch);
+        let labels = if self.stage2.len() == 0 {
             labels1
         } else {
             let df2 = stage2_features(&df, &labels1, &lens);
-            self.stage2.decode(&df2, &lens)
+            self.stage2.decode(&df2, &lens, &mut scratch)
         };
         split_by_lens(&labels, &lens)
     }
@@ -310,9 +464,11 @@ impl Model {
         }
         let format = r.u32()?;
         let features = r.u32()?;
-        if format != FORMAT_VERSION || features != FEATURE_VERSION {
+        if format != FORMAT_VERSION
+            || !(OLDEST_FEATURE_VERSION..=FEATURE_VERSION).contains(&features)
+        {
             return Err(Error::Model(format!(
-                "model format {format}/features {features}, this build reads {FORMAT_VERSION}/{FEATURE_VERSION}: retrain with `cargo xtask train-ner`"
+                "model format {format}/features {features}, this build reads {FORMAT_VERSION}/{OLDEST_FEATURE_VERSION}-{FEATURE_VERSION}: retrain with `cargo xtask train-ner`"
             )));
         }
         let blob_len = r.u32()? as usize;
@@ -408,9 +564,6 @@ fn train_weights(
     progress: &mut dyn FnMut(usize, f64),
 ) -> Weights {
     let k = cfg.mix.max(1) as u64;
-    if k <= 1 {
-        return train_once(docs, keep, cfg, cfg.seed, progress);
-    }
     // Parameter mixing: the mean of `k` perceptrons trained on different shuffles.
     let mut sum: IdMap<[f32; NL]> = IdMap::default();
     for j in 0..k {
@@ -422,14 +575,9 @@ fn train_weights(
             }
         }
     }
-    let mut keys: Vec<u64> = sum.keys().copied().collect();
-    keys.sort_unstable();
-    let mut out = Weights::default();
-    for f in keys {
-        out.index.insert(f, out.rows.len() as u32);
-        out.rows.push(sum[&f]);
-    }
-    out
+    let mut pairs: Vec<(u64, [f32; NL])> = sum.into_iter().collect();
+    pairs.sort_unstable_by_key(|p| p.0);
+    Weights::from_rows(&pairs)
 }
 
 fn train_once(
@@ -438,7 +586,7 @@ fn train_once(
     cfg: &TrainConfig,
     seed: u64,
     progress: &mut dyn FnMut(usize, f64),
-) -> Weights {
+) -> Trained {
     // Keep static features seen at least `min_count` times.
     let mut counts: IdMap<u32> = IdMap::default();
     for (_, d) in docs.iter().enumerate().filter(|(i, _)| keep(*i)) {
@@ -552,7 +700,7 @@ fn train_once(
             r
         })
         .collect();
-    Weights { index, rows }
+    Trained { index, rows }
 }
 
 /// Trains a model on `docs` with the resources in `resources_blob`. `progress` is called with
@@ -584,6 +732,7 @@ pub fn train(
     }
     // Stage-1 labels for every training document from a model that never saw it.
     let mut labels1: Vec<Vec<Label>> = vec![Vec::new(); prepared.len()];
+    let mut scratch = Scratch::default();
     for fold in 0..FOLDS {
         let name = format!("fold {}/{FOLDS}", fold + 1);
         let w = train_weights(&prepared, |i| i % FOLDS != fold, cfg, &mut |e, a| {
@@ -596,7 +745,7 @@ pub fn train(
             .enumerate()
             .filter(|(i, _)| i % FOLDS == fold)
         {
-            labels1[i] = w.decode(&d.df, &d.lens);
+            labels1[i] = w.decode(&d.df, &d.lens, &mut scratch);
         }
     }
     for (d, l1) in prepared.iter_mut().zip(&labels1) {

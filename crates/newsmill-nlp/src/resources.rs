@@ -6,7 +6,6 @@
 //! by one entry per line: `#gaz NAME` sections hold phrases, `#clusters` holds `word<TAB>bits`.
 
 use crate::features::{Fnv, hash_str};
-use crate::model::IdMap;
 
 /// Gazetteer kinds, in feature order. The name is the `#gaz NAME` section name.
 pub(crate) const GAZ_KINDS: &[&str] = &[
@@ -20,6 +19,7 @@ pub(crate) const GAZ_KINDS: &[&str] = &[
     "demonym",
     "first-name",
     "surname",
+    "town",
 ];
 
 /// Case ratio of a word known only in title case.
@@ -32,11 +32,14 @@ pub(crate) const CASE_LOWER_ONLY: i8 = -100;
 enum Section {
     Gaz(u16),
     Clusters,
+    ClustersHex,
     Case,
+    Freq,
+    Config,
 }
 
 /// A Brown cluster: its bit path as a number, and the path length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Cluster {
     pub(crate) bits: u32,
     pub(crate) len: u8,
@@ -54,19 +57,130 @@ impl Cluster {
     }
 }
 
+/// A map from [`hash_str`] hashes to small values: one flat table with linear probing, half
+/// full at most, built once when a model loads (no allocation per entry, one cache line per
+/// lookup).
+pub(crate) struct FlatMap<V> {
+    keys: Vec<u64>,
+    values: Vec<V>,
+    mask: usize,
+    len: usize,
+}
+
+impl<V: Copy + Default> FlatMap<V> {
+    /// A map with room for `n` entries.
+    pub(crate) fn with_capacity(n: usize) -> FlatMap<V> {
+        let cap = (n * 2).next_power_of_two().max(8);
+        FlatMap {
+            keys: vec![0; cap],
+            values: vec![V::default(); cap],
+            mask: cap - 1,
+            len: 0,
+        }
+    }
+
+    /// Key 0 marks an empty slot, so a key that is 0 is stored as another value.
+    #[inline]
+    fn key(k: u64) -> u64 {
+        if k == 0 { 0x9e37_79b9_7f4a_7c15 } else { k }
+    }
+
+    #[inline]
+    fn slot(&self, key: u64) -> (usize, bool) {
+        // Keys are already hashes (`hash_str` ends with a mixing step).
+        let mut i = key as usize & self.mask;
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return (i, true);
+            }
+            if k == 0 {
+                return (i, false);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Makes room for `n` more entries without growing again.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        if (self.len + n) * 2 > self.keys.len() {
+            let mut bigger = FlatMap::with_capacity(self.len + n);
+            for (k, v) in self.keys.iter().zip(&self.values) {
+                if *k != 0 {
+                    let (i, _) = bigger.slot(*k);
+                    bigger.keys[i] = *k;
+                    bigger.values[i] = *v;
+                    bigger.len += 1;
+                }
+            }
+            *self = bigger;
+        }
+    }
+
+    /// The value of `key`, inserted as `V::default()` when absent.
+    pub(crate) fn entry(&mut self, key: u64) -> &mut V {
+        if (self.len + 1) * 2 > self.keys.len() {
+            self.grow();
+        }
+        let key = Self::key(key);
+        let (i, found) = self.slot(key);
+        if !found {
+            self.keys[i] = key;
+            self.values[i] = V::default();
+            self.len += 1;
+        }
+        &mut self.values[i]
+    }
+
+    /// Sets the value of `key`.
+    pub(crate) fn insert(&mut self, key: u64, value: V) {
+        *self.entry(key) = value;
+    }
+
+    fn grow(&mut self) {
+        self.reserve(self.keys.len() / 2);
+    }
+
+    /// The value of `key`, if any.
+    #[inline]
+    pub(crate) fn get(&self, key: &u64) -> Option<&V> {
+        let (i, found) = self.slot(Self::key(*key));
+        found.then(|| &self.values[i])
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<V: Copy + Default> Default for FlatMap<V> {
+    fn default() -> FlatMap<V> {
+        FlatMap::with_capacity(0)
+    }
+}
+
 /// Loaded resources. Keys are [`hash_str`] hashes, so lookups never allocate.
 #[derive(Default)]
 pub(crate) struct Resources {
     /// Hash of a lowercased phrase (see [`phrase_key`]) -> bit set of gazetteer kinds.
-    pub(crate) phrases: IdMap<u16>,
+    pub(crate) phrases: FlatMap<u16>,
     /// Longest phrase, in tokens.
     pub(crate) max_len: usize,
     /// Hash of a word -> its Brown cluster.
-    pub(crate) clusters: IdMap<Cluster>,
+    pub(crate) clusters: FlatMap<Cluster>,
     /// Hash of a lowercase word -> how much more often its title-case form occurs than its
     /// lowercase form (rounded log ratio in -6..=6; [`CASE_TITLE_ONLY`] / [`CASE_LOWER_ONLY`]
     /// when only one form is known).
-    pub(crate) case: IdMap<i8>,
+    pub(crate) case: FlatMap<i8>,
+    /// Hash of a lowercase word -> its frequency band in unlabelled text (the rounded negative
+    /// natural log of its probability, 1..=25; absent for rare words).
+    pub(crate) freq: FlatMap<u8>,
+    /// The longest prefix and suffix read as features, in characters (`#config` `affix N`;
+    /// 4 when the model does not say).
+    pub(crate) max_affix: usize,
+    /// Whether the features of Reuters' layout are read: the headline topic ("SOCCER -") and
+    /// table rows (`#config` `layout 0` turns them off).
+    pub(crate) layout: bool,
     /// The blob these were parsed from (written back into the model).
     pub(crate) blob: String,
 }
@@ -76,58 +190,106 @@ impl Resources {
     pub(crate) fn parse(blob: &str) -> Resources {
         let mut r = Resources {
             blob: blob.to_string(),
+            max_affix: 4,
+            layout: true,
             ..Resources::default()
         };
-        let mut section: Option<Section> = None;
-        for line in blob.lines() {
-            if let Some(head) = line.strip_prefix('#') {
-                let mut parts = head.split_whitespace();
-                section = match (parts.next(), parts.next()) {
-                    (Some("gaz"), Some(name)) => GAZ_KINDS
-                        .iter()
-                        .position(|k| *k == name)
-                        .map(|i| Section::Gaz(1u16 << i)),
-                    (Some("clusters"), _) => Some(Section::Clusters),
-                    (Some("case"), _) => Some(Section::Case),
-                    _ => None,
-                };
-                continue;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                continue;
-            }
+        for (head, body) in sections(blob) {
+            let mut parts = head.split_whitespace();
+            let section = match (parts.next(), parts.next()) {
+                (Some("gaz"), Some(name)) => GAZ_KINDS
+                    .iter()
+                    .position(|k| *k == name)
+                    .map(|i| Section::Gaz(1u16 << i)),
+                (Some("clusters"), _) => Some(Section::Clusters),
+                (Some("clusterx"), _) => Some(Section::ClustersHex),
+                (Some("case"), _) => Some(Section::Case),
+                (Some("freq"), _) => Some(Section::Freq),
+                (Some("config"), _) => Some(Section::Config),
+                _ => None,
+            };
+            let Some(section) = section else { continue };
+            // One line is at most one entry: size the table once.
+            let n = memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1;
             match section {
-                Some(Section::Case) => {
-                    if let Some((word, b)) = line.split_once('\t') {
-                        let v = match b {
-                            "T" => Some(CASE_TITLE_ONLY),
-                            "L" => Some(CASE_LOWER_ONLY),
-                            b => b.parse::<i8>().ok(),
-                        };
-                        if let Some(v) = v {
-                            r.case.insert(hash_str(word), v);
-                        }
-                    }
+                Section::Gaz(_) => r.phrases.reserve(n),
+                Section::Clusters | Section::ClustersHex => r.clusters.reserve(n),
+                Section::Case => r.case.reserve(n),
+                Section::Freq => r.freq.reserve(n),
+                Section::Config => {}
+            }
+            for line in body.split('\n') {
+                let line = line.trim_end();
+                if line.is_empty() {
+                    continue;
                 }
-                Some(Section::Clusters) => {
-                    if let Some((word, bits)) = line.split_once('\t') {
-                        let len = bits.len().min(32) as u8;
-                        if let Ok(b) = u32::from_str_radix(&bits[..usize::from(len)], 2) {
-                            r.clusters.insert(hash_str(word), Cluster { bits: b, len });
-                        }
-                    }
-                }
-                Some(Section::Gaz(bit)) => {
-                    let key = phrase_key(line.split_whitespace());
-                    let n = key.split(' ').count();
-                    r.max_len = r.max_len.max(n);
-                    *r.phrases.entry(hash_str(&key)).or_insert(0) |= bit;
-                }
-                None => {}
+                let pair =
+                    memchr::memchr(b'\t', line.as_bytes()).map(|t| (&line[..t], &line[t + 1..]));
+                r.read_line(section, line, pair);
             }
         }
         r
+    }
+
+    /// Reads one entry line of `section` (`pair` is the line split at its first tab).
+    fn read_line(&mut self, section: Section, line: &str, pair: Option<(&str, &str)>) {
+        match section {
+            Section::Case => {
+                if let Some((word, b)) = pair {
+                    let v = match b {
+                        "T" => Some(CASE_TITLE_ONLY),
+                        "L" => Some(CASE_LOWER_ONLY),
+                        b => b.parse::<i8>().ok(),
+                    };
+                    if let Some(v) = v {
+                        self.case.insert(hash_str(word), v);
+                    }
+                }
+            }
+            Section::Freq => {
+                if let Some((word, b)) = pair
+                    && let Ok(b) = b.parse::<u8>()
+                {
+                    self.freq.insert(hash_str(word), b.clamp(1, 25));
+                }
+            }
+            Section::Config => {
+                let mut kv = line.split_whitespace();
+                match (kv.next(), kv.next().map(str::parse::<usize>)) {
+                    (Some("affix"), Some(Ok(n))) => self.max_affix = n.clamp(1, 8),
+                    (Some("layout"), Some(Ok(n))) => self.layout = n != 0,
+                    _ => {}
+                }
+            }
+            Section::Clusters => {
+                if let Some((word, bits)) = pair {
+                    let len = bits.len().min(32) as u8;
+                    if let Some(b) = bits.get(..usize::from(len))
+                        && let Ok(b) = u32::from_str_radix(b, 2)
+                    {
+                        self.clusters
+                            .insert(hash_str(word), Cluster { bits: b, len });
+                    }
+                }
+            }
+            Section::ClustersHex => {
+                // The path as hex of `1 << len | bits` (so leading zeros survive).
+                if let Some((word, hex)) = pair
+                    && let Ok(v) = u64::from_str_radix(hex, 16)
+                    && v > 0
+                {
+                    let len = (63 - v.leading_zeros()).min(32) as u8;
+                    let bits = (v & ((1u64 << len) - 1)) as u32;
+                    self.clusters.insert(hash_str(word), Cluster { bits, len });
+                }
+            }
+            Section::Gaz(bit) => {
+                let key = phrase_key(line.split_whitespace());
+                let n = key.split(' ').count();
+                self.max_len = self.max_len.max(n);
+                *self.phrases.entry(hash_str(&key)) |= bit;
+            }
+        }
     }
 
     /// The cluster of `word` (whose lowercase form is `lower`), trying its exact form, then
@@ -156,6 +318,30 @@ impl Resources {
     }
 }
 
+/// The sections of `blob`: (header without its `#`, body), found by searching for line starts
+/// with `#` (the bodies are hundreds of thousands of short lines, read once each afterwards).
+fn sections(blob: &str) -> Vec<(&str, &str)> {
+    let bytes = blob.as_bytes();
+    let mut heads: Vec<usize> = Vec::new();
+    if bytes.first() == Some(&b'#') {
+        heads.push(0);
+    }
+    heads.extend(memchr::memmem::find_iter(bytes, b"\n#").map(|i| i + 1));
+    heads
+        .iter()
+        .enumerate()
+        .map(|(k, &h)| {
+            let end = heads.get(k + 1).map_or(bytes.len(), |&n| n - 1);
+            // Section starts and ends sit next to ASCII bytes ('#', '\n'): char boundaries.
+            let section = &blob[h + 1..end.max(h + 1)];
+            match section.split_once('\n') {
+                Some((head, body)) => (head, body),
+                None => (section, ""),
+            }
+        })
+        .collect()
+}
+
 /// The lookup key of a phrase: lowercased tokens joined by single spaces, periods dropped.
 pub(crate) fn phrase_key<'a>(tokens: impl Iterator<Item = &'a str>) -> String {
     let mut key = String::new();
@@ -181,14 +367,24 @@ mod tests {
         let r = Resources::parse(
             "#gaz country\nNorth Korea\nRussia\n#gaz city\nMoscow\n#clusters\nPutin\t0110\n#case\nputin\tT\ngold\t-2\n",
         );
-        assert_eq!(r.phrases[&hash_str("north korea")], 1);
-        assert_eq!(r.phrases[&hash_str("moscow")], 2);
+        assert_eq!(r.phrases.get(&hash_str("north korea")), Some(&1));
+        assert_eq!(r.phrases.get(&hash_str("moscow")), Some(&2));
         assert_eq!(r.max_len, 2);
         let c = r.cluster("PUTIN", "putin").unwrap();
         assert_eq!((c.bits, c.len), (0b0110, 4));
         assert_eq!(c.prefix(2), 0b01 | (2 << 32));
         assert_eq!(r.cluster("Kim", "kim"), None);
-        assert_eq!(r.case[&hash_str("putin")], CASE_TITLE_ONLY);
-        assert_eq!(r.case[&hash_str("gold")], -2);
+        assert_eq!(r.case.get(&hash_str("putin")), Some(&CASE_TITLE_ONLY));
+        assert_eq!(r.case.get(&hash_str("gold")), Some(&-2));
+        assert_eq!(r.case.get(&hash_str("silver")), None);
+        // Odd lines are skipped, never a panic.
+        let r = Resources::parse("#case\nword\t\n\t\n#clusters\nx\t\r\ny\t01\r\n");
+        assert_eq!(r.case.get(&hash_str("word")), None);
+        assert_eq!(r.cluster("y", "y").map(|c| c.len), Some(2));
+        // Hex paths keep their leading zeros: 0x16 is 1 << 4 | 0b0110.
+        let r = Resources::parse("#clusterx\nPutin\t16\n#gaz city\nSeoul");
+        let c = r.cluster("Putin", "putin").unwrap();
+        assert_eq!((c.bits, c.len), (0b0110, 4));
+        assert_eq!(r.phrases.get(&hash_str("seoul")), Some(&(1 << 1)));
     }
 }

@@ -51,7 +51,21 @@ fn is_abbreviation(word: &str) -> bool {
 fn is_leading_punct(c: char) -> bool {
     matches!(
         c,
-        '"' | '\'' | '(' | '[' | '{' | '“' | '‘' | '«' | '‹' | '„' | '¿' | '¡' | '*' | '`'
+        '"' | '\''
+            | '('
+            | '['
+            | '{'
+            | '“'
+            | '‘'
+            | '«'
+            | '‹'
+            | '„'
+            | '¿'
+            | '¡'
+            | '*'
+            | '`'
+            | '»'
+            | '›'
     )
 }
 
@@ -66,6 +80,11 @@ fn is_trailing_punct(c: char) -> bool {
             | '’'
             | '»'
             | '›'
+            // German closes quotes with “ and ‘ („so“, »so«), French may write «so».
+            | '“'
+            | '‘'
+            | '«'
+            | '‹'
             | '.'
             | ','
             | ';'
@@ -222,6 +241,25 @@ mod tests {
         for t in &toks {
             assert!(t.start < t.end && t.end <= text.len());
         }
+    }
+
+    #[test]
+    fn german_and_french_quotes() {
+        check(
+            "„Frankreich.“ »Grenze« «Paris»",
+            &[
+                "„",
+                "Frankreich",
+                ".",
+                "“",
+                "»",
+                "Grenze",
+                "«",
+                "«",
+                "Paris",
+                "»",
+            ],
+        );
     }
 
     #[test]

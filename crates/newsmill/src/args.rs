@@ -240,6 +240,9 @@ pub(crate) struct NerArgs {
     /// `-DOCSTART-` lines between documents (the only input format for now).
     #[arg(long, required = true)]
     pub(crate) conll: bool,
+    /// The language of the text (ISO 639-1): which tagger reads it. Models: en, de, es, nl.
+    #[arg(long, default_value = "en", value_name = "L")]
+    pub(crate) lang: String,
     /// A CoNLL file, or `-` for stdin. Default: stdin.
     #[arg(value_name = "PATH|-")]
     pub(crate) input: Option<String>,

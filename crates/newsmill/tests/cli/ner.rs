@@ -62,3 +62,32 @@ fn conll_flag_is_required() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--conll"), "{}", out.stderr);
 }
+
+#[test]
+fn a_language_without_a_model_is_a_usage_error() {
+    let out = newsmill(&["ner", "--conll", "--lang", "pt", "-"], b"Lisboa\n");
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("newsmill: ner: no model for language \"pt\" (models: en, de, es, nl)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn german_is_tagged_by_the_german_model() {
+    // Sentences written for this test.
+    let input = "Bundeskanzler\nOlaf\nScholz\nreiste\nam\nMittwoch\nnach\nMünchen\n.\n\nDie\nRegierung\nsprach\nvon\neiner\nKrise\n.\n";
+    let out = newsmill(&["ner", "--conll", "--lang", "de", "-"], input.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("Olaf B-PER\nScholz I-PER\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("München B-LOC\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("Regierung O\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("Krise O\n"), "{}", out.stdout);
+}

@@ -1,4 +1,15 @@
 //! Language identification (whatlang), reported as ISO 639-1 codes.
+//!
+//! One detector for the whole pipeline: extraction names the body's language (and the language
+//! of removed pieces) with it, and the NLP stage the language of each block, so a tagger is
+//! chosen by the same judgement that set the record's `language`. It does no I/O.
+//!
+//! ```
+//! assert_eq!(
+//!     newsmill_lang::detect_language("Die Regierung hat am Mittwoch neue Regeln beschlossen."),
+//!     Some("de")
+//! );
+//! ```
 
 use whatlang::Lang;
 
@@ -19,7 +30,7 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
 
 /// Like [`detect_language`], but only when whatlang deems the guess reliable: for short
 /// pieces in the body's own script, where a wrong guess is likely.
-pub(crate) fn detect_language_reliable(text: &str) -> Option<&'static str> {
+pub fn detect_language_reliable(text: &str) -> Option<&'static str> {
     let info = whatlang::detect(sample(text, 2000))?;
     if !info.is_reliable() {
         return None;
