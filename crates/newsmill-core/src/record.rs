@@ -398,13 +398,13 @@ impl Record {
                     check_span(what, m.start, m.end, &m.text)?;
                 }
             }
-            if let Some(name) = &q.entity {
-                if !self.entities.iter().any(|e| &e.name == name) {
-                    return fail(format!(
-                        "quote {:?}: entity {name:?} is not among the entities",
-                        q.text
-                    ));
-                }
+            if let Some(name) = &q.entity
+                && !self.entities.iter().any(|e| &e.name == name)
+            {
+                return fail(format!(
+                    "quote {:?}: entity {name:?} is not among the entities",
+                    q.text
+                ));
             }
         }
         for d in &self.dates {
