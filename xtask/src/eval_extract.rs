@@ -42,22 +42,78 @@ pub(crate) struct Args {
     /// many MB (nested markup, broken tags, binary noise, a long article) and report the time.
     #[arg(long)]
     stress_mb: Option<usize>,
+    /// Audit the rule files instead: for every entry, the dev sites it fires on and the
+    /// answers it would drop; lists the entries that fire on one site only (all entries with
+    /// `--audit-all`).
+    #[arg(long)]
+    audit_rules: bool,
+    /// With `--audit-rules`: list every entry.
+    #[arg(long)]
+    audit_all: bool,
 }
 
 #[derive(Debug, Deserialize)]
-struct Truth {
+pub(crate) struct Truth {
     #[serde(default)]
-    url: String,
-    body: Option<String>,
-    title: Option<String>,
-    with: Option<Vec<String>>,
-    without: Option<Vec<String>>,
+    pub(crate) url: String,
+    #[serde(default)]
+    pub(crate) id: String,
+    pub(crate) body: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) with: Option<Vec<String>>,
+    pub(crate) without: Option<Vec<String>>,
+    /// L3S-GN1 labels: captions, datelines and bylines (3), related links (4), comments (5).
+    pub(crate) supplemental: Option<String>,
+    pub(crate) related: Option<String>,
+    pub(crate) comments: Option<String>,
 }
 
-struct Page {
-    subset: String,
-    html_path: PathBuf,
-    truth: Truth,
+pub(crate) struct Page {
+    pub(crate) subset: String,
+    pub(crate) html_path: PathBuf,
+    pub(crate) truth: Truth,
+}
+
+/// The site of a page: its registrable domain ("news.bbc.co.uk" and "www.bbc.co.uk" are
+/// one site), or the page itself when it has no URL.
+pub(crate) fn site_of(p: &Page) -> String {
+    let url = p.truth.url.trim();
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, r)| r)
+        .split(['/', '?', '#', ':'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if host.is_empty() {
+        return format!("page:{}", p.html_path.display());
+    }
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    let n = labels.len();
+    // Blog hosts give each blog its own subdomain: a blog is a site.
+    const HOSTS: &[&str] = &[
+        "wordpress.com",
+        "blogspot.com",
+        "blogspot.de",
+        "tumblr.com",
+        "github.io",
+        "typepad.com",
+        "over-blog.com",
+        "wixsite.com",
+        "substack.com",
+        "medium.com",
+    ];
+    let keep = if n >= 3 && HOSTS.contains(&labels[n - 2..].join(".").as_str()) {
+        3
+    } else if n >= 3
+        && labels[n - 1].len() == 2
+        && ["co", "com", "org", "net", "gov", "ac", "edu", "or", "ne"].contains(&labels[n - 2])
+    {
+        3
+    } else {
+        2
+    };
+    labels[n.saturating_sub(keep)..].join(".")
 }
 
 struct Output {
@@ -81,6 +137,10 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
         return Ok(());
     }
     let pages = load(&dev)?;
+    if args.audit_rules {
+        crate::extract_audit::run(&pages, args.audit_all)?;
+        return Ok(());
+    }
     let config = ExtractConfig::default();
     let mut outputs = Vec::with_capacity(pages.len());
     let mut bytes_total = 0usize;

@@ -13,6 +13,7 @@ mod bench_ingest;
 mod eval_extract;
 mod eval_ner;
 mod eval_stories;
+mod extract_audit;
 mod train_ner;
 
 #[derive(Debug, Parser)]

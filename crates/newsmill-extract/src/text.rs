@@ -78,9 +78,14 @@ static SOURCES_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A byline line: a lead of `byline-lead` (`rules/bylines.rules`), then a capitalised name.
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:by|written by|von|por|par|di|door|av|autor:|author:)\s+(\p{Lu}.{1,80})$")
-        .expect("valid regex")
+    let f = crate::rules::rules().family("byline-lead");
+    Regex::new(&format!(
+        r"^(?i:{})\s+(\p{{Lu}}.{{1,80}})$",
+        f.regex_source()
+    ))
+    .expect("valid regex")
 });
 
 /// A dateline that opens a lede ("MOSCOW (Reuters) -", "SEOUL, June 19 —"): such a line is a
@@ -97,7 +102,7 @@ pub(crate) fn extract_text(input: &str, config: &ExtractConfig) -> Record {
     let mut record = Record::default();
 
     let body_script = dominant_script(input);
-    drop_chrome(&units, &mut roles, body_script);
+    drop_chrome(&units, &mut roles, body_script, &config.tuning);
     read_top_metadata(&units, &mut roles, &mut record);
     mark_title(&units, &mut roles, &mut record);
     // Repeats of the title go before the dek is chosen, so a doubled headline is not a dek.
@@ -253,11 +258,16 @@ fn ends_sentence(s: &str) -> bool {
 }
 
 /// Pass 2a: boilerplate labels and short lines in a foreign script.
-fn drop_chrome(units: &[Unit], roles: &mut [Role], body_script: Option<Script>) {
+fn drop_chrome(
+    units: &[Unit],
+    roles: &mut [Role],
+    body_script: Option<Script>,
+    tuning: &crate::Tuning,
+) {
     for (unit, role) in units.iter().zip(roles.iter_mut()) {
-        if let Some(reason) = classify_line(&unit.text) {
+        if let Some(reason) = classify_line(&unit.text, tuning) {
             *role = Role::Dropped(reason);
-        } else if foreign_script(&unit.text, body_script) {
+        } else if tuning.step("foreign-script") && foreign_script(&unit.text, body_script) {
             *role = Role::Dropped(RemovedReason::Boilerplate);
         }
     }

@@ -26,6 +26,7 @@ use newsmill_core::{BlockKind, RemovedReason};
 
 use super::dom::{Dom, NONE, Tag, push_collapsed, push_space};
 use super::meta::class_has;
+use crate::Tuning;
 
 /// A text block of the page.
 #[derive(Debug, Clone)]
@@ -64,94 +65,57 @@ pub(crate) enum Class {
     Normal,
 }
 
-/// Class and id tokens that mark boilerplate even beside positive words ("article-comments").
-const STRONG: &[(&str, RemovedReason)] = &[
-    ("comment", RemovedReason::Comments),
-    ("disqus", RemovedReason::Comments),
-    ("respond", RemovedReason::Comments),
-    ("replies", RemovedReason::Comments),
-    ("share", RemovedReason::ShareBar),
-    ("sharing", RemovedReason::ShareBar),
-    ("social", RemovedReason::ShareBar),
-    ("addthis", RemovedReason::ShareBar),
-    ("shariff", RemovedReason::ShareBar),
-    ("sociable", RemovedReason::ShareBar),
-    ("related", RemovedReason::RelatedLink),
-    ("recommend", RemovedReason::RelatedLink),
-    ("outbrain", RemovedReason::RelatedLink),
-    ("taboola", RemovedReason::RelatedLink),
-    ("trending", RemovedReason::RelatedLink),
-    ("mostread", RemovedReason::RelatedLink),
-    ("mostpopular", RemovedReason::RelatedLink),
-    ("newsletter", RemovedReason::Promo),
-    ("subscribe", RemovedReason::Promo),
-    ("subscription", RemovedReason::Promo),
-    ("promo", RemovedReason::Promo),
-    ("advert", RemovedReason::Promo),
-    ("sponsor", RemovedReason::Promo),
-    ("cookie", RemovedReason::Promo),
-    ("consent", RemovedReason::Promo),
-    ("gdpr", RemovedReason::Promo),
-    ("paywall", RemovedReason::Promo),
-    ("caption", RemovedReason::Caption),
-    ("credit", RemovedReason::Caption),
-    ("byline", RemovedReason::Byline),
-    ("dateline", RemovedReason::Byline),
-    ("author", RemovedReason::Byline),
-    ("timestamp", RemovedReason::Byline),
-    ("pubdate", RemovedReason::Byline),
-];
+/// The class words of `rules/classes.rules`, by what they say.
+struct ClassWords {
+    /// Strong and weak marks: (word, reason, family index), in file order.
+    strong: Vec<(&'static str, RemovedReason, usize)>,
+    weak: Vec<(&'static str, RemovedReason, usize)>,
+    positive: Vec<&'static str>,
+    not_a_mark: Vec<&'static str>,
+    /// Whole advertising-slot tokens, and the family's index.
+    ad: (regex::Regex, usize),
+}
 
-/// Tokens that mark site chrome unless a positive word is also there ("main-header" goes,
-/// "article-header" stays).
-const WEAK: &[(&str, RemovedReason)] = &[
-    ("nav", RemovedReason::Navigation),
-    ("menu", RemovedReason::Navigation),
-    ("breadcrumb", RemovedReason::Navigation),
-    ("pagination", RemovedReason::Navigation),
-    ("pager", RemovedReason::Navigation),
-    ("masthead", RemovedReason::Navigation),
-    ("toolbar", RemovedReason::Navigation),
-    ("header", RemovedReason::Navigation),
-    ("topbar", RemovedReason::Navigation),
-    ("footer", RemovedReason::Legal),
-    ("copyright", RemovedReason::Legal),
-    ("legal", RemovedReason::Legal),
-    ("sidebar", RemovedReason::Boilerplate),
-    ("widget", RemovedReason::Boilerplate),
-    ("skyscraper", RemovedReason::Promo),
-    ("banner", RemovedReason::Promo),
-    ("popup", RemovedReason::Promo),
-    ("modal", RemovedReason::Promo),
-    ("tags", RemovedReason::Navigation),
-    ("combx", RemovedReason::Boilerplate),
-    ("meta", RemovedReason::Byline),
-];
+static CLASS_WORDS: std::sync::LazyLock<ClassWords> = std::sync::LazyLock::new(|| {
+    let r = crate::rules::rules();
+    let mut strong = Vec::new();
+    let mut weak = Vec::new();
+    for f in r.in_file("classes.rules") {
+        let (Some(reason), Some(strength)) = (f.reason(), f.attr("strength")) else {
+            continue;
+        };
+        if f.attr("shape").is_some() {
+            continue;
+        }
+        let list = if strength == "strong" {
+            &mut strong
+        } else {
+            &mut weak
+        };
+        list.extend(f.patterns().map(|w| (w, reason, f.index)));
+    }
+    let ad = r.family("ad-token");
+    ClassWords {
+        strong,
+        weak,
+        positive: r.family("positive-class").patterns().collect(),
+        not_a_mark: r.family("not-a-mark").patterns().collect(),
+        ad: (
+            regex::Regex::new(&ad.regex_source()).expect("valid ad-token pattern"),
+            ad.index,
+        ),
+    }
+});
 
-const POSITIVE: &[&str] = &[
-    "article", "content", "story", "body", "entry", "post", "main", "text", "blog",
-];
-
-/// Exact tokens for advertising slots (substrings would hit "shadow", "head", "load").
-fn is_ad_token(t: &str) -> bool {
-    matches!(
-        t,
-        "ad" | "ads" | "adv" | "advertisement" | "dfp" | "adsense"
-    ) || t.starts_with("ad-")
-        || t.starts_with("ads-")
-        || t.starts_with("ad_")
-        || t.ends_with("-ad")
-        || t.ends_with("-ads")
-        || t.ends_with("_ad")
-        || t.starts_with("adslot")
-        || t.starts_with("adunit")
-        || t.starts_with("google-ad")
+/// The patterns of a family of `classes.rules` (class-attribute substrings).
+pub(crate) fn class_list(id: &str) -> Vec<&'static str> {
+    crate::rules::rules().family(id).patterns().collect()
 }
 
 /// The words of a class or id token: split at `-`, `_` and camelCase humps, lowercased
 /// ("articleComments-box" -> article, comments, box). Generated names ("tagStyle_z4kqwb") then
 /// do not match "tags" by accident.
-fn subwords(token: &str) -> Vec<String> {
+pub(crate) fn subwords(token: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -183,10 +147,11 @@ fn word_has(sub: &str, w: &str) -> bool {
 
 /// The reason the class/id of an element marks it as boilerplate, if any, and whether the
 /// name is a strong sign.
-fn class_reason(class: &str) -> Option<(RemovedReason, bool)> {
+fn class_reason(class: &str, tuning: &Tuning) -> Option<(RemovedReason, bool)> {
     if class.is_empty() || class.len() > 400 {
         return None;
     }
+    let words = &*CLASS_WORDS;
     let mut weak = None;
     let mut positive = false;
     for token in class.split(char::is_whitespace) {
@@ -194,23 +159,28 @@ fn class_reason(class: &str) -> Option<(RemovedReason, bool)> {
             continue;
         }
         let lower = token.to_ascii_lowercase();
-        if is_ad_token(&lower) {
+        if tuning.on(words.ad.1) && words.ad.0.is_match(&lower) {
             return Some((RemovedReason::Promo, true));
         }
         for sub in subwords(token) {
-            if sub.starts_with("authorit") || sub.starts_with("shareholder") || sub == "metadata" {
+            if words.not_a_mark.iter().any(|w| sub.starts_with(w)) {
                 continue;
             }
-            if let Some(&(_, r)) = STRONG.iter().find(|(w, _)| word_has(&sub, w)) {
+            if let Some(&(_, r, _)) = words
+                .strong
+                .iter()
+                .find(|(w, _, i)| word_has(&sub, w) && tuning.on(*i))
+            {
                 return Some((r, true));
             }
             if weak.is_none() {
-                weak = WEAK
+                weak = words
+                    .weak
                     .iter()
-                    .find(|(w, _)| word_has(&sub, w))
-                    .map(|&(_, r)| r);
+                    .find(|(w, _, i)| word_has(&sub, w) && tuning.on(*i))
+                    .map(|&(_, r, _)| r);
             }
-            positive |= POSITIVE.iter().any(|p| word_has(&sub, p));
+            positive |= words.positive.iter().any(|p| word_has(&sub, p));
         }
     }
     if positive {
@@ -281,7 +251,7 @@ fn text_len(dom: &Dom, i: usize) -> usize {
 }
 
 /// Stage 1: a class per node (text nodes inherit their parent's).
-pub(crate) fn classify(dom: &Dom) -> Vec<Class> {
+pub(crate) fn classify(dom: &Dom, tuning: &Tuning) -> Vec<Class> {
     let n = dom.len();
     let mut class = vec![Class::Normal; n];
     let protect = article_marker(dom);
@@ -308,8 +278,8 @@ pub(crate) fn classify(dom: &Dom) -> Vec<Class> {
         let reason = tag_reason(node.tag).or_else(|| {
             let c = node.attr("class").unwrap_or("");
             let id = node.attr("id").unwrap_or("");
-            class_reason(c)
-                .or_else(|| class_reason(id))
+            class_reason(c, tuning)
+                .or_else(|| class_reason(id, tuning))
                 .or_else(|| role_reason(node.attr("role")))
         });
         if let Some((r, strong)) = reason {
@@ -319,19 +289,13 @@ pub(crate) fn classify(dom: &Dom) -> Vec<Class> {
     class
 }
 
-/// Share of the page's prose above which a weakly (strongly) named element is not boilerplate
-/// after all: a "rail" or "sidebar" that holds the article is the page's layout.
-const WEAK_MAX_SHARE: f32 = 0.25;
-const STRONG_MAX_SHARE: f32 = 0.6;
-/// Comment sections often outgrow a short article: they stay marked up to this share.
-const COMMENTS_MAX_SHARE: f32 = 0.85;
-
 /// Decides which named elements are boilerplate, from the prose they hold, and marks the
 /// blocks inside them.
 pub(crate) fn apply_marks(
     dom: &Dom,
     class: &[Class],
     blocks: &mut [TextBlock],
+    tuning: &Tuning,
 ) -> Vec<Option<RemovedReason>> {
     let n = dom.len();
     let mut prose = vec![0f32; n];
@@ -354,11 +318,11 @@ pub(crate) fn apply_marks(
         }
         if let Class::Named(r, strong) = class[i] {
             let limit = if strong && r == RemovedReason::Comments {
-                COMMENTS_MAX_SHARE
+                tuning.comments_max_share
             } else if strong {
-                STRONG_MAX_SHARE
+                tuning.strong_max_share
             } else {
-                WEAK_MAX_SHARE
+                tuning.weak_max_share
             };
             if prose[i] <= 200.0 || prose[i] <= limit * total {
                 mark[i] = Some(r);
@@ -598,17 +562,16 @@ fn link_text_len(dom: &Dom, i: usize) -> usize {
     total
 }
 
-/// Frequent short words of the languages newsmill meets most: prose has many of them, menus
-/// and link lists few (jusText's stop-word density).
+/// Frequent short words of the languages newsmill meets most (`stopwords` in
+/// `rules/words.rules`): prose has many of them, menus and link lists few (jusText's
+/// stop-word density).
 fn stopword_share(text: &str) -> f32 {
-    const STOP: &[&str] = &[
-        "the", "a", "an", "of", "to", "in", "and", "is", "was", "for", "on", "that", "with", "as",
-        "by", "at", "he", "she", "it", "his", "her", "they", "said", "has", "have", "be", "from",
-        "der", "die", "das", "und", "ist", "nicht", "mit", "den", "ein", "eine", "zu", "auf",
-        "sich", "im", "von", "dem", "des", "el", "la", "los", "las", "de", "que", "en", "y", "un",
-        "una", "por", "con", "se", "le", "les", "et", "est", "du", "une", "pour", "il", "qui", "o",
-        "e", "do", "da", "os", "não", "di", "che", "è", "per", "non",
-    ];
+    static STOP: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        crate::rules::rules()
+            .family("stopwords")
+            .patterns()
+            .collect()
+    });
     let mut total = 0;
     let mut hits = 0;
     for w in text.split_whitespace().take(200) {
@@ -678,10 +641,10 @@ pub(crate) struct Content {
 const MAX_REMOVED: usize = 200;
 
 /// Runs stages 1–4.
-pub(crate) fn extract_content(dom: &Dom) -> Content {
-    let class = classify(dom);
+pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
+    let class = classify(dom, tuning);
     let mut blocks = segment(dom, &class);
-    let mark = apply_marks(dom, &class, &mut blocks);
+    let mark = apply_marks(dom, &class, &mut blocks, tuning);
     if blocks.is_empty() {
         return Content {
             kept: Vec::new(),
@@ -724,12 +687,12 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
     }
     // The element the page marks as its article, when it holds the best element and scores
     // about as well: a part of the story (an intro in its own box) must not be cut off.
-    if best_score > 0.0 {
+    if best_score > 0.0 && tuning.step("article-grow") {
         let mut p = dom.nodes[best].parent;
         while p != NONE {
             let a = p as usize;
             if is_marked_article(dom, a) && class[a] != Class::Skip && mark[a].is_none() {
-                if score[a] >= best_score * ARTICLE_UP_SHARE {
+                if score[a] >= best_score * tuning.article_up_share {
                     best = a;
                     best_score = score[a];
                 }
@@ -744,7 +707,7 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
     // articles split into sections by an infobox, a gallery or an ad between them.
     let mut extra = Vec::new();
     let parent = dom.nodes[best].parent;
-    if best_score > 0.0 && parent != NONE {
+    if best_score > 0.0 && parent != NONE && tuning.step("sibling-step") {
         let p = parent as usize;
         let end = dom.nodes[p].end as usize;
         let mut c = p + 1;
@@ -754,22 +717,23 @@ pub(crate) fn extract_content(dom: &Dom) -> Content {
                 && !dom.text(c)
                 && class[c] != Class::Skip
                 && mark[c].is_none()
-                && score[c] >= (best_score * SIBLING_SHARE).max(SIBLING_MIN)
+                && score[c] >= (best_score * tuning.sibling_share).max(tuning.sibling_min)
             {
                 extra.push(c);
             }
             c = next;
         }
     }
-    let mut content = select(dom, &blocks, best, &extra);
+    let mut content = select(dom, &blocks, best, &extra, tuning);
     // Recall fallback: when scoring found little text (a photo post of a few short captions
     // scoring below zero, a podcast page whose show notes are split by players and buttons),
     // the element the page itself marks as the article, if it gives half again as much.
     let words = |c: &Content| c.kept.iter().map(|b| b.words).sum::<usize>();
-    if words(&content) < FALLBACK_WORDS
+    if words(&content) < tuning.fallback_words
+        && tuning.step("recall-fallback")
         && let Some(article) = marked_article(dom, &class, &mark, best)
     {
-        let other = select(dom, &blocks, article, &[]);
+        let other = select(dom, &blocks, article, &[], tuning);
         if words(&other) > words(&content) * 3 / 2 {
             content = other;
         }
@@ -804,63 +768,51 @@ fn marked_article(
     })
 }
 
+/// Class names that CMSs give the element holding the article (`article-body-class`).
+static ARTICLE_BODY_CLASSES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| class_list("article-body-class"));
+
 /// Whether the page marks an element as its article text.
 fn is_marked_article(dom: &Dom, i: usize) -> bool {
     let n = &dom.nodes[i];
     n.tag == Tag::Article
         || n.attr("itemprop")
             .is_some_and(|p| p.eq_ignore_ascii_case("articlebody"))
-        || super::meta::class_has(
-            n.attr("class"),
-            &[
-                "entry-content",
-                "post-content",
-                "article-body",
-                "articlebody",
-                "story-body",
-            ],
-        )
+        || super::meta::class_has(n.attr("class"), &ARTICLE_BODY_CLASSES)
 }
 
 /// Whether a short line opens what follows a story: a comment section ("Comments are now
-/// closed for this story", "Post a comment (150 word limit)", "12 Kommentare") or a list of
-/// other stories ("MORE MANITOBA HEADLINES »", "Most blogged about").
-fn tail_head(text: &str) -> Option<RemovedReason> {
-    static COMMENTS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?i)^(comments? (are )?(now )?closed\b.*|[0-9]+ (comments?|kommentare|comentarios|commentaires)|leave a (comment|reply)|post a comment\b.*|add (a|your) comment\b.*|(most recent )?reader comments|have your say|kommentare|kommentar schreiben|deja un comentario|laisser un commentaire|thanks for your comments\b.*|(this )?feedback is (now )?closed|r e a d e r c o m m e n t s|click here to comment\b.*)\s*[:»]?$",
-        )
-        .expect("valid regex")
-    });
-    static OTHERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?i)^(more [\w.&' ]{1,40} headlines|most (blogged|read|viewed|emailed|popular|commented)\b.{0,40}|links we like|other (stories|headlines|news)|top stories)\s*[:»›>]?$",
-        )
-        .expect("valid regex")
-    });
+/// closed", "12 Kommentare") or a list of other stories ("Most read"): the families of
+/// `rules/heads.rules`.
+fn tail_head(text: &str, tuning: &Tuning) -> Option<RemovedReason> {
+    static HEADS: std::sync::LazyLock<Vec<(regex::Regex, RemovedReason, usize)>> =
+        std::sync::LazyLock::new(|| {
+            crate::rules::rules()
+                .in_file("heads.rules")
+                .map(|f| {
+                    (
+                        regex::Regex::new(&f.regex_source()).expect("valid head pattern"),
+                        f.reason().expect("head families have a reason"),
+                        f.index,
+                    )
+                })
+                .collect()
+        });
     let t = text.trim();
-    if COMMENTS.is_match(t) {
-        Some(RemovedReason::Comments)
-    } else if OTHERS.is_match(t) {
-        Some(RemovedReason::RelatedLink)
-    } else {
-        None
-    }
+    HEADS
+        .iter()
+        .find(|(re, _, i)| tuning.on(*i) && re.is_match(t))
+        .map(|(_, r, _)| *r)
 }
 
-/// Below this many words kept, the marked article is tried as the container too.
-const FALLBACK_WORDS: usize = 500;
-
-/// Share of the best element's score its marked-article ancestor needs to replace it.
-const ARTICLE_UP_SHARE: f32 = 0.5;
-
-/// A sibling of the container joins it when its subtree scores at least this share of the
-/// container's score, and at least [`SIBLING_MIN`].
-const SIBLING_SHARE: f32 = 0.2;
-const SIBLING_MIN: f32 = 100.0;
-
 /// Stage 4: the precise cascade inside the container (and the siblings that join it).
-fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) -> Content {
+fn select(
+    dom: &Dom,
+    blocks: &[TextBlock],
+    container: usize,
+    extra: &[usize],
+    tuning: &Tuning,
+) -> Content {
     let end = dom.nodes[container].end as usize;
     let inside = |b: &TextBlock| {
         (container <= b.owner && b.owner < end)
@@ -900,51 +852,61 @@ fn select(dom: &Dom, blocks: &[TextBlock], container: usize, extra: &[usize]) ->
             drop(&mut removed, r);
             continue;
         }
-        if let Some(r) = (b.words <= 12).then(|| tail_head(&b.text)).flatten() {
+        if let Some(r) = (b.words <= 12)
+            .then(|| tail_head(&b.text, tuning))
+            .flatten()
+        {
             // The head of a comment section or of a list of other stories: below the story
             // (paragraphs of prose already kept) it and all after it go; above the story
             // ("0 Comments" beside the date) it is a label.
             let prose: usize = kept.iter().filter(|k| k.words >= 25).map(|k| k.words).sum();
-            if prose >= 80 {
+            if prose >= 80 && tuning.step("tail-cut") {
                 tail = Some(r);
             }
             drop(&mut removed, r);
             continue;
         }
-        if let Some(r) = b.marked {
+        if let Some(r) = b.marked.filter(|_| tuning.step("marked-element")) {
             drop(&mut removed, r);
             continue;
         }
-        if b.kind != BlockKind::Heading && b.link_density() > 0.5 && b.words < 40 {
+        if b.kind != BlockKind::Heading
+            && b.link_density() > 0.5
+            && b.words < 40
+            && tuning.step("link-list")
+        {
             drop(&mut removed, RemovedReason::RelatedLink);
             continue;
         }
-        if let Some(r) = crate::boilerplate::classify_line(&b.text) {
+        if let Some(r) = crate::boilerplate::classify_line(&b.text, tuning) {
             drop(&mut removed, r);
             continue;
         }
-        if let Some(r) = line_rule(&b.text, b.words) {
+        if let Some(r) = line_rule(&b.text, b.words, tuning) {
             drop(&mut removed, r);
             continue;
         }
-        if b.words <= 12 && is_byline_line(&b.text) {
+        if b.words <= 12 && tuning.step("byline-line") && is_byline_line(&b.text) {
             drop(&mut removed, RemovedReason::Byline);
             continue;
         }
         if b.words <= 16
+            && tuning.step("date-line")
             && (crate::dateline::parse_date_line(&b.text).is_some()
                 || crate::dateline::is_stamp_line(&b.text))
         {
             drop(&mut removed, RemovedReason::Byline);
             continue;
         }
-        if !seen.insert(b.text.as_str()) {
+        if !seen.insert(b.text.as_str()) && tuning.step("duplicate-block") {
             drop(&mut removed, RemovedReason::DuplicateLine);
             continue;
         }
         kept.push(b.clone());
     }
-    trim_headings(&mut kept, &mut removed);
+    if tuning.step("orphan-heading") {
+        trim_headings(&mut kept, &mut removed);
+    }
     Content {
         kept,
         removed,
@@ -992,84 +954,60 @@ fn trim_headings(kept: &mut Vec<TextBlock>, removed: &mut Vec<(RemovedReason, St
 }
 
 /// Short lines that label, credit or tag rather than tell: "Themen:", "Foto: dpa",
-/// "Tags: Bahn, Streik", "Photo: Getty Images".
-fn line_rule(text: &str, words: usize) -> Option<RemovedReason> {
+/// "Tags: Bahn, Streik", "Photo: Getty Images" (the families of `rules/lines.rules`).
+fn line_rule(text: &str, words: usize, tuning: &Tuning) -> Option<RemovedReason> {
+    struct LineFamily {
+        phrases: Vec<&'static str>,
+        start: bool,
+        max_words: usize,
+        reason: RemovedReason,
+        index: usize,
+    }
+    static LINES: std::sync::LazyLock<Vec<LineFamily>> = std::sync::LazyLock::new(|| {
+        crate::rules::rules()
+            .in_file("lines.rules")
+            .map(|f| LineFamily {
+                phrases: f.patterns().collect(),
+                start: f.attr("match") == Some("start"),
+                max_words: f.number("max-words", 25),
+                reason: f.reason().expect("line families have a reason"),
+                index: f.index,
+            })
+            .collect()
+    });
     let t = text.trim();
-    if words <= 3 && t.ends_with(':') {
+    if words <= 3 && t.ends_with(':') && tuning.step("short-label-colon") {
         return Some(RemovedReason::Boilerplate);
     }
     if words > 25 {
         return None;
     }
     let lower = t.to_lowercase();
-    const TAGS: &[&str] = &[
-        "tags:",
-        "tag:",
-        "themen:",
-        "thema:",
-        "schlagworte:",
-        "schlagwörter:",
-        "keywords:",
-        "topics:",
-        "étiquettes:",
-        "etiquetas:",
-        "temas:",
-        "mots-clés:",
-    ];
-    if TAGS.iter().any(|p| lower.starts_with(p)) {
-        return Some(RemovedReason::Navigation);
-    }
-    const CREDITS: &[&str] = &[
-        "getty images",
-        "istock",
-        "shutterstock",
-        "imago images",
-        "picture alliance",
-        "picture-alliance",
-        "crédits photos",
-        "crédit photo",
-        "bildquelle",
-        "/ dpa",
-        "/dpa",
-        "(c) ",
-        "© ",
-    ];
-    const CREDIT_PREFIXES: &[&str] = &[
-        "foto:", "fotos:", "bild:", "photo:", "photos:", "image:", "quelle:", "source:",
-    ];
-    if words <= 15
-        && (CREDITS.iter().any(|c| lower.contains(c))
-            || CREDIT_PREFIXES.iter().any(|p| lower.starts_with(p)))
-    {
-        return Some(RemovedReason::Caption);
-    }
-    None
+    LINES
+        .iter()
+        .find(|f| {
+            words <= f.max_words
+                && tuning.on(f.index)
+                && f.phrases.iter().any(|p| {
+                    if f.start {
+                        lower.starts_with(p)
+                    } else {
+                        lower.contains(p)
+                    }
+                })
+        })
+        .map(|f| f.reason)
 }
 
-/// "By Jane Doe", "Von Max Muster", "Por Ana Pérez, Reuters": a short line naming the author.
+/// "By Jane Doe", "Von Max Muster", "Por Ana Pérez, Reuters": a short line naming the author
+/// (a lead of `byline-lead` in `rules/bylines.rules`, then a few words, most of them
+/// capitalised).
 pub(crate) fn is_byline_line(text: &str) -> bool {
     let t = text.trim();
-    let lower = t.to_lowercase();
-    const PREFIXES: &[&str] = &[
-        "by ",
-        "von ",
-        "por ",
-        "par ",
-        "di ",
-        "door ",
-        "written by ",
-        "posted by ",
-        "geschrieben von ",
-        "publicado por ",
-        "publié par ",
-    ];
-    let Some(rest) = PREFIXES
-        .iter()
-        .find_map(|p| lower.strip_prefix(p).map(|_| &t[p.len()..]))
-    else {
+    let Some(m) = BYLINE_LEAD.find(t) else {
         return false;
     };
-    let words: Vec<&str> = rest.split_whitespace().collect();
+    let words: Vec<&str> = t[m.end()..].split_whitespace().collect();
     !words.is_empty()
         && words.len() <= 10
         && words
@@ -1079,6 +1017,12 @@ pub(crate) fn is_byline_line(text: &str) -> bool {
             * 2
             >= words.len()
 }
+
+/// The lead words of a byline (`byline-lead`) at the start of a line, then white space.
+pub(crate) static BYLINE_LEAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    let f = crate::rules::rules().family("byline-lead");
+    regex::Regex::new(&format!(r"(?i)^\s*(?:{})\s+", f.regex_source())).expect("valid byline lead")
+});
 
 /// Case and white space folded, punctuation dropped: how titles are compared.
 pub(crate) fn fold(s: &str) -> String {
@@ -1117,7 +1061,7 @@ mod tests {
 
     fn texts(html: &str, title: Option<&str>) -> (Vec<String>, Vec<(RemovedReason, String)>) {
         let dom = Dom::parse(html);
-        let mut c = extract_content(&dom);
+        let mut c = extract_content(&dom, &Tuning::default());
         if let Some(t) = title {
             drop_title(&mut c.kept, t);
         }
@@ -1162,7 +1106,7 @@ mod tests {
              <p>{PROSE} The end.</p></article>"
         );
         let dom = Dom::parse(&html);
-        let c = extract_content(&dom);
+        let c = extract_content(&dom, &Tuning::default());
         let kinds: Vec<BlockKind> = c.kept.iter().map(|b| b.kind).collect();
         assert_eq!(
             kinds,
@@ -1184,16 +1128,19 @@ mod tests {
         let (kept, _) = texts(&format!("<td>{PROSE}<br><br>{PROSE} Two.</td>"), None);
         assert_eq!(kept.len(), 2);
         assert_eq!(
-            class_reason("article-comments"),
+            class_reason("article-comments", &Tuning::default()),
             Some((RemovedReason::Comments, true))
         );
         assert_eq!(
-            class_reason("site-header"),
+            class_reason("site-header", &Tuning::default()),
             Some((RemovedReason::Navigation, false))
         );
-        assert_eq!(class_reason("article-header"), None);
-        assert_eq!(class_reason("shadow head"), None);
-        assert_eq!(class_reason("ad-slot"), Some((RemovedReason::Promo, true)));
+        assert_eq!(class_reason("article-header", &Tuning::default()), None);
+        assert_eq!(class_reason("shadow head", &Tuning::default()), None);
+        assert_eq!(
+            class_reason("ad-slot", &Tuning::default()),
+            Some((RemovedReason::Promo, true))
+        );
         assert!(is_byline_line("By Jane Doe and John Roe"));
         assert!(!is_byline_line(
             "By the end of the year, prices rose sharply"
@@ -1332,7 +1279,7 @@ mod tests {
                 None,
             ),
         ] {
-            assert_eq!(tail_head(line), want, "{line}");
+            assert_eq!(tail_head(line, &Tuning::default()), want, "{line}");
         }
     }
 }

@@ -8,16 +8,34 @@ use regex::Regex;
 use super::content::{Content, fold, in_class, is_byline_line};
 use super::dom::{Dom, Tag};
 use super::meta::{PageMeta, absolute_url, clean, language_code, value_names, value_text};
+use crate::Tuning;
 
-/// Separators between a headline and the site or section name in `<title>` and `og:title`.
-const SEPARATORS: &[&str] = &[
-    " | ", " - ", " – ", " — ", " :: ", " : ", " » ", " « ", " › ", " > ", " >> ", " · ", " ~ ",
-    " // ", " -- ", " / ", " @ ",
-];
+/// The patterns of a family of `rules/titles.rules`.
+fn title_list(id: &str) -> Vec<&'static str> {
+    crate::rules::rules().family(id).patterns().collect()
+}
+
+/// Separators between a headline and the site or section name in `<title>` and `og:title`
+/// (`title-separator`).
+static SEPARATORS: LazyLock<Vec<&'static str>> = LazyLock::new(|| title_list("title-separator"));
+
+/// Top-level domains by which a title segment names a web site (`site-tld`).
+static SITE_TLDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| title_list("site-tld"));
+
+/// Starts of page furniture that looks like a headline (`title-label-prefix`).
+static LABEL_PREFIXES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| title_list("title-label-prefix"));
+
+/// Words of site and section names (`site-name-word`): headlines seldom use them.
+static SITE_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| title_list("site-name-word"));
+
+/// Class names of the site's own name and menus (`site-name-class`).
+static SITE_NAME_CLASSES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| super::content::class_list("site-name-class"));
 
 fn segments(title: &str) -> Vec<&str> {
     let mut parts = vec![title];
-    for sep in SEPARATORS {
+    for sep in SEPARATORS.iter() {
         parts = parts.iter().flat_map(|p| p.split(sep)).collect();
     }
     // "Headline|Site", "Headline_English_Xinhua", "Headline- Section-Site": unspaced
@@ -77,11 +95,9 @@ fn main_segment(title: &str) -> &str {
 fn names_site(seg: &str) -> bool {
     let lower = seg.trim().to_ascii_lowercase();
     lower.split_whitespace().count() <= 3
-        && [
-            ".com", ".co.uk", ".net", ".org", ".co.za", ".in", ".ca", ".com.au",
-        ]
-        .iter()
-        .any(|tld| lower.ends_with(tld) || lower.contains(&format!("{tld} ")))
+        && SITE_TLDS
+            .iter()
+            .any(|tld| lower.ends_with(tld) || lower.contains(&format!("{tld} ")))
 }
 
 /// How a visible heading relates to the titles a page declares.
@@ -183,43 +199,6 @@ fn is_declared_label(heading: &str, declared: &[(&'static str, String)]) -> bool
     })
 }
 
-/// Starts of page furniture that looks like a headline.
-const LABEL_PREFIXES: &[&str] = &[
-    "last updated",
-    "site last updated",
-    "updated:",
-    "print friendly",
-    "printer friendly",
-    "search for",
-    "word count",
-    "share this",
-    "talkback",
-    "more in ",
-    "more from ",
-    "related ",
-];
-
-/// Words of site and section names ("Latest football news", "The Hindu News Update
-/// Service", "Local Sports Wire"); headlines seldom use them.
-const SITE_WORDS: &[&str] = &[
-    "news",
-    "online",
-    "service",
-    "weather",
-    "traffic",
-    "information",
-    "updates",
-    "live",
-    "latest",
-    "breaking",
-    "homepage",
-    "official",
-    "website",
-    "article",
-    "section",
-    "wire",
-];
-
 /// Whether a short text names a site or a section rather than a story.
 fn site_like(text: &str) -> bool {
     let f = fold(text);
@@ -253,10 +232,10 @@ fn cut_tail(title: &str) -> &str {
 }
 
 /// Whether a headline candidate is really a label: a link prompt, a date, boilerplate.
-fn is_label(dom: &Dom, i: usize, text: &str) -> bool {
+fn is_label(dom: &Dom, i: usize, text: &str, tuning: &Tuning) -> bool {
     let t = text.trim();
     t.ends_with(['>', '»', '›'])
-        || crate::boilerplate::classify_line(t).is_some()
+        || crate::boilerplate::classify_line(t, tuning).is_some()
         || crate::dateline::parse_date_line(t).is_some()
         || t.to_lowercase().starts_with("posted")
         || LABEL_PREFIXES
@@ -269,7 +248,7 @@ fn is_label(dom: &Dom, i: usize, text: &str) -> bool {
 
 /// Whether a plain text line reads like a headline: a few words, no closing full stop, not
 /// a label, a byline, a date line or a breadcrumb.
-fn headline_like(dom: &Dom, owner: usize, text: &str, words: usize) -> bool {
+fn headline_like(dom: &Dom, owner: usize, text: &str, words: usize, tuning: &Tuning) -> bool {
     let t = text.trim();
     (3..=20).contains(&words)
         && !t.ends_with(['.', ':', ',', ';'])
@@ -278,7 +257,7 @@ fn headline_like(dom: &Dom, owner: usize, text: &str, words: usize) -> bool {
         && t.chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_numeric() || "'\"‘“".contains(c))
-        && !is_label(dom, owner, t)
+        && !is_label(dom, owner, t, tuning)
         && !t.to_lowercase().starts_with("published")
 }
 
@@ -292,7 +271,13 @@ fn headline_like(dom: &Dom, owner: usize, text: &str, words: usize) -> bool {
 /// 4. Else a short plain line right above the body that reads like a headline.
 /// 5. Else the first line of the body if it reads like a headline.
 /// 6. Else any declared title; 7. else the first `<h1>`; 8. else the body's first short line.
-pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut Record) {
+pub(super) fn title(
+    dom: &Dom,
+    page: &PageMeta,
+    content: &Content,
+    record: &mut Record,
+    tuning: &Tuning,
+) {
     let mut declared: Vec<(&'static str, String)> = Vec::new();
     if let Some(h) = page.ld_str("headline") {
         declared.push(("json-ld:headline", h));
@@ -363,20 +348,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
         if words == 0 || words > 40 {
             continue;
         }
-        if in_class(
-            dom,
-            *i,
-            &[
-                "logo",
-                "brand",
-                "masthead",
-                "site-title",
-                "sitename",
-                "nav",
-                "menu",
-            ],
-        ) || is_label(dom, *i, t)
-        {
+        if in_class(dom, *i, &SITE_NAME_CLASSES) || is_label(dom, *i, t, tuning) {
             continue;
         }
         let (source, rank) = match dom.nodes[*i].tag {
@@ -459,7 +431,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
     let lead = content
         .lead
         .iter()
-        .filter(|(b, d)| *d <= 6 && headline_like(dom, b.owner, &b.text, b.words))
+        .filter(|(b, d)| *d <= 6 && headline_like(dom, b.owner, &b.text, b.words, tuning))
         .filter(|(b, _)| b.link_chars * 10 < b.chars * 3)
         .find(|(b, _)| !is_declared_label(&b.text, &declared) && !site_like(&b.text));
     if let Some((b, _)) = lead {
@@ -470,7 +442,7 @@ pub(super) fn title(dom: &Dom, page: &PageMeta, content: &Content, record: &mut 
     // only its site or section name.
     if let [first, _, ..] = content.kept.as_slice()
         && first.kind != BlockKind::ListItem
-        && headline_like(dom, first.owner, &first.text, first.words)
+        && headline_like(dom, first.owner, &first.text, first.words, tuning)
         && first.link_chars * 10 < first.chars * 3
         && !site_like(&first.text)
         && !is_declared_label(&first.text, &declared)
@@ -880,12 +852,12 @@ fn byline(page: &PageMeta, content: &Content, record: &mut Record) {
     }
 }
 
-static BY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:written\s+by|posted\s+by|story\s+by|text\s+by|reported\s+by|by|von|por|par|di|door|text:|von:|autor(?:in)?:|author:)\s+").expect("valid regex")
-});
+use super::content::BYLINE_LEAD as BY_PREFIX;
 
+/// A role or an agency after a name, and all after it (`byline-role`).
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:staff\s+(?:writer|reporter)s?|senior\s+\w+\s+(?:writer|reporter|correspondent|editor)s?|(?:chief\s+|political\s+|business\s+|foreign\s+|science\s+)?(?:correspondent|reporter|editor|writer|columnist|contributor)s?|associated press|the associated press|reuters|afp|dpa|bloomberg)\b.*$").expect("valid regex")
+    let f = crate::rules::rules().family("byline-role");
+    Regex::new(&format!(r"(?i)\b(?:{})\b.*$", f.regex_source())).expect("valid regex")
 });
 
 /// "By Jane Doe and John Roe, Staff Writers" -> ["Jane Doe", "John Roe"].

@@ -35,8 +35,8 @@ pub(crate) fn extract_html(html: &str, url: Option<&str>, config: &ExtractConfig
         url: url.map(str::to_string),
         ..Record::default()
     };
-    let mut content = content::extract_content(&dom);
-    fields::title(&dom, &page, &content, &mut record);
+    let mut content = content::extract_content(&dom, &config.tuning);
+    fields::title(&dom, &page, &content, &mut record, &config.tuning);
     if let Some(t) = &record.title {
         content::drop_title(&mut content.kept, t);
     }
@@ -69,6 +69,37 @@ pub(crate) fn extract_html(html: &str, url: Option<&str>, config: &ExtractConfig
     }
     record
 }
+
+/// The parts of a page a rule audit reads: every text block (marked or not), every class
+/// and id attribute, the `<title>` and the headline-like elements.
+pub(crate) fn audit_parts(html: &str) -> crate::audit::PageParts {
+    let dom = dom::Dom::parse(&prepass::prepass(html));
+    let tuning = crate::Tuning::default();
+    let class = content::classify(&dom, &tuning);
+    let blocks = content::segment(&dom, &class);
+    let page = meta::PageMeta::gather(&dom);
+    let mut classes = Vec::new();
+    for (i, n) in dom.nodes.iter().enumerate() {
+        if dom.text(i) {
+            continue;
+        }
+        for a in [n.attr("class"), n.attr("id")].into_iter().flatten() {
+            if !a.is_empty() {
+                classes.push(a.to_string());
+            }
+        }
+    }
+    classes.sort_unstable();
+    classes.dedup();
+    crate::audit::PageParts {
+        lines: blocks.into_iter().map(|b| b.text).collect(),
+        classes,
+        title: page.title_tag.clone(),
+        headings: page.headings.iter().map(|(_, t)| t.clone()).collect(),
+    }
+}
+
+pub(crate) use content::{is_byline_line, subwords as class_subwords};
 
 #[cfg(test)]
 mod tests {
