@@ -73,10 +73,18 @@ static NOTICES: LazyLock<Notices> = LazyLock::new(|| {
     }
 });
 
+/// Notices are short: a line of more words is prose that opens like one ("Already a member
+/// of the party, she ..."), never dropped by its wording alone.
+const MAX_NOTICE_WORDS: usize = 60;
+
 /// A notice: a phrase of a `@match start` family at the start of the line, or of a
-/// `@match near-start` family in its first 160 bytes, whatever the line's length.
+/// `@match near-start` family in its first 160 bytes, in a line of at most
+/// [`MAX_NOTICE_WORDS`] words.
 fn notice(line: &str, tuning: &Tuning) -> Option<RemovedReason> {
     let n = &*NOTICES;
+    if line.split_whitespace().nth(MAX_NOTICE_WORDS).is_some() {
+        return None;
+    }
     // Lower-cased whole (the automaton folds ASCII only: "Únete" must meet "únete").
     let mut end = line.len().min(200);
     while !line.is_char_boundary(end) {
@@ -103,6 +111,9 @@ pub(crate) fn classify_line(line: &str, tuning: &Tuning) -> Option<RemovedReason
     if let Some(r) = notice(line, tuning) {
         return Some(r);
     }
+    if tuning.step("breadcrumb-shape") && is_breadcrumb(line) {
+        return Some(RemovedReason::Navigation);
+    }
     let (labels, set) = &*LABELS;
     let matches = set.matches(line);
     if !matches.matched_any() {
@@ -114,6 +125,20 @@ pub(crate) fn classify_line(line: &str, tuning: &Tuning) -> Option<RemovedReason
         .map(|i| &labels[i])
         .find(|l| chars <= l.max_chars && tuning.on(l.family.index))
         .map(|l| l.reason)
+}
+
+/// A breadcrumb trail by its shape, in any language: three to eight short segments (at most
+/// four words each, no sentence punctuation) joined by the same arrow-like separator
+/// ("Startseite > Wirtschaft > Verkehr", "Home » World » Europe").
+pub(crate) fn is_breadcrumb(line: &str) -> bool {
+    [" > ", " » ", " › ", " >> "].iter().any(|sep| {
+        let segs: Vec<&str> = line.split(sep).map(str::trim).collect();
+        (3..=8).contains(&segs.len())
+            && segs.iter().all(|s| {
+                let w = s.split_whitespace().count();
+                (1..=4).contains(&w) && !s.ends_with(['.', '!', '?', ','])
+            })
+    })
 }
 
 /// The writing systems newsmill tells apart.
@@ -296,6 +321,17 @@ mod tests {
             "This article does not constitute medical advice; ask your doctor.",
             Some(Legal),
         );
+    }
+
+    #[test]
+    fn breadcrumbs_by_shape() {
+        assert!(is_breadcrumb("Startseite > Wirtschaft > Verkehr"));
+        assert!(is_breadcrumb("Inicio » Deportes » Fútbol » Liga"));
+        assert!(!is_breadcrumb("Prices > costs > wages, the minister said."));
+        assert!(!is_breadcrumb("Profits > losses"));
+        assert!(!is_breadcrumb(
+            "The long road > the short one > neither of them was ever built in the end"
+        ));
     }
 
     #[test]

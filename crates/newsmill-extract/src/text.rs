@@ -110,6 +110,9 @@ pub(crate) fn extract_text(input: &str, config: &ExtractConfig) -> Record {
     mark_dek(&units, &mut roles, &mut record);
     drop_repeats(&units, &mut roles);
     find_sources(&units, &mut roles, &mut record);
+    if config.tuning.step("tail-fragment") {
+        drop_tail_fragments(&units, &mut roles);
+    }
     mark_structure(&units, &mut roles);
 
     for (unit, role) in units.iter_mut().zip(&roles) {
@@ -429,9 +432,13 @@ fn find_sources(units: &[Unit], roles: &mut [Role], record: &mut Record) {
         let mut items: Vec<usize> = Vec::new();
         for &j in &open[k + 1..] {
             let u = &units[j];
-            // Items are list lines or short citation lines; prose ends the section.
+            // Items are list lines or short citation lines; prose ends the section, and so
+            // does a plain line after a marked list (the list was the section).
+            let listed = items.first().is_some_and(|&f| units[f].marker.is_some());
             if u.marker.is_some()
-                || words(&u.text) <= 25 && !(ends_sentence(&u.text) && words(&u.text) > 12)
+                || !listed
+                    && words(&u.text) <= 25
+                    && !(ends_sentence(&u.text) && words(&u.text) > 12)
             {
                 items.push(j);
             } else {
@@ -486,6 +493,27 @@ fn find_sources(units: &[Unit], roles: &mut [Role], record: &mut Record) {
         record
             .provenance
             .insert("sources_cited".into(), "closing-numbered-list".into());
+    }
+}
+
+/// Pass 3b: short fragments after the article's last sentence ("Reader comments", "React",
+/// a lone label under the story) are page chrome, by their place and shape: at most four
+/// words, no sentence punctuation, not a list item, in the last chunk(s) after prose.
+fn drop_tail_fragments(units: &[Unit], roles: &mut [Role]) {
+    let open: Vec<usize> = (0..units.len())
+        .filter(|&i| roles[i] == Role::Undecided)
+        .collect();
+    let Some(last_prose) = open
+        .iter()
+        .rposition(|&i| ends_sentence(&units[i].text) && words(&units[i].text) >= 8)
+    else {
+        return;
+    };
+    for &i in &open[last_prose + 1..] {
+        let u = &units[i];
+        if u.marker.is_none() && words(&u.text) <= 4 && !ends_sentence(&u.text) {
+            roles[i] = Role::Dropped(RemovedReason::Boilerplate);
+        }
     }
 }
 

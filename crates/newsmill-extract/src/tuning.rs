@@ -36,6 +36,10 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
         "a line of at most three words ending in a colon is a label",
     ),
     (
+        "prose-beats-name",
+        "an element named like boilerplate (not comments) that holds more prose than the best unmarked element is not boilerplate",
+    ),
+    (
         "article-grow",
         "the container grows to the element the page marks as its article",
     ),
@@ -46,6 +50,14 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
     (
         "recall-fallback",
         "when little is kept, the marked article is tried instead",
+    ),
+    (
+        "breadcrumb-shape",
+        "a line of three or more short segments joined by > or » is a breadcrumb trail",
+    ),
+    (
+        "tail-fragment",
+        "short fragments after the last sentence of a text article are chrome (text input)",
     ),
     (
         "foreign-script",

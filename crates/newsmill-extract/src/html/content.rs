@@ -291,16 +291,23 @@ pub(crate) fn classify(dom: &Dom, tuning: &Tuning) -> Vec<Class> {
 
 /// Decides which named elements are boilerplate, from the prose they hold, and marks the
 /// blocks inside them.
+#[cfg(test)]
 pub(crate) fn apply_marks(
     dom: &Dom,
     class: &[Class],
     blocks: &mut [TextBlock],
     tuning: &Tuning,
 ) -> Vec<Option<RemovedReason>> {
+    let prose = prose_of(dom, blocks);
+    apply_marks_with(dom, class, blocks, tuning, &prose, &[])
+}
+
+/// The prose value of every element's subtree (positive block values only, marks ignored).
+fn prose_of(dom: &Dom, blocks: &[TextBlock]) -> Vec<f32> {
     let n = dom.len();
     let mut prose = vec![0f32; n];
-    for b in blocks.iter() {
-        prose[b.owner] += block_value(b).max(0.0);
+    for b in blocks {
+        prose[b.owner] += unmarked_value(b).max(0.0);
     }
     for i in (1..n).rev() {
         let p = dom.nodes[i].parent;
@@ -308,12 +315,28 @@ pub(crate) fn apply_marks(
             prose[p as usize] += prose[i];
         }
     }
+    prose
+}
+
+/// [`apply_marks`], with the names of the `untrusted` elements ignored.
+fn apply_marks_with(
+    dom: &Dom,
+    class: &[Class],
+    blocks: &mut [TextBlock],
+    tuning: &Tuning,
+    prose: &[f32],
+    untrusted: &[usize],
+) -> Vec<Option<RemovedReason>> {
+    let n = dom.len();
     let total = prose[0].max(1.0);
     let mut mark: Vec<Option<RemovedReason>> = vec![None; n];
     for i in 0..n {
         let p = dom.nodes[i].parent;
         if p != NONE && mark[p as usize].is_some() {
             mark[i] = mark[p as usize];
+            continue;
+        }
+        if untrusted.contains(&i) {
             continue;
         }
         if let Class::Named(r, strong) = class[i] {
@@ -384,6 +407,10 @@ fn is_data_table(dom: &Dom, t: usize) -> bool {
     max_cells >= 2
 }
 
+/// More words than this make a heading element a paragraph (headings are short; a lead
+/// paragraph set in `<h2>` is not).
+const MAX_HEADING_WORDS: usize = 30;
+
 struct Segmenter<'a> {
     dom: &'a Dom,
     blocks: Vec<TextBlock>,
@@ -396,7 +423,12 @@ impl Segmenter<'_> {
         let text = self.buf.trim();
         if !text.is_empty() && text.chars().any(char::is_alphanumeric) {
             let tag = self.dom.nodes[owner].tag;
-            let level = tag.heading_level().unwrap_or(0);
+            let words = text.split_whitespace().count();
+            // A "heading" of a paragraph's length is a paragraph styled as a heading.
+            let level = tag
+                .heading_level()
+                .filter(|_| words <= MAX_HEADING_WORDS)
+                .unwrap_or(0);
             let kind = if level > 0 {
                 BlockKind::Heading
             } else if in_quote {
@@ -596,10 +628,15 @@ fn ends_like_sentence(text: &str) -> bool {
 
 /// Stage 3's value of one block for the container search.
 pub(crate) fn block_value(b: &TextBlock) -> f32 {
-    let ld = b.link_density();
     if b.marked.is_some() {
         return -(b.chars as f32) * 0.3;
     }
+    unmarked_value(b)
+}
+
+/// [`block_value`] as if no element around the block were marked.
+fn unmarked_value(b: &TextBlock) -> f32 {
+    let ld = b.link_density();
     if b.kind == BlockKind::Heading {
         return 0.0;
     }
@@ -644,7 +681,6 @@ const MAX_REMOVED: usize = 200;
 pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
     let class = classify(dom, tuning);
     let mut blocks = segment(dom, &class);
-    let mark = apply_marks(dom, &class, &mut blocks, tuning);
     if blocks.is_empty() {
         return Content {
             kept: Vec::new(),
@@ -654,29 +690,35 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
             lead: Vec::new(),
         };
     }
-    // Stage 3: subtree sums of block values, then the best element.
-    let n = dom.len();
-    let mut score = vec![0f32; n];
-    for b in &blocks {
-        score[b.owner] += block_value(b);
-    }
-    for i in (1..n).rev() {
-        let p = dom.nodes[i].parent;
-        if p != NONE && !dom.text(i) {
-            score[p as usize] += score[i];
+    let prose = prose_of(dom, &blocks);
+    let mut untrusted: Vec<usize> = Vec::new();
+    let (mark, score, mut best, mut best_score) = loop {
+        let mark = apply_marks_with(dom, &class, &mut blocks, tuning, &prose, &untrusted);
+        let (score, best, best_score) = best_element(dom, &class, &blocks, &mark);
+        // A name cannot make the page's main prose boilerplate: an element named like a
+        // byline, share bar or promo that holds more prose than the best element left
+        // outside the marks holds the article (a CMS that wraps the story in
+        // `#content_byline`), so its name is ignored. Comment sections may outgrow a short
+        // story and keep their mark.
+        let lying: Vec<usize> = if tuning.step("prose-beats-name") && untrusted.is_empty() {
+            (0..dom.len())
+                .filter(|&i| {
+                    mark[i].is_some_and(|r| r != RemovedReason::Comments)
+                        && matches!(class[i], Class::Named(..))
+                        && (dom.nodes[i].parent == NONE
+                            || mark[dom.nodes[i].parent as usize].is_none())
+                        && prose[i] > best_score.max(0.0) * NAME_PROSE_RATIO
+                        && prose[i] >= NAME_PROSE_MIN
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if lying.is_empty() {
+            break (mark, score, best, best_score);
         }
-    }
-    let mut best = blocks[0].owner;
-    let mut best_score = f32::MIN;
-    for i in 0..n {
-        if dom.text(i) || class[i] == Class::Skip || mark[i].is_some() {
-            continue;
-        }
-        if score[i] >= best_score && score[i] > 0.0 {
-            best_score = score[i];
-            best = i;
-        }
-    }
+        untrusted = lying;
+    };
     if best_score == f32::MIN {
         // No prose at all: take the body.
         best = dom
@@ -749,6 +791,45 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
             .collect();
     }
     content
+}
+
+/// A named element whose prose is this many times the best unmarked element's score holds
+/// the article, whatever its name ...
+const NAME_PROSE_RATIO: f32 = 1.0;
+/// ... when it holds at least this much prose (a paragraph or two).
+const NAME_PROSE_MIN: f32 = 300.0;
+
+/// Stage 3: subtree sums of block values, then the best element outside the marks (ties to
+/// the deepest): (scores, best, its score), the score `f32::MIN` when nothing scores.
+fn best_element(
+    dom: &Dom,
+    class: &[Class],
+    blocks: &[TextBlock],
+    mark: &[Option<RemovedReason>],
+) -> (Vec<f32>, usize, f32) {
+    let n = dom.len();
+    let mut score = vec![0f32; n];
+    for b in blocks {
+        score[b.owner] += block_value(b);
+    }
+    for i in (1..n).rev() {
+        let p = dom.nodes[i].parent;
+        if p != NONE && !dom.text(i) {
+            score[p as usize] += score[i];
+        }
+    }
+    let mut best = 0;
+    let mut best_score = f32::MIN;
+    for i in 0..n {
+        if dom.text(i) || class[i] == Class::Skip || mark[i].is_some() {
+            continue;
+        }
+        if score[i] >= best_score && score[i] > 0.0 {
+            best_score = score[i];
+            best = i;
+        }
+    }
+    (score, best, best_score)
 }
 
 /// The first element the page marks as its article (`<article>`, `itemprop=articleBody`, an
