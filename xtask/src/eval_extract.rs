@@ -72,6 +72,13 @@ pub(crate) struct Args {
     /// A name for `--score`'s tool in the printed table.
     #[arg(long, default_value = "other")]
     tool: String,
+    /// Try a threshold other than the shipped one (`NAME=VALUE`, repeatable; for experiments,
+    /// the figures are then not the shipped extractor's).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Switch a rule off (repeatable; for experiments).
+    #[arg(long = "off", value_name = "RULE")]
+    off: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -312,7 +319,23 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
     let dev = Dev { pages, html };
     let pages = &dev.pages;
     let all: Vec<usize> = (0..pages.len()).collect();
-    let config = ExtractConfig::default();
+    let mut config = ExtractConfig::default();
+    for kv in &args.set {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--set {kv}: expected NAME=VALUE"))?;
+        let v: f64 = v.parse().with_context(|| format!("--set {kv}"))?;
+        config.tuning.set(k, v)?;
+    }
+    for r in &args.off {
+        config.tuning.switch_off(r)?;
+    }
+    if !args.set.is_empty() || !args.off.is_empty() {
+        println!(
+            "experiment: --set {:?} --off {:?} (not the shipped settings)",
+            args.set, args.off
+        );
+    }
     let cpu0 = process_cpu_seconds();
     let t = Instant::now();
     let outputs: Vec<Output> = dev.run(&config, &all).into_iter().map(|(_, o)| o).collect();

@@ -28,7 +28,7 @@ use crate::eval_extract::{Dev, PageScore, metrics, objective, site_of};
 
 /// Values tried for each threshold (the shipped value is always a candidate too).
 const GRID: &[(&str, &[f64])] = &[
-    ("weak_max_share", &[0.1, 0.4, 0.6]),
+    ("weak_max_share", &[0.25, 0.4, 0.8]),
     ("strong_max_share", &[0.4, 0.8]),
     ("comments_max_share", &[0.6, 1.0]),
     ("article_up_share", &[0.3, 0.7, 0.9]),

@@ -28,6 +28,10 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
     ),
     ("duplicate-block", "a block repeated verbatim is kept once"),
     (
+        "teaser-heading",
+        "below the story, a heading that is a link starts a teaser of another story: it and its short lines go",
+    ),
+    (
         "orphan-heading",
         "a heading with no text under it is dropped",
     ),
@@ -95,7 +99,7 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Tuning {
-            weak_max_share: 0.25,
+            weak_max_share: 0.6,
             strong_max_share: 0.6,
             comments_max_share: 0.85,
             article_up_share: 0.5,

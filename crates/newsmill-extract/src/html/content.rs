@@ -912,7 +912,8 @@ fn select(
     let mut removed: Vec<(RemovedReason, String)> = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut tail: Option<RemovedReason> = None;
-    for b in blocks {
+    let mut teaser_end = 0;
+    for (k, b) in blocks.iter().enumerate() {
         let drop = |removed: &mut Vec<(RemovedReason, String)>, r: RemovedReason| {
             if removed.len() < MAX_REMOVED && b.words >= 2 {
                 removed.push((r, b.text.clone()));
@@ -931,6 +932,29 @@ fn select(
         }
         if let Some(r) = tail {
             drop(&mut removed, r);
+            continue;
+        }
+        // A teaser of another story: a heading that is a link, below prose already kept, in
+        // a small card of its own (the smallest element around it that holds another block
+        // holds few words: its date and summary); the card goes whole.
+        if b.owner < teaser_end {
+            drop(&mut removed, RemovedReason::RelatedLink);
+            continue;
+        }
+        if b.kind == BlockKind::Heading
+            && b.link_density() >= 0.9
+            && b.words >= 3
+            && tuning.step("teaser-heading")
+            && kept
+                .iter()
+                .filter(|k| k.words >= 25)
+                .map(|k| k.words)
+                .sum::<usize>()
+                >= 80
+            && let Some(card) = teaser_card(dom, blocks, k)
+        {
+            teaser_end = dom.nodes[card].end as usize;
+            drop(&mut removed, RemovedReason::RelatedLink);
             continue;
         }
         if let Some(r) = (b.words <= 12)
@@ -979,7 +1003,9 @@ fn select(
             drop(&mut removed, RemovedReason::Byline);
             continue;
         }
-        if !seen.insert(b.text.as_str()) && tuning.step("duplicate-block") {
+        // A short line printed twice is a label; a repeated paragraph (a pull quote, a
+        // sentence the story repeats) is text the page shows twice, and stays.
+        if b.words <= 12 && !seen.insert(b.text.as_str()) && tuning.step("duplicate-block") {
             drop(&mut removed, RemovedReason::DuplicateLine);
             continue;
         }
@@ -995,6 +1021,28 @@ fn select(
         owners: Vec::new(),
         lead: Vec::new(),
     }
+}
+
+/// Words a teaser card may hold (headline, date, a summary of a sentence or two).
+const TEASER_CARD_WORDS: usize = 80;
+
+/// The card around the heading `blocks[k]`: the smallest element holding it and another
+/// block, if that element holds at most [`TEASER_CARD_WORDS`] words.
+fn teaser_card(dom: &Dom, blocks: &[TextBlock], k: usize) -> Option<usize> {
+    let mut p = dom.nodes[blocks[k].owner].parent;
+    while p != NONE {
+        let a = p as usize;
+        let end = dom.nodes[a].end as usize;
+        let inside = |b: &&TextBlock| a <= b.owner && b.owner < end;
+        let before = blocks[..k].iter().rev().take_while(inside).count();
+        let after = blocks[k + 1..].iter().take_while(inside).count();
+        if before + after > 0 {
+            let words: usize = blocks[k - before..=k + after].iter().map(|b| b.words).sum();
+            return (words <= TEASER_CARD_WORDS).then_some(a);
+        }
+        p = dom.nodes[a].parent;
+    }
+    None
 }
 
 /// Drops the headline from the top of the body: it is the record's title, not body text.
