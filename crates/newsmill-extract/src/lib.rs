@@ -20,6 +20,7 @@
 
 pub mod audit;
 mod boilerplate;
+mod datefind;
 mod dateline;
 mod decode;
 mod html;

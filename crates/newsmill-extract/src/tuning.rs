@@ -56,6 +56,10 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
         "when little is kept, the marked article is tried instead",
     ),
     (
+        "json-ld-body",
+        "when the body found is short and misses most of the page's JSON-LD articleBody, the declared text is the body",
+    ),
+    (
         "breadcrumb-shape",
         "a line of three or more short segments joined by > or » is a breadcrumb trail",
     ),

@@ -671,6 +671,10 @@ pub(crate) struct Content {
     /// Short unmarked blocks just before the start of the body, with their distance to it
     /// in blocks (1 = right above): where a headline that no element names as one sits.
     pub(crate) lead: Vec<(TextBlock, usize)>,
+    /// Dates written in short lines around and in the body: (place in blocks relative to the
+    /// body's first block, date, whether the line announces an update). Lines in comment
+    /// sections and link lists are left out.
+    pub(crate) dates: Vec<(isize, String, bool)>,
 }
 
 /// Cap on the removed entries listed per page: pages with endless comment threads would
@@ -688,6 +692,7 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
             container: None,
             owners: Vec::new(),
             lead: Vec::new(),
+            dates: Vec::new(),
         };
     }
     let prose = prose_of(dom, &blocks);
@@ -789,9 +794,35 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
             .filter(|(_, b)| b.marked.is_none() && (2..=30).contains(&b.words))
             .map(|(k, b)| (b.clone(), at.min(8) - k))
             .collect();
+        let last = content.kept.last().map_or(first, |b| b.owner);
+        let end = blocks.iter().rposition(|b| b.owner == last).unwrap_or(at);
+        let from = at.saturating_sub(DATE_LINES_ABOVE);
+        content.dates = blocks[from..=end.min(blocks.len() - 1)]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| {
+                !matches!(
+                    b.marked,
+                    Some(RemovedReason::Comments | RemovedReason::RelatedLink)
+                ) && b.link_density() < 0.5
+                    && crate::datefind::may_hold_date(&b.text)
+            })
+            .filter_map(|(k, b)| {
+                let d = crate::datefind::find_date(&b.text)?;
+                Some((
+                    (from + k) as isize - at as isize,
+                    d,
+                    crate::datefind::is_update_line(&b.text),
+                ))
+            })
+            .collect();
     }
     content
 }
+
+/// How many blocks above the body's first one a date line may sit (between the headline,
+/// the byline and the body).
+const DATE_LINES_ABOVE: usize = 15;
 
 /// A named element whose prose is this many times the best unmarked element's score holds
 /// the article, whatever its name ...
@@ -1020,6 +1051,7 @@ fn select(
         container: Some(container),
         owners: Vec::new(),
         lead: Vec::new(),
+        dates: Vec::new(),
     }
 }
 

@@ -698,6 +698,7 @@ pub(super) fn metadata(
                 .find_map(|(_, t)| crate::dateline::parse_date_line(t).or_else(|| date_in(t)))
                 .map(|d| (d, "date-line".into()))
         })
+        .or_else(|| visible_date(content).map(|d| (d, "visible-date".into())))
         .or_else(|| {
             record
                 .canonical_url
@@ -770,6 +771,19 @@ pub(super) fn metadata(
         record.provenance.insert("tags".into(), s.into());
     }
     let _ = dom;
+}
+
+/// The date printed near the start of the body: the closest date line within a few blocks
+/// above or below its first block (an update line only when there is nothing else), else
+/// the first one in the body (a "Published on ..." line under the story).
+fn visible_date(content: &Content) -> Option<String> {
+    content
+        .dates
+        .iter()
+        .filter(|(pos, _, _)| *pos <= 5)
+        .min_by_key(|(pos, _, update)| (*update, pos.unsigned_abs() * 2 + usize::from(*pos > 0)))
+        .or_else(|| content.dates.iter().find(|(_, _, update)| !update))
+        .map(|(_, d, _)| d.clone())
 }
 
 /// A date inside a longer byline line ("By Ann Lee | June 19, 2024 10:32").

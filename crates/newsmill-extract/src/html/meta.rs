@@ -233,6 +233,54 @@ impl PageMeta {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The article text the page declares (JSON-LD `articleBody`), as paragraphs: split at
+    /// line breaks, markup stripped, white space collapsed. Empty when there is none.
+    pub(crate) fn article_body(&self) -> Vec<String> {
+        let Some(raw) = self
+            .ld
+            .iter()
+            .filter_map(|o| o.get("articleBody").and_then(Value::as_str))
+            .max_by_key(|s| s.len())
+        else {
+            return Vec::new();
+        };
+        // Some CMSs put HTML in the field: block tags become breaks, other tags go.
+        let mut text = String::with_capacity(raw.len());
+        let mut in_tag = false;
+        let mut tag = String::new();
+        for c in raw.chars() {
+            match (in_tag, c) {
+                (false, '<') => {
+                    in_tag = true;
+                    tag.clear();
+                }
+                (true, '>') => {
+                    in_tag = false;
+                    let name: String = tag
+                        .trim_start_matches('/')
+                        .chars()
+                        .take_while(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    if matches!(
+                        name.as_str(),
+                        "p" | "br" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "blockquote"
+                    ) {
+                        text.push('\n');
+                    } else {
+                        text.push(' ');
+                    }
+                }
+                (true, c) => tag.push(c),
+                (false, c) => text.push(c),
+            }
+        }
+        text.split('\n')
+            .map(clean)
+            .filter(|p| p.chars().any(char::is_alphanumeric))
+            .collect()
+    }
+
     /// A string field of the first article JSON-LD object that has it.
     pub(crate) fn ld_str(&self, field: &str) -> Option<String> {
         self.ld

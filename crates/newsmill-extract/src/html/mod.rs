@@ -45,6 +45,9 @@ pub(crate) fn extract_html(html: &str, url: Option<&str>, config: &ExtractConfig
         .iter()
         .map(|b| Block::new(b.kind, b.text.clone()))
         .collect();
+    if config.tuning.step("json-ld-body") {
+        declared_body(&page, &mut record, &mut content.removed);
+    }
     fields::metadata(&dom, &page, url, &content, &mut record);
     let text = join_blocks(&record.blocks);
     if config.detect_language {
@@ -68,6 +71,55 @@ pub(crate) fn extract_html(html: &str, url: Option<&str>, config: &ExtractConfig
         });
     }
     record
+}
+
+/// The page's declared article text (JSON-LD `articleBody`) as evidence and fallback: when
+/// the body chosen from the markup is short and holds less than half the declared text's
+/// words (a page that renders its story with script, a container that missed it), the
+/// declared paragraphs are the body; the blocks they replace go to `removed`. A declared body
+/// that is itself short (a teaser of 50 words or less) is no evidence.
+fn declared_body(
+    page: &meta::PageMeta,
+    record: &mut Record,
+    removed: &mut Vec<(newsmill_core::RemovedReason, String)>,
+) {
+    let declared = page.article_body();
+    let declared_words: usize = declared.iter().map(|p| p.split_whitespace().count()).sum();
+    if declared_words <= 50 {
+        return;
+    }
+    let ours: usize = record
+        .blocks
+        .iter()
+        .map(|b| b.text.split_whitespace().count())
+        .sum();
+    if ours * 2 >= declared_words {
+        return;
+    }
+    let ours_words: std::collections::HashSet<String> = record
+        .blocks
+        .iter()
+        .flat_map(|b| b.text.split_whitespace())
+        .map(str::to_lowercase)
+        .collect();
+    let found = declared
+        .iter()
+        .flat_map(|p| p.split_whitespace())
+        .filter(|w| ours_words.contains(&w.to_lowercase()))
+        .count();
+    if found * 2 >= declared_words {
+        return;
+    }
+    for b in record.blocks.drain(..) {
+        removed.push((newsmill_core::RemovedReason::Boilerplate, b.text));
+    }
+    record.blocks = declared
+        .into_iter()
+        .map(|p| Block::new(newsmill_core::BlockKind::Paragraph, p))
+        .collect();
+    record
+        .provenance
+        .insert("text".into(), "json-ld:articleBody".into());
 }
 
 /// The parts of a page a rule audit reads: every text block (marked or not), every class
@@ -104,6 +156,33 @@ pub(crate) use content::{is_byline_line, subwords as class_subwords};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_article_body_is_the_fallback_for_a_page_rendered_by_script() {
+        let para = "The council voted on Tuesday to reopen the harbour after the winter storms, \
+            and the fishermen who had waited for weeks said they would sail at dawn.";
+        let body = format!("{para}\\n{para} Again.\\n<p>{para} Third.</p>");
+        let html = format!(
+            r#"<html><head><title>Harbour reopens | The Daily</title>
+            <script type="application/ld+json">{{"@type":"NewsArticle","headline":"Harbour reopens",
+            "articleBody":"{body}"}}</script></head>
+            <body><nav><a href=/>Home</a> <a href=/news>News</a></nav><h1>Harbour reopens</h1>
+            <div id=app>Loading the story</div><footer>© The Daily</footer></body></html>"#
+        );
+        let r = extract_html(&html, None, &ExtractConfig::default());
+        assert_eq!(r.blocks.len(), 3, "{:?}", r.blocks);
+        assert!(r.blocks[2].text.ends_with("Third."), "{:?}", r.blocks);
+        assert_eq!(
+            r.provenance.get("text").map(String::as_str),
+            Some("json-ld:articleBody")
+        );
+        // A page whose markup holds the story keeps its own blocks.
+        let visible = format!(
+            "<html><body><h1>Harbour reopens</h1><p>{para}</p><p>{para} Two.</p></body></html>"
+        );
+        let r = extract_html(&visible, None, &ExtractConfig::default());
+        assert!(r.provenance.get("text").is_none());
+    }
 
     #[test]
     fn pathological_inputs_keep_invariants() {
