@@ -35,6 +35,7 @@ const GRID: &[(&str, &[f64])] = &[
     ("sibling_share", &[0.1, 0.35, 0.5]),
     ("sibling_min", &[50.0, 200.0]),
     ("fallback_words", &[0.0, 250.0, 1000.0]),
+    ("tail_words", &[4.0, 12.0, 16.0]),
 ];
 
 /// A change must gain this much of the objective on the training sites to be taken.

@@ -28,6 +28,14 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
     ),
     ("duplicate-block", "a block repeated verbatim is kept once"),
     (
+        "link-bar",
+        "a line of three or more short segments joined by | is a bar of links (not a table row)",
+    ),
+    (
+        "image-caption",
+        "a short block in a small wrapper around an image is its caption",
+    ),
+    (
         "teaser-heading",
         "below the story, a heading that is a link starts a teaser of another story: it and its short lines go",
     ),
@@ -65,7 +73,7 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
     ),
     (
         "tail-fragment",
-        "short fragments after the last sentence of a text article are chrome (text input)",
+        "short fragments after the article's last sentence are chrome",
     ),
     (
         "foreign-script",
@@ -96,6 +104,8 @@ pub struct Tuning {
     pub sibling_min: f32,
     /// Below this many words kept, the marked article is tried as the container too.
     pub fallback_words: usize,
+    /// Fragments after the story's last sentence of at most this many words go.
+    pub tail_words: usize,
     /// Rules switched off, by index (families first, then [`STEPS`]); empty means all on.
     off: Vec<bool>,
 }
@@ -110,6 +120,7 @@ impl Default for Tuning {
             sibling_share: 0.2,
             sibling_min: 100.0,
             fallback_words: 500,
+            tail_words: 8,
             off: Vec::new(),
         }
     }
@@ -175,6 +186,7 @@ impl Tuning {
             "sibling_share",
             "sibling_min",
             "fallback_words",
+            "tail_words",
         ]
     }
 
@@ -189,6 +201,7 @@ impl Tuning {
             "sibling_share" => self.sibling_share = v,
             "sibling_min" => self.sibling_min = v,
             "fallback_words" => self.fallback_words = value.max(0.0) as usize,
+            "tail_words" => self.tail_words = value.max(0.0) as usize,
             _ => return Err(UnknownSetting(name.to_string())),
         }
         Ok(())
@@ -204,6 +217,7 @@ impl Tuning {
             "sibling_share" => self.sibling_share.into(),
             "sibling_min" => self.sibling_min.into(),
             "fallback_words" => self.fallback_words as f64,
+            "tail_words" => self.tail_words as f64,
             _ => return None,
         })
     }

@@ -771,7 +771,8 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
             c = next;
         }
     }
-    let mut content = select(dom, &blocks, best, &extra, tuning);
+    let sub = Subtrees::of(dom);
+    let mut content = select(dom, &blocks, best, &extra, tuning, &sub);
     // Recall fallback: when scoring found little text (a photo post of a few short captions
     // scoring below zero, a podcast page whose show notes are split by players and buttons),
     // the element the page itself marks as the article, if it gives half again as much.
@@ -780,7 +781,7 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
         && tuning.step("recall-fallback")
         && let Some(article) = marked_article(dom, &class, &mark, best)
     {
-        let other = select(dom, &blocks, article, &[], tuning);
+        let other = select(dom, &blocks, article, &[], tuning, &sub);
         if words(&other) > words(&content) * 3 / 2 {
             content = other;
         }
@@ -924,6 +925,7 @@ fn select(
     container: usize,
     extra: &[usize],
     tuning: &Tuning,
+    sub: &Subtrees,
 ) -> Content {
     let end = dom.nodes[container].end as usize;
     let inside = |b: &TextBlock| {
@@ -1018,6 +1020,10 @@ fn select(
             drop(&mut removed, r);
             continue;
         }
+        if b.kind != BlockKind::TableRow && tuning.step("link-bar") && is_link_bar(&b.text) {
+            drop(&mut removed, RemovedReason::Navigation);
+            continue;
+        }
         if let Some(r) = line_rule(&b.text, b.words, tuning) {
             drop(&mut removed, r);
             continue;
@@ -1034,6 +1040,10 @@ fn select(
             drop(&mut removed, RemovedReason::Byline);
             continue;
         }
+        if tuning.step("image-caption") && sub.caption(dom, b) {
+            drop(&mut removed, RemovedReason::Caption);
+            continue;
+        }
         // A short line printed twice is a label; a repeated paragraph (a pull quote, a
         // sentence the story repeats) is text the page shows twice, and stays.
         if b.words <= 12 && !seen.insert(b.text.as_str()) && tuning.step("duplicate-block") {
@@ -1041,6 +1051,9 @@ fn select(
             continue;
         }
         kept.push(b.clone());
+    }
+    if tuning.step("tail-fragment") {
+        trim_tail(&mut kept, &mut removed, tuning.tail_words);
     }
     if tuning.step("orphan-heading") {
         trim_headings(&mut kept, &mut removed);
@@ -1052,6 +1065,62 @@ fn select(
         owners: Vec::new(),
         lead: Vec::new(),
         dates: Vec::new(),
+    }
+}
+
+/// What each element's subtree holds: an image (or other media) and how many characters of
+/// text.
+pub(crate) struct Subtrees {
+    media: Vec<bool>,
+    chars: Vec<u32>,
+}
+
+impl Subtrees {
+    fn of(dom: &Dom) -> Subtrees {
+        let n = dom.len();
+        let mut media = vec![false; n];
+        let mut chars = vec![0u32; n];
+        for i in (0..n).rev() {
+            let node = &dom.nodes[i];
+            if dom.text(i) {
+                chars[i] = node.text.trim().chars().count() as u32;
+            } else if matches!(
+                node.tag,
+                Tag::Img | Tag::Picture | Tag::Video | Tag::Figure | Tag::Svg | Tag::Canvas
+            ) {
+                media[i] = true;
+            }
+            let p = node.parent;
+            if p != NONE {
+                media[p as usize] |= media[i];
+                chars[p as usize] = chars[p as usize].saturating_add(chars[i]);
+            }
+        }
+        Subtrees { media, chars }
+    }
+
+    /// Whether a short block is the caption of an image: the block's element, its parent
+    /// or its grandparent holds an image and little text besides the block (the wrapper of
+    /// a picture and its legend), and the block is not a long sentence.
+    fn caption(&self, dom: &Dom, b: &TextBlock) -> bool {
+        // A sentence beside a picture (a product's pitch, a call to read on) is text; a
+        // legend is a label, or a short line.
+        let sentence = b.text.trim_end().ends_with(['.', '!', '?']);
+        if b.kind != BlockKind::Paragraph || b.words > 20 || (sentence && b.words > 8) {
+            return false;
+        }
+        let mut a = b.owner as u32;
+        for _ in 0..3 {
+            if a == NONE {
+                return false;
+            }
+            let i = a as usize;
+            if self.media[i] {
+                return self.chars[i] as usize <= b.chars + 60;
+            }
+            a = dom.nodes[i].parent;
+        }
+        false
     }
 }
 
@@ -1093,6 +1162,42 @@ pub(crate) fn drop_title(kept: &mut Vec<TextBlock>, title: &str) {
     }
 }
 
+/// Drops the short fragments after the story's last sentence: a box's label, a call to
+/// share or subscribe, a lone link text left under the article (jusText's context rule at
+/// the end of the text: a short block with nothing good after it is bad). Only plain
+/// paragraphs of at most `max_words` words without sentence punctuation go; list items,
+/// headings, quotes and table rows are left for the other rules.
+fn trim_tail(
+    kept: &mut Vec<TextBlock>,
+    removed: &mut Vec<(RemovedReason, String)>,
+    max_words: usize,
+) {
+    let Some(last_prose) = kept
+        .iter()
+        .rposition(|b| b.words >= 10 && ends_like_sentence(&b.text) && b.link_density() < 0.3)
+    else {
+        return;
+    };
+    let mut k = last_prose + 1;
+    while k < kept.len() {
+        let b = &kept[k];
+        let fragment = b.kind == BlockKind::Paragraph
+            && b.words <= max_words
+            && !b
+                .text
+                .trim_end()
+                .ends_with(['.', '!', '?', '"', '”', '»', '…']);
+        if fragment {
+            if removed.len() < MAX_REMOVED {
+                removed.push((RemovedReason::Boilerplate, b.text.clone()));
+            }
+            kept.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+}
+
 /// Drops headings with no text under them (a "Related stories" heading whose list went).
 fn trim_headings(kept: &mut Vec<TextBlock>, removed: &mut Vec<(RemovedReason, String)>) {
     let mut out: Vec<TextBlock> = Vec::with_capacity(kept.len());
@@ -1112,6 +1217,16 @@ fn trim_headings(kept: &mut Vec<TextBlock>, removed: &mut Vec<(RemovedReason, St
         out.push(b.clone());
     }
     *kept = out;
+}
+
+/// A bar of links or labels by its shape: three or more short segments (at most four words)
+/// joined by " | " ("Impressum | Datenschutz | Kontakt").
+fn is_link_bar(text: &str) -> bool {
+    let segs: Vec<&str> = text.split(" | ").map(str::trim).collect();
+    segs.len() >= 3
+        && segs.iter().all(|s| {
+            (1..=4).contains(&s.split_whitespace().count()) && !s.ends_with(['.', '!', '?'])
+        })
 }
 
 /// Short lines that label, credit or tag rather than tell: "Themen:", "Foto: dpa",
