@@ -28,6 +28,10 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
     ),
     ("duplicate-block", "a block repeated verbatim is kept once"),
     (
+        "announced-list",
+        "a list that a line ending in a colon announces is kept, links or not, with its line",
+    ),
+    (
         "link-bar",
         "a line of three or more short segments joined by | is a bar of links (not a table row)",
     ),

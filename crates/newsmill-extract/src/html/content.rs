@@ -407,6 +407,23 @@ fn is_data_table(dom: &Dom, t: usize) -> bool {
     max_cells >= 2
 }
 
+/// Words of a text block: white-space separated tokens, where a run of Chinese or Japanese
+/// characters (written without spaces) counts one word per two characters, about their
+/// average word length; so a paragraph of Chinese prose is prose, not one long "word".
+pub(crate) fn count_words(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|w| {
+            let cjk = w
+                .chars()
+                .filter(
+                    |&c| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF),
+                )
+                .count();
+            if cjk >= 2 { cjk.div_ceil(2) } else { 1 }
+        })
+        .sum()
+}
+
 /// More words than this make a heading element a paragraph (headings are short; a lead
 /// paragraph set in `<h2>` is not).
 const MAX_HEADING_WORDS: usize = 30;
@@ -423,7 +440,7 @@ impl Segmenter<'_> {
         let text = self.buf.trim();
         if !text.is_empty() && text.chars().any(char::is_alphanumeric) {
             let tag = self.dom.nodes[owner].tag;
-            let words = text.split_whitespace().count();
+            let words = count_words(text);
             // A "heading" of a paragraph's length is a paragraph styled as a heading.
             let level = tag
                 .heading_level()
@@ -446,7 +463,7 @@ impl Segmenter<'_> {
                 owner,
                 chars,
                 link_chars: self.buf_link.min(chars),
-                words: text.split_whitespace().count(),
+                words: count_words(text),
                 marked,
                 level,
             });
@@ -562,7 +579,7 @@ fn table_rows(dom: &Dom, table: usize, out: &mut Vec<TextBlock>) {
                 let chars = text.chars().count();
                 let link_chars = link_text_len(dom, j);
                 out.push(TextBlock {
-                    words: text.split_whitespace().count(),
+                    words: count_words(&text),
                     text,
                     kind: BlockKind::TableRow,
                     owner: j,
@@ -946,6 +963,7 @@ fn select(
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut tail: Option<RemovedReason> = None;
     let mut teaser_end = 0;
+    let mut announced = false;
     for (k, b) in blocks.iter().enumerate() {
         let drop = |removed: &mut Vec<(RemovedReason, String)>, r: RemovedReason| {
             if removed.len() < MAX_REMOVED && b.words >= 2 {
@@ -1008,9 +1026,28 @@ fn select(
             drop(&mut removed, r);
             continue;
         }
+        // A list the story announces ("Our picks:", "Ingredients:") is part of it, links or
+        // not; the announcing line stays with it unless it is a known boilerplate label.
+        let next_is_item = blocks
+            .get(k + 1)
+            .is_some_and(|n| n.kind == BlockKind::ListItem && inside(n));
+        if b.kind != BlockKind::ListItem {
+            announced = next_is_item
+                && tuning.step("announced-list")
+                && b.text.trim_end().ends_with(':')
+                && b.words <= 12
+                && crate::boilerplate::classify_line(&b.text, tuning).is_none()
+                && line_rule(&b.text, usize::MAX, tuning).is_none()
+                && story_goes_on(blocks, k + 1, &inside);
+            if announced {
+                kept.push(b.clone());
+                continue;
+            }
+        }
         if b.kind != BlockKind::Heading
             && b.link_density() > 0.5
             && b.words < 40
+            && !(announced && b.kind == BlockKind::ListItem)
             && tuning.step("link-list")
         {
             drop(&mut removed, RemovedReason::RelatedLink);
@@ -1115,6 +1152,10 @@ impl Subtrees {
                 return false;
             }
             let i = a as usize;
+            // A table cell beside an icon is data, not a legend.
+            if matches!(dom.nodes[i].tag, Tag::Td | Tag::Th | Tag::Tr | Tag::Table) {
+                return false;
+            }
             if self.media[i] {
                 return self.chars[i] as usize <= b.chars + 60;
             }
@@ -1122,6 +1163,27 @@ impl Subtrees {
         }
         false
     }
+}
+
+/// Whether the story goes on after the list that starts at `blocks[start]`: prose, or
+/// another announced list, follows it inside the container. A list announced at the very
+/// end of the container is more often "More on this topic:" than part of the story.
+fn story_goes_on(blocks: &[TextBlock], start: usize, inside: &impl Fn(&TextBlock) -> bool) -> bool {
+    let after = blocks[start..]
+        .iter()
+        .position(|b| b.kind != BlockKind::ListItem || !inside(b))
+        .map_or(blocks.len(), |p| start + p);
+    blocks[after..]
+        .iter()
+        .take_while(|b| inside(b))
+        .enumerate()
+        .any(|(j, b)| {
+            (b.words >= 20 && b.link_density() < 0.3)
+                || (b.text.trim_end().ends_with(':')
+                    && blocks
+                        .get(after + j + 1)
+                        .is_some_and(|n| n.kind == BlockKind::ListItem))
+        })
 }
 
 /// Words a teaser card may hold (headline, date, a summary of a sentence or two).
@@ -1252,7 +1314,10 @@ fn line_rule(text: &str, words: usize, tuning: &Tuning) -> Option<RemovedReason>
             .collect()
     });
     let t = text.trim();
-    if words <= 3 && t.ends_with(':') && tuning.step("short-label-colon") {
+    // `usize::MAX` words: the vocabulary only, whatever the length.
+    let vocab_only = words == usize::MAX;
+    let words = if vocab_only { count_words(t) } else { words };
+    if !vocab_only && words <= 3 && t.ends_with(':') && tuning.step("short-label-colon") {
         return Some(RemovedReason::Boilerplate);
     }
     if words > 25 {
