@@ -30,6 +30,36 @@ pub(crate) fn is_update_line(line: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+/// Whether a word names a weekday or a month (in the languages the date lines are read in).
+pub(crate) fn is_date_word(w: &str) -> bool {
+    const WEEKDAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+    ];
+    let w = w.to_lowercase();
+    WEEKDAYS.contains(&w.as_str())
+        || (w.chars().count() >= 3 && crate::dateline::parse_date(&format!("1 {w} 2000")).is_some())
+}
+
 /// Whether a line may hold a written-out date: a year 1990–2039 (or a dotted or slashed
 /// numeric date) among at most 25 words. A cheap test before [`find_date`].
 pub(crate) fn may_hold_date(line: &str) -> bool {

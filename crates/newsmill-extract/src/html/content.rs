@@ -692,6 +692,9 @@ pub(crate) struct Content {
     /// body's first block, date, whether the line announces an update). Lines in comment
     /// sections and link lists are left out.
     pub(crate) dates: Vec<(isize, String, bool)>,
+    /// Byline lines ("By Jane Roe, Staff Writer") around the body's start, with their place
+    /// relative to its first block; a lone "By" and the name under it are one line.
+    pub(crate) bylines: Vec<(isize, String)>,
 }
 
 /// Cap on the removed entries listed per page: pages with endless comment threads would
@@ -710,6 +713,7 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
             owners: Vec::new(),
             lead: Vec::new(),
             dates: Vec::new(),
+            bylines: Vec::new(),
         };
     }
     let prose = prose_of(dom, &blocks);
@@ -834,6 +838,25 @@ pub(crate) fn extract_content(dom: &Dom, tuning: &Tuning) -> Content {
                 ))
             })
             .collect();
+        let near = &blocks[from..(at + 6).min(blocks.len())];
+        for (k, b) in near.iter().enumerate() {
+            if matches!(
+                b.marked,
+                Some(RemovedReason::Comments | RemovedReason::RelatedLink)
+            ) || b.words > 14
+            {
+                continue;
+            }
+            let pos = (from + k) as isize - at as isize;
+            let lone_by = BYLINE_LEAD.is_match(&format!("{} ", b.text.trim())) && b.words == 1;
+            if lone_by && let Some(next) = near.get(k + 1).filter(|n| n.words <= 6) {
+                content
+                    .bylines
+                    .push((pos, format!("{} {}", b.text.trim(), next.text)));
+            } else if is_byline_line(&b.text) {
+                content.bylines.push((pos, b.text.clone()));
+            }
+        }
     }
     content
 }
@@ -1102,6 +1125,7 @@ fn select(
         owners: Vec::new(),
         lead: Vec::new(),
         dates: Vec::new(),
+        bylines: Vec::new(),
     }
 }
 

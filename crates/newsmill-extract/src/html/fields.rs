@@ -792,78 +792,169 @@ fn date_in(line: &str) -> Option<String> {
         .find_map(|part| crate::dateline::parse_date_line(part.trim()))
 }
 
-/// Authors: JSON-LD, then meta, microdata and byline elements; "By" and roles stripped.
+/// Authors, from the first source that names a person: JSON-LD `author` (people, not
+/// organisations), author meta tags, microdata, a byline line near the start of the body, a
+/// byline element, a byline line dropped from the body. "By" and roles are stripped, and a
+/// name that is a label word, a date word or the publisher (`byline-label-word`,
+/// `organisation-word`, the site's declared name) is no name.
 fn byline(page: &PageMeta, content: &Content, record: &mut Record) {
-    let mut raw: Vec<String> = Vec::new();
-    let mut source = "";
-    if let Some(a) = page.ld.iter().find_map(|o| o.get("author")) {
-        value_names(a, &mut raw);
-        source = "json-ld:author";
-    }
-    if raw.is_empty() {
-        for key in [
-            "author",
-            "article:author",
-            "dc.creator",
-            "byl",
-            "parsely-author",
-            "sailthru.author",
-        ] {
+    let publisher: Vec<String> = page
+        .meta(&["og:site_name", "application-name"])
+        .map(|(_, v)| v.to_lowercase())
+        .into_iter()
+        .chain(
+            page.ld
+                .iter()
+                .chain(&page.ld_other)
+                .filter_map(|o| o.get("publisher"))
+                .filter_map(value_text)
+                .map(|v| v.to_lowercase()),
+        )
+        .collect();
+    let people = |raw: &[String]| -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for r in raw {
+            for n in split_names(r) {
+                if is_person_name(&n, &publisher)
+                    && !names.iter().any(|m| m.eq_ignore_ascii_case(&n))
+                    && names.len() < 10
+                {
+                    names.push(n);
+                }
+            }
+        }
+        names
+    };
+    let json_ld = || {
+        let a = page.ld.iter().find_map(|o| o.get("author"))?;
+        let mut raw = Vec::new();
+        person_names(a, &mut raw);
+        Some((people(&raw), "json-ld:author"))
+    };
+    let meta = || {
+        [
+            ("author", "meta:author"),
+            ("article:author", "article:author"),
+            ("dc.creator", "meta:dc.creator"),
+            ("byl", "meta:byl"),
+            ("parsely-author", "meta:parsely-author"),
+            ("sailthru.author", "meta:sailthru.author"),
+        ]
+        .into_iter()
+        .find_map(|(key, source)| {
             let vals: Vec<String> = page
                 .meta_all(key)
                 .filter(|v| !v.starts_with("http"))
                 .map(str::to_string)
                 .collect();
-            if !vals.is_empty() {
-                raw = vals;
-                source = match key {
-                    "author" => "meta:author",
-                    "article:author" => "article:author",
-                    "dc.creator" => "meta:dc.creator",
-                    "byl" => "meta:byl",
-                    "parsely-author" => "meta:parsely-author",
-                    _ => "meta:sailthru.author",
-                };
-                break;
-            }
-        }
-    }
-    if raw.is_empty()
-        && let Some(a) = page.itemprop("author")
-    {
-        raw.push(a.to_string());
-        source = "itemprop:author";
-    }
-    if raw.is_empty() {
-        let line = page
+            let names = people(&vals);
+            (!names.is_empty()).then_some((names, source))
+        })
+    };
+    let microdata = || {
+        let a = page.itemprop("author")?;
+        Some((people(&[a.to_string()]), "itemprop:author"))
+    };
+    // The byline line closest to the start of the body (above it first).
+    let visible = || {
+        let line = content
+            .bylines
+            .iter()
+            .min_by_key(|(pos, _)| pos.unsigned_abs() * 2 + usize::from(*pos > 0))?;
+        Some((people(&[line.1.clone()]), "byline-line"))
+    };
+    let element = || {
+        let t = page
             .byline_texts
             .iter()
-            .find(|t| t.split_whitespace().count() <= 12)
-            .cloned()
-            .or_else(|| {
-                content
-                    .removed
-                    .iter()
-                    .find(|(r, t)| *r == RemovedReason::Byline && is_byline_line(t))
-                    .map(|(_, t)| t.clone())
-            });
-        if let Some(l) = line {
-            raw.push(l);
-            source = "byline-element";
-        }
-    }
-    let mut names: Vec<String> = Vec::new();
-    for r in raw {
-        for n in split_names(&r) {
-            if !names.iter().any(|m| m.eq_ignore_ascii_case(&n)) && names.len() < 10 {
-                names.push(n);
-            }
-        }
-    }
-    if !names.is_empty() {
+            .find(|t| t.split_whitespace().count() <= 12)?;
+        Some((people(&[t.clone()]), "byline-element"))
+    };
+    let dropped = || {
+        let (_, t) = content
+            .removed
+            .iter()
+            .find(|(r, t)| *r == RemovedReason::Byline && is_byline_line(t))?;
+        Some((people(&[t.clone()]), "byline-element"))
+    };
+    let found = [
+        &json_ld as &dyn Fn() -> Option<(Vec<String>, &'static str)>,
+        &meta,
+        &microdata,
+        &visible,
+        &element,
+        &dropped,
+    ]
+    .iter()
+    .find_map(|step| step().filter(|(names, _)| !names.is_empty()));
+    if let Some((names, source)) = found {
         record.byline = names;
         record.provenance.insert("byline".into(), source.into());
     }
+}
+
+/// The names of people in a JSON-LD `author` value: strings, and objects that are not
+/// organisations.
+fn person_names(v: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::Array(a) => {
+            for x in a.iter().take(20) {
+                person_names(x, out);
+            }
+        }
+        Value::Object(o) => {
+            let org = o.get("@type").and_then(Value::as_str).is_some_and(|t| {
+                t.eq_ignore_ascii_case("organization") || t.ends_with("Organization")
+            });
+            if !org && let Some(n) = o.get("name").and_then(value_text) {
+                out.push(n);
+            }
+        }
+        Value::String(s) => out.push(clean(s)),
+        _ => {}
+    }
+}
+
+/// Newsroom and media words (`media-word`).
+static MEDIA_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    crate::rules::rules()
+        .family("media-word")
+        .patterns()
+        .collect()
+});
+
+/// Whether a name from a byline names a person: not a label word, a weekday or a month,
+/// not an organisation (a word of `organisation-word`, a web address), not the publisher.
+fn is_person_name(name: &str, publisher: &[String]) -> bool {
+    static LABELS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        crate::rules::rules()
+            .family("byline-label-word")
+            .patterns()
+            .collect()
+    });
+    static FORMS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        crate::rules::rules()
+            .family("organisation-form")
+            .patterns()
+            .collect()
+    });
+    let lower = name.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '.')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || publisher.iter().any(|p| *p == lower) {
+        return false;
+    }
+    let date_word = |w: &str| crate::datefind::is_date_word(w);
+    let media = words.iter().filter(|w| MEDIA_WORDS.contains(w)).count();
+    !words.iter().all(|w| LABELS.contains(w) || date_word(w))
+        && !words.iter().any(|w| FORMS.contains(&w.trim_matches('.')))
+        && !(media >= 2 || (media == 1 && (words.len() == 1 || words[0] == "the")))
+        && !SITE_TLDS
+            .iter()
+            .any(|t| lower.ends_with(t) || lower.contains(&format!("{t}/")))
 }
 
 use super::content::BYLINE_LEAD as BY_PREFIX;
@@ -874,15 +965,36 @@ static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)\b(?:{})\b.*$", f.regex_source())).expect("valid regex")
 });
 
+/// What follows a name in a byline and is not part of it: a place ("in Sydney"), a date or
+/// a source after a dash ("- Fri, Dec 28"), a date after "on".
+static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+(?:in\s+\p{Lu}.*|[-–—]\s.*|on\s+\p{Lu}.*|on\s+\d.*)$").expect("valid regex")
+});
+
 /// "By Jane Doe and John Roe, Staff Writers" -> ["Jane Doe", "John Roe"].
 pub(crate) fn split_names(raw: &str) -> Vec<String> {
     let s = clean(raw);
     let s = BY_PREFIX.replace(&s, "");
-    // Dates and places after a separator are not names.
-    let s = s.split(['|', '•', '·', '\n', '(']).next().unwrap_or("");
+    // Dates, places and leftover markup after a separator are not names.
+    let s = s
+        .split(['|', '•', '·', '\n', '(', '<'])
+        .next()
+        .unwrap_or("");
+    // "Jane Doe, Staff Writer, Harbour Bureau": after a comma come roles and desks, unless
+    // the list ends in "and" ("Ann Lee, Max Muster and Jane Doe") or is split by semicolons.
+    let listed = s
+        .rsplit(',')
+        .next()
+        .is_some_and(|last| last.contains(" and ") || last.contains(" AND ") || last.contains('&'));
+    let s = if listed || s.contains(';') {
+        s
+    } else {
+        s.split(',').next().unwrap_or("")
+    };
     let mut out = Vec::new();
     for part in s.split([',', ';', '&', '/']).flat_map(|p| {
         p.split(" and ")
+            .flat_map(|q| q.split(" AND "))
             .flat_map(|q| q.split(" und "))
             .flat_map(|q| q.split(" y "))
             .flat_map(|q| q.split(" et "))
@@ -892,7 +1004,8 @@ pub(crate) fn split_names(raw: &str) -> Vec<String> {
     }) {
         let p = ROLE.replace(part.trim(), "");
         let p = BY_PREFIX.replace(p.trim(), "");
-        let p = p.trim().trim_matches(|c: char| !c.is_alphanumeric()).trim();
+        let p = NAME_TAIL.replace(p.trim(), "");
+        let p = cut_publisher(p.trim().trim_matches(|c: char| !c.is_alphanumeric()).trim());
         let words = p.split_whitespace().count();
         let looks_like_name = (1..=5).contains(&words)
             && p.chars().count() <= 60
@@ -909,6 +1022,42 @@ pub(crate) fn split_names(raw: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A publisher's name written after the person's ("RICHARD ROE DAILY NEWS", "Ann Lee THE
+/// COURIER", "Max MUSTER Tageblatt"): cut where the letter case changes between all-caps and
+/// title case, at "The" or at a media word, once two words of a name are there.
+fn cut_publisher(name: &str) -> &str {
+    let words: Vec<(usize, &str)> = name
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - name.as_ptr() as usize, w))
+        .collect();
+    if words.len() <= 2 {
+        return name;
+    }
+    let caps = |w: &str| {
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+    };
+    // Initials ("B.") are neither case; the word before them decides.
+    let initial = |w: &str| w.trim_end_matches('.').chars().count() <= 1;
+    for k in 2..words.len() {
+        let (at, w) = words[k];
+        let before = words[..k]
+            .iter()
+            .rev()
+            .map(|(_, x)| *x)
+            .find(|x| !initial(x))
+            .unwrap_or(words[k - 1].1);
+        let changed = !initial(w) && caps(w) != caps(before);
+        if changed
+            || w.eq_ignore_ascii_case("the")
+            || MEDIA_WORDS.contains(&w.to_lowercase().as_str())
+        {
+            return name[..at].trim_end();
+        }
+    }
+    name
 }
 
 /// The body's language: `<html lang>`, then meta, then the text; the text wins over a
@@ -962,6 +1111,37 @@ mod tests {
             ["ANN LEE"]
         );
         assert!(split_names("12 comments").is_empty());
+        assert_eq!(split_names("By Jane Roe in Sydney"), ["Jane Roe"]);
+        assert_eq!(split_names("RICHARD ROE DAILY NEWS TV"), ["RICHARD ROE"]);
+        assert_eq!(split_names("Ann Lee THE HARBOUR COURIER"), ["Ann Lee"]);
+        assert_eq!(split_names("ANN LEE<BR>The Harbour Courier"), ["ANN LEE"]);
+        assert_eq!(split_names("Max Muster - Fri, Dec 28"), ["Max Muster"]);
+        assert_eq!(
+            split_names("ANN LEE AND MAX MUSTER"),
+            ["ANN LEE", "MAX MUSTER"]
+        );
+        assert_eq!(
+            split_names("By Jane Roe, Digital Desk, at CES"),
+            ["Jane Roe"]
+        );
+        assert_eq!(
+            split_names("Ann Lee, Max Muster and Jane Roe"),
+            ["Ann Lee", "Max Muster", "Jane Roe"]
+        );
+        assert_eq!(split_names("By MAX B. MUSTER"), ["MAX B. MUSTER"]);
+        let no_publisher = ["the daily planet".to_string()];
+        for label in [
+            "Posted on",
+            "Veröffentlicht am",
+            "Name",
+            "Friday",
+            "Harbour Media Ltd",
+            "dailyplanet.com",
+            "The Daily Planet",
+        ] {
+            assert!(!is_person_name(label, &no_publisher), "{label}");
+        }
+        assert!(is_person_name("Jane Roe", &no_publisher));
     }
 
     #[test]
