@@ -34,8 +34,16 @@ static SITE_NAME_CLASSES: LazyLock<Vec<&'static str>> =
     LazyLock::new(|| super::content::class_list("site-name-class"));
 
 fn segments(title: &str) -> Vec<&str> {
+    // Guillemets that open and close a quotation («Nous sommes en guerre») are quotes, not
+    // separators, and the colon before such a quote introduces it ("Le maire : « ... »").
+    let quoted = title
+        .find('«')
+        .is_some_and(|open| title[open..].contains('»'));
     let mut parts = vec![title];
     for sep in SEPARATORS.iter() {
+        if quoted && (sep.contains(['«', '»']) || *sep == " : ") {
+            continue;
+        }
         parts = parts.iter().flat_map(|p| p.split(sep)).collect();
     }
     // "Headline|Site", "Headline_English_Xinhua", "Headline- Section-Site": unspaced
@@ -63,7 +71,7 @@ fn cut_paren(seg: &str) -> &str {
 }
 
 /// The main segment of a `<title>`: the headline once the site name is cut off. That is
-/// the longest segment, unless a segment that names a web site ("NDTV.com: Headline") or
+/// the longest segment, unless a segment that names a web site ("Example.com: Headline") or
 /// the section is longer.
 fn main_segment(title: &str) -> &str {
     let segs = segments(title);
@@ -83,7 +91,7 @@ fn main_segment(title: &str) -> &str {
         .find(|s| s.chars().count() * 10 >= longest * 9)
         .or_else(|| segs.first().copied())
         .unwrap_or(title);
-    // "NDTV.com: Headline", "IOL: Headline": a short site prefix before a colon.
+    // "Example.com: Headline", "HNO: Headline": a short site prefix before a colon.
     let seg = match seg.split_once(": ") {
         Some((head, rest)) if names_site(head) && rest.split_whitespace().count() >= 3 => rest,
         _ => seg,
@@ -105,9 +113,9 @@ fn names_site(seg: &str) -> bool {
 enum Confirm {
     No,
     Yes,
-    /// The heading is a segment of the declared title other than its main one ("Kansas
-    /// City Business Journal" in "Local biotech researcher dies - Kansas City Business
-    /// Journal"): a headline only when no heading matches better.
+    /// The heading is a segment of the declared title other than its main one ("Coast
+    /// Business Journal" in "Local boatyard closes - Coast Business Journal"): a headline
+    /// only when no heading matches better.
     Segment,
     /// The heading carries the declared headline plus words around it (a date, a source):
     /// the declared headline is the title.
@@ -181,7 +189,7 @@ fn confirm(heading: &str, declared: &str) -> Confirm {
 }
 
 /// Whether a heading merely repeats the site or section segment of a declared title:
-/// "Sports Wire" in "cbs4denver.com - Sports Wire", "The Daily" in "Harbour reopens | The
+/// "Sports Wire" in "example.com - Sports Wire", "The Daily" in "Harbour reopens | The
 /// Daily".
 fn is_declared_label(heading: &str, declared: &[(&'static str, String)]) -> bool {
     let h = fold(heading);
@@ -199,6 +207,14 @@ fn is_declared_label(heading: &str, declared: &[(&'static str, String)]) -> bool
     })
 }
 
+/// A magazine's issue label ("DAS MAGAZIN 52/2020", "Heft 3/2021"): a few words around an
+/// issue number and year.
+fn issue_label(text: &str) -> bool {
+    static ISSUE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d{1,3}\s?/\s?(?:19|20)\d\d\b").expect("valid regex"));
+    text.split_whitespace().count() <= 5 && ISSUE.is_match(text)
+}
+
 /// Whether a short text names a site or a section rather than a story.
 fn site_like(text: &str) -> bool {
     let f = fold(text);
@@ -207,8 +223,8 @@ fn site_like(text: &str) -> bool {
     words <= 12 && (site >= 2 || (site == 1 && words <= 5))
 }
 
-/// Cuts a date, time or byline tail that a headline element carries ("Bulls pursue talks
-/// 28/12/2007 11:27", "Theory rubbished by Chris Stanton, 30 December 2007").
+/// Cuts a date, time or byline tail that a headline element carries ("Rowers agree terms
+/// 28/03/2021 11:27", "Fears dismissed by Jane Roe, 30 March 2021").
 fn cut_tail(title: &str) -> &str {
     static TAIL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
@@ -235,6 +251,7 @@ fn cut_tail(title: &str) -> &str {
 fn is_label(dom: &Dom, i: usize, text: &str, tuning: &Tuning) -> bool {
     let t = text.trim();
     t.ends_with(['>', '»', '›'])
+        || issue_label(t)
         || crate::boilerplate::classify_line(t, tuning).is_some()
         || crate::dateline::parse_date_line(t).is_some()
         || t.to_lowercase().starts_with("posted")
@@ -414,8 +431,8 @@ pub(super) fn title(
             .then_some((*source, t))
     });
     if let Some((source, t)) = headline_declared {
-        // "IOL: Trio set for Derby debuts" while the page shows "Trio set for Derby debuts":
-        // the visible line, without the prefix the title adds.
+        // "HNO: Rowers set for debuts" while the page shows "Rowers set for debuts": the
+        // visible line, without the prefix the title adds.
         let f = fold(t);
         let shown = visible_lines(content).find(|v| {
             let fv = fold(v);
@@ -1182,75 +1199,84 @@ mod tests {
         ));
         // Unspaced dash before the site name; site and section before the headline.
         assert!(yes(
-            "White Scores 22 Points In Loss",
-            "White Scores 22 Points In Loss - Spartans.com—Official Web Site"
+            "Harbour Rowers Win Regional Final",
+            "Harbour Rowers Win Regional Final - HarbourSports.com—Official Web Site"
         ));
         assert!(yes(
-            "BSNL offers insurance cover to subscribers",
-            "The Hindu : Business : BSNL offers insurance cover to subscribers"
+            "Ferry operator adds winter crossings",
+            "The Courier : Business : Ferry operator adds winter crossings"
         ));
         // A heading with the date and source after the headline.
         assert_eq!(
             confirm(
-                "Lukla Airport to be renamed 15 Jan, 2008, 1202 hrs IST, PTI",
-                "Lukla Airport to be renamed- Travel-News-The Economic Times"
+                "Old lighthouse to be restored 15 Mar, 2021, 1130 hrs, Wire",
+                "Old lighthouse to be restored- Travel-News-The Courier"
             ),
-            Confirm::Trim("Lukla Airport to be renamed".to_string())
+            Confirm::Trim("Old lighthouse to be restored".to_string())
         );
     }
 
     #[test]
     fn title_tails() {
         assert_eq!(
-            cut_tail("Harry rubbishes slump theory by Chris Stanton, 30 December 2007"),
-            "Harry rubbishes slump theory"
+            cut_tail("Mayor dismisses budget fears by Jane Roe, 30 March 2021"),
+            "Mayor dismisses budget fears"
         );
         assert_eq!(
-            cut_tail("Bulls, Jones pursue talks 28/12/2007 11:27 - (SA)"),
-            "Bulls, Jones pursue talks"
+            cut_tail("Rowers, coach agree terms 28/03/2021 11:27 - (Wire)"),
+            "Rowers, coach agree terms"
         );
         assert_eq!(
-            cut_tail("Wurz joins Honda as test driver Thursday, 10, January, 2008, 09:14"),
-            "Wurz joins Honda as test driver"
+            cut_tail("Harbour hires a new pilot Thursday, 10, March, 2021, 09:14"),
+            "Harbour hires a new pilot"
         );
         assert_eq!(
-            cut_tail("Ban comes into force Published: Wednesday, 2 January, 2008, 02:42 AM"),
-            "Ban comes into force"
+            cut_tail("Parking rule takes effect Published: Wednesday, 2 June, 2021, 02:42 AM"),
+            "Parking rule takes effect"
         );
         // Dates that belong to the headline stay.
         assert_eq!(
-            cut_tail("Magellan comes out in force at CES 2008"),
-            "Magellan comes out in force at CES 2008"
+            cut_tail("Boat makers show new models at the 2021 fair"),
+            "Boat makers show new models at the 2021 fair"
         );
         assert_eq!(
             cut_tail("Stocks fall on May 5 as markets slide"),
             "Stocks fall on May 5 as markets slide"
         );
-        assert!(site_like("Latest football news, transfers, reports"));
+        assert!(site_like("Latest rowing news, results, reports"));
         assert!(!site_like("Harbour reopens after a long storm"));
         assert!(!site_like("Church holds service to condole a death"));
         assert_eq!(
-            cut_tail("More flights, fewer crashes mark 2007 as good year"),
-            "More flights, fewer crashes mark 2007 as good year"
+            cut_tail("More ferries, fewer delays mark 2020 as a good year"),
+            "More ferries, fewer delays mark 2020 as a good year"
         );
     }
 
     #[test]
     fn title_segments() {
         assert_eq!(
-            main_segment("NDTV.com: Modi, BJP leaders discuss poll strategies"),
-            "Modi, BJP leaders discuss poll strategies"
+            main_segment("HarbourNews.com: Council, unions discuss ferry timetable"),
+            "Council, unions discuss ferry timetable"
         );
         assert_eq!(
-            main_segment("SignOnSanDiego.com > News > World -- Judges allow video of victims"),
-            "Judges allow video of victims"
+            main_segment("HarbourNews.com > News > Region -- Court allows new quay plans"),
+            "Court allows new quay plans"
         );
         assert_eq!(
-            main_segment("10,000 domains infected by a Trojan (14/01/2008)"),
-            "10,000 domains infected by a Trojan"
+            main_segment("2,000 boats checked after storm (14/03/2021)"),
+            "2,000 boats checked after storm"
         );
-        let declared = vec![("title", "cbs4denver.com - Sports Wire".to_string())];
+        let declared = vec![("title", "harbourtv.com - Sports Wire".to_string())];
         assert!(is_declared_label("Sports Wire", &declared));
+        // Guillemets around a quotation are no separators.
+        assert_eq!(
+            main_segment("Le maire : « Nous rouvrirons le port » | Le Courrier"),
+            "Le maire : « Nous rouvrirons le port »"
+        );
+        assert!(issue_label("DAS MAGAZIN 52/2020"));
+        assert!(!issue_label(
+            "Council passes the 2021/2022 budget after a long debate"
+        ));
         let declared = vec![(
             "title",
             "Harbour reopens after storm | The Daily".to_string(),
@@ -1278,7 +1304,7 @@ mod tests {
         // section named in <title>.
         (
             "<title>example.com - Sports Wire</title><h1>Sports Wire</h1>\
-             <div><p>Tue, 15 Jan 2008 14:50:06 GMT</p>\
+             <div><p>Tue, 16 Mar 2021 09:12:00 GMT</p>\
              <h2>Harbour reopens after the winter storm</h2>{STORY}</div>",
             "Harbour reopens after the winter storm",
             "h2",
@@ -1286,8 +1312,8 @@ mod tests {
         ),
         // The heading matching the title's main segment beats the one matching its site.
         (
-            "<title>Harbour reopens after storm - Kansas City Business Journal</title>\
-             <h1>Harbour reopens after storm</h1><h3>Kansas City Business Journal</h3>\
+            "<title>Harbour reopens after storm - Coast Business Journal</title>\
+             <h1>Harbour reopens after storm</h1><h3>Coast Business Journal</h3>\
              <div>{STORY}</div>",
             "Harbour reopens after storm",
             "h1",
@@ -1295,33 +1321,33 @@ mod tests {
         ),
         // The title's prefix goes when the page shows the headline without it ...
         (
-            "<title>IOL: Trio set for Derby debuts</title>\
-             <table><tr><td><b>Trio set for Derby debuts</b></td></tr></table><div>{STORY}</div>",
-            "Trio set for Derby debuts",
+            "<title>HNO: Three rowers set for regatta debuts</title>\
+             <table><tr><td><b>Three rowers set for regatta debuts</b></td></tr></table><div>{STORY}</div>",
+            "Three rowers set for regatta debuts",
             "visible-headline",
             false,
         ),
         // ... and stays when it does not.
         (
-            "<title>Algeria: Al-Qaeda claims northern attack</title><div>{STORY}</div>",
-            "Algeria: Al-Qaeda claims northern attack",
+            "<title>Norway: Ferry union calls northern strike</title><div>{STORY}</div>",
+            "Norway: Ferry union calls northern strike",
             "title",
             false,
         ),
         // The body's first line beats a title that names only the site.
         (
-            "<title>The Hindu News Update Service</title>\
-             <div><p><b>Captive-bred pandas to learn art of survival</b></p>{STORY}</div>",
-            "Captive-bred pandas to learn art of survival",
+            "<title>The Courier News Update Service</title>\
+             <div><p><b>Rescued seals return to the bay</b></p>{STORY}</div>",
+            "Rescued seals return to the bay",
             "first-block",
             true,
         ),
         // WebTrends' title meta is a declared title.
         (
-            "<title>Montana's News Station - Fair. Accurate. To the Point. -China promises \
-             safe food for visitors</title><meta name=\"WT.ti\" content=\"China promises safe \
-             food for visitors\"><div>{STORY}</div>",
-            "China promises safe food for visitors",
+            "<title>Coast News Station - Fair. Accurate. Local. -Port promises \
+             safe berths for visitors</title><meta name=\"WT.ti\" content=\"Port promises safe \
+             berths for visitors\"><div>{STORY}</div>",
+            "Port promises safe berths for visitors",
             "wt.ti",
             false,
         ),
