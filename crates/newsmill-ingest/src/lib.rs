@@ -34,6 +34,7 @@
 
 pub mod feed;
 pub mod fetch;
+pub mod jsonl;
 pub mod sitemap;
 pub mod warc;
 
@@ -100,6 +101,14 @@ pub enum IngestError {
         /// What went wrong.
         message: String,
     },
+    /// A line of a JSON Lines file of pages is not a page record.
+    #[error("{input}: {message}")]
+    Jsonl {
+        /// The file and line (`FILE#LINE`).
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A URL was given but fetching is turned off.
     #[error("{url}: fetching is turned off (offline)")]
     Offline {
@@ -123,6 +132,7 @@ impl IngestError {
             | IngestError::Warc { input, .. }
             | IngestError::Feed { input, .. }
             | IngestError::Sitemap { input, .. }
+            | IngestError::Jsonl { input, .. }
             | IngestError::TooLarge { input, .. } => input,
             IngestError::Fetch { url, .. } | IngestError::Offline { url } => url,
         }
@@ -220,6 +230,8 @@ pub enum ContentKind {
     Sitemap,
     /// A list of URLs, one per line.
     UrlList,
+    /// Pages as JSON Lines, one `{"url", "html"}` object per line (a crawler's output).
+    Jsonl,
     /// A document (HTML page or text).
     Document,
 }
@@ -235,6 +247,9 @@ pub fn classify(name: &str, bytes: &[u8]) -> ContentKind {
     if text.starts_with('{') {
         if text.contains("jsonfeed.org") {
             return ContentKind::Feed;
+        }
+        if jsonl::looks_like_jsonl(name, bytes) {
+            return ContentKind::Jsonl;
         }
         return ContentKind::Document;
     }
@@ -329,6 +344,7 @@ enum Task {
     Source(String),
     File(PathBuf),
     Doc(Box<RawDoc>),
+    Failed(Box<IngestError>),
     Url { url: String, want: Want, depth: u32 },
 }
 
@@ -393,6 +409,7 @@ impl Reader {
     fn run(&mut self, task: Task) -> Option<Result<RawDoc>> {
         match task {
             Task::Doc(doc) => Some(Ok(*doc)),
+            Task::Failed(e) => Some(Err(*e)),
             Task::Source(s) => match Source::parse(&s) {
                 Source::Stdin => self.stdin(),
                 Source::Url(url) => self.url(url, Want::Any, 0),
@@ -502,6 +519,15 @@ impl Reader {
                         url,
                         want: Want::Page,
                         depth: 0,
+                    });
+                }
+                None
+            }
+            ContentKind::Jsonl => {
+                for item in jsonl::read_jsonl(name, &bytes).into_iter().rev() {
+                    self.tasks.push_front(match item {
+                        Ok(doc) => Task::Doc(Box::new(doc)),
+                        Err(e) => Task::Failed(Box::new(e)),
                     });
                 }
                 None
@@ -619,7 +645,10 @@ impl Reader {
                 ));
                 None
             }
-            ContentKind::UrlList | ContentKind::Document => Some(Ok(fetched.into_raw_doc(&url))),
+            // A fetched JSON Lines file is a page of JSON like any other.
+            ContentKind::UrlList | ContentKind::Jsonl | ContentKind::Document => {
+                Some(Ok(fetched.into_raw_doc(&url)))
+            }
         }
     }
 }
