@@ -130,16 +130,12 @@ pub(crate) fn site_of(p: &Page) -> String {
         "substack.com",
         "medium.com",
     ];
-    let keep = if n >= 3 && HOSTS.contains(&labels[n - 2..].join(".").as_str()) {
-        3
-    } else if n >= 3
+    let blog = n >= 3 && HOSTS.contains(&labels[n - 2..].join(".").as_str());
+    // "bbc.co.uk": a second-level label under a country code.
+    let country = n >= 3
         && labels[n - 1].len() == 2
-        && ["co", "com", "org", "net", "gov", "ac", "edu", "or", "ne"].contains(&labels[n - 2])
-    {
-        3
-    } else {
-        2
-    };
+        && ["co", "com", "org", "net", "gov", "ac", "edu", "or", "ne"].contains(&labels[n - 2]);
+    let keep = if blog || country { 3 } else { 2 };
     labels[n.saturating_sub(keep)..].join(".")
 }
 

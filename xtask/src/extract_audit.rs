@@ -54,8 +54,8 @@ pub(crate) fn run(pages: &[Page], all: bool) -> Result<usize> {
     let mut single = 0;
     let mut copied = 0;
     println!(
-        "{:<16} {:<26} {:>5} {:>5} {:>5}  {:<40} {}",
-        "file", "family", "line", "sites", "pages", "entry", "answers it drops (site: line)"
+        "{:<16} {:<26} {:>5} {:>5} {:>5}  {:<40} answers it drops (site: line)",
+        "file", "family", "line", "sites", "pages", "entry"
     );
     for (i, e) in entries.iter().enumerate() {
         let n = sites[i].len();

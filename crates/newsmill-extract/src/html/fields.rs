@@ -882,21 +882,21 @@ fn byline(page: &PageMeta, content: &Content, record: &mut Record) {
             .bylines
             .iter()
             .min_by_key(|(pos, _)| pos.unsigned_abs() * 2 + usize::from(*pos > 0))?;
-        Some((text_people(&[line.1.clone()]), "byline-line"))
+        Some((text_people(std::slice::from_ref(&line.1)), "byline-line"))
     };
     let element = || {
         let t = page
             .byline_texts
             .iter()
             .find(|t| t.split_whitespace().count() <= 12)?;
-        Some((text_people(&[t.clone()]), "byline-element"))
+        Some((text_people(std::slice::from_ref(t)), "byline-element"))
     };
     let dropped = || {
         let (_, t) = content
             .removed
             .iter()
             .find(|(r, t)| *r == RemovedReason::Byline && is_byline_line(t))?;
-        Some((text_people(&[t.clone()]), "byline-element"))
+        Some((text_people(std::slice::from_ref(t)), "byline-element"))
     };
     let found = [
         &json_ld as &dyn Fn() -> Option<(Vec<String>, &'static str)>,
@@ -965,7 +965,7 @@ fn is_person_name(name: &str, publisher: &[String]) -> bool {
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '.')
         .filter(|w| !w.is_empty())
         .collect();
-    if words.is_empty() || publisher.iter().any(|p| *p == lower) {
+    if words.is_empty() || publisher.contains(&lower) {
         return false;
     }
     let date_word = |w: &str| crate::datefind::is_date_word(w);

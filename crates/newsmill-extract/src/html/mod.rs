@@ -181,7 +181,7 @@ mod tests {
             "<html><body><h1>Harbour reopens</h1><p>{para}</p><p>{para} Two.</p></body></html>"
         );
         let r = extract_html(&visible, None, &ExtractConfig::default());
-        assert!(r.provenance.get("text").is_none());
+        assert!(!r.provenance.contains_key("text"));
     }
 
     #[test]
