@@ -439,11 +439,11 @@ fn report(pages: &[Page], outputs: &[Output], tool: &str) {
             format!("{:>6} {:>6} {:>6} {:>7}", "-", "-", "-", "-")
         } else {
             let (p, r, f, pf) = aggregate(&triples);
-            format!("{f:>6.3} {p:>6.3} {r:>6.3} {pf:>7.3}")
+            format!("{f:>6.4} {p:>6.3} {r:>6.3} {pf:>7.3}")
         };
         let snip = if any_snip {
             let (p, r, f) = snippet_prf(snip);
-            format!("{f:.3} ({p:.3}/{r:.3})")
+            format!("{f:.4} ({p:.3}/{r:.3})")
         } else {
             "-".to_string()
         };

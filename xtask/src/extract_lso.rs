@@ -58,7 +58,7 @@ fn fnv(s: &str) -> u64 {
 }
 
 fn fmt(v: Option<f64>) -> String {
-    v.map_or("-".to_string(), |v| format!("{v:.3}"))
+    v.map_or("-".to_string(), |v| format!("{v:.4}"))
 }
 
 fn delta(a: Option<f64>, b: Option<f64>) -> String {

@@ -28,8 +28,16 @@ pub(crate) const STEPS: &[(&str, &str)] = &[
     ),
     ("duplicate-block", "a block repeated verbatim is kept once"),
     (
+        "second-story",
+        "below the story, an element that starts with a heading and its own byline or date line is another story",
+    ),
+    (
         "announced-list",
         "a list that a line ending in a colon announces is kept, links or not, with its line",
+    ),
+    (
+        "code-text",
+        "a block that reads as program text (many ;{}=() in statements) is no prose",
     ),
     (
         "link-bar",

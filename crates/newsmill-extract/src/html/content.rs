@@ -986,6 +986,7 @@ fn select(
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut tail: Option<RemovedReason> = None;
     let mut teaser_end = 0;
+    let mut second_end = 0;
     let mut announced = false;
     for (k, b) in blocks.iter().enumerate() {
         let drop = |removed: &mut Vec<(RemovedReason, String)>, r: RemovedReason| {
@@ -1011,7 +1012,24 @@ fn select(
         // A teaser of another story: a heading that is a link, below prose already kept, in
         // a small card of its own (the smallest element around it that holds another block
         // holds few words: its date and summary); the card goes whole.
-        if b.owner < teaser_end {
+        if b.owner < teaser_end || b.owner < second_end {
+            drop(&mut removed, RemovedReason::RelatedLink);
+            continue;
+        }
+        // Another story inside the container, below this one: a heading with its own byline
+        // or date line right under it, in an element of its own that starts after the story
+        // (a box with a second article, the next story of an endless page).
+        if b.kind == BlockKind::Heading
+            && tuning.step("second-story")
+            && kept
+                .iter()
+                .filter(|k| k.words >= 25)
+                .map(|k| k.words)
+                .sum::<usize>()
+                >= 80
+            && let Some(end) = second_story(dom, blocks, k, container, &kept)
+        {
+            second_end = end;
             drop(&mut removed, RemovedReason::RelatedLink);
             continue;
         }
@@ -1078,6 +1096,10 @@ fn select(
         }
         if let Some(r) = crate::boilerplate::classify_line(&b.text, tuning) {
             drop(&mut removed, r);
+            continue;
+        }
+        if tuning.step("code-text") && is_code(&b.text) {
+            drop(&mut removed, RemovedReason::Boilerplate);
             continue;
         }
         if b.kind != BlockKind::TableRow && tuning.step("link-bar") && is_link_bar(&b.text) {
@@ -1187,6 +1209,45 @@ impl Subtrees {
         }
         false
     }
+}
+
+/// The end of the element holding another story that starts at the heading `blocks[k]`:
+/// one of the next two blocks is a byline or a date line, and the smallest element around
+/// the heading and that line is not the container and holds none of the story kept so far.
+fn second_story(
+    dom: &Dom,
+    blocks: &[TextBlock],
+    k: usize,
+    container: usize,
+    kept: &[TextBlock],
+) -> Option<usize> {
+    let j = (k + 1..(k + 3).min(blocks.len())).find(|&j| {
+        let t = &blocks[j].text;
+        blocks[j].words <= 16
+            && (is_byline_line(t)
+                || crate::dateline::parse_date_line(t).is_some()
+                || crate::dateline::is_stamp_line(t))
+    })?;
+    let mut a = dom.nodes[blocks[k].owner].parent;
+    while a != NONE {
+        let i = a as usize;
+        let end = dom.nodes[i].end as usize;
+        if i <= blocks[j].owner && blocks[j].owner < end {
+            let holds_story = kept.iter().any(|b| i <= b.owner && b.owner < end);
+            // The second story is the smaller one: a box beside the story, or the next story
+            // of an endless page, never the story itself after a preamble.
+            let words: usize = blocks[k..]
+                .iter()
+                .take_while(|b| b.owner < end)
+                .map(|b| b.words)
+                .sum();
+            let story: usize = kept.iter().map(|b| b.words).sum();
+            return (i != container && i > container && !holds_story && words < story)
+                .then_some(end);
+        }
+        a = dom.nodes[i].parent;
+    }
+    None
 }
 
 /// Whether the story goes on after the list that starts at `blocks[start]`: prose, or
@@ -1303,6 +1364,21 @@ fn trim_headings(kept: &mut Vec<TextBlock>, removed: &mut Vec<(RemovedReason, St
         out.push(b.clone());
     }
     *kept = out;
+}
+
+/// Program text left in the page (an inline script outside `<script>`): many of `;{}=()`
+/// among its characters, in statements.
+fn is_code(text: &str) -> bool {
+    let chars = text.chars().count();
+    if chars < 20 {
+        return false;
+    }
+    let code = text
+        .chars()
+        .filter(|c| matches!(c, ';' | '{' | '}' | '=' | '(' | ')'))
+        .count();
+    let statements = text.matches(';').count() + text.matches('{').count();
+    code * 100 >= chars * 6 && statements >= 3
 }
 
 /// A bar of links or labels by its shape: three or more short segments (at most four words)
@@ -1620,6 +1696,16 @@ mod tests {
         );
         let (kept, _) = texts(&html, None);
         assert!(kept.iter().any(|t| t.ends_with("Four.")), "{kept:?}");
+    }
+
+    #[test]
+    fn program_text_is_no_prose() {
+        assert!(is_code(
+            "var n=0,e=new Array;function ev(a,b){b=e[n++]=new Object();b.a=a;return b;} var h=ev(\"pv\");"
+        ));
+        assert!(!is_code(
+            "The council (which met on Tuesday) voted 7-2; the mayor abstained; the plan passed."
+        ));
     }
 
     /// Every family of `heads.rules` and `lines.rules` matches its examples and none of its

@@ -724,6 +724,12 @@ pub(super) fn metadata(
                 .and_then(url_date)
                 .map(|d| (d, "url".into()))
         });
+    // A time stated in UTC near midnight falls on another calendar day than the one the
+    // page prints in its own zone: the printed day is the publication's local date.
+    let published = published.map(|(d, source)| match visible_date(content) {
+        Some(local) if utc_day_off_by_one(&d, &local) => (local, "visible-date".to_string()),
+        _ => (d, source),
+    });
     if let Some((d, source)) = published {
         set(record, "published", &source, d);
     }
@@ -801,6 +807,50 @@ fn visible_date(content: &Content) -> Option<String> {
         .min_by_key(|(pos, _, update)| (*update, pos.unsigned_abs() * 2 + usize::from(*pos > 0)))
         .or_else(|| content.dates.iter().find(|(_, _, update)| !update))
         .map(|(_, d, _)| d.clone())
+}
+
+/// Whether `stamp` is a UTC date-time within four hours of midnight whose calendar day is one
+/// before or after `local` (a `YYYY-MM-DD` the page prints).
+fn utc_day_off_by_one(stamp: &str, local: &str) -> bool {
+    let utc = stamp.ends_with('Z') || stamp.ends_with("+00:00") || stamp.ends_with("-00:00");
+    let hour: Option<u32> = stamp.get(11..13).and_then(|h| h.parse().ok());
+    let (Some(day), Some(hour)) = (stamp.get(..10), hour) else {
+        return false;
+    };
+    utc && (hour >= 20 || hour < 4) && day != local && {
+        let next = next_day(day);
+        next.as_deref() == Some(local) || next_day(local).as_deref() == Some(day)
+    }
+}
+
+/// The calendar day after a `YYYY-MM-DD`.
+fn next_day(day: &str) -> Option<String> {
+    let mut parts = day.split('-').map(|p| p.parse::<u32>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let last = *days.get(m.checked_sub(1)? as usize)?;
+    let (y, m, d) = if d < last {
+        (y, m, d + 1)
+    } else if m < 12 {
+        (y, m + 1, 1)
+    } else {
+        (y + 1, 1, 1)
+    };
+    Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
 /// A date inside a longer byline line ("By Ann Lee | June 19, 2024 10:32").
@@ -1172,6 +1222,31 @@ mod tests {
             assert!(!is_person_name(label, &no_publisher), "{label}");
         }
         assert!(is_person_name("Jane Roe", &no_publisher));
+    }
+
+    #[test]
+    fn a_utc_time_near_midnight_gives_way_to_the_printed_local_day() {
+        assert!(utc_day_off_by_one("2021-03-04T22:30:00Z", "2021-03-05"));
+        assert!(utc_day_off_by_one(
+            "2020-12-31T23:00:00+00:00",
+            "2021-01-01"
+        ));
+        assert!(utc_day_off_by_one("2021-03-05T01:30:00Z", "2021-03-04"));
+        assert!(!utc_day_off_by_one("2021-03-04T12:30:00Z", "2021-03-05"));
+        assert!(!utc_day_off_by_one(
+            "2021-03-04T22:30:00+02:00",
+            "2021-03-05"
+        ));
+        assert!(!utc_day_off_by_one("2021-03-04", "2021-03-05"));
+        assert_eq!(next_day("2024-02-28").as_deref(), Some("2024-02-29"));
+        assert_eq!(next_day("2023-02-28").as_deref(), Some("2023-03-01"));
+        let html = "<html><head><meta property=\"article:published_time\" \
+            content=\"2021-03-04T23:15:00Z\"></head><body><h1>Ferry strike ends</h1>\
+            <p>5. März 2021</p><p>The ferry strike ended on Friday after the union and the \
+            company agreed on new shift rules, both sides said in a joint statement.</p>\
+            <p>Boats will run on the normal timetable from Saturday morning.</p></body></html>";
+        let r = super::super::extract_html(html, None, &crate::ExtractConfig::default());
+        assert_eq!(r.published.as_deref(), Some("2021-03-05"));
     }
 
     #[test]
