@@ -11,12 +11,18 @@ Run from the repository root:
 
 Each tool runs once over all pages in one process (`--batch` protocol: the times are those of
 the extraction calls, start-up excluded), pinned to one core when `taskset` exists.
+Then each tool's predictions are scored by `xtask eval extract --score`, which prints the same
+body figures and the metadata accuracy per field (title, byline, date) against the gold that
+the dev labels give (see xtask/src/extract_meta.rs); readability-lxml gives no byline or date.
 Exits 0 with a message when the data or the scorer is absent.
 """
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +63,7 @@ def main():
             print(f"{tool}: exited {info['returncode']}: {info.get('stderr_tail', '')[-300:]}", file=sys.stderr)
         per = {s: ev.score([p for p in pages if p["_subset"] == s], preds, 0) for s in subsets}
         per["all"] = ev.score(pages, preds, 0)
+        info["_preds"] = preds
         results[tool] = (per, info)
 
     print(f"{'tool':<22} {'subset':<17} {'F1':>6} {'P':>6} {'R':>6} {'snipF1':>7} {'snipP':>6} {'snipR':>6} {'title':>6} {'ms/page':>8} {'peak MiB':>8}")
@@ -76,6 +83,22 @@ def main():
                    f"{ms:>8.2f}" if s == "all" else f"{'':>8}",
                    f"{info.get('peak_rss_kb', 0) / 1024:>8.0f}" if s == "all" else f"{'':>8}"]
             print(" ".join(row))
+    print()
+    print("metadata, per field (share right on the dev pages whose labels give the field; xtask eval extract --score):")
+    for tool, (per, info) in results.items():
+        preds = info["_preds"]
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+            for p in pages:
+                j = dict(preds.get(p["_id"], {}))
+                j["id"] = p["_html"]
+                f.write(json.dumps(j, ensure_ascii=False) + "\n")
+            tmp = f.name
+        out = subprocess.run([xtask, "eval", "extract", "--data", str(shared / "data"), "--score", tmp, "--tool", tool],
+                             capture_output=True, text=True)
+        os.unlink(tmp)
+        for line in out.stdout.splitlines():
+            if line.startswith(tool) and " all " in line:
+                print("  " + line)
     if "newsmill" in results:
         base_per, base_info = results["newsmill"]
         for tool, (per, info) in results.items():

@@ -3,8 +3,10 @@
 ../shared/tools/extraction_eval.py drives a `--batch` command.
 
 Reads lines "PATH<TAB>URL" on stdin, writes one JSON line per page:
-{"id": PATH, "text": ..., "title": ..., "wall_s": ..., "cpu_s": ...}; the times cover the
-extraction call only (parsing included, start-up excluded), measured with time.process_time.
+{"id": PATH, "text": ..., "title": ..., "byline": ..., "published": ..., "wall_s": ...,
+"cpu_s": ...}; the times cover the extraction call only (parsing included, start-up
+excluded), measured with time.process_time. `byline` and `published` are trafilatura's
+`author` and `date` (readability-lxml gives neither).
 
 Run it from a virtualenv that has the tools (never a project dependency), e.g.
   python3 -m venv ../venv && ../venv/bin/pip install trafilatura readability-lxml
@@ -60,15 +62,15 @@ def make_extractor(tool):
                 html, url=url or None, favor_precision=precision, with_metadata=True
             )
             if doc is None:
-                return "", None
-            return doc.text or "", doc.title
+                return "", None, None, None
+            return doc.text or "", doc.title, doc.author, doc.date
         return run
     if tool == "readability":
         from readability import Document
 
         def run(html, url):
             doc = Document(html, url=url or None)
-            return readability_text(doc.summary(html_partial=True)), doc.short_title()
+            return readability_text(doc.summary(html_partial=True)), doc.short_title(), None, None
         return run
     sys.exit(f"unknown tool {tool!r}: trafilatura, trafilatura-precision or readability")
 
@@ -87,8 +89,12 @@ def main():
         out = {"id": path}
         w0, c0 = time.perf_counter(), time.process_time()
         try:
-            text, title = run(html, url)
+            text, title, author, date = run(html, url)
             out["text"], out["title"] = text, title or ""
+            if author:
+                out["byline"] = author  # trafilatura joins several authors with "; "
+            if date:
+                out["published"] = date
         except Exception as e:  # an anchor failing on a page scores as empty, not as a crash
             out["text"], out["error"] = "", f"{type(e).__name__}: {e}"
         out["wall_s"], out["cpu_s"] = time.perf_counter() - w0, time.process_time() - c0

@@ -1,21 +1,21 @@
 //! `cargo xtask eval extract`: main-content extraction on ../shared/data/extraction/dev.
 //!
-//! The metrics are the ones that folder's README defines, as ../shared/tools/extraction_eval.py
-//! computes them (`--save-predictions` writes a file that script scores with `--predictions`,
-//! to check this implementation against it):
+//! Prints, per subset, the dev set's metrics ([`crate::extract_metrics`]: shingle P/R/F1 on
+//! l3s-gn1, snippet P/R/F1 on trafilatura-eval), metadata accuracy per field
+//! ([`crate::extract_meta`]), the pages that lose more than half their article text to
+//! `removed`, and the time per page. Two kinds of figures, named as such:
 //!
-//! * ScrapingHub shingle precision, recall and F1 on `body`: tokens are `\w+` (Unicode,
-//!   case-sensitive), shingles the multiset of 4-token windows (a text of 1–3 tokens is one
-//!   shingle); precision is averaged over pages with tp+fp > 0, recall over pages with
-//!   tp+fn > 0, and F1 = 2PR/(P+R) of the two means.
-//! * trafilatura snippet scores on `with`/`without`, pooled over pages.
-//! * Title accuracy: the token sequences of our title and the labelled headline are equal
-//!   (the script's rule), the same with case folded, and "folded-line": equal to the whole
-//!   label or to one line of it (84 labels hold kicker, headline and subheadline as lines).
-//! * Time: CPU (user+system, from /proc/self/stat) and wall time of the extraction calls,
-//!   in one thread, per page; MB/s over the HTML bytes.
+//! * **in-sample**: the shipped rules and thresholds on all dev pages, which they were
+//!   written and tuned on;
+//! * **leave-sites-out** ([`crate::extract_lso`]): the dev sites split into folds; on each
+//!   fold the thresholds are tuned and each rule kept or dropped on the other folds' sites
+//!   only, and the fold's pages are scored with that choice; every page is scored once,
+//!   when its site was held out.
+//!
+//! `--save-predictions` writes one JSON line per page for ../shared/tools/extraction_eval.py
+//! `--predictions` (to check these metrics against it); `--score FILE` scores another tool's
+//! predictions the same way (scripts/compare_extract.py uses it for the metadata).
 
-use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,10 +25,16 @@ use newsmill_core::{InputHint, Origin, RawDoc};
 use newsmill_extract::{ExtractConfig, extract};
 use serde::Deserialize;
 
+use crate::extract_meta::{self, Meta, MetaScore};
+use crate::extract_metrics::{
+    aggregate, counts, page_f1, prec, rec, shingles, snippet_counts, snippet_prf, tokens,
+};
+
 /// Options of `eval extract`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Write one JSON line per page ({id, text, title}) for extraction_eval.py --predictions.
+    /// Write one JSON line per page ({id, text, title, byline, published}) for
+    /// extraction_eval.py --predictions.
     #[arg(long)]
     save_predictions: Option<PathBuf>,
     /// Print the pages with the lowest F1 (for error analysis on the dev set).
@@ -42,27 +48,235 @@ pub(crate) struct Args {
     /// many MB (nested markup, broken tags, binary noise, a long article) and report the time.
     #[arg(long)]
     stress_mb: Option<usize>,
+    /// Audit the rule files instead: for every entry, the dev sites it fires on and the
+    /// answers it would drop; lists the entries that fire on one site only (all entries with
+    /// `--audit-all`).
+    #[arg(long)]
+    audit_rules: bool,
+    /// With `--audit-rules`: list every entry.
+    #[arg(long)]
+    audit_all: bool,
+    /// Skip the leave-sites-out estimate (it runs the extractor about 100 times).
+    #[arg(long)]
+    quick: bool,
+    /// Print the table of every rule's effect (switched off alone, per site).
+    #[arg(long)]
+    rules: bool,
+    /// Folds of sites for the leave-sites-out estimate.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Score another tool's predictions (JSON lines {id, text, title, byline, published}, `id`
+    /// the page's path) instead of running newsmill; prints the same figures.
+    #[arg(long)]
+    score: Option<PathBuf>,
+    /// A name for `--score`'s tool in the printed table.
+    #[arg(long, default_value = "other")]
+    tool: String,
+    /// Try a threshold other than the shipped one (`NAME=VALUE`, repeatable; for experiments,
+    /// the figures are then not the shipped extractor's).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Switch a rule off (repeatable; for experiments).
+    #[arg(long = "off", value_name = "RULE")]
+    off: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Truth {
+pub(crate) struct Truth {
     #[serde(default)]
-    url: String,
-    body: Option<String>,
-    title: Option<String>,
-    with: Option<Vec<String>>,
-    without: Option<Vec<String>>,
+    pub(crate) url: String,
+    pub(crate) body: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) with: Option<Vec<String>>,
+    pub(crate) without: Option<Vec<String>>,
+    /// L3S-GN1 labels: captions, datelines and bylines (3), related links (4), comments (5).
+    pub(crate) supplemental: Option<String>,
+    pub(crate) related: Option<String>,
+    pub(crate) comments: Option<String>,
 }
 
-struct Page {
-    subset: String,
-    html_path: PathBuf,
-    truth: Truth,
+pub(crate) struct Page {
+    pub(crate) subset: String,
+    pub(crate) html_path: PathBuf,
+    pub(crate) truth: Truth,
 }
 
-struct Output {
-    text: String,
-    title: Option<String>,
+/// The site of a page: its registrable domain ("news.bbc.co.uk" and "www.bbc.co.uk" are
+/// one site), or the page itself when it has no URL.
+pub(crate) fn site_of(p: &Page) -> String {
+    let url = p.truth.url.trim();
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, r)| r)
+        .split(['/', '?', '#', ':'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if host.is_empty() {
+        return format!("page:{}", p.html_path.display());
+    }
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    let n = labels.len();
+    // Blog hosts give each blog its own subdomain: a blog is a site.
+    const HOSTS: &[&str] = &[
+        "wordpress.com",
+        "blogspot.com",
+        "blogspot.de",
+        "tumblr.com",
+        "github.io",
+        "typepad.com",
+        "over-blog.com",
+        "wixsite.com",
+        "substack.com",
+        "medium.com",
+    ];
+    let blog = n >= 3 && HOSTS.contains(&labels[n - 2..].join(".").as_str());
+    // "bbc.co.uk": a second-level label under a country code.
+    let country = n >= 3
+        && labels[n - 1].len() == 2
+        && ["co", "com", "org", "net", "gov", "ac", "edu", "or", "ne"].contains(&labels[n - 2]);
+    let keep = if blog || country { 3 } else { 2 };
+    labels[n.saturating_sub(keep)..].join(".")
+}
+
+/// What one run of a tool gave for a page.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Output {
+    pub(crate) text: String,
+    pub(crate) meta: Meta,
+    /// `removed` entries (reason, text).
+    pub(crate) removed: Vec<(String, String)>,
+}
+
+/// A page's scores under one run: shingle counts (l3s-gn1), snippet counts
+/// (trafilatura-eval), and a hash of the text (to tell which pages a change touched).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PageScore {
+    pub(crate) shingle: Option<(usize, usize, usize)>,
+    pub(crate) snippet: Option<(usize, usize, usize, usize)>,
+    pub(crate) hash: u64,
+}
+
+impl PageScore {
+    /// One number per page for site-level comparisons: the page F1, or the share of the
+    /// page's snippets that are right.
+    pub(crate) fn value(&self) -> f64 {
+        match (self.shingle, self.snippet) {
+            (Some(c), _) => page_f1(c),
+            (None, Some((tp, fp, fn_, tn))) => {
+                let all = tp + fp + fn_ + tn;
+                if all == 0 {
+                    1.0
+                } else {
+                    (tp + tn) as f64 / all as f64
+                }
+            }
+            _ => 1.0,
+        }
+    }
+}
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+pub(crate) fn score_page(p: &Page, text: &str) -> PageScore {
+    PageScore {
+        shingle: p.truth.body.as_deref().map(|b| counts(b, text)),
+        snippet: (p.truth.with.is_some() || p.truth.without.is_some()).then(|| {
+            snippet_counts(
+                p.truth.with.as_deref().unwrap_or(&[]),
+                p.truth.without.as_deref().unwrap_or(&[]),
+                text,
+            )
+        }),
+        hash: fnv(text),
+    }
+}
+
+/// Shingle F1 and snippet F1 over some pages (`None` where the pages have no such truth).
+pub(crate) fn metrics(scores: &[PageScore], idx: &[usize]) -> (Option<f64>, Option<f64>) {
+    let triples: Vec<_> = idx.iter().filter_map(|&i| scores[i].shingle).collect();
+    let mut snip = (0, 0, 0, 0);
+    let mut any = false;
+    for &i in idx {
+        if let Some(c) = scores[i].snippet {
+            any = true;
+            snip = (snip.0 + c.0, snip.1 + c.1, snip.2 + c.2, snip.3 + c.3);
+        }
+    }
+    (
+        (!triples.is_empty()).then(|| aggregate(&triples).2),
+        any.then(|| snippet_prf(snip).2),
+    )
+}
+
+/// What tuning and rule choices maximise: the mean of the two subsets' headline metrics.
+pub(crate) fn objective(scores: &[PageScore], idx: &[usize]) -> f64 {
+    match metrics(scores, idx) {
+        (Some(a), Some(b)) => (a + b) / 2.0,
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => 0.0,
+    }
+}
+
+/// The dev pages and their bytes, read once.
+pub(crate) struct Dev {
+    pub(crate) pages: Vec<Page>,
+    pub(crate) html: Vec<Vec<u8>>,
+}
+
+impl Dev {
+    /// Extracts the pages `idx` with `config`.
+    pub(crate) fn run(&self, config: &ExtractConfig, idx: &[usize]) -> Vec<(usize, Output)> {
+        idx.iter()
+            .map(|&i| (i, extract_page(&self.pages[i], &self.html[i], config)))
+            .collect()
+    }
+
+    /// Scores of all pages under `config` (pages outside `idx` keep `base`'s scores).
+    pub(crate) fn scores(
+        &self,
+        config: &ExtractConfig,
+        idx: &[usize],
+        base: &[PageScore],
+    ) -> Vec<PageScore> {
+        let mut out = base.to_vec();
+        for (i, o) in self.run(config, idx) {
+            out[i] = score_page(&self.pages[i], &o.text);
+        }
+        out
+    }
+}
+
+pub(crate) fn extract_page(p: &Page, bytes: &[u8], config: &ExtractConfig) -> Output {
+    let mut doc = RawDoc::new(
+        Origin::Path(p.html_path.display().to_string()),
+        InputHint::Html,
+        bytes.to_vec(),
+    );
+    doc.url = Some(p.truth.url.clone()).filter(|u| !u.is_empty());
+    match extract(&doc, config) {
+        Ok(r) => Output {
+            text: r.text,
+            meta: Meta {
+                title: r.title,
+                byline: r.byline,
+                published: r.published,
+            },
+            removed: r
+                .removed
+                .into_iter()
+                .map(|x| (x.reason.as_str().to_string(), x.text))
+                .collect(),
+        },
+        Err(_) => Output::default(),
+    }
 }
 
 pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
@@ -81,35 +295,47 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
         return Ok(());
     }
     let pages = load(&dev)?;
-    let config = ExtractConfig::default();
-    let mut outputs = Vec::with_capacity(pages.len());
-    let mut bytes_total = 0usize;
-    let mut wall = 0f64;
-    let cpu0 = process_cpu_seconds();
-    for p in &pages {
-        let bytes =
-            fs_err::read(&p.html_path).with_context(|| format!("{}", p.html_path.display()))?;
-        bytes_total += bytes.len();
-        let mut doc = RawDoc::new(
-            Origin::Path(p.html_path.display().to_string()),
-            InputHint::Html,
-            bytes,
-        );
-        doc.url = Some(p.truth.url.clone()).filter(|u| !u.is_empty());
-        let t = Instant::now();
-        let out = match extract(&doc, &config) {
-            Ok(r) => Output {
-                text: r.text,
-                title: r.title,
-            },
-            Err(_) => Output {
-                text: String::new(),
-                title: None,
-            },
-        };
-        wall += t.elapsed().as_secs_f64();
-        outputs.push(out);
+    if args.audit_rules {
+        crate::extract_audit::run(&pages, args.audit_all)?;
+        return Ok(());
     }
+    if let Some(path) = &args.score {
+        let outputs = read_predictions(path, &pages)?;
+        println!("{} predictions from {}", args.tool, path.display());
+        report(&pages, &outputs, &args.tool);
+        return Ok(());
+    }
+    let mut html = Vec::with_capacity(pages.len());
+    let mut bytes_total = 0usize;
+    for p in &pages {
+        let b = fs_err::read(&p.html_path).with_context(|| format!("{}", p.html_path.display()))?;
+        bytes_total += b.len();
+        html.push(b);
+    }
+    let dev = Dev { pages, html };
+    let pages = &dev.pages;
+    let all: Vec<usize> = (0..pages.len()).collect();
+    let mut config = ExtractConfig::default();
+    for kv in &args.set {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--set {kv}: expected NAME=VALUE"))?;
+        let v: f64 = v.parse().with_context(|| format!("--set {kv}"))?;
+        config.tuning.set(k, v)?;
+    }
+    for r in &args.off {
+        config.tuning.switch_off(r)?;
+    }
+    if !args.set.is_empty() || !args.off.is_empty() {
+        println!(
+            "experiment: --set {:?} --off {:?} (not the shipped settings)",
+            args.set, args.off
+        );
+    }
+    let cpu0 = process_cpu_seconds();
+    let t = Instant::now();
+    let outputs: Vec<Output> = dev.run(&config, &all).into_iter().map(|(_, o)| o).collect();
+    let wall = t.elapsed().as_secs_f64();
     let cpu = cpu0.and_then(|c0| process_cpu_seconds().map(|c1| c1 - c0));
     if let Some(path) = &args.save_predictions {
         let mut f = std::io::BufWriter::new(fs_err::File::create(path)?);
@@ -117,32 +343,25 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             let line = serde_json::json!({
                 "id": p.html_path.display().to_string(),
                 "text": o.text,
-                "title": o.title.clone().unwrap_or_default(),
+                "title": o.meta.title.clone().unwrap_or_default(),
+                "byline": o.meta.byline,
+                "published": o.meta.published,
             });
             writeln!(f, "{line}")?;
         }
     }
-    let mut subsets: Vec<&str> = pages.iter().map(|p| p.subset.as_str()).collect();
-    subsets.dedup();
     println!(
-        "{:<18} {:>5} {:>6} {:>6} {:>6} {:>7} {:>7}  {:<28} {:>7}",
-        "subset", "pages", "F1", "P", "R", "pageF1", "empty", "snippets F1 (P/R)", "title"
+        "in-sample: the shipped rules and thresholds on every dev page (they were written and tuned on these pages)"
     );
-    for s in subsets.iter().map(|s| Some(*s)).chain([None]) {
-        let sel: Vec<(&Page, &Output)> = pages
-            .iter()
-            .zip(&outputs)
-            .filter(|(p, _)| s.is_none_or(|s| p.subset == s))
-            .collect();
-        report(s.unwrap_or("all"), &sel);
-    }
+    report(pages, &outputs, "newsmill");
+    removed_check(pages, &outputs);
     let n = pages.len() as f64;
     let mb = bytes_total as f64 / 1e6;
     println!(
-        "time: {:.2} ms wall/page{}, {:.1} MB/s, {} pages, {:.1} MB (one thread, extraction only)",
+        "time: {:.2} ms wall/page{}, {:.1} MB/s, {} pages, {:.1} MB (one thread, extraction only, pages in memory)",
         wall * 1000.0 / n,
         cpu.map_or(String::new(), |c| format!(
-            ", {:.2} ms CPU/page (whole process, reading included)",
+            ", {:.2} ms CPU/page",
             c * 1000.0 / n
         )),
         mb / wall,
@@ -150,229 +369,225 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
         mb
     );
     if args.worst > 0 {
-        let mut scored: Vec<(f64, &Page, &Output)> = pages
+        worst(pages, &outputs, args.worst);
+    }
+    if !args.quick {
+        let base: Vec<PageScore> = pages
             .iter()
             .zip(&outputs)
-            .filter_map(|(p, o)| {
-                let body = p.truth.body.as_deref()?;
-                let c = counts(body, &o.text);
-                Some((page_f1(c), p, o))
-            })
+            .map(|(p, o)| score_page(p, &o.text))
             .collect();
-        scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (f, p, o) in scored.iter().take(args.worst) {
-            let c = counts(p.truth.body.as_deref().unwrap_or(""), &o.text);
-            println!(
-                "{f:.3} P {:.2} R {:.2} {}",
-                prec(c),
-                rec(c),
-                p.html_path.display()
-            );
-        }
+        crate::extract_lso::run(&dev, &base, args.folds, args.rules)?;
     }
     Ok(())
 }
 
-fn report(name: &str, sel: &[(&Page, &Output)]) {
-    let mut triples = Vec::new();
-    let mut empty = 0;
-    let (mut stp, mut sfp, mut sfn, mut stn) = (0usize, 0usize, 0usize, 0usize);
-    let (mut titles, mut exact, mut folded, mut line) = (0usize, 0usize, 0usize, 0usize);
-    for (p, o) in sel {
-        if tokens(&o.text).is_empty() {
-            empty += 1;
-        }
-        if let Some(body) = &p.truth.body {
-            triples.push(counts(body, &o.text));
-        }
-        if p.truth.with.is_some() || p.truth.without.is_some() {
-            let t = norm_ws(&o.text);
-            for w in p.truth.with.iter().flatten() {
-                if t.contains(&norm_ws(w)) {
-                    stp += 1;
-                } else {
-                    sfn += 1;
-                }
-            }
-            for w in p.truth.without.iter().flatten() {
-                if t.contains(&norm_ws(w)) {
-                    sfp += 1;
-                } else {
-                    stn += 1;
-                }
-            }
-        }
-        if let Some(gold) = p.truth.title.as_deref().filter(|t| !t.is_empty()) {
-            titles += 1;
-            let ours = o.title.as_deref().unwrap_or("");
-            exact += usize::from(tokens(gold) == tokens(ours));
-            let ours_f = tokens(&ours.to_lowercase()).join(" ");
-            folded += usize::from(tokens(&gold.to_lowercase()).join(" ") == ours_f);
-            // 84 labels hold a kicker, headline and subheadline on separate lines: the
-            // title is right there if it is the whole label or one of its lines.
-            line += usize::from(
-                tokens(&gold.to_lowercase()).join(" ") == ours_f
-                    || gold.lines().any(|l| {
-                        tokens(&l.to_lowercase()).join(" ") == ours_f && !ours_f.is_empty()
-                    }),
-            );
-        }
+fn worst(pages: &[Page], outputs: &[Output], k: usize) {
+    let mut scored: Vec<(f64, &Page, &Output)> = pages
+        .iter()
+        .zip(outputs)
+        .filter_map(|(p, o)| {
+            let body = p.truth.body.as_deref()?;
+            Some((page_f1(counts(body, &o.text)), p, o))
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (f, p, o) in scored.iter().take(k) {
+        let c = counts(p.truth.body.as_deref().unwrap_or(""), &o.text);
+        println!(
+            "{f:.3} P {:.2} R {:.2} {}",
+            prec(c),
+            rec(c),
+            p.html_path.display()
+        );
     }
-    let body = if triples.is_empty() {
-        format!("{:>6} {:>6} {:>6} {:>7}", "-", "-", "-", "-")
-    } else {
-        let (p, r, f, pf) = aggregate(&triples);
-        format!("{f:>6.3} {p:>6.3} {r:>6.3} {pf:>7.3}")
-    };
-    let snip = if stp + sfp + sfn + stn == 0 {
-        "-".to_string()
-    } else {
-        let sp = ratio(stp, stp + sfp);
-        let sr = ratio(stp, stp + sfn);
-        let f = if sp + sr > 0.0 {
-            2.0 * sp * sr / (sp + sr)
-        } else {
-            0.0
-        };
-        format!("{f:.3} ({sp:.3}/{sr:.3})")
-    };
-    let title = if titles == 0 {
-        "-".to_string()
-    } else {
-        format!(
-            "{:.3} exact, {:.3} folded, {:.3} folded-line ({titles})",
-            ratio(exact, titles),
-            ratio(folded, titles),
-            ratio(line, titles)
-        )
-    };
+}
+
+/// Per subset: body metrics, snippets, metadata.
+fn report(pages: &[Page], outputs: &[Output], tool: &str) {
+    let mut subsets: Vec<&str> = pages.iter().map(|p| p.subset.as_str()).collect();
+    subsets.dedup();
     println!(
-        "{name:<18} {:>5} {body} {:>7}  {snip:<28} {title}",
-        sel.len(),
-        empty
+        "{:<12} {:<17} {:>5} {:>6} {:>6} {:>6} {:>7} {:>6}  {:<21}  metadata (share right, pages with gold)",
+        "tool", "subset", "pages", "F1", "P", "R", "pageF1", "empty", "snippets F1 (P/R)"
     );
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
-}
-
-/// `re.findall(r"\w+", text)` with Python's Unicode `\w` (alphanumeric or `_`).
-pub(crate) fn tokens(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        let word = c.is_alphanumeric() || c == '_';
-        match (word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push(&text[s..i]);
-                start = None;
+    for s in subsets.iter().map(|s| Some(*s)).chain([None]) {
+        let sel: Vec<usize> = (0..pages.len())
+            .filter(|&i| s.is_none_or(|s| pages[i].subset == s))
+            .collect();
+        let mut triples = Vec::new();
+        let mut snip = (0, 0, 0, 0);
+        let mut any_snip = false;
+        let mut empty = 0;
+        let mut meta = MetaScore::default();
+        for &i in &sel {
+            let (p, o) = (&pages[i], &outputs[i]);
+            if tokens(&o.text).is_empty() {
+                empty += 1;
             }
-            _ => {}
+            let sc = score_page(p, &o.text);
+            if let Some(c) = sc.shingle {
+                triples.push(c);
+            }
+            if let Some(c) = sc.snippet {
+                any_snip = true;
+                snip = (snip.0 + c.0, snip.1 + c.1, snip.2 + c.2, snip.3 + c.3);
+            }
+            meta += extract_meta::score(&extract_meta::gold(p), &o.meta);
         }
-    }
-    if let Some(s) = start {
-        out.push(&text[s..]);
-    }
-    out
-}
-
-fn shingles<'a>(toks: &[&'a str]) -> HashMap<Vec<&'a str>, usize> {
-    let mut out = HashMap::new();
-    if toks.is_empty() {
-        return out;
-    }
-    if toks.len() < 4 {
-        *out.entry(toks.to_vec()).or_insert(0) += 1;
-        return out;
-    }
-    for w in toks.windows(4) {
-        *out.entry(w.to_vec()).or_insert(0) += 1;
-    }
-    out
-}
-
-/// (tp, fp, fn) shingle counts of one page.
-pub(crate) fn counts(truth: &str, pred: &str) -> (usize, usize, usize) {
-    let (tt, pt) = (tokens(truth), tokens(pred));
-    let (ts, ps) = (shingles(&tt), shingles(&pt));
-    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-    for (k, &t) in &ts {
-        let p = ps.get(k).copied().unwrap_or(0);
-        tp += t.min(p);
-        fn_ += t.saturating_sub(p);
-    }
-    for (k, &p) in &ps {
-        let t = ts.get(k).copied().unwrap_or(0);
-        fp += p.saturating_sub(t);
-    }
-    (tp, fp, fn_)
-}
-
-fn prec((tp, fp, fn_): (usize, usize, usize)) -> f64 {
-    if fp == 0 && fn_ == 0 {
-        1.0
-    } else if tp == 0 && fp == 0 {
-        0.0
-    } else {
-        tp as f64 / (tp + fp) as f64
-    }
-}
-
-fn rec((tp, fp, fn_): (usize, usize, usize)) -> f64 {
-    if fp == 0 && fn_ == 0 {
-        1.0
-    } else if tp == 0 && fn_ == 0 {
-        0.0
-    } else {
-        tp as f64 / (tp + fn_) as f64
-    }
-}
-
-fn page_f1((tp, fp, fn_): (usize, usize, usize)) -> f64 {
-    let d = 2 * tp + fp + fn_;
-    if d == 0 {
-        1.0
-    } else {
-        2.0 * tp as f64 / d as f64
-    }
-}
-
-/// (P, R, F1 of the means, mean page F1), as the benchmark aggregates.
-pub(crate) fn aggregate(triples: &[(usize, usize, usize)]) -> (f64, f64, f64, f64) {
-    let mean = |v: Vec<f64>| {
-        if v.is_empty() {
-            0.0
+        let body = if triples.is_empty() {
+            format!("{:>6} {:>6} {:>6} {:>7}", "-", "-", "-", "-")
         } else {
-            v.iter().sum::<f64>() / v.len() as f64
-        }
-    };
-    let p = mean(
-        triples
-            .iter()
-            .filter(|t| t.0 + t.1 > 0)
-            .map(|&t| prec(t))
-            .collect(),
-    );
-    let r = mean(
-        triples
-            .iter()
-            .filter(|t| t.0 + t.2 > 0)
-            .map(|&t| rec(t))
-            .collect(),
-    );
-    let f = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
-    let pf = mean(triples.iter().map(|&t| page_f1(t)).collect());
-    (p, r, f, pf)
+            let (p, r, f, pf) = aggregate(&triples);
+            format!("{f:>6.4} {p:>6.3} {r:>6.3} {pf:>7.3}")
+        };
+        let snip = if any_snip {
+            let (p, r, f) = snippet_prf(snip);
+            format!("{f:.4} ({p:.3}/{r:.3})")
+        } else {
+            "-".to_string()
+        };
+        let meta = if meta.title.1 + meta.byline.1 + meta.date.1 == 0 {
+            "-".to_string()
+        } else {
+            meta.line()
+        };
+        println!(
+            "{tool:<12} {:<17} {:>5} {body} {empty:>6}  {snip:<21}  {meta}",
+            s.unwrap_or("all"),
+            sel.len(),
+        );
+    }
 }
 
-fn norm_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Pages whose article text went to `removed`: for l3s-gn1 the body shingles found in the
+/// removed texts and not in the output; for trafilatura-eval the `with` snippets found there
+/// and not in the output. A page that loses more than half is listed (the truth says that
+/// text is the article, so the removal is wrong).
+fn removed_check(pages: &[Page], outputs: &[Output]) {
+    let mut flagged = Vec::new();
+    for (p, o) in pages.iter().zip(outputs) {
+        if o.removed.is_empty() {
+            continue;
+        }
+        let removed: String = o
+            .removed
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let lost = if let Some(body) = p.truth.body.as_deref() {
+            let bt = tokens(body);
+            let (bs, rs, os) = (
+                shingles(&bt),
+                shingles(&tokens(&removed)),
+                shingles(&tokens(&o.text)),
+            );
+            let total: usize = bs.values().sum();
+            let lost: usize = bs
+                .iter()
+                .map(|(k, &b)| {
+                    let r = rs.get(k).copied().unwrap_or(0);
+                    let kept = os.get(k).copied().unwrap_or(0);
+                    b.min(r).min(b.saturating_sub(kept))
+                })
+                .sum();
+            (total > 0).then(|| lost as f64 / total as f64)
+        } else if let Some(with) = p.truth.with.as_deref().filter(|w| !w.is_empty()) {
+            let (r, t) = (
+                crate::extract_metrics::norm_ws(&removed),
+                crate::extract_metrics::norm_ws(&o.text),
+            );
+            let lost = with
+                .iter()
+                .map(|w| crate::extract_metrics::norm_ws(w))
+                .filter(|w| r.contains(w.as_str()) && !t.contains(w.as_str()))
+                .count();
+            Some(lost as f64 / with.len() as f64)
+        } else {
+            None
+        };
+        if let Some(l) = lost.filter(|&l| l > 0.5) {
+            let mut reasons: Vec<&str> = o.removed.iter().map(|(r, _)| r.as_str()).collect();
+            reasons.sort_unstable();
+            reasons.dedup();
+            flagged.push(format!(
+                "  {:.0}% lost: {} (reasons: {})",
+                l * 100.0,
+                p.html_path.display(),
+                reasons.join(", ")
+            ));
+        }
+    }
+    println!(
+        "pages that lose more than half their article text to `removed` (their truth says it is article text): {}",
+        flagged.len()
+    );
+    for f in flagged {
+        println!("{f}");
+    }
+}
+
+/// Another tool's predictions, by page.
+fn read_predictions(path: &Path, pages: &[Page]) -> Result<Vec<Output>> {
+    let text = fs_err::read_to_string(path)?;
+    let mut by_id = std::collections::HashMap::new();
+    for (k, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), k + 1))?;
+        let id = page_key(Path::new(v["id"].as_str().unwrap_or("")));
+        let byline = match &v["byline"] {
+            serde_json::Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            serde_json::Value::String(s) => s
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let published = v["published"]
+            .as_str()
+            .or_else(|| v["date"].as_str())
+            .map(str::to_string);
+        by_id.insert(
+            id,
+            Output {
+                text: v["text"].as_str().unwrap_or("").to_string(),
+                meta: Meta {
+                    title: v["title"]
+                        .as_str()
+                        .map(str::to_string)
+                        .filter(|t| !t.is_empty()),
+                    byline,
+                    published,
+                },
+                removed: Vec::new(),
+            },
+        );
+    }
+    Ok(pages
+        .iter()
+        .map(|p| by_id.remove(&page_key(&p.html_path)).unwrap_or_default())
+        .collect())
+}
+
+/// `SUBSET/NAME.html` of a page path, however the path was written.
+fn page_key(path: &Path) -> String {
+    let mut parts: Vec<String> = path
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.reverse();
+    parts.join("/")
 }
 
 fn load(dev: &Path) -> Result<Vec<Page>> {
@@ -438,6 +653,7 @@ fn batch() -> Result<()> {
         let j = match result {
             Ok(r) => serde_json::json!({
                 "id": path, "text": r.text, "title": r.title.unwrap_or_default(),
+                "byline": r.byline, "published": r.published,
                 "wall_s": secs, "cpu_s": secs,
             }),
             Err(e) => serde_json::json!({
@@ -507,26 +723,4 @@ fn process_cpu_seconds() -> Option<f64> {
     let stime: f64 = fields.get(12)?.parse().ok()?;
     // Clock ticks are 100 per second on every Linux target we run on.
     Some((utime + stime) / 100.0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn metric_matches_the_reference_definition() {
-        assert_eq!(
-            tokens("Kosovo?s future, status_1 é"),
-            ["Kosovo", "s", "future", "status_1", "é"]
-        );
-        // Identical texts: all shingles match.
-        assert_eq!(counts("a b c d e", "a b c d e"), (2, 0, 0));
-        // Short texts are one shingle.
-        assert_eq!(counts("a b", "a b"), (1, 0, 0));
-        assert_eq!(counts("a b c d e", ""), (0, 0, 2));
-        let (p, r, f, _) = aggregate(&[(2, 0, 0), (0, 0, 2)]);
-        // The empty output counts for recall only.
-        assert_eq!((p, r), (1.0, 0.5));
-        assert!((f - 2.0 / 3.0).abs() < 1e-9);
-    }
 }

@@ -16,6 +16,10 @@ mod eval_extract;
 mod eval_ner;
 mod eval_quotes;
 mod eval_stories;
+mod extract_audit;
+mod extract_lso;
+mod extract_meta;
+mod extract_metrics;
 mod train_ner;
 
 #[derive(Debug, Parser)]

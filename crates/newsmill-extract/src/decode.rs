@@ -17,9 +17,41 @@ use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 /// real pages put long scripts first, so a little more).
 const PRESCAN: usize = 8192;
 
-/// Decodes an HTML page, never failing: malformed sequences become U+FFFD.
+/// Decodes an HTML page, never failing: malformed sequences become U+FFFD. A page whose
+/// UTF-8 was decoded as windows-1252 and saved again ("MÃ¤rz" for "März") is repaired.
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
-    decode_with_label(bytes, content_type).0
+    let text = decode_with_label(bytes, content_type).0;
+    repair_mojibake(text)
+}
+
+/// Characters of windows-1252 that UTF-8's continuation bytes (0x80–0xBF) turn into when read
+/// as windows-1252, after "Ã" or "Â" (lead bytes 0xC3, 0xC2).
+fn continuation_1252(c: char) -> bool {
+    matches!(c as u32, 0xA0..=0xBF) || "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ".contains(c)
+}
+
+/// Undoes one round of UTF-8 read as windows-1252 (ftfy's most common case), when the text
+/// shows it at least three times and re-encoding gives valid UTF-8 with no such pairs left.
+fn repair_mojibake(text: String) -> String {
+    let mut pairs = 0;
+    let mut prev = '\0';
+    for c in text.chars() {
+        if matches!(prev, 'Ã' | 'Â') && continuation_1252(c) {
+            pairs += 1;
+        }
+        prev = c;
+    }
+    if pairs < 3 {
+        return text;
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    if unmappable {
+        return text;
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(fixed) => fixed.to_string(),
+        Err(_) => text,
+    }
 }
 
 /// Decodes and names the encoding used (for tests and diagnostics).
@@ -142,6 +174,20 @@ fn xml_encoding(head: &[u8]) -> Option<&'static Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn double_encoded_utf8_is_repaired() {
+        let page = "<p>Schaf, Standardausführung, weiß: Die Größe im März.</p>";
+        let (mangled, _, _) = encoding_rs::WINDOWS_1252.decode(page.as_bytes());
+        assert!(
+            mangled.contains("Ã¤") || mangled.contains("Ã¼"),
+            "{mangled}"
+        );
+        assert_eq!(decode_html(mangled.as_bytes(), None), page);
+        // Real "Ã" followed by a symbol once stays as it is.
+        let one = "<p>Ã© once</p>";
+        assert_eq!(decode_html(one.as_bytes(), None), one);
+    }
 
     #[test]
     fn xml_declaration_with_a_multibyte_quote() {

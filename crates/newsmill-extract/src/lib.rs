@@ -18,28 +18,37 @@
 //! assert_eq!(record.removed[0].text, "Share this article");
 //! ```
 
+pub mod audit;
 mod boilerplate;
+mod datefind;
 mod dateline;
 mod decode;
 mod html;
+mod rules;
 mod text;
+mod tuning;
 
 use newsmill_core::{InputHint, RawDoc, Record};
 
 pub use decode::decode_html;
 pub use newsmill_lang::detect_language;
+pub use tuning::{Tuning, UnknownSetting};
 
 /// Extraction settings.
 #[derive(Debug, Clone)]
 pub struct ExtractConfig {
     /// Detect the body's language (and the language of removed blocks) from the text.
     pub detect_language: bool,
+    /// The rules' thresholds and switches (the defaults are what newsmill ships; evaluations
+    /// vary them).
+    pub tuning: Tuning,
 }
 
 impl Default for ExtractConfig {
     fn default() -> Self {
         ExtractConfig {
             detect_language: true,
+            tuning: Tuning::default(),
         }
     }
 }

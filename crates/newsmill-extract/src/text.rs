@@ -78,9 +78,14 @@ static SOURCES_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A byline line: a lead of `byline-lead` (`rules/bylines.rules`), then a capitalised name.
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:by|written by|von|por|par|di|door|av|autor:|author:)\s+(\p{Lu}.{1,80})$")
-        .expect("valid regex")
+    let f = crate::rules::rules().family("byline-lead");
+    Regex::new(&format!(
+        r"^(?i:{})\s+(\p{{Lu}}.{{1,80}})$",
+        f.regex_source()
+    ))
+    .expect("valid regex")
 });
 
 /// A dateline that opens a lede ("MOSCOW (Reuters) -", "SEOUL, June 19 —"): such a line is a
@@ -97,7 +102,7 @@ pub(crate) fn extract_text(input: &str, config: &ExtractConfig) -> Record {
     let mut record = Record::default();
 
     let body_script = dominant_script(input);
-    drop_chrome(&units, &mut roles, body_script);
+    drop_chrome(&units, &mut roles, body_script, &config.tuning);
     read_top_metadata(&units, &mut roles, &mut record);
     mark_title(&units, &mut roles, &mut record);
     // Repeats of the title go before the dek is chosen, so a doubled headline is not a dek.
@@ -105,6 +110,9 @@ pub(crate) fn extract_text(input: &str, config: &ExtractConfig) -> Record {
     mark_dek(&units, &mut roles, &mut record);
     drop_repeats(&units, &mut roles);
     find_sources(&units, &mut roles, &mut record);
+    if config.tuning.step("tail-fragment") {
+        drop_tail_fragments(&units, &mut roles);
+    }
     mark_structure(&units, &mut roles);
 
     for (unit, role) in units.iter_mut().zip(&roles) {
@@ -253,11 +261,16 @@ fn ends_sentence(s: &str) -> bool {
 }
 
 /// Pass 2a: boilerplate labels and short lines in a foreign script.
-fn drop_chrome(units: &[Unit], roles: &mut [Role], body_script: Option<Script>) {
+fn drop_chrome(
+    units: &[Unit],
+    roles: &mut [Role],
+    body_script: Option<Script>,
+    tuning: &crate::Tuning,
+) {
     for (unit, role) in units.iter().zip(roles.iter_mut()) {
-        if let Some(reason) = classify_line(&unit.text) {
+        if let Some(reason) = classify_line(&unit.text, tuning) {
             *role = Role::Dropped(reason);
-        } else if foreign_script(&unit.text, body_script) {
+        } else if tuning.step("foreign-script") && foreign_script(&unit.text, body_script) {
             *role = Role::Dropped(RemovedReason::Boilerplate);
         }
     }
@@ -419,9 +432,13 @@ fn find_sources(units: &[Unit], roles: &mut [Role], record: &mut Record) {
         let mut items: Vec<usize> = Vec::new();
         for &j in &open[k + 1..] {
             let u = &units[j];
-            // Items are list lines or short citation lines; prose ends the section.
+            // Items are list lines or short citation lines; prose ends the section, and so
+            // does a plain line after a marked list (the list was the section).
+            let listed = items.first().is_some_and(|&f| units[f].marker.is_some());
             if u.marker.is_some()
-                || words(&u.text) <= 25 && !(ends_sentence(&u.text) && words(&u.text) > 12)
+                || !listed
+                    && words(&u.text) <= 25
+                    && !(ends_sentence(&u.text) && words(&u.text) > 12)
             {
                 items.push(j);
             } else {
@@ -476,6 +493,27 @@ fn find_sources(units: &[Unit], roles: &mut [Role], record: &mut Record) {
         record
             .provenance
             .insert("sources_cited".into(), "closing-numbered-list".into());
+    }
+}
+
+/// Pass 3b: short fragments after the article's last sentence ("Reader comments", "React",
+/// a lone label under the story) are page chrome, by their place and shape: at most four
+/// words, no sentence punctuation, not a list item, in the last chunk(s) after prose.
+fn drop_tail_fragments(units: &[Unit], roles: &mut [Role]) {
+    let open: Vec<usize> = (0..units.len())
+        .filter(|&i| roles[i] == Role::Undecided)
+        .collect();
+    let Some(last_prose) = open
+        .iter()
+        .rposition(|&i| ends_sentence(&units[i].text) && words(&units[i].text) >= 8)
+    else {
+        return;
+    };
+    for &i in &open[last_prose + 1..] {
+        let u = &units[i];
+        if u.marker.is_none() && words(&u.text) <= 4 && !ends_sentence(&u.text) {
+            roles[i] = Role::Dropped(RemovedReason::Boilerplate);
+        }
     }
 }
 

@@ -34,6 +34,7 @@
 
 pub mod feed;
 pub mod fetch;
+pub mod jsonl;
 pub mod sitemap;
 pub mod warc;
 
@@ -110,6 +111,14 @@ pub enum IngestError {
         /// What went wrong.
         message: String,
     },
+    /// A line of a JSON Lines file of pages is not a page record.
+    #[error("{input}: {message}")]
+    Jsonl {
+        /// The file and line (`FILE#LINE`).
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A URL was given but fetching is turned off.
     #[error("{url}: fetching is turned off (offline)")]
     Offline {
@@ -133,6 +142,7 @@ impl IngestError {
             | IngestError::Warc { input, .. }
             | IngestError::Feed { input, .. }
             | IngestError::Sitemap { input, .. }
+            | IngestError::Jsonl { input, .. }
             | IngestError::TooLarge { input, .. } => input,
             IngestError::Fetch { url, .. }
             | IngestError::Unavailable { url, .. }
@@ -237,6 +247,8 @@ pub enum ContentKind {
     Sitemap,
     /// A list of URLs, one per line.
     UrlList,
+    /// Pages as JSON Lines, one `{"url", "html"}` object per line (a crawler's output).
+    Jsonl,
     /// A document (HTML page or text).
     Document,
 }
@@ -252,6 +264,9 @@ pub fn classify(name: &str, bytes: &[u8]) -> ContentKind {
     if text.starts_with('{') {
         if text.contains("jsonfeed.org") {
             return ContentKind::Feed;
+        }
+        if jsonl::looks_like_jsonl(name, bytes) {
+            return ContentKind::Jsonl;
         }
         return ContentKind::Document;
     }
@@ -547,6 +562,15 @@ impl Reader {
                 }
                 None
             }
+            ContentKind::Jsonl => {
+                for item in jsonl::read_jsonl(name, &bytes).into_iter().rev() {
+                    self.tasks.push_front(match item {
+                        Ok(doc) => Task::Doc(Box::new(doc)),
+                        Err(e) => Task::Error(Box::new(e)),
+                    });
+                }
+                None
+            }
             ContentKind::Document => Some(Ok(RawDoc::new(origin, self.config.hint, bytes))),
         }
     }
@@ -660,7 +684,10 @@ impl Reader {
                 ));
                 None
             }
-            ContentKind::UrlList | ContentKind::Document => Some(Ok(fetched.into_raw_doc(&url))),
+            // A fetched JSON Lines file is a page of JSON like any other.
+            ContentKind::UrlList | ContentKind::Jsonl | ContentKind::Document => {
+                Some(Ok(fetched.into_raw_doc(&url)))
+            }
         }
     }
 }

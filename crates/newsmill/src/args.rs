@@ -266,6 +266,11 @@ pub(crate) struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub(crate) threads: Option<usize>,
+    /// The address the input page was fetched from (a crawler's saved HTML): extraction reads
+    /// it as ingest does (canonical URL, site, dates in the URL). One input only; documents
+    /// that carry their own address (WARC records, a `url` field of JSON Lines) keep theirs.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
     /// Resolve relative dates ("yesterday", "last Friday") of records without a published
     /// time against this time (YYYY-MM-DD or RFC 3339); a record's own published time wins.
     #[arg(long, value_name = "TIME", value_parser = parse_reference_time)]

@@ -10,11 +10,11 @@ use super::*;
 fn explain(html: &str, print: bool) -> Option<usize> {
     let pre = prepass::prepass(html);
     let dom = dom::Dom::parse(&pre);
-    let c = content::extract_content(&dom);
+    let c = content::extract_content(&dom, &crate::Tuning::default());
     if print {
-        let class = content::classify(&dom);
+        let class = content::classify(&dom, &crate::Tuning::default());
         let mut blocks = content::segment(&dom, &class);
-        content::apply_marks(&dom, &class, &mut blocks);
+        content::apply_marks(&dom, &class, &mut blocks, &crate::Tuning::default());
         for b in &blocks {
             let mut path = vec![];
             let mut p = b.owner as u32;

@@ -2,6 +2,8 @@
 //! section and tags, from JSON-LD, OpenGraph and `article:*` meta, microdata, `<time>`, the URL
 //! and visible elements. Every value records where it came from (`"title": "og:title"`).
 
+use std::sync::LazyLock;
+
 use serde_json::Value;
 
 use super::dom::{Dom, Tag, push_collapsed};
@@ -28,6 +30,17 @@ pub(crate) struct PageMeta {
     pub(crate) ld_other: Vec<Value>,
 }
 
+/// Class names of headline elements (`headline-class` in `rules/classes.rules`).
+static HEADLINE_CLASSES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| super::content::class_list("headline-class"));
+/// Class names of sub-headlines (`subheadline-class`).
+static SUBHEADLINE_CLASSES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| super::content::class_list("subheadline-class"));
+/// Class names of byline elements (`byline-element-class`).
+static BYLINE_CLASSES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| super::content::class_list("byline-element-class"));
+
+/// The schema.org types of articles.
 const ARTICLE_TYPES: &[&str] = &[
     "newsarticle",
     "article",
@@ -139,19 +152,8 @@ impl PageMeta {
             } else if node.tag != Tag::Body
                 && node.tag != Tag::Html
                 && m.headings.len() < 200
-                && class_has(
-                    node.attr("class"),
-                    &[
-                        "headline",
-                        "title",
-                        "heading",
-                        "storyhead",
-                        "titular",
-                        "titel",
-                        "titre",
-                    ],
-                )
-                && !class_has(node.attr("class"), &["subtitle", "subheadline"])
+                && class_has(node.attr("class"), &HEADLINE_CLASSES)
+                && !class_has(node.attr("class"), &SUBHEADLINE_CLASSES)
             {
                 let t = short_text(dom, i, 400);
                 if word_count(&t) >= 2 {
@@ -162,7 +164,7 @@ impl PageMeta {
                 && node
                     .attr("rel")
                     .is_some_and(|r| r.to_ascii_lowercase().contains("author"));
-            if (rel_author || class_has(node.attr("class"), &["byline", "author"]))
+            if (rel_author || class_has(node.attr("class"), &BYLINE_CLASSES))
                 && m.byline_texts.len() < 10
             {
                 let t = short_text(dom, i, 200);
@@ -229,6 +231,54 @@ impl PageMeta {
             .iter()
             .find(|(p, _)| p == prop)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The article text the page declares (JSON-LD `articleBody`), as paragraphs: split at
+    /// line breaks, markup stripped, white space collapsed. Empty when there is none.
+    pub(crate) fn article_body(&self) -> Vec<String> {
+        let Some(raw) = self
+            .ld
+            .iter()
+            .filter_map(|o| o.get("articleBody").and_then(Value::as_str))
+            .max_by_key(|s| s.len())
+        else {
+            return Vec::new();
+        };
+        // Some CMSs put HTML in the field: block tags become breaks, other tags go.
+        let mut text = String::with_capacity(raw.len());
+        let mut in_tag = false;
+        let mut tag = String::new();
+        for c in raw.chars() {
+            match (in_tag, c) {
+                (false, '<') => {
+                    in_tag = true;
+                    tag.clear();
+                }
+                (true, '>') => {
+                    in_tag = false;
+                    let name: String = tag
+                        .trim_start_matches('/')
+                        .chars()
+                        .take_while(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    if matches!(
+                        name.as_str(),
+                        "p" | "br" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "blockquote"
+                    ) {
+                        text.push('\n');
+                    } else {
+                        text.push(' ');
+                    }
+                }
+                (true, c) => tag.push(c),
+                (false, c) => text.push(c),
+            }
+        }
+        text.split('\n')
+            .map(clean)
+            .filter(|p| p.chars().any(char::is_alphanumeric))
+            .collect()
     }
 
     /// A string field of the first article JSON-LD object that has it.

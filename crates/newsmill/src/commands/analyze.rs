@@ -28,10 +28,12 @@ struct Config {
     hint: InputHint,
     stages: Stages,
     dates: DatesConfig,
+    /// The address of the one input document (`--url`).
+    url: Option<String>,
 }
 
 pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
-    let config = validate(args);
+    let config = validate(args)?;
     let extract_config = ExtractConfig::default();
     let nlp = match config.stages {
         Stages::All => Some(
@@ -62,7 +64,12 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         let results: Vec<Result<Record, (String, String)>> = chunk
             .into_par_iter()
             .map(|doc| match doc {
-                Ok(doc) => analyze_one(&doc, &extract_config, nlp.as_ref()),
+                Ok(mut doc) => {
+                    if doc.url.is_none() {
+                        doc.url.clone_from(&config.url);
+                    }
+                    analyze_one(&doc, &extract_config, nlp.as_ref())
+                }
                 Err(err) => Err((err.input().to_string(), read_reason(&err))),
             })
             .collect();
@@ -87,7 +94,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn validate(args: AnalyzeArgs) -> Config {
+fn validate(args: AnalyzeArgs) -> anyhow::Result<Config> {
     if let Some(n) = args.threads {
         // Ignore the error: the global pool can only be built once per process.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -109,7 +116,10 @@ fn validate(args: AnalyzeArgs) -> Config {
         InputArg::Text => InputHint::Text,
         InputArg::Auto => InputHint::Auto,
     };
-    Config {
+    if args.url.is_some() && !single {
+        anyhow::bail!("--url gives the address of one input document, not of several");
+    }
+    Ok(Config {
         sources,
         format,
         hint,
@@ -117,16 +127,20 @@ fn validate(args: AnalyzeArgs) -> Config {
         dates: DatesConfig {
             reference: args.reference_time,
         },
-    }
+        url: args.url,
+    })
 }
 
-/// True when one source may yield several documents: a directory, a WARC file or a feed.
+/// True when one source may yield several documents: a directory, a WARC file, a feed or
+/// JSON Lines of pages.
 fn expands(source: &str) -> bool {
     let lower = source.to_ascii_lowercase();
     Path::new(source).is_dir()
-        || [".warc", ".warc.gz", ".rss", ".atom", ".xml"]
-            .iter()
-            .any(|ext| lower.ends_with(ext))
+        || [
+            ".warc", ".warc.gz", ".rss", ".atom", ".xml", ".jsonl", ".ndjson",
+        ]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 fn analyze_one(

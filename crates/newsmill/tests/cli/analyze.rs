@@ -224,3 +224,81 @@ fn regression_18_reference_time_anchors_the_founding_example() {
     assert_eq!(out.code, 2, "a bad reference time is a usage error");
     assert!(out.stderr.contains("--reference-time"), "{}", out.stderr);
 }
+
+#[test]
+fn url_flag_gives_the_page_its_address() {
+    let out = newsmill(
+        &[
+            "analyze",
+            "--stages",
+            "extract",
+            "--url",
+            "https://courier.example/2024/06/19/harbour-reopens.html",
+            "harbour.html",
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let record: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(record["origin"], "harbour.html");
+    assert_eq!(
+        record["url"],
+        "https://courier.example/2024/06/19/harbour-reopens.html"
+    );
+    assert_eq!(record["site"], "courier.example");
+    // The date in the address, as ingest reads it.
+    assert_eq!(record["published"], "2024-06-19");
+    assert_eq!(record["provenance"]["published"], "url");
+    // Without the address the page has no site and no date.
+    let out = newsmill(&["analyze", "--stages", "extract", "harbour.html"], b"");
+    let record: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(record["site"], Value::Null);
+    assert_eq!(record["published"], Value::Null);
+}
+
+#[test]
+fn url_flag_names_one_input_only() {
+    let out = newsmill(
+        &[
+            "analyze",
+            "--url",
+            "https://courier.example/a",
+            "good.txt",
+            "good2.txt",
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "newsmill: --url gives the address of one input document, not of several\n"
+    );
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn json_lines_of_pages_are_read_with_their_url() {
+    let out = newsmill(&["analyze", "--stages", "extract", "crawl.jsonl"], b"");
+    // The last line is no page: reported, skipped, exit code 1.
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "newsmill: crawl.jsonl#4: not JSON: expected ident at line 1 column 2\n"
+    );
+    let records: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["origin"], "crawl.jsonl#1");
+    assert_eq!(
+        records[0]["url"],
+        "https://courier.example/2024/03/05/ferry-timetable.html"
+    );
+    assert_eq!(records[0]["title"], "New ferry timetable");
+    assert_eq!(records[0]["published"], "2024-03-05");
+    assert_eq!(records[1]["origin"], "crawl.jsonl#3");
+    assert_eq!(records[1]["site"], "courier.example");
+    assert_eq!(records[1]["title"], "Harbour notes");
+}
