@@ -1,6 +1,6 @@
 //! A compact arena of the parsed page, in document (pre-)order.
 //!
-//! html5ever parses the page into [`Sink`], our own tree builder that keeps only what the
+//! html5ever parses the page into `Sink`, our own tree builder that keeps only what the
 //! extractor reads (tag, the few attributes it looks at, text) in a linked tree; the tree is then
 //! renumbered (moved, not copied) into flat vectors. Nodes are numbered in
 //! document order, so a parent always comes before its children and a reverse scan visits
@@ -776,6 +776,27 @@ mod tests {
             assert!(n.parent == NONE || (n.parent as usize) < i);
             assert!(n.end as usize > i && n.end as usize <= dom.len());
         }
+    }
+
+    #[test]
+    fn tree_builder_moves_nodes_as_html_says() {
+        let body = |html: &str| {
+            let dom = Dom::parse(html);
+            let b = dom.nodes.iter().position(|n| n.tag == Tag::Body).unwrap();
+            dom.text_of(b)
+        };
+        // Foster parenting: text inside a table but outside a cell goes before the table.
+        assert_eq!(body("<table>foo<tr><td>a</td></tr></table>"), "foo a");
+        // The adoption agency: a misnested formatting element is split (`<b>1</b><p><b>2</b>3`),
+        // its text kept in order.
+        assert_eq!(body("<b>1<p>2</b>3</p>"), "1 23");
+        // Text split by a comment is one text node's worth of words; attributes on a second
+        // <body> tag are added when missing.
+        let dom = Dom::parse("<body class=a>x<!-- c -->y<body id=b class=z>");
+        let b = dom.nodes.iter().position(|n| n.tag == Tag::Body).unwrap();
+        assert_eq!(dom.nodes[b].attr("class"), Some("a"));
+        assert_eq!(dom.nodes[b].attr("id"), Some("b"));
+        assert_eq!(dom.text_of(b), "xy");
     }
 
     #[test]
