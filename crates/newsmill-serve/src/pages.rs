@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::alerts::{self, NewAlert, percent_encode};
 use crate::api::{PageParams, SearchParams, attention_from, blocking, check_entity, check_id};
-use crate::chart::{Bar, bar_chart, bar_chart_linked, calendar};
+use crate::chart::{Bar, bar_chart, bar_chart_linked, calendar, period};
 use crate::error::ApiError;
 use crate::security::{Authorized, token_ok};
 use crate::store::{Hit, Sort, StorySummary, TimelineEvent};
@@ -322,10 +322,11 @@ async fn search_page(
                 (facet_group("Entities", "entity", &results.facets.entity, &params))
             }
             section.results {
-                (bar_chart_linked(&bars, "articles", if req.query.is_empty() && filters.is_empty() {
-                    "Articles per day (a bar narrows the search to its day)"
-                } else {
-                    "Attention: matching articles per day (a bar narrows the search to its day)"
+                (bar_chart_linked(&bars, "articles", &match (req.query.is_empty() && filters.is_empty(), period(&bars)) {
+                    (true, "day") => "Articles per day (a bar narrows the search to its day)".to_string(),
+                    (false, "day") => "Attention: matching articles per day (a bar narrows the search to its day)".to_string(),
+                    (true, p) => format!("Articles per {p}"),
+                    (false, p) => format!("Attention: matching articles per {p}"),
                 }, Some(&day_link)))
                 div.result-head {
                     p.count { strong { (results.total) } " article" @if results.total != 1 { "s" }
@@ -405,7 +406,7 @@ fn search_error(params: &SearchParams, e: ApiError) -> Response {
             h1 { "That search did not work" }
             p.error role="alert" { (e.message) }
             p { "Words must all occur; use " code { "\"a phrase\"" } ", " code { "-word" } " to exclude, and "
-                code { "site:" } ", " code { "lang:" } ", " code { "entity:\"Name\"" } " to filter." }
+                code { "site:" } ", " code { "lang:de" } ", " code { "entity:putin" } ", " code { "url:bbc" } " to filter. Words match their other forms (" code { "blackout" } " finds “blackouts”)." }
         }
     };
     html_response(e.status, page("Search error", &params.q, Nav::Search, body))
@@ -667,7 +668,7 @@ async fn story_page(
                 h2 { "Outlets" }
                 ul.chips { @for site in &s.sites { li { a.chip href=(format!("/?site={}", percent_encode(&site.value))) { (site.value) " " span.n { (site.count) } } } } }
             }
-            (bar_chart(&bars, "articles", "Articles per day"))
+            (bar_chart(&bars, "articles", &format!("Articles per {}", period(&bars))))
             @if !said.is_empty() {
                 h2 { "Who said what" }
                 (said_list(&said, true))
@@ -864,7 +865,7 @@ async fn entity_page(
             h1 { (e.name) }
             p.meta { (e.total) " article" @if e.total != 1 { "s" } " mention it · "
                 a href=(qs(&[("entity", Some(e.name.as_str())), ("sort", Some("newest"))])) { "Search its articles" } }
-            (bar_chart(&bars, "articles", "Articles mentioning it per day"))
+            (bar_chart(&bars, "articles", &format!("Articles mentioning it per {}", period(&bars))))
             @if !said.is_empty() {
                 h2 { "What " (e.name) " said" }
                 (said_list(&said, false))
