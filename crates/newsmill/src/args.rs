@@ -119,8 +119,10 @@ pub(crate) struct IngestArgs {
 /// Arguments of `newsmill search`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SearchArgs {
-    /// The query: words, "phrases", AND/OR/NOT, field:value (entity:"Kim Jong Un",
-    /// site:reuters.com, language:de, story:ID), or * for everything.
+    /// The query: words (matched in their other forms too: blackout finds blackouts),
+    /// "phrases", AND/OR/NOT, field:value (entity:putin, entity:"Kim Jong Un",
+    /// site:reuters.com, url:bbc, lang:de, speaker:..., quote:..., story:ID), or * for
+    /// everything.
     #[arg(value_name = "QUERY")]
     pub(crate) query: String,
     #[command(flatten)]

@@ -11,8 +11,8 @@ use crate::args::{ServeArgs, Stages, env};
 
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     let data = args.data.data.clone();
-    let store = IndexStore::open(&data)
-        .with_context(|| format!("opening the store in {}", data.display()))?;
+    // The store's errors name the data directory already.
+    let store = IndexStore::open(&data).context("opening the store")?;
     let mut config = ServeConfig::new(&data);
     config.addr = args.addr;
     config.token = token(&args)?;

@@ -253,3 +253,38 @@ fn regression_24_a_deeply_nested_query_is_a_bad_query_not_a_crash() {
     let r = run(&["search", "((colts))", "--data", &data, "--format", "csv"]);
     assert_eq!((r.code, r.stdout.lines().count()), (0, 2), "{}", r.stderr);
 }
+
+// See: issue 23 ("Address already in use (os error 98): Address already in use (os error 98)";
+// "opening the store in X: store: X: no newsmill store here").
+#[test]
+fn regression_23_serve_errors_say_each_thing_once() {
+    let tmp = TempDir::new("serve-messages");
+    let missing = tmp.path("nothing");
+    let r = run(&["serve", "--data", &missing, "--stages", "extract"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches(missing.as_str()).count(),
+        1,
+        "the directory is named once: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("no newsmill store here"), "{}", r.stderr);
+
+    let data = tmp.path("data");
+    let page = tmp.path("one.html");
+    fs_err::write(&page, article("Colts clinch playoff berth", &COLTS)).unwrap();
+    assert_eq!(
+        run(&["ingest", &page, "--data", &data, "--stages", "extract"]).code,
+        0
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let r = run(&[
+        "serve", "--data", &data, "--stages", "extract", "--addr", &addr,
+    ]);
+    assert_ne!(r.code, 0);
+    let line = r.stderr.trim();
+    assert!(line.contains(&format!("binding {addr}")), "{line}");
+    let reason = line.rsplit(": ").next().unwrap();
+    assert_eq!(line.matches(reason).count(), 1, "said twice: {line}");
+}

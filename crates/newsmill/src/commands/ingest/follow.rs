@@ -190,6 +190,8 @@ pub(super) fn run(
                 );
             }
         }
+        // Failures beyond the first few of each reason, once per round of polls.
+        follower.progress.flush_failures("ingest");
         let next = state
             .sources
             .values()
