@@ -415,6 +415,18 @@ fn search_error(params: &SearchParams, e: ApiError) -> Response {
 // ---------------------------------------------------------------- article
 
 /// The blocks of `r` with each entity mention wrapped in a link to its entity page.
+/// The dek to show above the body: not when the body opens with it already (extraction keeps
+/// a standfirst that is also the first paragraph in both places), which would print it twice.
+fn dek_shown(r: &Record) -> Option<&str> {
+    let dek = r.dek.as_deref()?;
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let repeated = r
+        .blocks
+        .first()
+        .is_some_and(|b| words(&b.text) == words(dek));
+    (!repeated).then_some(dek)
+}
+
 fn body_with_entities(r: &Record) -> Markup {
     // Mentions in text order, each with its entity; overlapping mentions keep the first.
     let mut mentions: Vec<(usize, usize, &Entity)> = r
@@ -514,7 +526,7 @@ async fn article_page(
                 header {
                     @if let Some(s) = &r.section { p.kicker { (s) } }
                     h1 { (title) }
-                    @if let Some(d) = &r.dek { p.dek { (d) } }
+                    @if let Some(d) = dek_shown(r) { p.dek { (d) } }
                     p.meta {
                         @if !r.byline.is_empty() { span.byline { "By " (r.byline.join(", ")) } }
                         @if let Some(s) = &r.site { a.site href=(format!("/?site={}", percent_encode(s))) { (s) } }
@@ -1048,4 +1060,23 @@ async fn alert_feed(
         feed,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests_23 {
+    use super::*;
+
+    // See: issue 23 (the article page repeated the dek as the first paragraph).
+    #[test]
+    fn regression_23_a_dek_the_body_opens_with_is_shown_once() {
+        use newsmill_core::Block;
+        let mut r = Record {
+            dek: Some("Storm closes the port.".into()),
+            blocks: vec![Block::new(BlockKind::Paragraph, "Storm  closes the port.")],
+            ..Record::default()
+        };
+        assert_eq!(dek_shown(&r), None);
+        r.blocks[0].text = "The port closed on Monday.".into();
+        assert_eq!(dek_shown(&r), Some("Storm closes the port."));
+    }
 }
