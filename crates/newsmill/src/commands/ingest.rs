@@ -89,7 +89,7 @@ impl Pipeline {
         })
     }
 
-    fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
+    pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
         let mut record = extract(doc, &self.extract).map_err(|e| {
             let msg = e.to_string();
             let origin = doc.origin.to_string();
