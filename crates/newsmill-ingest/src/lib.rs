@@ -460,11 +460,11 @@ impl Reader {
                             Err(e) => Some(Err(IngestError::io(p, e))),
                         }
                     } else {
-                        self.file(path)
+                        self.file(path, false)
                     }
                 }
             },
-            Task::File(path) => self.file_in_dir(path),
+            Task::File(path) => self.file(path, true),
             Task::Url { url, want, depth } => self.url(url, want, depth),
         }
     }
@@ -484,48 +484,10 @@ impl Reader {
         self.bytes("-", Origin::Stdin, bytes)
     }
 
-    /// A file met while walking a directory: read like a named file, but skipped (and
-    /// counted) when it is not a document.
-    fn file_in_dir(&mut self, path: PathBuf) -> Option<Result<RawDoc>> {
-        if self.config.documents_only || is_warc_file(&path) {
-            return self.file(path);
-        }
-        let name = path.to_string_lossy().into_owned();
-        let limit = self.config.max_bytes;
-        match fs_err::metadata(&path) {
-            Ok(m) if m.len() > limit => {
-                return Some(Err(IngestError::TooLarge { input: name, limit }));
-            }
-            Ok(_) => {}
-            Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
-        }
-        let bytes = match fs_err::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
-        };
-        let sniffed = if bytes.starts_with(b"\x1f\x8b") {
-            // A gzipped file that is not a WARC, a sitemap or a feed inside is not a page.
-            let mut head = Vec::new();
-            let _ = flate2::read::MultiGzDecoder::new(&bytes[..])
-                .take(4096)
-                .read_to_end(&mut head);
-            match classify(&name, &head) {
-                ContentKind::Warc | ContentKind::Sitemap => None,
-                _ => Some("compressed data"),
-            }
-        } else if classify(&name, &bytes) == ContentKind::Document {
-            not_a_document(&name, &bytes)
-        } else {
-            None
-        };
-        if sniffed.is_some() {
-            self.stats.not_documents += 1;
-            return None;
-        }
-        self.bytes(&name, Origin::Path(name.clone()), bytes)
-    }
-
-    fn file(&mut self, path: PathBuf) -> Option<Result<RawDoc>> {
+    /// Reads a file: a WARC is streamed, anything else read whole and dispatched on its
+    /// content. A file met while walking a directory (`in_dir`) is skipped, and counted, when
+    /// it is not a document ([`not_a_document`]); a file named by the user is always read.
+    fn file(&mut self, path: PathBuf, in_dir: bool) -> Option<Result<RawDoc>> {
         let name = path.to_string_lossy().into_owned();
         if !self.config.documents_only && is_warc_file(&path) {
             match WarcReader::open(&name, self.config.max_bytes) {
@@ -542,10 +504,15 @@ impl Reader {
             Ok(_) => {}
             Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
         }
-        match fs_err::read(&path) {
-            Ok(bytes) => self.bytes(&name, Origin::Path(name.clone()), bytes),
-            Err(e) => Some(Err(IngestError::io(name, strip_path(e)))),
+        let bytes = match fs_err::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
+        };
+        if in_dir && !self.config.documents_only && skipped_in_dir(&name, &bytes) {
+            self.stats.not_documents += 1;
+            return None;
         }
+        self.bytes(&name, Origin::Path(name.clone()), bytes)
     }
 
     /// Dispatches bytes read from a file or stdin on their content.
@@ -786,6 +753,22 @@ fn strip_path(err: io::Error) -> io::Error {
         _ => return err,
     };
     io::Error::new(kind, msg)
+}
+
+/// Whether a file met in a directory is to be skipped: a gzipped file that holds no WARC or
+/// sitemap, or a file [`classify`] takes for a document that [`not_a_document`] says is not.
+fn skipped_in_dir(name: &str, bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\x1f\x8b") {
+        let mut head = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(bytes)
+            .take(4096)
+            .read_to_end(&mut head);
+        return !matches!(
+            classify(name, &head),
+            ContentKind::Warc | ContentKind::Sitemap
+        );
+    }
+    classify(name, bytes) == ContentKind::Document && not_a_document(name, bytes).is_some()
 }
 
 /// Why a file found in a directory, which [`classify`] takes for a document, is not one to
