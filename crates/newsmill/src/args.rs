@@ -94,8 +94,8 @@ pub(crate) struct IngestArgs {
     /// Keep polling the given feed and sitemap URLs until stopped (state kept in the store).
     #[arg(long)]
     pub(crate) follow: bool,
-    /// Seconds between two polls of one source (doubled, up to 16 times, while it does not
-    /// change).
+    /// Seconds between two polls of one source (doubled while it does not change, up to 16
+    /// times and to at most an hour, or to this interval when it is longer).
     #[arg(long, default_value_t = 900, value_name = "SECS")]
     pub(crate) interval: u64,
     /// Seconds between two requests to one host.

@@ -47,7 +47,20 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
-    fn summary(&self) -> String {
+    /// What was counted since `before` (a snapshot of the same counts).
+    pub(crate) fn since(&self, before: &Counts) -> Counts {
+        Counts {
+            read: self.read - before.read,
+            stored: self.stored - before.stored,
+            versions: self.versions - before.versions,
+            unchanged: self.unchanged - before.unchanged,
+            failed: self.failed - before.failed,
+            duplicates: self.duplicates - before.duplicates,
+            new_stories: self.new_stories - before.new_stories,
+        }
+    }
+
+    pub(crate) fn summary(&self) -> String {
         format!(
             "read {}, stored {}, unchanged {}, failed {}{}",
             self.read,
@@ -432,6 +445,30 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // See: issue 23 (a `--follow` poll answered 304 printed the run's "read 2, stored 2").
+    #[test]
+    fn regression_23_a_polls_counts_are_its_own() {
+        let before = Counts {
+            read: 2,
+            stored: 2,
+            ..Counts::default()
+        };
+        let after = Counts {
+            read: 3,
+            stored: 2,
+            unchanged: 1,
+            ..before
+        };
+        assert_eq!(
+            after.since(&before).summary(),
+            "read 1, stored 0, unchanged 1, failed 0"
+        );
+        assert_eq!(
+            before.since(&before).summary(),
+            "read 0, stored 0, unchanged 0, failed 0"
+        );
+    }
 
     #[test]
     fn rfc3339() {
