@@ -346,6 +346,10 @@ fn mark_title(units: &[Unit], roles: &mut [Role], record: &mut Record) {
     if listed || words(&title.text) > 30 || title.text.chars().count() > 250 {
         return;
     }
+    // A one-paragraph input is the body: a title needs something under it.
+    if !(t + 1..units.len()).any(|i| roles[i] == Role::Undecided) {
+        return;
+    }
     // A lone word above the headline is a section label ("World", "Opinion"), not a title.
     if words(&title.text) == 1 && (t + 1..units.len()).any(|i| roles[i] == Role::Undecided) {
         roles[t] = Role::Dropped(RemovedReason::Navigation);

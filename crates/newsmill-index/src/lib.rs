@@ -22,10 +22,17 @@
 //! parentheses, and `field:value` for `title`, `text`, `entity` (`entity:"Kim Jong Un"`),
 //! `speaker` (who is quoted: `speaker:"Vladimir Putin"`), `quote` (words inside quotes and
 //! reported speech: `quote:sanctions`),
-//! `site` (`site:reuters.com`), `language` (`language:de`), `story` (`story:ID`), `url`,
+//! `site` (`site:reuters.com`), `language` or `lang` (`lang:de`), `story` (`story:ID`), `url`,
 //! `id`, and `date:[2024-06-01T00:00:00Z TO 2024-07-01T00:00:00Z]`. `*` matches everything.
-//! Words match case- and accent-insensitively; `entity`, `speaker`, `site`, `language`, `story` and `url`
-//! match the whole value, case-insensitively.
+//! Words match case- and accent-insensitively, as written or stemmed in the record's language
+//! (Snowball stemmers of 18 languages: `blackout` finds "blackouts", `Stromausfall` finds
+//! "Stromausfälle"); `entity` matches any word of a name (`entity:putin`; a quoted name is a
+//! phrase); `url` without a `/` matches the host or any part of it (`url:bbc`), with one the
+//! whole URL; `speaker`, `site`, `language` and `story` match the whole value,
+//! case-insensitively. [`SearchRequest`]'s `site`, `entity` and `story` filters match whole
+//! values. A store made before stemming, entity words or hosts were indexed still opens and
+//! answers, without them (words as written, whole entity names, whole URLs); ingesting into
+//! a new `--data` directory gives them.
 //!
 //! # Writing
 //!
@@ -184,6 +191,15 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    /// A value could not be written as JSON (a state file, a record, the commit payload).
+    /// Nothing is written in its place.
+    #[error("{what}: cannot be written as JSON: {message}")]
+    Encode {
+        /// What was being written (the state file's path, the record's id).
+        what: String,
+        /// serde_json's message.
+        message: String,
+    },
     /// An error inside tantivy.
     #[error("{dir}: index error: {source}")]
     Tantivy {
@@ -295,6 +311,22 @@ pub(crate) struct CommitPayload {
 /// Folder of the state files written with a commit.
 pub(crate) const COMMIT_STATE_DIR: &str = "commit";
 
+/// `value` as JSON, or [`IndexError::Encode`] naming `what`.
+pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| IndexError::Encode {
+        what: what.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// `value` as indented JSON, or [`IndexError::Encode`] naming `path`.
+fn to_json_pretty<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(value).map_err(|e| IndexError::Encode {
+        what: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
 pub(crate) fn tantivy_err(dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
     move |source| IndexError::Tantivy {
         dir: dir.display().to_string(),
@@ -383,8 +415,7 @@ impl Store {
             });
         }
         let index = Index::open_in_dir(&index_dir).map_err(tantivy_err(dir))?;
-        let (schema, _) = schema::build();
-        if index.schema() != schema {
+        if !schema::is_newsmill_schema(&index.schema()) {
             return Err(IndexError::Format {
                 dir: dir.display().to_string(),
                 message: "index/ does not have the schema of a newsmill store; marker not written"
@@ -636,7 +667,7 @@ impl Store {
                 source,
             })?;
         }
-        let body = serde_json::to_vec_pretty(value).unwrap_or_default();
+        let body = to_json_pretty(&path, value)?;
         write_atomic(&path, &body)
     }
 
@@ -660,14 +691,19 @@ impl Store {
 }
 
 impl Store {
-    /// The payload of the last commit on disk.
+    /// The payload of the last commit on disk; an error when it is there but does not read.
     pub(crate) fn committed_payload(&self) -> Result<CommitPayload> {
         let metas = self.index.load_metas().map_err(self.err())?;
-        Ok(metas
-            .payload
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok())
-            .unwrap_or_default())
+        match metas.payload.as_deref().map(str::trim) {
+            None | Some("") => Ok(CommitPayload::default()),
+            // A payload that does not read would restart the story stage from nothing: an
+            // error naming the file instead.
+            Some(p) => serde_json::from_str(p).map_err(|e| IndexError::Corrupt {
+                dir: self.dir.display().to_string(),
+                key: "index/meta.json (commit payload)".into(),
+                message: e.to_string(),
+            }),
+        }
     }
 
     /// The state saved under `name` by [`Writer::set_state`] with the last commit, when any.
@@ -781,7 +817,7 @@ pub fn save_state_in<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<
             source,
         })?;
     }
-    let body = serde_json::to_vec_pretty(value).unwrap_or_default();
+    let body = to_json_pretty(&path, value)?;
     write_atomic(&path, &body)
 }
 
@@ -843,4 +879,97 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Now, RFC 3339 UTC to the second.
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod old_store_tests {
+    use super::*;
+    use newsmill_core::{Block, BlockKind, Entity, EntityType};
+
+    /// A store made before `entity_words`, `host` and the stemmed fields existed still opens,
+    /// takes new records and answers as it did (whole entity names, exact words); its marker
+    /// can still be repaired.
+    #[test]
+    fn a_store_without_the_fields_of_issue_23_keeps_working() {
+        let dir = std::env::temp_dir().join(format!("nm-index-old23-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (current, _) = schema::build();
+        let mut b = tantivy::schema::Schema::builder();
+        for (_, entry) in current.fields() {
+            if entry.name() == "entity_words" {
+                break;
+            }
+            b.add_field(entry.clone());
+        }
+        let old = b.build();
+        assert!(schema::is_newsmill_schema(&old));
+        std::fs::create_dir_all(dir.join("index")).unwrap();
+        std::fs::create_dir_all(dir.join("state")).unwrap();
+        Index::create_in_dir(dir.join("index"), old).unwrap();
+        write_marker(&dir).unwrap();
+
+        let store = Store::create(&dir).unwrap();
+        assert!(store.fields.entity_words.is_none() && store.fields.host.is_none());
+        assert_eq!(store.fields.stem_fields().count(), 0);
+        let mut r = Record {
+            title: Some("Blackouts".into()),
+            blocks: vec![Block::new(
+                BlockKind::Paragraph,
+                "Rolling blackouts, said Kim Jong Un.",
+            )],
+            canonical_url: Some("https://www.bbc.co.uk/a".into()),
+            language: Some("en".into()),
+            ..Record::default()
+        };
+        r.finish();
+        r.entities.push(Entity {
+            name: "Kim Jong Un".into(),
+            kind: EntityType::Per,
+            mentions: vec![],
+            count: 0,
+        });
+        let mut w = store.writer().unwrap();
+        w.put(&r, &PutInfo::default()).unwrap();
+        w.commit().unwrap();
+        drop(w);
+        store.reload().unwrap();
+        let n = |q: &str| store.search(&SearchRequest::new(q)).unwrap().total;
+        assert_eq!(n("blackouts"), 1);
+        assert_eq!(n("blackout"), 0, "no stemmed field in this store");
+        assert_eq!(n("entity:\"kim jong un\""), 1);
+        assert_eq!(n("lang:en"), 1);
+        fs_err::remove_file(dir.join(MARKER)).unwrap();
+        assert!(Store::repair_marker(&dir).unwrap());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    // See: issue 23 (a corrupt commit payload silently restarted the stories from scratch).
+    #[test]
+    fn regression_23_a_commit_payload_that_does_not_read_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("nm-index-payload23-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::create(&dir).unwrap();
+        let mut w = store.writer().unwrap();
+        w.set_state("stories", b"{}".to_vec());
+        w.commit().unwrap();
+        drop(w);
+        assert!(store.committed_state("stories").unwrap().is_some());
+        // Garble the payload the way a bad write would.
+        let mut writer: tantivy::IndexWriter<TantivyDocument> =
+            store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut prepared = writer.prepare_commit().unwrap();
+        prepared.set_payload("{\"states\": {\"stories\": ");
+        prepared.commit().unwrap();
+        drop(writer);
+        let store = Store::open(&dir).unwrap();
+        let err = store.committed_state("stories").unwrap_err().to_string();
+        assert!(err.contains("meta.json"), "{err}");
+        assert!(
+            store.writer().is_err(),
+            "no writer starts over a payload it cannot read"
+        );
+        let v = store.verify().unwrap();
+        assert!(v.problems.iter().any(|p| p.message.contains("meta.json")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -7,12 +7,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, Occur, Query, QueryParser, QueryParserError, RangeQuery, TermQuery,
+};
+use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 
-use crate::write::parse_date;
+use crate::write::{day_of, parse_date};
 use crate::{IndexError, KIND_ARTICLE, RecordMeta, Result, Store};
 
 /// One search: a query plus filters, a page, and whether to count facets.
@@ -34,6 +37,13 @@ pub struct SearchRequest {
     pub event_until: Option<String>,
     /// Only records in this language (ISO 639-1).
     pub language: Option<String>,
+    /// Only records of this site, matched whole (case-insensitively).
+    pub site: Option<String>,
+    /// Only records naming this entity, matched whole (its canonical name, case-insensitively),
+    /// unlike `entity:` in the query, which matches any word of a name.
+    pub entity: Option<String>,
+    /// Only records of this story.
+    pub story: Option<String>,
     /// Hits to skip (pagination).
     pub offset: usize,
     /// Hits to return.
@@ -55,6 +65,9 @@ impl Default for SearchRequest {
             event_since: None,
             event_until: None,
             language: None,
+            site: None,
+            entity: None,
+            story: None,
             offset: 0,
             limit: 10,
             facets: false,
@@ -139,34 +152,104 @@ pub struct Facets {
 }
 
 impl Store {
+    /// Parses the user's query: tantivy's grammar, with the field names people type mapped to
+    /// the fields that answer them (`lang:` is `language:`; `entity:` matches words of a name;
+    /// `url:` without a `/` matches the host).
+    fn parse_user(
+        &self,
+        parser: &QueryParser,
+        q: &str,
+    ) -> std::result::Result<Box<dyn Query>, QueryParserError> {
+        let ast = tantivy::query_grammar::parse_query(q)
+            .map_err(|_| QueryParserError::SyntaxError(q.to_string()))?;
+        parser.build_query_from_user_input_ast(self.rewrite_fields(ast))
+    }
+
+    fn rewrite_fields(&self, ast: UserInputAst) -> UserInputAst {
+        match ast {
+            UserInputAst::Clause(clauses) => UserInputAst::Clause(
+                clauses
+                    .into_iter()
+                    .map(|(occur, a)| (occur, self.rewrite_fields(a)))
+                    .collect(),
+            ),
+            UserInputAst::Boost(a, boost) => {
+                UserInputAst::Boost(Box::new(self.rewrite_fields(*a)), boost)
+            }
+            UserInputAst::Leaf(leaf) => UserInputAst::Leaf(Box::new(self.rewrite_leaf(*leaf))),
+        }
+    }
+
+    fn rewrite_leaf(&self, leaf: UserInputLeaf) -> UserInputLeaf {
+        let f = &self.fields;
+        let alias = |name: String| {
+            if name == "lang" {
+                "language".to_string()
+            } else {
+                name
+            }
+        };
+        match leaf {
+            UserInputLeaf::Literal(mut lit) => {
+                lit.field_name = lit.field_name.map(|name| match alias(name).as_str() {
+                    "entity" if f.entity_words.is_some() => "entity_words".to_string(),
+                    "url" if f.host.is_some() && !lit.phrase.contains('/') => "host".to_string(),
+                    other => other.to_string(),
+                });
+                UserInputLeaf::Literal(lit)
+            }
+            UserInputLeaf::Range {
+                field,
+                lower,
+                upper,
+            } => UserInputLeaf::Range {
+                field: field.map(alias),
+                lower,
+                upper,
+            },
+            UserInputLeaf::Set { field, elements } => UserInputLeaf::Set {
+                field: field.map(alias),
+                elements,
+            },
+            UserInputLeaf::Exists { field } => UserInputLeaf::Exists {
+                field: alias(field),
+            },
+            UserInputLeaf::Regex { field, pattern } => UserInputLeaf::Regex {
+                field: field.map(alias),
+                pattern,
+            },
+            other => other,
+        }
+    }
+
     /// Builds the tantivy query of a request: the parsed query, restricted to current articles
     /// and to the filters.
     fn build_query(&self, req: &SearchRequest) -> Result<(Box<dyn Query>, Box<dyn Query>)> {
         let f = &self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text]);
+        // Words match as written (title boosted) or stemmed in the record's language.
+        let mut defaults = vec![f.title, f.text];
+        defaults.extend(f.stem_fields());
+        let mut parser = QueryParser::for_index(&self.index, defaults);
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 2.0);
+        // Errors name the query as the user gave it, not as rewritten here.
+        let bad = |e: QueryParserError| IndexError::Query {
+            query: req.query.chars().take(200).collect(),
+            message: query_message(&e),
+        };
         check_nesting(req.query.trim())?;
         let rewritten = rewrite_not(req.query.trim());
         let q = rewritten.as_str();
         let user: Box<dyn Query> = if q.is_empty() || q == "*" {
             Box::new(tantivy::query::AllQuery)
         } else {
-            match parser.parse_query(q) {
+            match self.parse_user(&parser, q) {
                 Ok(query) => query,
                 // A query of exclusions only (`NOT site:x`) excludes from everything.
-                Err(tantivy::query::QueryParserError::AllButQueryForbidden) => parser
-                    .parse_query(&format!("kind:{KIND_ARTICLE} {q}"))
-                    .map_err(|e| IndexError::Query {
-                        query: q.to_string(),
-                        message: e.to_string(),
-                    })?,
-                Err(e) => {
-                    return Err(IndexError::Query {
-                        query: q.to_string(),
-                        message: e.to_string(),
-                    });
-                }
+                Err(QueryParserError::AllButQueryForbidden) => self
+                    .parse_user(&parser, &format!("kind:{KIND_ARTICLE} {q}"))
+                    .map_err(bad)?,
+                Err(e) => return Err(bad(e)),
             }
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
@@ -179,14 +262,21 @@ impl Store {
                 )),
             ),
         ];
-        if let Some(lang) = &req.language {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.language, &lang.to_lowercase()),
-                    IndexRecordOption::Basic,
-                )),
-            ));
+        for (field, value) in [
+            (f.language, &req.language),
+            (f.site, &req.site),
+            (f.entity, &req.entity),
+            (f.story, &req.story),
+        ] {
+            if let Some(v) = value {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &v.to_lowercase()),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
+            }
         }
         let since = match &req.since {
             Some(s) => Bound::Included(date_term(f.date, s, "--since", false)?),
@@ -203,7 +293,7 @@ impl Store {
         if req.event_since.is_some() || req.event_until.is_some() {
             let (Some(fs), Some(fe)) = (f.event_start, f.event_end) else {
                 return Err(IndexError::Query {
-                    query: q.to_string(),
+                    query: req.query.chars().take(200).collect(),
                     message: "this store predates event times; ingest into a new --data directory to filter by them".into(),
                 });
             };
@@ -253,29 +343,34 @@ impl Store {
             .search(&query, &(top, Count))
             .map_err(|e| self.query_err(&req.query, e))?;
         let snippets = SnippetGenerator::create(&searcher, &*user, f.text).ok();
+        // A record in a stemmed language is highlighted by its stemmed field, so `blackout`
+        // marks "blackouts"; one generator per language met on the page.
+        let mut stemmed: HashMap<Field, Option<SnippetGenerator>> = HashMap::new();
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
             let (record, meta): (Record, RecordMeta) = self.record_of(&doc)?;
-            let snippet = match &snippets {
-                Some(g) => {
+            let stem_gen = record
+                .language
+                .as_deref()
+                .and_then(|l| f.stem_of(l))
+                .and_then(|field| {
+                    stemmed
+                        .entry(field)
+                        .or_insert_with(|| SnippetGenerator::create(&searcher, &*user, field).ok())
+                        .as_ref()
+                });
+            let snippet = [stem_gen, snippets.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(|g| {
                     let mut s = g.snippet(&record.text);
                     s.set_snippet_prefix_postfix("<b>", "</b>");
-                    if s.is_empty() {
-                        lead(&record.text)
-                    } else {
-                        s.to_html()
-                    }
-                }
-                None => lead(&record.text),
-            };
-            let day = record
-                .published
-                .as_deref()
-                .and_then(parse_date)
-                .or_else(|| meta.fetched_at.as_deref().and_then(parse_date))
-                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-                .map(|d| d.format("%Y-%m-%d").to_string());
+                    s
+                })
+                .find(|s| !s.is_empty())
+                .map_or_else(|| lead(&record.text), |s| s.to_html());
+            let day = day_of(record.published.as_deref(), meta.fetched_at.as_deref());
             hits.push(Hit {
                 id: record.id.clone(),
                 score,
@@ -294,7 +389,12 @@ impl Store {
         let everything = (req.query.trim().is_empty() || req.query.trim() == "*")
             && req.since.is_none()
             && req.until.is_none()
-            && req.language.is_none();
+            && req.language.is_none()
+            && req.site.is_none()
+            && req.entity.is_none()
+            && req.story.is_none()
+            && req.event_since.is_none()
+            && req.event_until.is_none();
         let facets = if req.facets {
             Some(self.facets(&*query, req.facet_limit.max(1), everything)?)
         } else {
@@ -463,6 +563,19 @@ impl SegmentCollector for FlatFacetsSegment {
 fn facet_leaf_bytes(encoded: &[u8]) -> String {
     let leaf = encoded.rsplit(|&b| b == 0).next().unwrap_or(encoded);
     String::from_utf8_lossy(leaf).into_owned()
+}
+
+/// The parser's complaint in words a user can act on.
+fn query_message(e: &QueryParserError) -> String {
+    match e {
+        QueryParserError::SyntaxError(_) => {
+            "syntax error (unbalanced parentheses or quotes? put a quoted phrase in \"...\")".into()
+        }
+        QueryParserError::FieldDoesNotExist(field) => format!(
+            "unknown field {field:?}; fields are title, text, entity, speaker, quote, site, language (or lang), story, url, id, date"
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// Deepest nesting of parentheses a query may have. tantivy's query grammar recurses once per

@@ -155,7 +155,16 @@ impl Store {
                 }
             }
         }
-        let payload = self.committed_payload()?;
+        let payload = match self.committed_payload() {
+            Ok(p) => p,
+            Err(e) => {
+                v.problems.push(Problem {
+                    key: None,
+                    message: e.to_string(),
+                });
+                crate::CommitPayload::default()
+            }
+        };
         for (name, file) in &payload.states {
             let path = self.dir.join("state").join(COMMIT_STATE_DIR).join(file);
             let read = fs_err::read(&path).and_then(|gz| {

@@ -79,6 +79,15 @@ fn add_quotes(doc: &mut TantivyDocument, f: &crate::schema::Fields, record: &Rec
     }
 }
 
+/// The host of a URL (`www.bbc.co.uk` of `https://www.bbc.co.uk/news/1`), lowercased.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = host.split(':').next()?.trim_end_matches('.');
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// The content hash of a record: everything but where it was read from (`origin`, `url`) and
 /// the story stage's fields, which change without the article changing.
 pub(crate) fn content_hash(record: &Record) -> String {
@@ -115,6 +124,25 @@ pub(crate) fn parse_date(s: &str) -> Option<i64> {
     let day = s.get(..10)?;
     let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
     Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+}
+
+/// The day a record is filed under (`YYYY-MM-DD`): the calendar day of its `published` date
+/// in the article's own UTC offset (an article published `2018-12-22T00:00+01:00` is of the
+/// 22nd, as its readers saw it), else the UTC day it was fetched.
+pub(crate) fn day_of(published: Option<&str>, fetched_at: Option<&str>) -> Option<String> {
+    if let Some(p) = published.map(str::trim) {
+        if let Ok(d) = chrono::DateTime::parse_from_rfc3339(p) {
+            return Some(d.format("%Y-%m-%d").to_string());
+        }
+        if let Ok(d) = chrono::DateTime::parse_from_rfc2822(p) {
+            return Some(d.format("%Y-%m-%d").to_string());
+        }
+        if parse_date(p).is_some() {
+            return p.get(..10).map(str::to_string);
+        }
+    }
+    let secs = fetched_at.and_then(parse_date)?;
+    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 impl<'a> Writer<'a> {
@@ -208,7 +236,10 @@ impl<'a> Writer<'a> {
         if let Some(t) = story.last_seen.or(story.first_seen) {
             doc.add_date(f.date, tantivy::DateTime::from_timestamp_secs(t));
         }
-        doc.add_text(f.meta, serde_json::to_string(story).unwrap_or_default());
+        doc.add_text(
+            f.meta,
+            crate::to_json(&format!("story {}", story.id), story)?,
+        );
         self.replace(&key, doc)
     }
 
@@ -227,8 +258,8 @@ impl<'a> Writer<'a> {
             .map_err(|e| self.store.corrupt(&record.id, format!("record: {e}")))?;
         stored.story.clone_from(&record.story);
         stored.duplicate_of.clone_from(&record.duplicate_of);
-        let json = serde_json::to_string(&stored).unwrap_or_default();
-        let doc = self.doc(&record.id, KIND_ARTICLE, &stored, &json, &meta);
+        let json = crate::to_json(&format!("record {}", record.id), &stored)?;
+        let doc = self.doc(&record.id, KIND_ARTICLE, &stored, &json, &meta)?;
         // Not kept in `pending`: a rebuild touches every record once, and the committed
         // document has the same content hash, which is all `check` and `put` compare.
         self.replace(&record.id, doc)?;
@@ -262,7 +293,7 @@ impl<'a> Writer<'a> {
                 let old: Record = serde_json::from_str(json)
                     .map_err(|e| self.store.corrupt(&record.id, format!("record: {e}")))?;
                 let key = format!("{}@v{}", record.id, meta.version);
-                self.replace(&key, self.doc(&key, KIND_VERSION, &old, json, meta))?;
+                self.replace(&key, self.doc(&key, KIND_VERSION, &old, json, meta)?)?;
                 (PutOutcome::NewVersion, meta.version + 1)
             }
             None => (PutOutcome::Stored, 1),
@@ -284,8 +315,8 @@ impl<'a> Writer<'a> {
             seq: Some(self.seq),
         };
         self.seq += 1;
-        let json = serde_json::to_string(record).unwrap_or_default();
-        let doc = self.doc(&record.id, KIND_ARTICLE, record, &json, &meta);
+        let json = crate::to_json(&format!("record {}", record.id), record)?;
+        let doc = self.doc(&record.id, KIND_ARTICLE, record, &json, &meta)?;
         self.replace(&record.id, doc)?;
         // A success for an input that failed before lifts it out of the quarantine.
         if !record.origin.is_empty() {
@@ -306,7 +337,10 @@ impl<'a> Writer<'a> {
         let mut doc = TantivyDocument::new();
         doc.add_text(f.kind, KIND_FAILED);
         doc.add_text(f.key, &key);
-        doc.add_text(f.meta, serde_json::to_string(failure).unwrap_or_default());
+        doc.add_text(
+            f.meta,
+            crate::to_json(&format!("failure of {}", failure.origin), failure)?,
+        );
         if let Some(raw) = raw {
             doc.add_bytes(f.raw, raw);
         }
@@ -328,7 +362,7 @@ impl<'a> Writer<'a> {
         record: &Record,
         json: &str,
         meta: &RecordMeta,
-    ) -> TantivyDocument {
+    ) -> Result<TantivyDocument> {
         let f = &self.store.fields;
         let mut doc = TantivyDocument::new();
         doc.add_text(f.kind, kind);
@@ -340,8 +374,17 @@ impl<'a> Writer<'a> {
             doc.add_text(f.title, t);
         }
         doc.add_text(f.text, &record.text);
+        if let Some(stem) = record.language.as_deref().and_then(|l| f.stem_of(l)) {
+            if let Some(t) = &record.title {
+                doc.add_text(stem, t);
+            }
+            doc.add_text(stem, &record.text);
+        }
         for e in &record.entities {
             doc.add_text(f.entity, &e.name);
+            if let Some(words) = f.entity_words {
+                doc.add_text(words, &e.name);
+            }
             doc.add_facet(f.f_entity, Facet::from_path([e.name.as_str()]));
         }
         add_quotes(&mut doc, f, record);
@@ -356,8 +399,19 @@ impl<'a> Writer<'a> {
         if let Some(s) = &record.story {
             doc.add_text(f.story, s);
         }
+        let mut hosts: Vec<String> = Vec::new();
         for u in [&record.url, &record.canonical_url].into_iter().flatten() {
             doc.add_text(f.url, u);
+            if let Some(h) = host_of(u)
+                && !hosts.contains(&h)
+            {
+                hosts.push(h);
+            }
+        }
+        if let Some(field) = f.host {
+            for h in &hosts {
+                doc.add_text(field, h);
+            }
         }
         let date = record
             .published
@@ -366,12 +420,9 @@ impl<'a> Writer<'a> {
             .or_else(|| meta.fetched_at.as_deref().and_then(parse_date));
         if let Some(secs) = date {
             doc.add_date(f.date, tantivy::DateTime::from_timestamp_secs(secs));
-            if let Some(day) = chrono::DateTime::from_timestamp(secs, 0) {
-                doc.add_facet(
-                    f.f_day,
-                    Facet::from_path([day.format("%Y-%m-%d").to_string()]),
-                );
-            }
+        }
+        if let Some(day) = day_of(record.published.as_deref(), meta.fetched_at.as_deref()) {
+            doc.add_facet(f.f_day, Facet::from_path([day]));
         }
         if let (Some(fs), Some(fe), Some((a, b))) = (
             f.event_start,
@@ -382,8 +433,8 @@ impl<'a> Writer<'a> {
             doc.add_date(fe, tantivy::DateTime::from_timestamp_secs(b));
         }
         doc.add_text(f.record, json);
-        doc.add_text(f.meta, serde_json::to_string(meta).unwrap_or_default());
-        doc
+        doc.add_text(f.meta, crate::to_json(&format!("metadata of {key}"), meta)?);
+        Ok(doc)
     }
 
     /// Makes every write since the last commit durable and visible, atomically, together with
@@ -413,11 +464,13 @@ impl<'a> Writer<'a> {
                 states.insert(name.clone(), file);
             }
         }
-        let payload = serde_json::to_string(&CommitPayload {
-            states: states.clone(),
-            seq: self.seq,
-        })
-        .unwrap_or_default();
+        let payload = crate::to_json(
+            "index/meta.json (commit payload)",
+            &CommitPayload {
+                states: states.clone(),
+                seq: self.seq,
+            },
+        )?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(&err)?;
         if !pending.is_empty() {

@@ -456,3 +456,160 @@ fn regression_18_search_by_event_time() {
     });
     assert!(matches!(bad, Err(IndexError::BadDate { .. })));
 }
+
+/// Issue 23: words match stemmed in the record's language, `entity:` matches any word of a
+/// name (case-folded), `url:` matches the host, `lang:` is `language:`, and a bad query is
+/// echoed as the user typed it.
+#[test]
+fn regression_23_stemming_entity_words_hosts_and_aliases() {
+    let dir = TempDir::new("stems");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    for r in corpus() {
+        w.put(&r, &PutInfo::default()).unwrap();
+    }
+    let mut german = record(
+        "https://www.tagesschau.de/inland/d",
+        "Stromausfälle in Berlin",
+        "Die Stromausfälle trafen viele Häuser in Berlin.",
+        "2024-06-21T08:00:00Z",
+        &[],
+    );
+    german.language = Some("de".into());
+    german.finish();
+    w.put(&german, &PutInfo::default()).unwrap();
+    let mut blackout = record(
+        "https://www.bbc.co.uk/news/e",
+        "Blackouts across the city",
+        "Rolling blackouts hit the city after storms.",
+        "2024-06-21T09:00:00Z",
+        &[],
+    );
+    blackout.finish();
+    w.put(&blackout, &PutInfo::default()).unwrap();
+    w.commit().unwrap();
+
+    // English stems: `blackout` finds "blackouts", `hosting` finds "hosted", `fall` "fell"
+    // does not (Snowball does not know irregular verbs) but "falls" does.
+    assert_eq!(ids(&store, "blackout"), vec!["Blackouts across the city"]);
+    assert_eq!(ids(&store, "hosting"), vec!["Kim hosts Putin"]);
+    assert_eq!(ids(&store, "price"), vec!["Oil prices fall"]);
+    // German stems, with the umlaut: `Stromausfall` finds "Stromausfälle".
+    assert_eq!(ids(&store, "stromausfall"), vec!["Stromausfälle in Berlin"]);
+    assert_eq!(ids(&store, "haus"), vec!["Stromausfälle in Berlin"]);
+    // A stemmed match is highlighted.
+    let hit = store.search(&SearchRequest::new("blackout")).unwrap().hits;
+    assert!(
+        hit[0].snippet.contains("<b>blackouts</b>"),
+        "{}",
+        hit[0].snippet
+    );
+    // Exact matches still count, and phrases still need their order.
+    assert_eq!(
+        ids(&store, "\"rolling blackouts\""),
+        vec!["Blackouts across the city"]
+    );
+    assert!(ids(&store, "\"blackouts rolling\"").is_empty());
+
+    // `entity:` matches any word of a name, case-folded; a quoted name is a phrase.
+    assert_eq!(
+        ids(&store, "entity:putin"),
+        vec!["Putin arrives in Pyongyang"]
+    );
+    assert_eq!(ids(&store, "entity:KIM").len(), 2);
+    assert_eq!(ids(&store, "entity:\"jong un\"").len(), 2);
+    assert!(ids(&store, "entity:\"un jong\"").is_empty());
+    // The entity filter matches the whole canonical name only.
+    let exact = |name: &str| {
+        store
+            .search(&SearchRequest {
+                entity: Some(name.into()),
+                ..SearchRequest::new("*")
+            })
+            .unwrap()
+            .total
+    };
+    assert_eq!(exact("Kim Jong Un"), 2);
+    assert_eq!(exact("kim jong un"), 2);
+    assert_eq!(exact("Kim"), 0);
+
+    // `url:` without a slash matches the host, or any part of it.
+    assert_eq!(ids(&store, "url:bbc"), vec!["Blackouts across the city"]);
+    assert_eq!(
+        ids(&store, "url:bbc.co.uk"),
+        vec!["Blackouts across the city"]
+    );
+    assert_eq!(ids(&store, "url:reuters").len(), 2);
+    assert_eq!(
+        ids(&store, "url:\"https://apnews.com/b\""),
+        vec!["Kim hosts Putin"]
+    );
+
+    // `lang:` is `language:`.
+    assert_eq!(ids(&store, "lang:de"), vec!["Stromausfälle in Berlin"]);
+    assert_eq!(ids(&store, "lang:DE"), ids(&store, "language:de"));
+
+    // Errors echo the query as typed.
+    for q in ["(", "title:(unclosed", "nosuchfield:x", "NOT (a"] {
+        match store.search(&SearchRequest::new(q)) {
+            Err(IndexError::Query { query, .. }) => assert_eq!(query, q),
+            other => panic!("{q}: {other:?}"),
+        }
+    }
+    let Err(e) = store.search(&SearchRequest::new("nosuchfield:x")) else {
+        panic!("unknown field accepted")
+    };
+    assert!(e.to_string().contains("unknown field"), "{e}");
+}
+
+/// Issue 23: an article is filed under the day of its own UTC offset, not UTC's.
+#[test]
+fn regression_23_days_in_the_articles_own_offset() {
+    let dir = TempDir::new("days");
+    let store = Store::create(&dir.0).unwrap();
+    let mut w = store.writer().unwrap();
+    let r = record(
+        "https://www.spiegel.de/a",
+        "Weihnachtsmarkt",
+        "Der Markt öffnete um Mitternacht.",
+        "2018-12-22T00:00:00+01:00",
+        &[],
+    );
+    w.put(&r, &PutInfo::default()).unwrap();
+    let late = record(
+        "https://www.latimes.com/b",
+        "Late news",
+        "The council met late in the evening.",
+        "2018-12-21T23:30:00-08:00",
+        &[],
+    );
+    w.put(&late, &PutInfo::default()).unwrap();
+    w.commit().unwrap();
+    let res = store
+        .search(&SearchRequest {
+            facets: true,
+            ..SearchRequest::new("*")
+        })
+        .unwrap();
+    let mut days: Vec<(String, String)> = res
+        .hits
+        .iter()
+        .map(|h| (h.title.clone().unwrap(), h.day.clone().unwrap()))
+        .collect();
+    days.sort();
+    assert_eq!(
+        days,
+        [
+            ("Late news".to_string(), "2018-12-21".to_string()),
+            ("Weihnachtsmarkt".into(), "2018-12-22".into())
+        ]
+    );
+    let facet: Vec<String> = res
+        .facets
+        .unwrap()
+        .days
+        .into_iter()
+        .map(|d| d.value)
+        .collect();
+    assert_eq!(facet, ["2018-12-21", "2018-12-22"]);
+}

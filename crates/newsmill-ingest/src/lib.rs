@@ -341,6 +341,10 @@ pub struct ReadStats {
     pub skipped: u64,
     /// URLs answered `304 Not Modified`.
     pub not_modified: u64,
+    /// Files met while walking a directory that are not documents (JSON data that is neither
+    /// pages nor a feed, Markdown and project notes, binaries, empty files): see
+    /// [`not_a_document`]. A file named on the command line is always read.
+    pub not_documents: u64,
 }
 
 /// Reads every document of a list of sources, in order. See [`read_sources`].
@@ -456,11 +460,11 @@ impl Reader {
                             Err(e) => Some(Err(IngestError::io(p, e))),
                         }
                     } else {
-                        self.file(path)
+                        self.file(path, false)
                     }
                 }
             },
-            Task::File(path) => self.file(path),
+            Task::File(path) => self.file(path, true),
             Task::Url { url, want, depth } => self.url(url, want, depth),
         }
     }
@@ -480,7 +484,10 @@ impl Reader {
         self.bytes("-", Origin::Stdin, bytes)
     }
 
-    fn file(&mut self, path: PathBuf) -> Option<Result<RawDoc>> {
+    /// Reads a file: a WARC is streamed, anything else read whole and dispatched on its
+    /// content. A file met while walking a directory (`in_dir`) is skipped, and counted, when
+    /// it is not a document ([`not_a_document`]); a file named by the user is always read.
+    fn file(&mut self, path: PathBuf, in_dir: bool) -> Option<Result<RawDoc>> {
         let name = path.to_string_lossy().into_owned();
         if !self.config.documents_only && is_warc_file(&path) {
             match WarcReader::open(&name, self.config.max_bytes) {
@@ -497,10 +504,15 @@ impl Reader {
             Ok(_) => {}
             Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
         }
-        match fs_err::read(&path) {
-            Ok(bytes) => self.bytes(&name, Origin::Path(name.clone()), bytes),
-            Err(e) => Some(Err(IngestError::io(name, strip_path(e)))),
+        let bytes = match fs_err::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
+        };
+        if in_dir && !self.config.documents_only && skipped_in_dir(&name, &bytes) {
+            self.stats.not_documents += 1;
+            return None;
         }
+        self.bytes(&name, Origin::Path(name.clone()), bytes)
     }
 
     /// Dispatches bytes read from a file or stdin on their content.
@@ -743,6 +755,127 @@ fn strip_path(err: io::Error) -> io::Error {
     io::Error::new(kind, msg)
 }
 
+/// Whether a file met in a directory is to be skipped: a gzipped file that holds no WARC or
+/// sitemap, or a file [`classify`] takes for a document that [`not_a_document`] says is not.
+fn skipped_in_dir(name: &str, bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\x1f\x8b") {
+        let mut head = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(bytes)
+            .take(4096)
+            .read_to_end(&mut head);
+        return !matches!(
+            classify(name, &head),
+            ContentKind::Warc | ContentKind::Sitemap
+        );
+    }
+    classify(name, bytes) == ContentKind::Document && not_a_document(name, bytes).is_some()
+}
+
+/// Why a file found in a directory, which [`classify`] takes for a document, is not one to
+/// read as an article; `None` when it is one (HTML, XHTML, plain text).
+///
+/// Sniffed from the content: JSON that is neither pages (JSON Lines) nor a feed, XML that is
+/// not a page, feed or sitemap, binary data (NUL or control bytes, or the magic numbers of
+/// PDF, images and archives), Markdown (headings with links, lists, code fences or tables),
+/// and empty files. By name, only the notes a project keeps beside its data (`README`,
+/// `LICENSE`, `CHANGELOG`, ... in any extension) and Markdown or source files by extension.
+pub fn not_a_document(name: &str, bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(4096)];
+    // UTF-16 pages hold NUL bytes; their byte order mark says so.
+    let utf16 = head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff");
+    const MAGIC: [&[u8]; 9] = [
+        b"%PDF",
+        b"\x89PNG",
+        b"GIF8",
+        b"\xff\xd8\xff",
+        b"PK\x03\x04",
+        b"\x7fELF",
+        b"BZh",
+        b"\xfd7zXZ",
+        b"RIFF",
+    ];
+    if !utf16 && MAGIC.iter().any(|m| head.starts_with(m)) {
+        return Some("binary data");
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    if !utf16 && (head.contains(&0) || control * 100 > head.len()) {
+        return Some("binary data");
+    }
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.is_empty() && !utf16 {
+        return Some("empty file");
+    }
+    if text.starts_with('{') || text.starts_with('[') {
+        return Some("JSON data");
+    }
+    if text.starts_with("<?xml") {
+        let root = root_element(text);
+        let page = root
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case("html") || r.eq_ignore_ascii_case("article"));
+        return (!page).then_some("XML data");
+    }
+    if text.starts_with('<') {
+        return None;
+    }
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let (stem, ext) = match file.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, e.to_ascii_lowercase()),
+        _ => (file, String::new()),
+    };
+    const NOTES: [&str; 9] = [
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "notice",
+        "changelog",
+        "authors",
+        "contributing",
+        "citation",
+    ];
+    if NOTES.iter().any(|n| stem.eq_ignore_ascii_case(n)) {
+        return Some("project notes");
+    }
+    const CODE: [&str; 16] = [
+        "md", "markdown", "rst", "csv", "tsv", "yaml", "yml", "toml", "ini", "py", "rs", "js",
+        "css", "sh", "sql", "log",
+    ];
+    if CODE.contains(&ext.as_str()) {
+        return Some("data, code or notes (by extension)");
+    }
+    if looks_like_markdown(text) {
+        return Some("Markdown");
+    }
+    None
+}
+
+/// Markdown: an ATX heading (`# Title`) together with another mark of the syntax (a
+/// `[link](url)`, a code fence, a list or table line, or a second heading).
+fn looks_like_markdown(text: &str) -> bool {
+    let (mut headings, mut marks) = (0, 0);
+    for line in text.lines() {
+        let l = line.trim_start();
+        if l.starts_with("# ") || l.starts_with("## ") || l.starts_with("### ") {
+            headings += 1;
+        }
+        if l.starts_with("```") || l.starts_with("|---") || l.starts_with("| ---") {
+            marks += 1;
+        }
+        if l.contains("](") {
+            marks += 1;
+        }
+        if l.starts_with("- [") || l.starts_with("* ") || l.starts_with("1. ") {
+            marks += 1;
+        }
+    }
+    headings >= 2 || (headings >= 1 && marks >= 1)
+}
+
 /// Every regular file under `dir`, sorted, skipping hidden files and directories.
 pub fn walk(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -858,6 +991,98 @@ mod tests {
             "not an http:// or https:// URL: \"www.example.com/no-scheme\""
         );
         fs_err::remove_dir_all(&dir).unwrap();
+    }
+
+    // See: issue 23 (ground-truth JSON and a README of a folder became 790 "articles").
+    #[test]
+    fn regression_23_a_directory_reads_its_documents_and_counts_the_rest() {
+        let dir = std::env::temp_dir().join(format!("nm-ingest-notdocs-{}", std::process::id()));
+        let _ = fs_err::remove_dir_all(&dir);
+        fs_err::create_dir_all(dir.join("sub")).unwrap();
+        let page = "<!DOCTYPE html><html><body><p>Rain fell on the harbour.</p></body></html>";
+        let files: [(&str, &[u8]); 11] = [
+            ("a.html", page.as_bytes()),
+            ("b.txt", b"Rain fell on the harbour all day on Tuesday."),
+            // The page as JSON Lines: pages, read.
+            (
+                "pages.jsonl",
+                b"{\"url\": \"https://a.example/1\", \"html\": \"<p>Rain.</p>\"}\n",
+            ),
+            // Not documents, whatever their names say.
+            (
+                "expectations.json",
+                b"{\n \"pages\": [{\"file\": \"a.html\"}]\n}\n",
+            ),
+            ("data.txt", b"[1, 2, 3]"),
+            (
+                "notes",
+                b"# Notes\n\nSee [the site](https://a.example) for more.\n",
+            ),
+            ("README.txt", b"These files were collected for tests."),
+            ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"),
+            ("empty.html", b"  \n"),
+            (
+                "sub/config.xml",
+                b"<?xml version=\"1.0\"?><project><name>x</name></project>",
+            ),
+            (
+                "sub/doc.xhtml",
+                b"<?xml version=\"1.0\"?><html><body><p>Rain.</p></body></html>",
+            ),
+        ];
+        for (name, bytes) in files {
+            fs_err::write(dir.join(name), bytes).unwrap();
+        }
+        let source = dir.to_string_lossy().into_owned();
+        let mut reader = read_sources(std::slice::from_ref(&source), IngestConfig::offline());
+        let mut origins: Vec<String> = reader
+            .by_ref()
+            .map(|d| {
+                let d = d.unwrap();
+                let o = d.origin.to_string();
+                o.strip_prefix(&source).unwrap_or(&o).to_string()
+            })
+            .collect();
+        origins.sort();
+        assert_eq!(origins.len(), 4, "{origins:?}");
+        assert!(origins[0].ends_with("a.html") && origins[1].ends_with("b.txt"));
+        assert!(origins[2].contains("pages.jsonl") && origins[3].ends_with("doc.xhtml"));
+        assert_eq!(reader.stats().not_documents, 7);
+        // Named on the command line, a file is read whatever it is.
+        let named = dir.join("expectations.json").to_string_lossy().into_owned();
+        let items: Vec<_> = read_sources(&[named], IngestConfig::offline()).collect();
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_ok());
+        fs_err::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn not_a_document_sniffs_content() {
+        assert_eq!(not_a_document("x", b"<html><p>a</p></html>"), None);
+        assert_eq!(
+            not_a_document("x.txt", "Plain words, \u{e9}t\u{e9}.".as_bytes()),
+            None
+        );
+        // Legacy-encoded pages are not binary.
+        assert_eq!(not_a_document("x", b"<p>caf\xe9 cr\xe8me</p>"), None);
+        assert_eq!(not_a_document("x", b"\xff\xfe<\x00p\x00>\x00"), None);
+        assert_eq!(not_a_document("x", b"%PDF-1.7\n"), Some("binary data"));
+        assert_eq!(
+            not_a_document("x", b"abc\x00\x01\x02def"),
+            Some("binary data")
+        );
+        assert_eq!(not_a_document("x", b" [\"a\"]"), Some("JSON data"));
+        assert_eq!(not_a_document("x", b"## One\n## Two\n"), Some("Markdown"));
+        assert_eq!(
+            not_a_document("dir/LICENSE", b"Permission is granted."),
+            Some("project notes")
+        );
+        assert_eq!(
+            not_a_document("a.md", b"Plain words."),
+            Some("data, code or notes (by extension)")
+        );
+        // A story that mentions a hashtag is not Markdown.
+        assert_eq!(not_a_document("x", b"Fans used #WorldCup all day.\n"), None);
     }
 
     #[test]

@@ -13,16 +13,25 @@
 
 use whatlang::Lang;
 
+/// Below this many letters, a text in Latin script gets a language only when whatlang is
+/// confident (0.5): about two sentences.
+const SHORT_LETTERS: usize = 200;
+
 /// The ISO 639-1 code of the language `text` is written in, or `None` when the text is too
-/// short or too mixed to tell.
+/// short or too mixed to tell (a short Latin-script text whose guess is not confident says
+/// unknown rather than guess).
 pub fn detect_language(text: &str) -> Option<&'static str> {
     // Trigram statistics settle within a few hundred words; a sample keeps long articles cheap
     // (detection over a whole article was most of the text extractor's time).
     let text = sample(text, 2000);
     let info = whatlang::detect(text)?;
-    // Short texts in Latin script are often misread; demand some confidence there.
+    // Short texts in Latin script are often misread (a sentence of English with three names
+    // in it reads as Afrikaans, confidence 0.2): under a few sentences, demand confidence.
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < 40 && info.confidence() < 0.5 && info.script() == whatlang::Script::Latin {
+    if letters < SHORT_LETTERS
+        && info.confidence() < 0.5
+        && info.script() == whatlang::Script::Latin
+    {
         return None;
     }
     iso639_1(info.lang())
@@ -144,5 +153,23 @@ mod tests {
             Some("de")
         );
         assert_eq!(detect_language("12 34"), None);
+    }
+
+    // See: issue 23 (a two-sentence English text came out as `af`).
+    #[test]
+    fn regression_23_short_text_says_unknown_rather_than_guess() {
+        let short =
+            "Angela Merkel met Emmanuel Macron in Paris on Tuesday. \"We agree,\" Merkel said.";
+        assert_eq!(detect_language(short), None);
+        assert_eq!(
+            detect_language("Die Regierung hat am Mittwoch neue Regeln beschlossen."),
+            Some("de"),
+            "a short text whose guess is confident keeps it"
+        );
+        let longer = format!(
+            "{short} The two leaders spoke for an hour about trade, energy and the war, and \
+             agreed to meet again in Berlin next month before the summit of the union."
+        );
+        assert_eq!(detect_language(&longer), Some("en"));
     }
 }

@@ -580,11 +580,12 @@ async fn analyze(
     tokio::task::spawn_blocking(move || {
         // The slot is held until the work is done, even when the client has gone.
         let _permit = permit;
-        let mut record = newsmill_extract::extract(&doc, &state2.inner.extract)
-            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-        if let Some(enrich) = &state2.inner.enrich {
-            enrich(&mut record);
-        }
+        let record = (state2.inner.analyze)(&doc).map_err(|e| match e {
+            crate::AnalyzeError::Unprocessable(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m)
+            }
+            crate::AnalyzeError::Failed(m) => ApiError::internal(m),
+        })?;
         Ok(Json(record))
     })
     .await

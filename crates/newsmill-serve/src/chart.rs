@@ -4,7 +4,7 @@
 //! follows the light and dark themes. Every chart has a text fallback: a `<title>` per bar and
 //! a folded table of the numbers.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 
 /// One bar: a label (a day or a month), a value, and an optional share of the day's articles.
@@ -15,66 +15,98 @@ pub(crate) struct Bar {
     pub(crate) share: Option<f64>,
 }
 
-/// Fills the days missing between the first and the last with zeros, so the x axis is time;
-/// spans longer than 184 days are grouped by month instead.
+/// A period's number (days, months or years since the common era).
+type PeriodKey = fn(NaiveDate) -> i64;
+/// A period's label (`2024-06-19`, `2024-06`, `2024`).
+type PeriodLabel = fn(NaiveDate) -> String;
+
+/// Fills the periods missing between the first and the last with zeros, so the x axis is
+/// time: one bar per day for spans up to 184 days, per month up to 10 years, per year beyond.
+/// [`period`] names the bars' period for the caption.
 pub(crate) fn calendar(points: &[(String, u64, Option<u64>)]) -> Vec<Bar> {
     let parse = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
-    let dated: Vec<(NaiveDate, u64, Option<u64>)> = points
+    let mut dated: Vec<(NaiveDate, u64, Option<u64>)> = points
         .iter()
         .filter_map(|(d, c, t)| parse(d).map(|d| (d, *c, *t)))
         .collect();
+    dated.sort_by_key(|p| p.0);
     let (Some(&first), Some(&last)) = (dated.first(), dated.last()) else {
         return Vec::new();
     };
     let span = (last.0 - first.0).num_days();
+    let with_totals = dated.iter().any(|p| p.2.is_some());
+    // A period is numbered from the first: days, months or years since it.
+    let (key, label): (PeriodKey, PeriodLabel) = if span <= 184 {
+        (
+            |d| i64::from(d.num_days_from_ce()),
+            |d| d.format("%Y-%m-%d").to_string(),
+        )
+    } else if span <= 3653 {
+        (
+            |d| i64::from(d.year()) * 12 + i64::from(d.month0()),
+            |d| d.format("%Y-%m").to_string(),
+        )
+    } else {
+        (|d| i64::from(d.year()), |d| d.format("%Y").to_string())
+    };
     let share = |c: u64, t: Option<u64>| t.map(|t| if t == 0 { 0.0 } else { c as f64 / t as f64 });
-    if span > 184 {
-        let mut months: Vec<(String, u64, Option<u64>)> = Vec::new();
-        for (d, c, t) in dated {
-            let m = d.format("%Y-%m").to_string();
-            match months.last_mut() {
-                Some(last) if last.0 == m => {
-                    last.1 += c;
-                    last.2 = match (last.2, t) {
-                        (Some(a), Some(b)) => Some(a + b),
-                        _ => None,
-                    };
-                }
-                _ => months.push((m, c, t)),
-            }
-        }
-        return months
-            .into_iter()
-            .map(|(label, value, t)| Bar {
-                label,
-                value,
-                share: share(value, t),
-            })
-            .collect();
-    }
-    let mut bars = Vec::with_capacity(span as usize + 1);
-    let mut it = dated.into_iter().peekable();
-    let mut day = first.0;
-    while day <= last.0 {
-        let (value, total) = match it.peek() {
-            Some((d, c, t)) if *d == day => {
-                let v = (*c, *t);
-                it.next();
-                v
-            }
-            _ => (0, Some(0)),
+    let (k0, k1) = (key(first.0), key(last.0));
+    // Per period: articles, the day's totals (when every day of it has one), a date in it.
+    let mut slots: Vec<(u64, Option<u64>, Option<NaiveDate>)> =
+        vec![(0, Some(0), None); (k1 - k0 + 1) as usize];
+    for (d, c, t) in dated {
+        let slot = &mut slots[(key(d) - k0) as usize];
+        slot.0 += c;
+        slot.1 = match (slot.1, t) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
         };
-        bars.push(Bar {
-            label: day.format("%Y-%m-%d").to_string(),
-            value,
-            share: share(value, total).filter(|_| total.is_some()),
+        slot.2.get_or_insert(d);
+    }
+    let mut bars = Vec::with_capacity(slots.len());
+    let mut cursor = first.0;
+    for (i, (value, total, date)) in slots.into_iter().enumerate() {
+        // The label of an empty period: step a date forward until it falls in the period.
+        let k = k0 + i as i64;
+        let date = date.unwrap_or_else(|| {
+            while key(cursor) < k {
+                cursor = next_period(cursor, span);
+            }
+            cursor
         });
-        match day.succ_opt() {
-            Some(d) => day = d,
-            None => break,
-        }
+        bars.push(Bar {
+            label: label(date),
+            value,
+            share: share(value, total).filter(|_| with_totals),
+        });
     }
     bars
+}
+
+/// The first day of the next day, month or year, by the span's grouping.
+fn next_period(d: NaiveDate, span: i64) -> NaiveDate {
+    let next = if span <= 184 {
+        d.succ_opt()
+    } else if span <= 3653 {
+        let (y, m) = if d.month() == 12 {
+            (d.year() + 1, 1)
+        } else {
+            (d.year(), d.month() + 1)
+        };
+        NaiveDate::from_ymd_opt(y, m, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    };
+    next.unwrap_or(NaiveDate::MAX)
+}
+
+/// The period of `calendar`'s bars, for a caption: "day", "month" or "year".
+pub(crate) fn period(bars: &[Bar]) -> &'static str {
+    match bars.first().map(|b| b.label.len()) {
+        Some(7) => "month",
+        Some(4) => "year",
+        _ => "day",
+    }
 }
 
 const W: f64 = 720.0;
@@ -166,13 +198,43 @@ mod tests {
         assert_eq!(bars.len(), 3);
         assert_eq!(bars[1].value, 0);
         assert_eq!(bars[0].share, Some(0.5));
+        assert_eq!(period(&bars), "day");
         let bars = calendar(&[
             ("2023-01-05".into(), 1, None),
             ("2024-01-05".into(), 1, None),
         ]);
-        assert_eq!(bars.len(), 2);
         assert_eq!(bars[0].label, "2023-01");
         let svg = bar_chart(&bars, "articles", "Attention").into_string();
         assert!(svg.contains("<svg") && svg.contains("2023-01: 1 articles"));
+    }
+
+    // See: issue 23 (a 3.5-year gap was drawn as wide as a month, under "Articles per day").
+    #[test]
+    fn regression_23_bars_are_spaced_by_time_and_named_by_their_period() {
+        let bars = calendar(&[
+            ("2020-06-10".into(), 3, Some(3)),
+            ("2020-06-20".into(), 1, Some(1)),
+            ("2023-12-01".into(), 2, Some(2)),
+        ]);
+        assert_eq!(period(&bars), "month");
+        // June 2020 to December 2023: 43 months, the empty ones as zeros.
+        assert_eq!(bars.len(), 43);
+        assert_eq!((bars[0].label.as_str(), bars[0].value), ("2020-06", 4));
+        assert_eq!((bars[1].label.as_str(), bars[1].value), ("2020-07", 0));
+        assert_eq!(bars[7].label, "2021-01");
+        assert_eq!((bars[42].label.as_str(), bars[42].value), ("2023-12", 2));
+        let decades = calendar(&[
+            ("1999-03-01".into(), 1, None),
+            ("2024-01-01".into(), 5, None),
+        ]);
+        assert_eq!(period(&decades), "year");
+        assert_eq!(decades.len(), 26);
+        assert_eq!(decades[1].label, "2000");
+        // Out of order input is sorted.
+        let days = calendar(&[
+            ("2024-06-03".into(), 1, None),
+            ("2024-06-01".into(), 2, None),
+        ]);
+        assert_eq!(days.iter().map(|b| b.value).collect::<Vec<_>>(), [2, 0, 1]);
     }
 }

@@ -74,12 +74,6 @@ fn store_err(e: IndexError) -> StoreError {
     }
 }
 
-/// `"value"` quoted for the index's query language: inside quotes a backslash escapes the
-/// next character, so `"` and `\` are escaped and the value is matched as it is written.
-fn quoted(v: &str) -> String {
-    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
 /// The index's plain-text version of a highlighted snippet (`<b>` tags out, entities decoded).
 fn plain_snippet(s: &str) -> String {
     let s = s.replace("<b>", "").replace("</b>", "");
@@ -220,30 +214,6 @@ impl IndexStore {
         Ok(catalog)
     }
 
-    /// The index query for a query plus filters (all but the dates and language, which the
-    /// index takes as fields of its request).
-    fn query_of(query: &str, f: &Filters) -> String {
-        let mut parts = Vec::new();
-        let q = query.trim();
-        if !q.is_empty() && q != "*" {
-            parts.push(format!("({q})"));
-        }
-        for (field, v) in [
-            ("site", &f.site),
-            ("entity", &f.entity),
-            ("story", &f.story),
-        ] {
-            if let Some(v) = v {
-                parts.push(format!("{field}:{}", quoted(v)));
-            }
-        }
-        if parts.is_empty() {
-            "*".into()
-        } else {
-            parts.join(" AND ")
-        }
-    }
-
     fn request(
         query: &str,
         f: &Filters,
@@ -252,12 +222,15 @@ impl IndexStore {
         facets: bool,
     ) -> IndexRequest {
         IndexRequest {
-            query: IndexStore::query_of(query, f),
+            query: query.to_string(),
             since: f.from.clone(),
             until: f.to.clone(),
             event_since: f.event_from.clone(),
             event_until: f.event_to.clone(),
             language: f.language.clone(),
+            site: f.site.clone(),
+            entity: f.entity.clone(),
+            story: f.story.clone(),
             offset,
             limit,
             facets,

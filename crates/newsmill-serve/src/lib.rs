@@ -54,7 +54,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use newsmill_core::Record;
+use newsmill_core::{RawDoc, Record};
 use newsmill_extract::ExtractConfig;
 
 pub use api::openapi_json;
@@ -72,6 +72,35 @@ pub use store::{
 /// A function the server runs on every record `POST /api/analyze` extracts (the NLP stage),
 /// given by the binary so this crate does not depend on the models.
 pub type Enricher = Arc<dyn Fn(&mut Record) + Send + Sync>;
+
+/// Why `POST /api/analyze` made no record of a body.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    /// Nothing extractable (empty, binary, no article text): answered 422.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// A stage failed on a body it had accepted (the NLP stage panicked): answered 500.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// What `POST /api/analyze` runs on a posted document: the binary passes the pipeline `ingest`
+/// runs (extraction, then entities, quotes, dates), so both paths give the same record.
+pub type Analyzer = Arc<dyn Fn(&RawDoc) -> std::result::Result<Record, AnalyzeError> + Send + Sync>;
+
+/// An [`Analyzer`] of extraction (default settings) followed by `enrich`, when given: for
+/// callers without a pipeline of their own (tests, [`AppState::with_enricher`]).
+pub fn extract_then(enrich: Option<Enricher>) -> Analyzer {
+    let config = ExtractConfig::default();
+    Arc::new(move |doc: &RawDoc| {
+        let mut record = newsmill_extract::extract(doc, &config)
+            .map_err(|e| AnalyzeError::Unprocessable(e.to_string()))?;
+        if let Some(f) = &enrich {
+            f(&mut record);
+        }
+        Ok(record)
+    })
+}
 
 /// Settings of the server.
 #[derive(Debug, Clone)]
@@ -175,8 +204,7 @@ pub(crate) struct Inner {
     pub(crate) loopback: bool,
     pub(crate) alerts: Mutex<alerts::AlertBook>,
     pub(crate) http: reqwest::Client,
-    pub(crate) extract: ExtractConfig,
-    pub(crate) enrich: Option<Enricher>,
+    pub(crate) analyze: Analyzer,
     /// Slots of `POST /api/analyze`.
     pub(crate) analyze_slots: Arc<tokio::sync::Semaphore>,
     /// Slots of store reads.
@@ -195,6 +223,15 @@ impl AppState {
         config: ServeConfig,
         store: Arc<dyn Store>,
         enrich: Option<Enricher>,
+    ) -> Result<AppState> {
+        AppState::with_analyzer(config, store, extract_then(enrich))
+    }
+
+    /// State whose `POST /api/analyze` runs `analyze` (the binary's ingest pipeline).
+    pub fn with_analyzer(
+        config: ServeConfig,
+        store: Arc<dyn Store>,
+        analyze: Analyzer,
     ) -> Result<AppState> {
         config.validate()?;
         let slots = config.analyze_concurrency.max(1);
@@ -215,8 +252,7 @@ impl AppState {
                 config,
                 alerts: Mutex::new(book),
                 http,
-                extract: ExtractConfig::default(),
-                enrich,
+                analyze,
                 analyze_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
                 read_slots: Arc::new(tokio::sync::Semaphore::new(reads)),
             }),
@@ -325,11 +361,11 @@ impl Server {
 pub fn run_blocking(
     config: ServeConfig,
     store: Arc<dyn Store>,
-    enrich: Option<Enricher>,
+    analyze: Analyzer,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
     let addr = config.addr;
-    let state = AppState::with_enricher(config, store, enrich)?;
+    let state = AppState::with_analyzer(config, store, analyze)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

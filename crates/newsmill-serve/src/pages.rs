@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::alerts::{self, NewAlert, percent_encode};
 use crate::api::{PageParams, SearchParams, attention_from, blocking, check_entity, check_id};
-use crate::chart::{Bar, bar_chart, bar_chart_linked, calendar};
+use crate::chart::{Bar, bar_chart, bar_chart_linked, calendar, period};
 use crate::error::ApiError;
 use crate::security::{Authorized, token_ok};
 use crate::store::{Hit, Sort, StorySummary, TimelineEvent};
@@ -322,10 +322,11 @@ async fn search_page(
                 (facet_group("Entities", "entity", &results.facets.entity, &params))
             }
             section.results {
-                (bar_chart_linked(&bars, "articles", if req.query.is_empty() && filters.is_empty() {
-                    "Articles per day (a bar narrows the search to its day)"
-                } else {
-                    "Attention: matching articles per day (a bar narrows the search to its day)"
+                (bar_chart_linked(&bars, "articles", &match (req.query.is_empty() && filters.is_empty(), period(&bars)) {
+                    (true, "day") => "Articles per day (a bar narrows the search to its day)".to_string(),
+                    (false, "day") => "Attention: matching articles per day (a bar narrows the search to its day)".to_string(),
+                    (true, p) => format!("Articles per {p}"),
+                    (false, p) => format!("Attention: matching articles per {p}"),
                 }, Some(&day_link)))
                 div.result-head {
                     p.count { strong { (results.total) } " article" @if results.total != 1 { "s" }
@@ -405,7 +406,7 @@ fn search_error(params: &SearchParams, e: ApiError) -> Response {
             h1 { "That search did not work" }
             p.error role="alert" { (e.message) }
             p { "Words must all occur; use " code { "\"a phrase\"" } ", " code { "-word" } " to exclude, and "
-                code { "site:" } ", " code { "lang:" } ", " code { "entity:\"Name\"" } " to filter." }
+                code { "site:" } ", " code { "lang:de" } ", " code { "entity:putin" } ", " code { "url:bbc" } " to filter. Words match their other forms (" code { "blackout" } " finds “blackouts”)." }
         }
     };
     html_response(e.status, page("Search error", &params.q, Nav::Search, body))
@@ -414,6 +415,18 @@ fn search_error(params: &SearchParams, e: ApiError) -> Response {
 // ---------------------------------------------------------------- article
 
 /// The blocks of `r` with each entity mention wrapped in a link to its entity page.
+/// The dek to show above the body: not when the body opens with it already (extraction keeps
+/// a standfirst that is also the first paragraph in both places), which would print it twice.
+fn dek_shown(r: &Record) -> Option<&str> {
+    let dek = r.dek.as_deref()?;
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let repeated = r
+        .blocks
+        .first()
+        .is_some_and(|b| words(&b.text) == words(dek));
+    (!repeated).then_some(dek)
+}
+
 fn body_with_entities(r: &Record) -> Markup {
     // Mentions in text order, each with its entity; overlapping mentions keep the first.
     let mut mentions: Vec<(usize, usize, &Entity)> = r
@@ -513,7 +526,7 @@ async fn article_page(
                 header {
                     @if let Some(s) = &r.section { p.kicker { (s) } }
                     h1 { (title) }
-                    @if let Some(d) = &r.dek { p.dek { (d) } }
+                    @if let Some(d) = dek_shown(r) { p.dek { (d) } }
                     p.meta {
                         @if !r.byline.is_empty() { span.byline { "By " (r.byline.join(", ")) } }
                         @if let Some(s) = &r.site { a.site href=(format!("/?site={}", percent_encode(s))) { (s) } }
@@ -667,7 +680,7 @@ async fn story_page(
                 h2 { "Outlets" }
                 ul.chips { @for site in &s.sites { li { a.chip href=(format!("/?site={}", percent_encode(&site.value))) { (site.value) " " span.n { (site.count) } } } } }
             }
-            (bar_chart(&bars, "articles", "Articles per day"))
+            (bar_chart(&bars, "articles", &format!("Articles per {}", period(&bars))))
             @if !said.is_empty() {
                 h2 { "Who said what" }
                 (said_list(&said, true))
@@ -864,7 +877,7 @@ async fn entity_page(
             h1 { (e.name) }
             p.meta { (e.total) " article" @if e.total != 1 { "s" } " mention it · "
                 a href=(qs(&[("entity", Some(e.name.as_str())), ("sort", Some("newest"))])) { "Search its articles" } }
-            (bar_chart(&bars, "articles", "Articles mentioning it per day"))
+            (bar_chart(&bars, "articles", &format!("Articles mentioning it per {}", period(&bars))))
             @if !said.is_empty() {
                 h2 { "What " (e.name) " said" }
                 (said_list(&said, false))
@@ -1047,4 +1060,23 @@ async fn alert_feed(
         feed,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests_23 {
+    use super::*;
+
+    // See: issue 23 (the article page repeated the dek as the first paragraph).
+    #[test]
+    fn regression_23_a_dek_the_body_opens_with_is_shown_once() {
+        use newsmill_core::Block;
+        let mut r = Record {
+            dek: Some("Storm closes the port.".into()),
+            blocks: vec![Block::new(BlockKind::Paragraph, "Storm  closes the port.")],
+            ..Record::default()
+        };
+        assert_eq!(dek_shown(&r), None);
+        r.blocks[0].text = "The port closed on Monday.".into();
+        assert_eq!(dek_shown(&r), Some("Storm closes the port."));
+    }
 }

@@ -29,8 +29,8 @@ pub enum StoreError {
         /// What is wrong with it.
         message: String,
     },
-    /// The store failed (I/O, a corrupt index).
-    #[error("store: {0}")]
+    /// The store failed (I/O, a corrupt index). The message names the data directory.
+    #[error("{0}")]
     Backend(String),
 }
 

@@ -94,8 +94,8 @@ pub(crate) struct IngestArgs {
     /// Keep polling the given feed and sitemap URLs until stopped (state kept in the store).
     #[arg(long)]
     pub(crate) follow: bool,
-    /// Seconds between two polls of one source (doubled, up to 16 times, while it does not
-    /// change).
+    /// Seconds between two polls of one source (doubled while it does not change, up to 16
+    /// times and to at most an hour, or to this interval when it is longer).
     #[arg(long, default_value_t = 900, value_name = "SECS")]
     pub(crate) interval: u64,
     /// Seconds between two requests to one host.
@@ -119,8 +119,10 @@ pub(crate) struct IngestArgs {
 /// Arguments of `newsmill search`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SearchArgs {
-    /// The query: words, "phrases", AND/OR/NOT, field:value (entity:"Kim Jong Un",
-    /// site:reuters.com, language:de, story:ID), or * for everything.
+    /// The query: words (matched in their other forms too: blackout finds blackouts),
+    /// "phrases", AND/OR/NOT, field:value (entity:putin, entity:"Kim Jong Un",
+    /// site:reuters.com, url:bbc, lang:de, speaker:..., quote:..., story:ID), or * for
+    /// everything.
     #[arg(value_name = "QUERY")]
     pub(crate) query: String,
     #[command(flatten)]

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
             if output::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("newsmill: {err:#}");
+            eprintln!("newsmill: {}", output::error_message(&err));
             if output::is_write_failure(&err) {
                 ExitStatus::WriteFailed.into()
             } else {

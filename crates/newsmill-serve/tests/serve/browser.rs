@@ -286,3 +286,37 @@ fn browser_who_said_what() {
         false,
     );
 }
+
+/// Over the tantivy store, in the browser: a word finds its other forms, `lang:` filters, a
+/// bad query is echoed as typed, and the chart's caption names its period.
+// See: issue 23 (`/?q=(` reported `malformed query "(()"`; `lang:de` failed).
+#[test]
+fn regression_23_browser_search_forms_aliases_and_errors() {
+    use std::sync::Arc;
+    let Some(bin) = chromium() else {
+        return skip("regression_23_browser_search_forms_aliases_and_errors");
+    };
+    let dir = temp_dir("browser-index");
+    crate::index::build_index(&dir, &corpus());
+    let store: Arc<dyn newsmill_serve::Store> =
+        Arc::new(newsmill_serve::IndexStore::open(&dir).unwrap());
+    let srv = TestServer::start_store(store, |_| {});
+
+    let home = dom(&bin, &srv.url("/"));
+    assert!(
+        home.contains("<figcaption>Articles per day"),
+        "the caption names the bars' period"
+    );
+    let exact = dom(&bin, &srv.url("/?q=harbour"));
+    let forms = dom(&bin, &srv.url("/?q=harbours"));
+    let hits = |page: &str| page.matches("class=\"hit\"").count();
+    assert_eq!(hits(&exact), 3);
+    assert_eq!(hits(&forms), 3, "harbours finds harbour");
+    let en = dom(&bin, &srv.url("/?q=lang:en%20harbour"));
+    assert_eq!(hits(&en), 3, "lang: is language:");
+
+    let bad = dom(&bin, &srv.url("/?q=%28"));
+    assert!(bad.contains("malformed query \"(\":"), "{bad}");
+    assert!(!bad.contains("(()"), "the query as typed");
+    let _ = fs_err::remove_dir_all(&dir);
+}

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::ExitStatus;
 use crate::args::{AnalyzeArgs, Format, InputArg, Stages};
 use crate::batch::{self, next_batch};
-use crate::output::{report, write_value};
+use crate::output::{ErrorGroups, report, write_value};
 
 /// The validated form of [`AnalyzeArgs`].
 struct Config {
@@ -53,6 +53,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut errored = false;
+    let mut failures = ErrorGroups::default();
     loop {
         let chunk: Vec<Result<RawDoc, IngestError>> =
             next_batch(&mut reader, batch::MAX_DOCS, batch::MAX_BYTES, |d| {
@@ -80,13 +81,25 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
                 }
                 Err((input, reason)) => {
                     out.flush().context("writing to stdout")?;
-                    report(&input, &reason);
+                    if failures.note(&reason) {
+                        report(&input, &reason);
+                    }
                     errored = true;
                 }
             }
         }
     }
     out.flush().context("writing to stdout")?;
+    for line in failures.summary() {
+        eprintln!("newsmill: analyze: {line}");
+    }
+    let skipped = reader.stats().not_documents;
+    if skipped > 0 {
+        let s = if skipped == 1 { "" } else { "s" };
+        eprintln!(
+            "newsmill: analyze: {skipped} file{s} in directories skipped as not documents (JSON data, Markdown, notes, binaries)"
+        );
+    }
     Ok(if errored {
         ExitStatus::Failure
     } else {

@@ -33,6 +33,12 @@ const STRING_LISTS: &[&str] = &["byline", "tags", "sources_cited"];
 const ROWS: usize = 4096;
 
 pub(crate) fn run(args: ExportArgs) -> anyhow::Result<ExitStatus> {
+    use std::io::IsTerminal;
+    check_destination(
+        args.format,
+        args.output.is_some(),
+        io::stdout().is_terminal(),
+    )?;
     let store = Store::open(&args.data.data)?;
     let (out, name): (Box<dyn Write + Send>, String) = match &args.output {
         Some(path) => (
@@ -75,6 +81,21 @@ pub(crate) fn run(args: ExportArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Parquet is binary: written to a terminal it garbles the screen and helps no one. It goes
+/// to a file (`-o`) or a pipe.
+fn check_destination(
+    format: ExportFormat,
+    to_file: bool,
+    stdout_is_terminal: bool,
+) -> anyhow::Result<()> {
+    if matches!(format, ExportFormat::Parquet) && !to_file && stdout_is_terminal {
+        anyhow::bail!(
+            "export --format parquet writes binary data; not writing it to a terminal: give -o FILE.parquet, or pipe it to a program that reads Parquet"
+        );
+    }
+    Ok(())
 }
 
 /// Kind of a Parquet column.
@@ -216,5 +237,23 @@ fn column(rows: &[serde_json::Value], name: &str, kind: Kind) -> ArrayRef {
             }
             Arc::new(b.finish())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // See: issue 23 (`export --format parquet` wrote binary to a terminal).
+    #[test]
+    fn regression_23_parquet_is_not_written_to_a_terminal() {
+        let refused = check_destination(ExportFormat::Parquet, false, true).unwrap_err();
+        assert!(refused.to_string().contains("-o FILE.parquet"), "{refused}");
+        assert!(check_destination(ExportFormat::Parquet, true, true).is_ok());
+        assert!(
+            check_destination(ExportFormat::Parquet, false, false).is_ok(),
+            "a pipe"
+        );
+        assert!(check_destination(ExportFormat::Jsonl, false, true).is_ok());
     }
 }

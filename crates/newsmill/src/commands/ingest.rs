@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::ExitStatus;
 use crate::args::{Format, IngestArgs, InputArg, Stages};
 use crate::batch::next_batch;
-use crate::output::{report, write_value};
+use crate::output::{ErrorGroups, report, write_value};
 
 mod follow;
 mod story;
@@ -47,7 +47,20 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
-    fn summary(&self) -> String {
+    /// What was counted since `before` (a snapshot of the same counts).
+    pub(crate) fn since(&self, before: &Counts) -> Counts {
+        Counts {
+            read: self.read - before.read,
+            stored: self.stored - before.stored,
+            versions: self.versions - before.versions,
+            unchanged: self.unchanged - before.unchanged,
+            failed: self.failed - before.failed,
+            duplicates: self.duplicates - before.duplicates,
+            new_stories: self.new_stories - before.new_stories,
+        }
+    }
+
+    pub(crate) fn summary(&self) -> String {
         format!(
             "read {}, stored {}, unchanged {}, failed {}{}",
             self.read,
@@ -89,7 +102,7 @@ impl Pipeline {
         })
     }
 
-    fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
+    pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
         let mut record = extract(doc, &self.extract).map_err(|e| {
             let msg = e.to_string();
             let origin = doc.origin.to_string();
@@ -162,12 +175,7 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     stage.commit(&mut writer)?;
     writer.close().context("closing the store")?;
     progress.finish();
-    let skipped = reader.stats().skipped;
-    let extra = if skipped > 0 {
-        format!("; {skipped} WARC records without a document skipped")
-    } else {
-        String::new()
-    };
+    let extra = skipped_summary(reader.stats());
     eprintln!("newsmill: ingest: stories: {}", counts.stories_summary());
     eprintln!("newsmill: ingest: {}{extra}", counts.summary());
     Ok(if counts.failed > 0 {
@@ -175,6 +183,26 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// What the reader passed over, for the closing line: `; 3 WARC records without a document
+/// skipped; 2 files skipped as not documents`, or nothing.
+pub(crate) fn skipped_summary(stats: newsmill_ingest::ReadStats) -> String {
+    let mut out = String::new();
+    if stats.skipped > 0 {
+        out.push_str(&format!(
+            "; {} WARC records without a document skipped",
+            stats.skipped
+        ));
+    }
+    if stats.not_documents > 0 {
+        let n = stats.not_documents;
+        let s = if n == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "; {n} file{s} in directories skipped as not documents (JSON data, Markdown, notes, binaries)"
+        ));
+    }
+    out
 }
 
 pub(crate) fn ingest_config(args: &IngestArgs) -> IngestConfig {
@@ -279,7 +307,7 @@ pub(crate) fn process(
                     counts.read += 1;
                 }
                 counts.failed += 1;
-                progress.suspend(|| report(&failure.origin, &failure.error));
+                progress.failed(&failure.origin, &failure.error);
                 writer
                     .quarantine(&failure, raw.as_deref())
                     .with_context(|| format!("quarantining {}", failure.origin))?;
@@ -354,13 +382,13 @@ fn list_failed(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// A progress bar on a terminal, nothing otherwise.
-pub(crate) struct Progress(Option<ProgressBar>);
+/// A progress bar on a terminal, nothing otherwise; and the failures, grouped by reason.
+pub(crate) struct Progress(Option<ProgressBar>, std::sync::Mutex<ErrorGroups>);
 
 impl Progress {
     pub(crate) fn new() -> Progress {
         if !io::stderr().is_terminal() {
-            return Progress(None);
+            return Progress(None, Default::default());
         }
         let bar = ProgressBar::new_spinner();
         bar.set_style(
@@ -368,7 +396,28 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress(Some(bar))
+        Progress(Some(bar), Default::default())
+    }
+
+    /// Reports a failed input, unless several failed the same way already (see
+    /// [`ErrorGroups`]); those are summed up by [`Progress::finish`].
+    pub(crate) fn failed(&self, origin: &str, reason: &str) {
+        let shown = self
+            .1
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note(reason);
+        if shown {
+            self.suspend(|| report(origin, &reason));
+        }
+    }
+
+    /// Prints the grouped failures not reported one by one, and forgets them.
+    pub(crate) fn flush_failures(&self, command: &str) {
+        let groups = std::mem::take(&mut *self.1.lock().unwrap_or_else(|e| e.into_inner()));
+        for line in groups.summary() {
+            self.suspend(|| eprintln!("newsmill: {command}: {line}"));
+        }
     }
 
     fn set(&self, counts: &Counts) {
@@ -389,12 +438,37 @@ impl Progress {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
+        self.flush_failures("ingest");
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // See: issue 23 (a `--follow` poll answered 304 printed the run's "read 2, stored 2").
+    #[test]
+    fn regression_23_a_polls_counts_are_its_own() {
+        let before = Counts {
+            read: 2,
+            stored: 2,
+            ..Counts::default()
+        };
+        let after = Counts {
+            read: 3,
+            stored: 2,
+            unchanged: 1,
+            ..before
+        };
+        assert_eq!(
+            after.since(&before).summary(),
+            "read 1, stored 0, unchanged 1, failed 0"
+        );
+        assert_eq!(
+            before.since(&before).summary(),
+            "read 0, stored 0, unchanged 0, failed 0"
+        );
+    }
 
     #[test]
     fn rfc3339() {

@@ -21,7 +21,7 @@ pub(crate) fn run(args: SearchArgs) -> anyhow::Result<ExitStatus> {
         limit: args.limit,
         facets: args.facets,
         facet_limit: 10,
-        with_records: false,
+        ..SearchRequest::default()
     };
     let results = store.search(&request)?;
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {

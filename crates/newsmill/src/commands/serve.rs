@@ -3,31 +3,34 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use newsmill_core::Record;
-use newsmill_serve::{Enricher, IndexStore, ServeConfig};
+use newsmill_core::RawDoc;
+use newsmill_serve::{AnalyzeError, Analyzer, IndexStore, ServeConfig};
 
 use crate::ExitStatus;
-use crate::args::{ServeArgs, Stages, env};
+use crate::args::{ServeArgs, env};
+use crate::commands::ingest::Pipeline;
 
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     let data = args.data.data.clone();
-    let store = IndexStore::open(&data)
-        .with_context(|| format!("opening the store in {}", data.display()))?;
+    // The store's errors name the data directory already.
+    let store = IndexStore::open(&data).context("opening the store")?;
     let mut config = ServeConfig::new(&data);
     config.addr = args.addr;
     config.token = token(&args)?;
     config.webhooks = args.webhooks.clone();
     config.validate()?;
-    let enrich: Option<Enricher> = match args.stages {
-        Stages::Extract => None,
-        Stages::All => {
-            let nlp = newsmill_nlp::Nlp::embedded().context("loading the NLP model")?;
-            Some(Arc::new(move |r: &mut Record| {
-                newsmill_nlp::enrich(r, &nlp)
-            }))
-        }
-    };
-    newsmill_serve::run_blocking(config, Arc::new(store), enrich, |addr| {
+    // `POST /api/analyze` runs the pipeline `ingest` runs: the same stages, the same record.
+    let pipeline = Pipeline::new(args.stages)?;
+    let analyze: Analyzer = Arc::new(move |doc: &RawDoc| {
+        pipeline.run(doc).map_err(|(stage, message)| {
+            if stage == "extract" {
+                AnalyzeError::Unprocessable(format!("{}: {message}", doc.origin))
+            } else {
+                AnalyzeError::Failed(format!("{stage}: {message}"))
+            }
+        })
+    });
+    newsmill_serve::run_blocking(config, Arc::new(store), analyze, |addr| {
         eprintln!(
             "newsmill: serving {} at http://{addr}/ (API at /api/, OpenAPI at /api/openapi.json; Ctrl-C stops)",
             data.display()

@@ -140,6 +140,57 @@ fn directory_means_every_file_in_it() {
     fs_err::remove_dir_all(&dir).unwrap();
 }
 
+// See: issue 23 (a short text came out as a title with empty text, no entities, `af`).
+#[test]
+fn regression_23_a_one_paragraph_text_is_the_body_and_its_language_unknown() {
+    let text =
+        b"Angela Merkel met Emmanuel Macron in Paris on Tuesday. \"We agree,\" Merkel said.\n";
+    let out = newsmill(&["analyze", "-"], text);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let record: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(record["title"], Value::Null);
+    assert_eq!(
+        record["text"],
+        "Angela Merkel met Emmanuel Macron in Paris on Tuesday. \"We agree,\" Merkel said."
+    );
+    assert_eq!(record["language"], Value::Null, "too short to tell");
+    // A title over a paragraph is still a title.
+    let out = newsmill(
+        &["analyze", "--stages", "extract", "-"],
+        b"Leaders meet in Paris\n\nAngela Merkel met Emmanuel Macron in Paris on Tuesday.\n",
+    );
+    let record: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(record["title"], "Leaders meet in Paris");
+}
+
+// See: issue 23 (`analyze DIR` emitted a record for `expectations.json`).
+#[test]
+fn regression_23_a_directory_skips_what_is_not_a_document_and_says_so() {
+    let dir = tempdir();
+    fs_err::write(
+        dir.join("a.txt"),
+        "First title\n\nFirst body paragraph that says something.\n",
+    )
+    .unwrap();
+    fs_err::write(dir.join("expectations.json"), "{\"pages\": []}\n").unwrap();
+    fs_err::write(
+        dir.join("README.md"),
+        "# Samples\n\nFrom [here](https://a.example).\n",
+    )
+    .unwrap();
+    let out = newsmill(
+        &["analyze", "--stages", "extract", dir.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert_eq!(
+        out.stderr,
+        "newsmill: analyze: 2 files in directories skipped as not documents (JSON data, Markdown, notes, binaries)\n"
+    );
+    fs_err::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let out = newsmill(&["analyze", "--format", "xml", "good.txt"], b"");

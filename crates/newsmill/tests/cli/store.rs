@@ -253,3 +253,99 @@ fn regression_24_a_deeply_nested_query_is_a_bad_query_not_a_crash() {
     let r = run(&["search", "((colts))", "--data", &data, "--format", "csv"]);
     assert_eq!((r.code, r.stdout.lines().count()), (0, 2), "{}", r.stderr);
 }
+
+// See: issue 23 ("Address already in use (os error 98): Address already in use (os error 98)";
+// "opening the store in X: store: X: no newsmill store here").
+#[test]
+fn regression_23_serve_errors_say_each_thing_once() {
+    let tmp = TempDir::new("serve-messages");
+    let missing = tmp.path("nothing");
+    let r = run(&["serve", "--data", &missing, "--stages", "extract"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches(missing.as_str()).count(),
+        1,
+        "the directory is named once: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("no newsmill store here"), "{}", r.stderr);
+
+    let data = tmp.path("data");
+    let page = tmp.path("one.html");
+    fs_err::write(&page, article("Colts clinch playoff berth", &COLTS)).unwrap();
+    assert_eq!(
+        run(&["ingest", &page, "--data", &data, "--stages", "extract"]).code,
+        0
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let r = run(&[
+        "serve", "--data", &data, "--stages", "extract", "--addr", &addr,
+    ]);
+    assert_ne!(r.code, 0);
+    let line = r.stderr.trim();
+    assert!(line.contains(&format!("binding {addr}")), "{line}");
+    let reason = line.rsplit(": ").next().unwrap();
+    assert_eq!(line.matches(reason).count(), 1, "said twice: {line}");
+}
+
+/// `POST /api/analyze` runs the pipeline `ingest` and `analyze` run: the same record.
+// See: issue 23 (serve built its own extraction beside ingest's pipeline).
+#[test]
+fn regression_23_the_api_analyzes_as_the_cli_does() {
+    use std::io::{Read, Write};
+    let tmp = TempDir::new("serve-analyze");
+    let data = tmp.path("data");
+    let page = tmp.path("one.html");
+    let html = article("Colts clinch playoff berth", &COLTS);
+    fs_err::write(&page, &html).unwrap();
+    assert_eq!(
+        run(&["ingest", &page, "--data", &data, "--stages", "extract"]).code,
+        0
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = cmd(&["serve", "--data", &data, "--addr", &addr])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let post = |body: &str| -> Option<String> {
+        let mut s = std::net::TcpStream::connect(&addr).ok()?;
+        write!(
+            s,
+            "POST /api/analyze HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    };
+    // The server is up once it answers (the models load first).
+    let start = std::time::Instant::now();
+    let answer = loop {
+        if let Some(a) = post(&html) {
+            break a;
+        }
+        assert!(start.elapsed().as_secs() < 120, "serve did not start");
+        assert!(server.try_wait().unwrap().is_none(), "serve exited");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+    let mut api: serde_json::Value = serde_json::from_str(body).unwrap();
+    let cli = run(&["analyze", &page]);
+    assert_eq!(cli.code, 0, "{}", cli.stderr);
+    let mut cli: serde_json::Value = serde_json::from_str(&cli.stdout).unwrap();
+    for v in [&mut api, &mut cli] {
+        v.as_object_mut().unwrap().remove("origin");
+    }
+    assert!(!cli["entities"].as_array().unwrap().is_empty());
+    assert_eq!(api, cli);
+}

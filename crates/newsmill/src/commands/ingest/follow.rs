@@ -1,8 +1,8 @@
 //! `newsmill ingest --follow`: keep polling feeds and sitemaps, store new entries, until stopped.
 //!
 //! Each source URL has its own schedule: polled every `--interval` seconds, with the interval
-//! doubled (up to 16 times) each poll that brings nothing new, and reset when something new
-//! comes. Polls are conditional GETs (ETag, Last-Modified). The schedule, the validators and the
+//! doubled (up to 16 times, and to at most an hour or `--interval` when that is longer) each
+//! poll that brings nothing new, and reset when something new comes. Polls are conditional GETs (ETag, Last-Modified). The schedule, the validators and the
 //! entry URLs already taken are saved in the store (`state/follow.json`) after every commit, so
 //! a restart resumes where it stopped.
 //!
@@ -35,6 +35,9 @@ use crate::output::report;
 const SEEN_PER_SOURCE: usize = 20_000;
 /// Largest backoff factor for a source that does not change, and for an entry's retries.
 const MAX_BACKOFF: u64 = 16;
+/// Longest wait between two polls of a source that does not change, in seconds, unless
+/// `--interval` itself is longer: backing off never leaves a feed unread for hours.
+pub(crate) const MAX_POLL_WAIT: u64 = 3600;
 /// Attempts at an entry that keeps failing in a way that may pass, before it is given up.
 pub(crate) const MAX_ENTRY_ATTEMPTS: u32 = 8;
 /// Entries waiting for a retry, per source, at most (the oldest are given up first).
@@ -78,7 +81,7 @@ impl SourceState {
         } else {
             (self.backoff.max(1) * 2).min(MAX_BACKOFF)
         };
-        self.next_poll = now + base * self.backoff;
+        self.next_poll = now + (base * self.backoff).min(MAX_POLL_WAIT.max(base));
     }
 
     fn is_seen(&self, url: &str) -> bool {
@@ -181,15 +184,19 @@ pub(super) fn run(
             if s.next_event() > now {
                 continue;
             }
+            let before = follower.counts;
             let new = follower.poll(&mut state, url, now)?;
             store.save_state("follow", &state)?;
             if let Some(new) = new {
+                // This poll's counts, not the run's: a poll answered 304 reads nothing.
                 eprintln!(
                     "newsmill: ingest: {url}: {new} new; {}",
-                    follower.counts.summary()
+                    follower.counts.since(&before).summary()
                 );
             }
         }
+        // Failures beyond the first few of each reason, once per round of polls.
+        follower.progress.flush_failures("ingest");
         let next = state
             .sources
             .values()
@@ -344,6 +351,20 @@ mod tests {
         assert_eq!(s.backoff, MAX_BACKOFF);
         s.schedule(5000, 60, 3);
         assert_eq!((s.backoff, s.next_poll), (1, 5060));
+    }
+
+    // See: issue 23 (the default interval backed off to 4 hours).
+    #[test]
+    fn regression_23_backing_off_waits_an_hour_at_most() {
+        let mut s = SourceState::default();
+        for _ in 0..10 {
+            s.schedule(0, 900, 0);
+        }
+        assert_eq!(s.backoff, MAX_BACKOFF);
+        assert_eq!(s.next_poll, MAX_POLL_WAIT, "not 16 x 900 s");
+        // An interval longer than the cap is kept as it is.
+        s.schedule(0, 7200, 0);
+        assert_eq!(s.next_poll, 7200);
     }
 
     #[test]
