@@ -173,6 +173,10 @@ pub(crate) struct Args {
     /// Print the predictions for articles whose name contains this (not on the held-out part).
     #[arg(long)]
     doc: Option<String>,
+    /// Write every prediction as JSON Lines (`{doc, start, end, kind, speaker, entity, cue}`,
+    /// character offsets) to this file, for error analysis (refused on the held-out part).
+    #[arg(long)]
+    dump: Option<PathBuf>,
 }
 
 /// Word positions (char offsets of the words' starts) inside the given spans; a word is a
@@ -549,6 +553,13 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
     if args.show > 0 && parts.contains(&Part::Heldout) {
         anyhow::bail!("--show is refused on the held-out part: it is never looked at");
     }
+    if args.dump.is_some() && parts.contains(&Part::Heldout) {
+        anyhow::bail!("--dump is refused on the held-out part: it is never looked at");
+    }
+    let mut dump = match &args.dump {
+        Some(p) => Some(std::io::BufWriter::new(fs_err::File::create(p)?)),
+        None => None,
+    };
     let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
     println!(
         "part      docs   gold   pred  | attribution P / R / F1  | speaker acc (named) | direct-quote recall | quotes ms/doc (wall, 1 thread)"
@@ -571,6 +582,21 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             sc.cpu += t.elapsed().as_secs_f64();
             sc.chars += a.text.len();
             let _ = score_article(a, &quotes, &mut sc, &mut missed, &mut wrong);
+            if let Some(out) = dump.as_mut() {
+                use std::io::Write as _;
+                for q in &quotes {
+                    let line = serde_json::json!({
+                        "doc": a.name,
+                        "start": q.start,
+                        "end": q.end,
+                        "kind": q.kind,
+                        "speaker": q.speaker,
+                        "entity": q.entity,
+                        "cue": q.cue,
+                    });
+                    writeln!(out, "{line}")?;
+                }
+            }
             if part != Part::Heldout
                 && args
                     .doc

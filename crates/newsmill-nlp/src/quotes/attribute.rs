@@ -35,6 +35,13 @@ impl Found {
     }
 }
 
+/// The most narration words between two quotes of one speaker that still make them one
+/// interrupted quote ("“…,” he said. “…”"); with more between, the narration says something
+/// of its own and the quotes stay apart. Chosen on PolNeAR train (the part that is neither
+/// dev nor held out): 3 words give F1 0.531 and direct recall 0.958, 12 give 0.535 / 0.950,
+/// 30 give 0.534 / 0.935, no limit 0.532 / 0.922.
+const MAX_NARRATION_WORDS: usize = 12;
+
 /// Words of a span (runs of letters or digits).
 fn word_count(s: &str) -> usize {
     s.split(|c: char| !c.is_alphanumeric())
@@ -940,7 +947,8 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
         }
     }
     // The quotes of one speaker in one paragraph are one quote, interrupted by the narrator
-    // ("“…,” he said, “…”", "“…,” he said. “…”"); a quote inside a reported clause is
+    // ("“…,” he said, “…”", "“…,” he said. “…”") when the narration between them is short;
+    // a quote inside a reported clause is
     // kept as a direct quote of its own.
     let mut qi = 0;
     while qi < ctx.quoted.len() {
@@ -971,6 +979,8 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
                 && owner[last + 1] == Some(k)
                 && ctx.para_of(ctx.quoted[last + 1].open) == para
                 && !inside_clause(&ctx.quoted[last + 1])
+                && word_count(&ctx.text[ctx.quoted[last].end..ctx.quoted[last + 1].start])
+                    <= MAX_NARRATION_WORDS
             {
                 last += 1;
             }
@@ -1020,25 +1030,12 @@ fn resolve_source(ctx: &Ctx<'_>, s: usize, e: usize, speakers: &[(usize, usize)]
                     !inside_quote(m.start) && ctx.ents.gender_ok(m.ent, g)
                 })
                 .filter(|m| ctx.para_of(m.start) + 3 >= para);
-            match (last_speaker, nearest) {
-                // A person named since the last speaker spoke, in this paragraph or the one
-                // before, is the likelier antecedent.
-                (Some(ls), Some(m)) => {
-                    let ls_pos = speakers
-                        .iter()
-                        .rev()
-                        .find(|&&(e2, _)| e2 == ls)
-                        .map_or(0, |&(_, p)| p);
-                    if m.start > ls_pos && ctx.para_of(m.start) + 1 >= para {
-                        Some(m.ent)
-                    } else {
-                        Some(ls)
-                    }
-                }
-                (Some(ls), None) => Some(ls),
-                (None, Some(m)) => Some(m.ent),
-                (None, None) => None,
-            }
+            // The last speaker wins over a person named since it spoke: in news prose "he
+            // said" goes on with the speaker of the paragraphs before far more often than it
+            // turns to someone just mentioned (PolNeAR train, the part neither dev nor held
+            // out: pronoun sources right 0.550 this way, 0.485 preferring a person named in
+            // this or the previous paragraph since the last speaker).
+            last_speaker.or(nearest.map(|m| m.ent))
         }
         SourceKind::Group => ctx
             .ents
