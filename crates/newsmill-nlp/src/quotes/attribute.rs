@@ -216,10 +216,14 @@ impl Ctx<'_> {
         if self.w.pronoun.contains(l) {
             return Some((j, j + 1));
         }
+        // No source ends with a function word, an auxiliary or adverb ("Meanwhile, …") or a
+        // negation ("did n’t"); a time word may ("Smith on Tuesday said").
         if self.w.stop.contains(l)
             || self.w.inner.contains(l)
             || self.w.det.contains(l)
             || self.w.comp.contains(l)
+            || self.w.skip.contains(l)
+            || self.w.negation.contains(l)
         {
             return None;
         }
