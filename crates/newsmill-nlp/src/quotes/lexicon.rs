@@ -151,6 +151,20 @@ mod tests {
     }
 
     #[test]
+    fn learned_words_are_say_cues_and_do_not_override() {
+        let lex = Lexicon::parse_with_learned(
+            "say\tsay|said\nprep\taccording to\n",
+            "# header\nblasted\t18\t19\naccording\t5\t9\n",
+        );
+        assert_eq!(lex.find("blasted", |_| None), Some((CueKind::Say, 1)));
+        assert_eq!(
+            lex.find("according", |k| ["to"].get(k).copied()),
+            Some((CueKind::Prep, 2))
+        );
+        assert_eq!(lex.find("header", |_| None), None);
+    }
+
+    #[test]
     fn longest_form_wins() {
         let lex = Lexicon::for_language("en").unwrap();
         let words = ["out", "that"];
