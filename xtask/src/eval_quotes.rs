@@ -15,12 +15,7 @@ use anyhow::{Context, Result};
 /// Whether a PolNeAR training article (its file name without `.txt`) belongs to the held-out
 /// part of train: FNV-1a (64 bits) of the name is a multiple of 5.
 pub(crate) fn held_out(stem: &str) -> bool {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in stem.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h.is_multiple_of(5)
+    held_out_hash(stem).is_multiple_of(5)
 }
 
 /// The parts of PolNeAR the evaluation reads.
@@ -173,6 +168,10 @@ pub(crate) struct Args {
     /// Print the predictions for articles whose name contains this (not on the held-out part).
     #[arg(long)]
     doc: Option<String>,
+    /// Write every prediction as JSON Lines (`{doc, start, end, kind, speaker, entity, cue}`,
+    /// character offsets) to this file, for error analysis (refused on the held-out part).
+    #[arg(long)]
+    dump: Option<PathBuf>,
 }
 
 /// Word positions (char offsets of the words' starts) inside the given spans; a word is a
@@ -549,6 +548,13 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
     if args.show > 0 && parts.contains(&Part::Heldout) {
         anyhow::bail!("--show is refused on the held-out part: it is never looked at");
     }
+    if args.dump.is_some() && parts.contains(&Part::Heldout) {
+        anyhow::bail!("--dump is refused on the held-out part: it is never looked at");
+    }
+    let mut dump = match &args.dump {
+        Some(p) => Some(std::io::BufWriter::new(fs_err::File::create(p)?)),
+        None => None,
+    };
     let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
     println!(
         "part      docs   gold   pred  | attribution P / R / F1  | speaker acc (named) | direct-quote recall | quotes ms/doc (wall, 1 thread)"
@@ -571,6 +577,21 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             sc.cpu += t.elapsed().as_secs_f64();
             sc.chars += a.text.len();
             let _ = score_article(a, &quotes, &mut sc, &mut missed, &mut wrong);
+            if let Some(out) = dump.as_mut() {
+                use std::io::Write as _;
+                for q in &quotes {
+                    let line = serde_json::json!({
+                        "doc": a.name,
+                        "start": q.start,
+                        "end": q.end,
+                        "kind": q.kind,
+                        "speaker": q.speaker,
+                        "entity": q.entity,
+                        "cue": q.cue,
+                    });
+                    writeln!(out, "{line}")?;
+                }
+            }
             if part != Part::Heldout
                 && args
                     .doc
@@ -648,26 +669,191 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
 }
 
 /// The file `train-quotes` writes.
-pub(crate) fn cue_precision_path() -> PathBuf {
+pub(crate) fn cue_model_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/newsmill-nlp/data/quotes/cue-precision-en.txt")
+        .join("../crates/newsmill-nlp/data/quotes/cue-model-en.txt")
 }
 
-/// `cargo xtask train-quotes`: how often each English cue's attributions match a gold
-/// attribution on the training part of PolNeAR train (never dev, never the held-out part),
-/// written as `cue<TAB>matched<TAB>found` for cues found at least 5 times. The quotes stage
-/// drops the attributions of a cue whose smoothed precision `(matched + 1) / (found + 2)` is
-/// below its threshold. The stage runs without the file's weights while counting.
-pub(crate) fn train(data: &Path) -> Result<()> {
+/// One training sample of the cue model: an attribution's features and whether any quote it
+/// gave matched a gold attribution; `fold` is the inner fold (0..5) of its article.
+struct Sample {
+    features: Vec<String>,
+    label: bool,
+    fold: u64,
+    /// Quotes it gave, and of those, matched.
+    quotes: usize,
+    matched: usize,
+}
+
+/// An averaged perceptron over string features.
+#[derive(Default)]
+struct Perceptron {
+    w: std::collections::HashMap<String, (f64, f64, u64)>, // weight, summed weight, last step
+    step: u64,
+}
+
+impl Perceptron {
+    fn score(&self, f: &[String]) -> f64 {
+        f.iter().filter_map(|x| self.w.get(x)).map(|e| e.0).sum()
+    }
+
+    fn update(&mut self, f: &[String], y: f64) {
+        let step = self.step;
+        for x in f {
+            let e = self.w.entry(x.clone()).or_default();
+            e.1 += e.0 * (step - e.2) as f64;
+            e.2 = step;
+            e.0 += y;
+        }
+    }
+
+    fn train(samples: &[&Sample], epochs: usize) -> std::collections::BTreeMap<String, f64> {
+        let mut p = Perceptron::default();
+        let mut order: Vec<usize> = (0..samples.len()).collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..epochs {
+            // Fisher-Yates with a fixed xorshift: the same model on every run.
+            for i in (1..order.len()).rev() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                order.swap(i, (seed % (i as u64 + 1)) as usize);
+            }
+            for &i in &order {
+                let s = samples[i];
+                p.step += 1;
+                let y = if s.label { 1.0 } else { -1.0 };
+                if p.score(&s.features) * y <= 0.0 {
+                    p.update(&s.features, y);
+                }
+            }
+        }
+        let step = p.step;
+        p.w.into_iter()
+            .map(|(k, (w, sum, last))| (k, (sum + w * (step - last) as f64) / step as f64))
+            .collect()
+    }
+}
+
+fn model_score(m: &std::collections::BTreeMap<String, f64>, f: &[String]) -> f64 {
+    f.iter().filter_map(|x| m.get(x)).sum()
+}
+
+/// Options of `train-quotes`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TrainArgs {
+    /// What to learn: `cues` (the learned cue words, `data/quotes/cues-learned-en.txt`;
+    /// rebuild before `model`) or `model` (the cue model).
+    #[arg(value_enum, default_value = "model")]
+    what: TrainWhat,
+    /// Passes over the training samples.
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+}
+
+/// The two things `train-quotes` learns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TrainWhat {
+    Cues,
+    Model,
+}
+
+/// A learned cue word occurs at least this often in gold cues of the training part...
+const LEARNED_CUE_MIN: usize = 5;
+/// ...and is part of a gold cue at least this share of the times it occurs.
+const LEARNED_CUE_RATE: f64 = 0.3;
+
+/// `train-quotes cues`: single words that PolNeAR's annotators mark as (part of) a cue often
+/// enough, outside the hand-written lexicon: lowercase verb forms (ending in -ed, -ing or -s,
+/// no -ly adverb), at least [`LEARNED_CUE_MIN`] times in gold cues and in a gold cue at least
+/// [`LEARNED_CUE_RATE`] of the times they occur. The cue model then learns which of their
+/// uses are attributions.
+fn train_cues(root: &Path) -> Result<()> {
+    let articles = read_part(root, Part::Train)?;
+    let lexicon = fs_err::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/newsmill-nlp/data/quotes/cues-en.txt"),
+    )?;
+    let known: std::collections::HashSet<&str> = lexicon
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .flat_map(|(_, forms)| forms.split('|'))
+        .filter_map(|f| f.split_whitespace().next())
+        .collect();
+    let mut in_cue: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut total: std::collections::HashMap<String, usize> = Default::default();
+    for a in &articles {
+        let chars: Vec<char> = a.text.chars().collect();
+        let word = |(s, e): Span| chars[s..e].iter().collect::<String>();
+        for w in word_spans(&a.text) {
+            *total.entry(word(w)).or_default() += 1;
+        }
+        for g in &a.gold {
+            let cue_words = word_spans(&a.text)
+                .into_iter()
+                .filter(|w| g.cue.iter().any(|c| w.0 >= c.0 && w.1 <= c.1));
+            for w in cue_words {
+                *in_cue.entry(word(w)).or_default() += 1;
+            }
+        }
+    }
+    let mut out = String::from(
+        "# Cue words learned from PolNeAR train (the articles that are neither dev nor the\n\
+         # held-out part; research-only texts, see README.md beside it): lowercase verb forms\n\
+         # not in cues-en.txt that the annotators mark as (part of) a cue at least 5 times and\n\
+         # at least 30% of the times they occur. Written by `cargo xtask train-quotes cues`;\n\
+         # the cue model (cue-model-en.txt) decides which of their uses are attributions.\n\
+         # word<TAB>times in a gold cue<TAB>times in the text\n",
+    );
+    let mut n = 0;
+    for (w, &c) in &in_cue {
+        let t = total.get(w).copied().unwrap_or(c).max(c);
+        let verb_like = (w.ends_with("ed") || w.ends_with("ing") || w.ends_with('s'))
+            && !w.ends_with("ly")
+            && !w.ends_with("ss");
+        if c >= LEARNED_CUE_MIN
+            && c as f64 >= LEARNED_CUE_RATE * t as f64
+            && w.chars().all(|ch| ch.is_lowercase())
+            && w.chars().count() >= 4
+            && verb_like
+            && !known.contains(w.as_str())
+        {
+            out.push_str(&format!("{w}\t{c}\t{t}\n"));
+            n += 1;
+        }
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/newsmill-nlp/data/quotes/cues-learned-en.txt");
+    fs_err::write(&path, out)?;
+    println!(
+        "train quotes: {n} learned cue words written to {} (rebuild, then train the model)",
+        path.display()
+    );
+    Ok(())
+}
+
+/// `cargo xtask train-quotes`: learns the cue model (`data/quotes/cue-model-en.txt`) on the
+/// training part of PolNeAR train (never dev, never the held-out part). The quote rules run
+/// without the model; each attribution they build is a sample, positive when a quote it gave
+/// matches a gold attribution. An averaged perceptron (fixed shuffling seed) learns the
+/// weights; first it is trained on four fifths of the articles and checked on the fifth left
+/// out (printed, for choosing), then trained on all and written.
+pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
     let root = data.join("quotes/polnear");
     if !root.join("train/text").is_dir() {
         println!("train quotes: {} not found, nothing to do", root.display());
         return Ok(());
     }
+    if args.what == TrainWhat::Cues {
+        return train_cues(&root);
+    }
     let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
     let articles = read_part(&root, Part::Train)?;
-    let mut counts: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut samples: Vec<Sample> = Vec::new();
     let mut sc = Score::default();
+    // The inner fold's counts without the model: gold, predicted, matched.
+    let mut fold0 = Score::default();
     for a in &articles {
         let mut record = newsmill_core::Record {
             text: a.text.clone(),
@@ -675,43 +861,125 @@ pub(crate) fn train(data: &Path) -> Result<()> {
             ..Default::default()
         };
         newsmill_nlp::enrich(&mut record, &nlp);
-        let quotes = newsmill_nlp::quotes::find_quotes_with(
+        let fold = (held_out_hash(&a.name) / 5) % 5;
+        let sc = if fold == 0 { &mut fold0 } else { &mut sc };
+        let found = newsmill_nlp::quotes::quotes_with_cue_features(
             &record.text,
             Some("en"),
             &record.entities,
-            &newsmill_nlp::quotes::QuoteConfig { cue_filter: false },
         );
-        let used = score_article(a, &quotes, &mut sc, &mut Vec::new(), &mut Vec::new());
-        for (q, ok) in quotes.iter().zip(used) {
-            if let Some(c) = &q.cue {
-                let e = counts.entry(c.text.to_lowercase()).or_default();
-                e.1 += 1;
-                if ok {
-                    e.0 += 1;
+        let quotes: Vec<newsmill_core::Quote> = found.iter().map(|(q, _)| q.clone()).collect();
+        let used = score_article(a, &quotes, sc, &mut Vec::new(), &mut Vec::new());
+        // One sample per attribution (its cue), positive when any of its quotes matched.
+        let mut by_cue: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
+        for ((q, f), ok) in found.into_iter().zip(used) {
+            let Some(c) = &q.cue else { continue };
+            if f.is_empty() {
+                continue;
+            }
+            match by_cue.get(&(c.start, c.end)) {
+                Some(&k) => {
+                    samples[k].label |= ok;
+                    samples[k].quotes += 1;
+                    samples[k].matched += usize::from(ok);
+                }
+                None => {
+                    by_cue.insert((c.start, c.end), samples.len());
+                    samples.push(Sample {
+                        features: f,
+                        label: ok,
+                        fold,
+                        quotes: 1,
+                        matched: usize::from(ok),
+                    });
                 }
             }
         }
     }
-    let mut out = String::from(
-        "# Per-cue precision of the English quote rules on PolNeAR train (the 683 articles that are\n\
-         # neither dev nor the held-out part; research-only texts, see README.md beside it for the\n\
-         # licence note). Written by `cargo xtask train-quotes`. cue<TAB>matched<TAB>found.\n",
+    let positives = samples.iter().filter(|s| s.label).count();
+    println!(
+        "train quotes: {} attributions from {} articles, {} matched a gold one",
+        samples.len(),
+        articles.len(),
+        positives
     );
-    for (cue, (m, n)) in &counts {
-        if *n >= 5 {
-            out.push_str(&format!("{cue}\t{m}\t{n}\n"));
+    // The inner check: train on folds 1-4, count on fold 0.
+    let fit: Vec<&Sample> = samples.iter().filter(|s| s.fold != 0).collect();
+    let check: Vec<&Sample> = samples.iter().filter(|s| s.fold == 0).collect();
+    let m = Perceptron::train(&fit, args.epochs);
+    let f1 = |matched: usize, pred: usize| {
+        let p = ratio(matched, pred);
+        let r = ratio(matched, fold0.gold);
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        }
+    };
+    println!(
+        "inner check (a fifth of the training articles, model fit on the rest, {} epochs): \
+         without the model P/R/F1 {:.3} / {:.3} / {:.3}",
+        args.epochs,
+        ratio(fold0.matched, fold0.pred),
+        ratio(fold0.matched, fold0.gold),
+        f1(fold0.matched, fold0.pred)
+    );
+    // The threshold: the best F1 on the inner fold; it is folded into the bias weight of the
+    // model written, so the stage keeps an attribution when its score is at least zero.
+    let mut best = (f64::MIN, 0.0);
+    for t in [-30.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0] {
+        let (mut pred, mut matched) = (fold0.pred, fold0.matched);
+        for s in &check {
+            if model_score(&m, &s.features) < t {
+                pred -= s.quotes;
+                matched -= s.matched;
+            }
+        }
+        let f = f1(matched, pred);
+        println!(
+            "  keeping score >= {t:>5}: P/R/F1 {:.3} / {:.3} / {f:.3}",
+            ratio(matched, pred),
+            ratio(matched, fold0.gold),
+        );
+        if f > best.0 {
+            best = (f, t);
         }
     }
-    let path = cue_precision_path();
-    fs_err::write(&path, out)?;
-    println!(
-        "train quotes: {} cues counted over {} articles, {} written to {}",
-        counts.len(),
-        articles.len(),
-        counts.values().filter(|c| c.1 >= 5).count(),
-        path.display()
+    let threshold = best.1;
+    println!("threshold {threshold} (best inner F1 {:.3})", best.0);
+    let all: Vec<&Sample> = samples.iter().collect();
+    let mut m = Perceptron::train(&all, args.epochs);
+    *m.entry("bias".to_string()).or_default() -= threshold;
+    let mut out = String::from(
+        "# The English cue model of the quotes stage: averaged-perceptron weights over the\n\
+         # features of an attribution the rules built (src/quotes/attribute.rs, Ctx::features),\n\
+         # learned on PolNeAR train (the articles that are neither dev nor the held-out part;\n\
+         # research-only texts, see README.md beside it for the licence note). Written by\n\
+         # `cargo xtask train-quotes`. feature<TAB>weight; weights under 0.001 left out; the\n\
+         # threshold chosen on a fifth of those articles (the model fit on the rest) is in\n\
+         # the bias.\n",
     );
+    let mut n = 0;
+    for (f, w) in &m {
+        if w.abs() >= 0.001 {
+            out.push_str(&format!("{f}\t{w:.3}\n"));
+            n += 1;
+        }
+    }
+    let path = cue_model_path();
+    fs_err::write(&path, out)?;
+    println!("train quotes: {n} weights written to {}", path.display());
     Ok(())
+}
+
+/// FNV-1a (64 bits) of an article name, as [`held_out`] uses it.
+fn held_out_hash(stem: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in stem.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 #[cfg(test)]

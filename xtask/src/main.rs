@@ -55,9 +55,10 @@ enum Task {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Count each English quote cue's precision on PolNeAR train (writes
-    /// crates/newsmill-nlp/data/quotes/cue-precision-en.txt).
-    TrainQuotes,
+    /// Learn the English quote cue words (`cues`) or the cue model (`model`, the default) on
+    /// PolNeAR train (writes crates/newsmill-nlp/data/quotes/cues-learned-en.txt or
+    /// cue-model-en.txt).
+    TrainQuotes(eval_quotes::TrainArgs),
     /// Dedup + story assignment speed and peak memory on a stream synthesised from the
     /// clustering dev texts.
     BenchStories {
@@ -111,7 +112,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.task {
         Task::TrainNer(args) => train_ner::run(&cli.data, &args),
-        Task::TrainQuotes => eval_quotes::train(&cli.data),
+        Task::TrainQuotes(args) => eval_quotes::train(&cli.data, &args),
         Task::TrainStories { out } => eval_stories::train(
             &cli.data,
             &out.unwrap_or_else(eval_stories::default_model_path),

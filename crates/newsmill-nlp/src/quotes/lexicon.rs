@@ -29,6 +29,7 @@ pub(crate) struct Lexicon {
 }
 
 static EN: &str = include_str!("../../data/quotes/cues-en.txt");
+static EN_LEARNED: &str = include_str!("../../data/quotes/cues-learned-en.txt");
 static DE: &str = include_str!("../../data/quotes/cues-de.txt");
 static ES: &str = include_str!("../../data/quotes/cues-es.txt");
 static FR: &str = include_str!("../../data/quotes/cues-fr.txt");
@@ -72,12 +73,33 @@ impl Lexicon {
         lex
     }
 
+    /// A lexicon file and the learned cue words (`word<TAB>counts`, `say` cues; a word the
+    /// file has keeps its kind).
+    fn parse_with_learned(src: &str, learned: &str) -> Lexicon {
+        let mut lex = Lexicon::parse(src);
+        for line in learned.lines().filter(|l| !l.starts_with('#')) {
+            let Some(w) = line
+                .split('\t')
+                .next()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+            else {
+                continue;
+            };
+            let entry = lex.by_first.entry(w.to_lowercase()).or_default();
+            if !entry.iter().any(|(r, _)| r.is_empty()) {
+                entry.push((Vec::new(), CueKind::Say));
+            }
+        }
+        lex
+    }
+
     /// The lexicon of a language (ISO 639-1), if there is one.
     pub(crate) fn for_language(lang: &str) -> Option<&'static Lexicon> {
         static LEXICONS: OnceLock<[Lexicon; 4]> = OnceLock::new();
         let all = LEXICONS.get_or_init(|| {
             [
-                Lexicon::parse(EN),
+                Lexicon::parse_with_learned(EN, EN_LEARNED),
                 Lexicon::parse(DE),
                 Lexicon::parse(ES),
                 Lexicon::parse(FR),
@@ -115,51 +137,6 @@ impl Lexicon {
     }
 }
 
-static EN_PRECISION: &str = include_str!("../../data/quotes/cue-precision-en.txt");
-
-/// Below this smoothed precision on PolNeAR train, a cue's attributions are dropped. Chosen
-/// on train (`cargo xtask train-quotes`, then `eval quotes --part train`), never on dev.
-pub(crate) const MIN_CUE_PRECISION: f64 = 0.35;
-
-/// How often a cue's attributions were right on training data (`cue-precision-LANG.txt`).
-#[derive(Debug, Default)]
-pub(crate) struct CuePrecision {
-    by_cue: HashMap<String, f64>,
-}
-
-impl CuePrecision {
-    fn parse(src: &str) -> CuePrecision {
-        let mut by_cue = HashMap::new();
-        for line in src.lines().filter(|l| !l.starts_with('#')) {
-            let mut cols = line.split('\t');
-            let (Some(cue), Some(m), Some(n)) = (cols.next(), cols.next(), cols.next()) else {
-                continue;
-            };
-            let (Ok(m), Ok(n)) = (m.parse::<f64>(), n.parse::<f64>()) else {
-                continue;
-            };
-            by_cue.insert(cue.to_string(), (m + 1.0) / (n + 2.0));
-        }
-        CuePrecision { by_cue }
-    }
-
-    /// The counts of a language, when there are any.
-    pub(crate) fn for_language(lang: &str) -> Option<&'static CuePrecision> {
-        static EN_P: OnceLock<CuePrecision> = OnceLock::new();
-        match lang {
-            "en" => Some(EN_P.get_or_init(|| CuePrecision::parse(EN_PRECISION))),
-            _ => None,
-        }
-    }
-
-    /// Whether a cue (as written) is kept: unknown cues are.
-    pub(crate) fn keeps(&self, cue: &str) -> bool {
-        self.by_cue
-            .get(&cue.to_lowercase())
-            .is_none_or(|&p| p >= MIN_CUE_PRECISION)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +148,20 @@ mod tests {
             assert!(lex.len() > 40, "{lang}: {}", lex.len());
         }
         assert!(Lexicon::for_language("nl").is_none());
+    }
+
+    #[test]
+    fn learned_words_are_say_cues_and_do_not_override() {
+        let lex = Lexicon::parse_with_learned(
+            "say\tsay|said\nprep\taccording to\n",
+            "# header\nblasted\t18\t19\naccording\t5\t9\n",
+        );
+        assert_eq!(lex.find("blasted", |_| None), Some((CueKind::Say, 1)));
+        assert_eq!(
+            lex.find("according", |k| ["to"].get(k).copied()),
+            Some((CueKind::Prep, 2))
+        );
+        assert_eq!(lex.find("header", |_| None), None);
     }
 
     #[test]

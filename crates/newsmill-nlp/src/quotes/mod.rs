@@ -24,6 +24,7 @@
 //! and reads nothing at run time: the data files are compiled in.
 
 mod attribute;
+mod cuemodel;
 mod lexicon;
 mod marks;
 mod resolve;
@@ -60,8 +61,8 @@ pub fn find_quotes(text: &str, language: Option<&str>, entities: &[Entity]) -> V
 /// Options of [`find_quotes_with`].
 #[derive(Debug, Clone)]
 pub struct QuoteConfig {
-    /// Drop the attributions of cues that the training counts say are mostly wrong
-    /// (`data/quotes/cue-precision-en.txt`, made by `cargo xtask train-quotes`).
+    /// Drop the attributions the learned cue model rejects (`data/quotes/cue-model-en.txt`,
+    /// made by `cargo xtask train-quotes`).
     pub cue_filter: bool,
 }
 
@@ -78,6 +79,31 @@ pub fn find_quotes_with(
     entities: &[Entity],
     config: &QuoteConfig,
 ) -> Vec<Quote> {
+    run(text, language, entities, config.cue_filter, false)
+        .into_iter()
+        .map(|(q, _)| q)
+        .collect()
+}
+
+/// The quotes found without the learned cue model, each with the model's features of the
+/// attribution it came from (empty for a quote no cue claims): what `cargo xtask
+/// train-quotes` learns from.
+#[doc(hidden)]
+pub fn quotes_with_cue_features(
+    text: &str,
+    language: Option<&str>,
+    entities: &[Entity],
+) -> Vec<(Quote, Vec<String>)> {
+    run(text, language, entities, false, true)
+}
+
+fn run(
+    text: &str,
+    language: Option<&str>,
+    entities: &[Entity],
+    cue_model: bool,
+    keep_features: bool,
+) -> Vec<(Quote, Vec<String>)> {
     let index = CharIndex::new(text);
     let quoted = marks::find_quoted(text);
     let lang = language.unwrap_or("");
@@ -88,12 +114,23 @@ pub fn find_quotes_with(
         (Some(lex), Some(words)) => {
             let tokens = tokenize(text);
             let ents = resolve::EntityIndex::new(text, &index, entities, words);
-            let filter = if config.cue_filter {
-                lexicon::CuePrecision::for_language(lang)
+            let model = if cue_model {
+                cuemodel::CueModel::for_language(lang)
             } else {
                 None
             };
-            attribute::attribute(text, &tokens, quoted, lex, words, &ents, filter)
+            attribute::attribute(
+                text,
+                &tokens,
+                quoted,
+                lex,
+                words,
+                &ents,
+                attribute::CueCheck {
+                    model,
+                    keep_features,
+                },
+            )
         }
         _ => quoted
             .iter()
@@ -106,25 +143,28 @@ pub fn find_quotes_with(
         end: index.char_of(e),
         text: text[s..e].to_string(),
     };
-    let mut out: Vec<Quote> = found
+    let mut out: Vec<(Quote, Vec<String>)> = found
         .into_iter()
         .filter(|f| f.end > f.start && f.end <= text.len())
-        .map(|f| Quote {
-            text: text[f.start..f.end].to_string(),
-            start: index.char_of(f.start),
-            end: index.char_of(f.end),
-            kind: if f.direct {
-                QuoteKind::Direct
-            } else {
-                QuoteKind::Indirect
-            },
-            speaker: f.speaker.map(mention),
-            entity: f.entity,
-            cue: f.cue.map(mention),
+        .map(|f| {
+            let q = Quote {
+                text: text[f.start..f.end].to_string(),
+                start: index.char_of(f.start),
+                end: index.char_of(f.end),
+                kind: if f.direct {
+                    QuoteKind::Direct
+                } else {
+                    QuoteKind::Indirect
+                },
+                speaker: f.speaker.map(mention),
+                entity: f.entity,
+                cue: f.cue.map(mention),
+            };
+            (q, f.features)
         })
         .collect();
-    out.sort_by_key(|a| (a.start, a.end, a.kind as u8));
-    out.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.kind == b.kind);
+    out.sort_by_key(|(a, _)| (a.start, a.end, a.kind as u8));
+    out.dedup_by(|(b, _), (a, _)| a.start == b.start && a.end == b.end && a.kind == b.kind);
     out
 }
 

@@ -1,0 +1,74 @@
+//! The learned cue model: an averaged perceptron that decides, from the cue's words, its
+//! neighbours and the shape of the attribution the rules built around it, whether a match of
+//! the cue lexicon is a real attribution ("the senator said" yes, "the states" no, "support
+//! for the bill" no, "he supports the bill" yes).
+//!
+//! The weights (`data/quotes/cue-model-LANG.txt`, `feature<TAB>weight`) are learned by
+//! `cargo xtask train-quotes` on PolNeAR train (the part that is neither dev nor held out);
+//! an attribution is kept when the sum of its features' weights is at least zero. A language
+//! without a model keeps every attribution.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+static EN_MODEL: &str = include_str!("../../data/quotes/cue-model-en.txt");
+
+/// Feature weights of one language.
+#[derive(Debug, Default)]
+pub(crate) struct CueModel {
+    weights: HashMap<String, f32>,
+}
+
+impl CueModel {
+    /// Parses `feature<TAB>weight` lines (`#` comments); bad lines are skipped.
+    pub(crate) fn parse(src: &str) -> CueModel {
+        let weights = src
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let (f, w) = l.rsplit_once('\t')?;
+                Some((f.to_string(), w.trim().parse::<f32>().ok()?))
+            })
+            .collect();
+        CueModel { weights }
+    }
+
+    /// The model of a language, when one was trained.
+    pub(crate) fn for_language(lang: &str) -> Option<&'static CueModel> {
+        static EN: OnceLock<CueModel> = OnceLock::new();
+        match lang {
+            "en" => Some(EN.get_or_init(|| CueModel::parse(EN_MODEL))).filter(|m| !m.is_empty()),
+            _ => None,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// The score of a feature set: the sum of the known features' weights.
+    pub(crate) fn score(&self, features: &[String]) -> f32 {
+        features
+            .iter()
+            .filter_map(|f| self.weights.get(f.as_str()))
+            .sum()
+    }
+
+    /// Whether an attribution with these features is kept.
+    pub(crate) fn keeps(&self, features: &[String]) -> bool {
+        self.score(features) >= 0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_scores() {
+        let m = CueModel::parse("# c\nbias\t-0.5\nw=said\t2.0\nbad line\n");
+        assert!(m.keeps(&["bias".into(), "w=said".into()]));
+        assert!(!m.keeps(&["bias".into(), "w=states".into()]));
+        assert_eq!(m.score(&[]), 0.0);
+    }
+}
