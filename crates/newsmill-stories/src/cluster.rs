@@ -20,6 +20,7 @@ use newsmill_core::{Entity, EntityType};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::{Evidence, StoryEvidence};
 use crate::model::{Features, Model};
 use crate::text::{WordCue, for_each_word, hash_bytes, is_stop_word};
 use crate::{Item, Window};
@@ -102,6 +103,11 @@ pub struct DocTerms {
     /// Distinct years named (1950-2039), sorted.
     years: Vec<u16>,
     entities: Vec<(String, EntityType)>,
+    /// When, who and where (from the NLP stage's fields).
+    evidence: Evidence,
+    /// The article's language and outlet, for the story's lists.
+    language: Option<String>,
+    site: Option<String>,
 }
 
 /// One story as the stage reports it.
@@ -119,6 +125,22 @@ pub struct StorySummary {
     pub last_seen: Option<i64>,
     /// Number of articles, near-duplicates included.
     pub size: u32,
+    /// The languages of its articles (ISO 639-1), with how many articles are in each, most
+    /// first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<StoryCount>,
+    /// The outlets (sites) of its articles, with how many articles each has, most first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlets: Vec<StoryCount>,
+}
+
+/// A value (a language, an outlet) and how many of a story's articles have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryCount {
+    /// The value.
+    pub name: String,
+    /// Articles of the story that have it.
+    pub articles: u32,
 }
 
 /// An entity of a story.
@@ -152,6 +174,14 @@ struct Story {
     last_seq: u64,
     entities: Vec<StoryEntity>,
     keys: Vec<u32>,
+    /// When, who and where, over its articles.
+    #[serde(default)]
+    evidence: StoryEvidence,
+    /// Languages and outlets of its articles (at most [`MAX_COUNTS`] each).
+    #[serde(default)]
+    languages: Vec<StoryCount>,
+    #[serde(default)]
+    outlets: Vec<StoryCount>,
     /// Norms of `body`, `title_c`, `names`, `numbers` and `bigrams` with idf applied, as of `norms_docs` articles.
     /// IDF drifts slowly, so they are recomputed only when the story changes or the article
     /// count has grown by a thirty-second since: scoring then touches idf only on shared terms.
@@ -164,6 +194,9 @@ const NUM_CENTROIDS: usize = 5;
 
 /// Most distinct years a story keeps (the first seen).
 const MAX_YEARS: usize = 32;
+
+/// Most languages or outlets a story lists.
+const MAX_COUNTS: usize = 32;
 
 /// The state of the story stage. Serialisable, so a store can persist it and resume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -266,6 +299,9 @@ impl Stories {
         let mut numbers = Vec::new();
         let mut bigrams = Vec::new();
         let mut prev: Option<u32> = None;
+        // German capitalises every noun: there a capital says nothing of a name (the NLP
+        // stage's entities stand in).
+        let capital_is_name = item.language != Some("de");
         let mut on_word = |w: &str, cue| {
             if let Some(t) = self.term(w) {
                 body.push(t);
@@ -280,7 +316,7 @@ impl Stories {
                 years.extend(year(w));
             }
             let name = match cue {
-                WordCue::Capital => !is_stop_word(w),
+                WordCue::Capital => capital_is_name && !is_stop_word(w),
                 WordCue::Number => w.len() >= 2,
                 WordCue::Plain | WordCue::CapitalAfterStop => false,
             };
@@ -327,6 +363,9 @@ impl Stories {
                 years
             },
             entities,
+            evidence: Evidence::of(item),
+            language: item.language.map(str::to_string),
+            site: item.site.map(str::to_string),
         }
     }
 
@@ -525,7 +564,30 @@ impl Stories {
             let Some(story) = self.open.get(&s) else {
                 continue;
             };
+            let ev = story.evidence.compare(&doc.evidence);
+            if let (Some(max), Some(g)) = (model.max_event_gap_days, ev.event_gap)
+                && i64::from(g) > i64::from(max)
+                && Some(s) != extra
+            {
+                continue;
+            }
+            if let Some(k) = model.min_conflicting_actors
+                && ev.actor_share == Some(0.0)
+                && doc.evidence.actors.len() >= k as usize
+                && story.evidence.actor_count() >= k as usize
+                && Some(s) != extra
+            {
+                continue;
+            }
             let f = Features {
+                event_gap: ev
+                    .event_gap
+                    .map_or(0.0, |g| (f64::from(g) / 365.0).min(1.0)),
+                event_near: f64::from(u8::from(ev.event_gap.is_some_and(|g| g <= 7))),
+                date_share: ev.date_share.unwrap_or(0.0),
+                actor_share: ev.actor_share.unwrap_or(0.0),
+                actor_conflict: f64::from(u8::from(ev.actor_share == Some(0.0))),
+                place_share: ev.place_share.unwrap_or(0.0),
                 cos_body,
                 cos_title: dot_slot(&story.title_c, &scratch, 1, norms[1]),
                 cos_names: dot_slot(&story.names, &scratch, 2, norms[2]),
@@ -654,6 +716,8 @@ impl Stories {
     pub(crate) fn add_copy(&mut self, story: u64, item: &Item<'_>, seq: u64) -> Option<String> {
         let s = self.open.get_mut(&story)?;
         s.size = s.size.saturating_add(1);
+        count(&mut s.languages, item.language);
+        count(&mut s.outlets, item.site);
         s.last_seq = seq;
         if let Some(t) = item.time {
             s.last_time = Some(s.last_time.map_or(t, |l| l.max(t)));
@@ -724,6 +788,9 @@ impl Stories {
             last_seq: seq,
             entities: Vec::new(),
             keys: Vec::new(),
+            evidence: StoryEvidence::default(),
+            languages: Vec::new(),
+            outlets: Vec::new(),
             norms: [0.0; NUM_CENTROIDS],
             norms_docs: 0,
         };
@@ -775,6 +842,9 @@ impl Stories {
             story.last_time = Some(story.last_time.map_or(t, |l| l.max(t)));
             story.first_time = Some(story.first_time.map_or(t, |f| f.min(t)));
         }
+        story.evidence.add(&doc.evidence);
+        count(&mut story.languages, doc.language.as_deref());
+        count(&mut story.outlets, doc.site.as_deref());
         // The most central title: of the current holder and the newcomer, the one closer to
         // the updated centroid (an online approximation of the medoid).
         if story.size > 1 {
@@ -899,6 +969,11 @@ fn summary(s: &Story) -> StorySummary {
     }
     entities.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
     entities.truncate(20);
+    let ranked = |v: &[StoryCount]| {
+        let mut v = v.to_vec();
+        v.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
+        v
+    };
     StorySummary {
         id: s.id.clone(),
         title: s.title.clone(),
@@ -906,6 +981,24 @@ fn summary(s: &Story) -> StorySummary {
         first_seen: s.first_time,
         last_seen: s.last_time,
         size: s.size,
+        languages: ranked(&s.languages),
+        outlets: ranked(&s.outlets),
+    }
+}
+
+/// Counts one article with `value` (a language, an outlet) in a story's list; past
+/// [`MAX_COUNTS`] values a new one is not listed.
+fn count(list: &mut Vec<StoryCount>, value: Option<&str>) {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return;
+    };
+    if let Some(c) = list.iter_mut().find(|c| c.name == v) {
+        c.articles = c.articles.saturating_add(1);
+    } else if list.len() < MAX_COUNTS {
+        list.push(StoryCount {
+            name: v.to_string(),
+            articles: 1,
+        });
     }
 }
 
@@ -1271,6 +1364,9 @@ mod tests {
                 e("Ann Lee", EntityType::Per, 1),
             ],
             keys: Vec::new(),
+            evidence: StoryEvidence::default(),
+            languages: Vec::new(),
+            outlets: Vec::new(),
             norms: [0.0; NUM_CENTROIDS],
             norms_docs: 0,
         };

@@ -36,15 +36,16 @@
 pub mod cluster;
 pub mod dedup;
 pub mod eval;
+mod evidence;
 pub mod input;
 pub mod minhash;
 pub mod model;
 mod text;
 
-use newsmill_core::{Entity, Record};
+use newsmill_core::{DateMention, Entity, Quote, Record};
 use serde::{Deserialize, Serialize};
 
-pub use cluster::{Stories, StoryConfig, StoryEntity, StorySummary};
+pub use cluster::{Stories, StoryConfig, StoryCount, StoryEntity, StorySummary};
 pub use dedup::{DedupConfig, Deduper, MatchKind};
 pub use minhash::{MinHasher, Signature};
 pub use model::{DfPrior, Example, Features, Model};
@@ -81,6 +82,16 @@ pub struct Item<'a> {
     pub canonical_url: Option<&'a str>,
     /// Entities from the NLP stage (empty when it has not run).
     pub entities: &'a [Entity],
+    /// When the article's main event happened (a TIMEX3 value, `record.event_time`).
+    pub event_time: Option<&'a str>,
+    /// Temporal expressions of the text (`record.dates`); full calendar dates are evidence.
+    pub dates: &'a [DateMention],
+    /// Quotes with their speakers (`record.quotes`); a speaker is an actor of the event.
+    pub quotes: &'a [Quote],
+    /// ISO 639-1 code of the body's language, when known.
+    pub language: Option<&'a str>,
+    /// The outlet (the record's `site`), when known.
+    pub site: Option<&'a str>,
 }
 
 impl<'a> Item<'a> {
@@ -93,10 +104,16 @@ impl<'a> Item<'a> {
             text,
             canonical_url: None,
             entities: &[],
+            event_time: None,
+            dates: &[],
+            quotes: &[],
+            language: None,
+            site: None,
         }
     }
 
-    /// A record as an item: `published` (RFC 3339) becomes the time when it parses.
+    /// A record as an item: `published` (RFC 3339) becomes the time when it parses; the
+    /// entities, quotes, dates, event time, language and site come along as evidence.
     pub fn from_record(r: &'a Record) -> Item<'a> {
         Item {
             id: &r.id,
@@ -105,6 +122,11 @@ impl<'a> Item<'a> {
             text: &r.text,
             canonical_url: r.canonical_url.as_deref(),
             entities: &r.entities,
+            event_time: r.event_time.as_deref(),
+            dates: &r.dates,
+            quotes: &r.quotes,
+            language: r.language.as_deref(),
+            site: r.site.as_deref(),
         }
     }
 }
