@@ -100,6 +100,9 @@ pub struct DocTerms {
     names: Sparse,
     numbers: Sparse,
     bigrams: Sparse,
+    /// Actors: the canonical names of the people and organisations the NLP stage found (each
+    /// name one term, counted by its mentions) and the speakers of quotes.
+    actors: Sparse,
     /// Distinct years named (1950-2039), sorted.
     years: Vec<u16>,
     entities: Vec<(String, EntityType)>,
@@ -166,6 +169,13 @@ struct Story {
     names: Sparse,
     numbers: Sparse,
     bigrams: Sparse,
+    /// Centroid of its articles' actors.
+    #[serde(default)]
+    actors: Sparse,
+    /// Norm of `actors` with idf applied, as of `norms_docs` articles (kept apart from `norms`
+    /// so that states saved before it read).
+    #[serde(default)]
+    norm_actors: f64,
     /// Distinct years its articles name (at most [`MAX_YEARS`]), sorted.
     years: Vec<u16>,
     size: u32,
@@ -185,12 +195,12 @@ struct Story {
     /// Norms of `body`, `title_c`, `names`, `numbers` and `bigrams` with idf applied, as of `norms_docs` articles.
     /// IDF drifts slowly, so they are recomputed only when the story changes or the article
     /// count has grown by a thirty-second since: scoring then touches idf only on shared terms.
-    norms: [f64; NUM_CENTROIDS],
+    norms: [f64; NUM_CENTROIDS - 1],
     norms_docs: u64,
 }
 
-/// Centroids a story keeps: body, title, names, numbers, bigrams.
-const NUM_CENTROIDS: usize = 5;
+/// Centroids a story keeps: body, title, names, numbers, bigrams, actors.
+const NUM_CENTROIDS: usize = 6;
 
 /// Most distinct years a story keeps (the first seen).
 const MAX_YEARS: usize = 32;
@@ -233,6 +243,7 @@ const SEED_TERM: u64 = 11;
 const SEED_NAME: u64 = 12;
 const SEED_NUMBER: u64 = 13;
 const SEED_BIGRAM: u64 = 14;
+const SEED_ACTOR: u64 = 15;
 
 impl Stories {
     /// An empty state.
@@ -341,6 +352,26 @@ impl Stories {
                 body_word(w);
             });
         }
+        let mut actors: Vec<u32> = Vec::new();
+        let actor = |name: &str| {
+            let key = name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            hash_bytes(SEED_ACTOR, key.as_bytes()) as u32 & self.mask
+        };
+        for e in item.entities {
+            if matches!(e.kind, EntityType::Per | EntityType::Org) {
+                let t = actor(&e.name);
+                actors.extend(std::iter::repeat_n(t, e.count.clamp(1, 64)));
+            }
+        }
+        for q in item.quotes {
+            if let Some(name) = &q.entity {
+                actors.push(actor(name));
+            }
+        }
         let mut entities: Vec<(String, EntityType)> = Vec::new();
         for Entity { name, kind, .. } in item.entities {
             let key = name.to_lowercase();
@@ -357,6 +388,7 @@ impl Stories {
             names: sublinear(names),
             numbers: sublinear(numbers),
             bigrams: sublinear(bigrams),
+            actors: sublinear(actors),
             years: {
                 years.sort_unstable();
                 years.dedup();
@@ -413,6 +445,7 @@ impl Stories {
                 .chain(&doc.names)
                 .chain(&doc.numbers)
                 .chain(&doc.bigrams)
+                .chain(&doc.actors)
                 .map(|&(t, _)| t)
                 .collect();
             seen.sort_unstable();
@@ -441,6 +474,7 @@ impl Stories {
             .chain(&doc.names)
             .chain(&doc.numbers)
             .chain(&doc.bigrams)
+            .chain(&doc.actors)
             .map(|&(t, _)| t)
             .collect();
         seen.sort_unstable();
@@ -527,8 +561,9 @@ impl Stories {
         // with the idf of now folded in: a centroid term then costs one lookup (see
         // `dot_dense`).
         let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.reset(dv.len() + tv.len() + nv.len() + numv.len() + bv.len());
-        for (slot, v) in [&dv, &tv, &nv, &numv, &bv].into_iter().enumerate() {
+        let av = normalized(self.weighted(&doc.actors));
+        scratch.reset(dv.len() + tv.len() + nv.len() + numv.len() + bv.len() + av.len());
+        for (slot, v) in [&dv, &tv, &nv, &numv, &bv, &av].into_iter().enumerate() {
             for &(t, w) in v {
                 scratch.set(t, slot, (w * f64::from(self.idf(t))) as f32);
             }
@@ -548,7 +583,7 @@ impl Stories {
                 stale.push((s, n));
                 n
             } else {
-                story.norms
+                stored_norms(story)
             };
             let (cos_body, cos_title_body) = dot_dense(&story.body, &scratch, norms[0]);
             body_first.push((s, norms, cos_body, cos_title_body));
@@ -585,7 +620,6 @@ impl Stories {
                     .map_or(0.0, |g| (f64::from(g) / 365.0).min(1.0)),
                 event_near: f64::from(u8::from(ev.event_gap.is_some_and(|g| g <= 7))),
                 date_share: ev.date_share.unwrap_or(0.0),
-                actor_share: ev.actor_share.unwrap_or(0.0),
                 actor_conflict: f64::from(u8::from(ev.actor_share == Some(0.0))),
                 place_share: ev.place_share.unwrap_or(0.0),
                 cos_body,
@@ -595,6 +629,7 @@ impl Stories {
                 log_size: f64::from(story.size).ln_1p(),
                 cos_numbers: dot_slot(&story.numbers, &scratch, 3, norms[3]),
                 cos_bigrams: dot_slot(&story.bigrams, &scratch, 4, norms[4]),
+                cos_actors: dot_slot(&story.actors, &scratch, 5, norms[5]),
                 year_conflict: f64::from(u8::from(
                     !doc.years.is_empty()
                         && !story.years.is_empty()
@@ -617,7 +652,7 @@ impl Stories {
         let docs = self.docs;
         for (s, n) in stale {
             if let Some(story) = self.open.get_mut(&s) {
-                story.norms = n;
+                set_norms(story, n);
                 story.norms_docs = docs;
             }
         }
@@ -645,6 +680,7 @@ impl Stories {
             norm(&s.names),
             norm(&s.numbers),
             norm(&s.bigrams),
+            norm(&s.actors),
         ]
     }
 
@@ -781,6 +817,8 @@ impl Stories {
             names: Vec::new(),
             numbers: Vec::new(),
             bigrams: Vec::new(),
+            actors: Vec::new(),
+            norm_actors: 0.0,
             years: Vec::new(),
             size: 0,
             first_time: item.time,
@@ -791,7 +829,7 @@ impl Stories {
             evidence: StoryEvidence::default(),
             languages: Vec::new(),
             outlets: Vec::new(),
-            norms: [0.0; NUM_CENTROIDS],
+            norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };
         self.open.insert(seq, story);
@@ -805,6 +843,7 @@ impl Stories {
         let names_n = self.unit(&doc.names);
         let numbers_n = self.unit(&doc.numbers);
         let bigrams_n = self.unit(&doc.bigrams);
+        let actors_n = self.unit(&doc.actors);
         let max_terms = self.config.max_centroid_terms.max(1);
         let Some(mut story) = self.open.remove(&key) else {
             return;
@@ -825,6 +864,12 @@ impl Stories {
         );
         story.bigrams = prune(
             add(&story.bigrams, &bigrams_n),
+            max_terms,
+            &self.df,
+            self.docs,
+        );
+        story.actors = prune(
+            add(&story.actors, &actors_n),
             max_terms,
             &self.df,
             self.docs,
@@ -856,7 +901,8 @@ impl Stories {
                 story.title_holder = doc.body.clone();
             }
         }
-        story.norms = self.norms(&story);
+        let n = self.norms(&story);
+        set_norms(&mut story, n);
         story.norms_docs = self.docs;
         for (name, kind) in &doc.entities {
             match story
@@ -947,6 +993,18 @@ impl Stories {
             .map(|&(t, w)| (t, (f64::from(w) / norm) as f32))
             .collect()
     }
+}
+
+/// A story's saved norms, in [`Stories::norms`] order.
+fn stored_norms(s: &Story) -> [f64; NUM_CENTROIDS] {
+    let [a, b, c, d, e] = s.norms;
+    [a, b, c, d, e, s.norm_actors]
+}
+
+fn set_norms(s: &mut Story, n: [f64; NUM_CENTROIDS]) {
+    let [a, b, c, d, e, f] = n;
+    s.norms = [a, b, c, d, e];
+    s.norm_actors = f;
 }
 
 fn is_idle(s: &Story, seq: u64, now: Option<i64>, window: &Window) -> bool {
@@ -1305,9 +1363,9 @@ mod tests {
             t.set(term, k % NUM_CENTROIDS, 1.0 + k as f32);
         }
         t.set(5, 4, 9.0);
-        assert_eq!(t.get(5), Some(&[1.0, 0.0, 0.0, 0.0, 9.0]));
-        assert_eq!(t.get(21), Some(&[0.0, 2.0, 0.0, 0.0, 0.0]));
-        assert_eq!(t.get(37), Some(&[0.0, 0.0, 3.0, 0.0, 0.0]));
+        assert_eq!(t.get(5), Some(&[1.0, 0.0, 0.0, 0.0, 9.0, 0.0]));
+        assert_eq!(t.get(21), Some(&[0.0, 2.0, 0.0, 0.0, 0.0, 0.0]));
+        assert_eq!(t.get(37), Some(&[0.0, 0.0, 3.0, 0.0, 0.0, 0.0]));
         assert_eq!(t.get(53), None);
         t.reset(1);
         assert_eq!(t.get(5), None);
@@ -1353,6 +1411,8 @@ mod tests {
             names: Vec::new(),
             numbers: Vec::new(),
             bigrams: Vec::new(),
+            actors: Vec::new(),
+            norm_actors: 0.0,
             years: Vec::new(),
             size: 3,
             first_time: None,
@@ -1367,7 +1427,7 @@ mod tests {
             evidence: StoryEvidence::default(),
             languages: Vec::new(),
             outlets: Vec::new(),
-            norms: [0.0; NUM_CENTROIDS],
+            norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };
         let s = summary(&story);

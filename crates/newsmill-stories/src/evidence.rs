@@ -97,7 +97,13 @@ fn name_hash(seed: u64, name: &str) -> u32 {
 impl Evidence {
     /// The evidence of an item (empty when the NLP stage has not run).
     pub(crate) fn of(item: &Item<'_>) -> Evidence {
-        let event = item.event_time.and_then(interval);
+        // An event time read from a date deep in the first paragraphs may be a past event
+        // the article recalls ("since the 1972 break-in"): only the dateline, the lead's date
+        // and the publication date count.
+        let event = item
+            .event_time
+            .filter(|_| item.event_source != Some("first-date"))
+            .and_then(interval);
         let mut days: Vec<i32> = item
             .dates
             .iter()

@@ -84,6 +84,10 @@ pub struct Item<'a> {
     pub entities: &'a [Entity],
     /// When the article's main event happened (a TIMEX3 value, `record.event_time`).
     pub event_time: Option<&'a str>,
+    /// Where the event time came from (`provenance.event_time`: `dateline`, `lead`,
+    /// `first-date`, `published`); a date found deeper in the text (`first-date`) may be a
+    /// past event the article recalls, so it is weaker evidence.
+    pub event_source: Option<&'a str>,
     /// Temporal expressions of the text (`record.dates`); full calendar dates are evidence.
     pub dates: &'a [DateMention],
     /// Quotes with their speakers (`record.quotes`); a speaker is an actor of the event.
@@ -105,6 +109,7 @@ impl<'a> Item<'a> {
             canonical_url: None,
             entities: &[],
             event_time: None,
+            event_source: None,
             dates: &[],
             quotes: &[],
             language: None,
@@ -123,6 +128,7 @@ impl<'a> Item<'a> {
             canonical_url: r.canonical_url.as_deref(),
             entities: &r.entities,
             event_time: r.event_time.as_deref(),
+            event_source: r.provenance.get("event_time").map(String::as_str),
             dates: &r.dates,
             quotes: &r.quotes,
             language: r.language.as_deref(),

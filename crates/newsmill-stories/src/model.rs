@@ -27,7 +27,7 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "event_gap",
     "event_near",
     "date_share",
-    "actor_share",
+    "cos_actors",
     "actor_conflict",
     "place_share",
 ];
@@ -64,9 +64,9 @@ pub struct Features {
     /// Share of the full calendar dates the article names that the story names too (within a
     /// day); 0 when either names none.
     pub date_share: f64,
-    /// Share of the article's actors (people, organisations, quote speakers) the story has;
-    /// 0 when either has none.
-    pub actor_share: f64,
+    /// Cosine of the article's actors (canonical names of people and organisations, by
+    /// mentions, and quote speakers) and the story's actor centroid.
+    pub cos_actors: f64,
     /// 1 when both have actors and share none.
     pub actor_conflict: f64,
     /// Share of the article's places (canonical names) the story has; 0 when either has none.
@@ -88,7 +88,7 @@ impl Features {
             self.event_gap,
             self.event_near,
             self.date_share,
-            self.actor_share,
+            self.cos_actors,
             self.actor_conflict,
             self.place_share,
         ]

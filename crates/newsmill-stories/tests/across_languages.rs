@@ -18,7 +18,7 @@ fn articles() -> Vec<(String, String, String, Record)> {
     let nlp = newsmill_nlp::Nlp::embedded().expect("embedded NLP models");
     let config = newsmill_extract::ExtractConfig::default();
     let mut out = Vec::new();
-    for chunk in FIXTURE.split("=== ").skip(1) {
+    for chunk in FIXTURE.split("\n=== ").skip(1) {
         let (head, page) = chunk.split_once('\n').expect("header line");
         let mut head = head.split_whitespace();
         let (id, story, lang) = (
