@@ -71,8 +71,14 @@ impl DevDoc {
     }
 }
 
-/// Reads the dev set, or `None` when it is absent (a fresh clone).
+/// Reads the dev set, or `None` when it is absent (a fresh clone), with its records (see
+/// [`use_nlp`]).
 fn load(data: &Path) -> anyhow::Result<Option<Vec<DevDoc>>> {
+    load_texts(data, use_nlp())
+}
+
+/// Reads the dev set; with `nlp`, runs extraction and the NLP stage over it too.
+fn load_texts(data: &Path, nlp: bool) -> anyhow::Result<Option<Vec<DevDoc>>> {
     let path = data.join(DEV);
     if !path.exists() {
         eprintln!(
@@ -92,7 +98,7 @@ fn load(data: &Path) -> anyhow::Result<Option<Vec<DevDoc>>> {
                 .with_context(|| format!("{}: line {}", path.display(), i + 1))?,
         );
     }
-    if use_nlp() {
+    if nlp {
         let start = Instant::now();
         add_records(&mut docs)?;
         eprintln!(
@@ -606,7 +612,7 @@ fn thread_cpu_secs() -> Option<f64> {
 /// `cargo xtask bench stories --docs N`. Documents are generated in chunks as the stream goes,
 /// so the peak memory is the stage's (plus one chunk), not the stream's.
 pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
-    let Some(dev) = load(data)? else {
+    let Some(dev) = load_texts(data, false)? else {
         return Ok(());
     };
     let base: Vec<(String, String, String)> = dev
@@ -684,7 +690,7 @@ pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
 /// dev text (title and body), timed on one core; `scripts/datasketch_side_by_side.py` runs
 /// datasketch on the same texts.
 pub(crate) fn bench_minhash(data: &Path, repeat: usize) -> anyhow::Result<()> {
-    let Some(dev) = load(data)? else {
+    let Some(dev) = load_texts(data, false)? else {
         return Ok(());
     };
     let texts: Vec<String> = dev
