@@ -481,6 +481,46 @@ mod tests {
     }
 
     #[test]
+    fn an_event_years_apart_is_not_absorbed_however_alike_the_words() {
+        let first = "Rescuers searched the rubble of Qeshm on Sunday after an earthquake of \
+                     magnitude 5.9 destroyed seven villages and killed ten people. Officials in \
+                     Bandar Abbas said the quake struck at dawn and that aid was on its way.";
+        let again = "An earthquake of magnitude 5.9 killed ten people and destroyed seven \
+                     villages on Qeshm, officials in Bandar Abbas said. The quake struck at dawn \
+                     on Sunday; rescuers searched the rubble while aid was on its way.";
+        let push = |c: &mut Clusterer, id: &str, text: &str, event: &str| {
+            let mut item = Item::new(id, "Earthquake on Qeshm kills ten", text);
+            item.event_time = Some(event);
+            item.event_source = Some("dateline");
+            c.push(&item)
+        };
+        let model = Model::builtin();
+        let limit = model
+            .max_event_gap_days
+            .expect("the shipped model has a limit");
+        let mut c = Clusterer::new(Config::default(), model);
+        let a = push(&mut c, "a", first, "2005-11-27");
+        let b = push(&mut c, "b", again, "2005-11-28");
+        assert_eq!(b.duplicate_of, None, "a rewrite, not a copy");
+        assert_eq!(b.story, a.story, "the same event, a day later");
+        let years_later = format!("{}-11-27", 2005 + 1 + limit / 365);
+        let later = "Officials in Bandar Abbas said an earthquake of magnitude 5.9 struck Qeshm \
+                     at dawn on Sunday, destroying seven villages and killing ten people; \
+                     rescuers searched the rubble as aid was on its way.";
+        let d = push(&mut c, "d", later, &years_later);
+        assert_eq!(d.duplicate_of, None, "a rewrite, not a copy");
+        assert!(d.new_story, "{d:?}");
+
+        // Without event times the words decide.
+        let mut c = Clusterer::new(Config::default(), Model::builtin());
+        let a = c.push(&Item::new("a", "Earthquake on Qeshm kills ten", first));
+        let b = c.push(&Item::new("b", "Earthquake on Qeshm kills ten", again));
+        assert_eq!(b.story, a.story);
+        let d = c.push(&Item::new("d", "Earthquake on Qeshm kills ten", later));
+        assert_eq!(d.story, a.story, "{d:?}");
+    }
+
+    #[test]
     fn state_round_trips() {
         let mut a = Clusterer::new(Config::default(), Model::builtin());
         let texts = [
