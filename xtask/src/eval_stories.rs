@@ -32,25 +32,53 @@ struct DevDoc {
     text: Option<String>,
     cluster: String,
     topic: String,
-    /// Entities from the NLP stage, when the evaluation runs it (`--ner`).
+    /// The record `newsmill ingest` would store: extraction of the title and text, then the
+    /// NLP stage (entities, quotes, dates, event time). `None` with `NEWSMILL_STORIES_NLP=0`.
     #[serde(skip)]
-    entities: Vec<newsmill_core::Entity>,
+    record: Option<std::sync::Arc<newsmill_core::Record>>,
 }
 
 impl DevDoc {
     fn item(&self) -> Item<'_> {
-        let mut item = Item::new(
-            &self.id,
-            self.title.as_deref().unwrap_or(""),
-            self.text.as_deref().unwrap_or(""),
-        );
-        item.entities = &self.entities;
-        item
+        match &self.record {
+            Some(r) => {
+                let mut item = Item::from_record(r);
+                // The dev set has no publication times (`time` is null) and its order is a
+                // shuffle, not a timeline: a date line the extractor reads is evidence of when
+                // (through event_time), not an arrival time.
+                item.time = None;
+                item.id = &self.id;
+                // The dev texts are extracted text already: the stage reads them as given (a
+                // second extraction of plain text drops lines it takes for chrome), and the
+                // NLP stage's fields of their record.
+                item.title = self.title.as_deref().unwrap_or("");
+                item.text = self.text.as_deref().unwrap_or("");
+                if !use_evidence() {
+                    item.entities = &[];
+                    item.event_time = None;
+                    item.event_source = None;
+                    item.dates = &[];
+                    item.quotes = &[];
+                }
+                item
+            }
+            None => Item::new(
+                &self.id,
+                self.title.as_deref().unwrap_or(""),
+                self.text.as_deref().unwrap_or(""),
+            ),
+        }
     }
 }
 
-/// Reads the dev set, or `None` when it is absent (a fresh clone).
+/// Reads the dev set, or `None` when it is absent (a fresh clone), with its records (see
+/// [`use_nlp`]).
 fn load(data: &Path) -> anyhow::Result<Option<Vec<DevDoc>>> {
+    load_texts(data, use_nlp())
+}
+
+/// Reads the dev set; with `nlp`, runs extraction and the NLP stage over it too.
+fn load_texts(data: &Path, nlp: bool) -> anyhow::Result<Option<Vec<DevDoc>>> {
     let path = data.join(DEV);
     if !path.exists() {
         eprintln!(
@@ -70,29 +98,100 @@ fn load(data: &Path) -> anyhow::Result<Option<Vec<DevDoc>>> {
                 .with_context(|| format!("{}: line {}", path.display(), i + 1))?,
         );
     }
-    if std::env::var_os("NEWSMILL_STORIES_NER").is_some() {
-        add_entities(&mut docs)?;
+    if nlp {
+        let start = Instant::now();
+        add_records(&mut docs)?;
+        eprintln!(
+            "xtask: extraction and NLP of {} documents in {:.1} s (NEWSMILL_STORIES_NLP=0 skips them)",
+            docs.len(),
+            start.elapsed().as_secs_f64()
+        );
     }
     Ok(Some(docs))
 }
 
-/// Runs the NLP stage over each document's title and text, as `newsmill ingest` does before
-/// the story stage.
-fn add_entities(docs: &mut [DevDoc]) -> anyhow::Result<()> {
+/// Whether the evaluation runs extraction and the NLP stage first (on unless
+/// `NEWSMILL_STORIES_NLP=0`, which gives the stage bare titles and texts).
+fn use_nlp() -> bool {
+    std::env::var("NEWSMILL_STORIES_NLP").map_or(true, |v| v != "0")
+}
+
+/// Whether the stage gets the NLP stage's fields (on unless `NEWSMILL_STORIES_EVIDENCE=0`,
+/// which keeps the extracted text only: for measuring what the evidence adds).
+fn use_evidence() -> bool {
+    std::env::var("NEWSMILL_STORIES_EVIDENCE").map_or(true, |v| v != "0")
+}
+
+/// Runs extraction (the title and text as a plain-text article, one paragraph per line) and the
+/// NLP stage over each document, as `newsmill ingest` does before the story stage.
+fn add_records(docs: &mut [DevDoc]) -> anyhow::Result<()> {
+    use newsmill_core::{InputHint, Origin, RawDoc};
     let nlp = newsmill_nlp::Nlp::embedded()?;
+    let config = newsmill_extract::ExtractConfig::default();
     for d in docs {
-        let mut record = newsmill_core::Record {
-            text: format!(
-                "{}\n{}",
-                d.title.as_deref().unwrap_or(""),
-                d.text.as_deref().unwrap_or("")
-            ),
-            ..Default::default()
+        let title = d.title.as_deref().unwrap_or("");
+        let text = d.text.as_deref().unwrap_or("");
+        let mut page = String::with_capacity(title.len() + text.len() + 16);
+        page.push_str(title);
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            page.push_str("\n\n");
+            page.push_str(line);
+        }
+        let raw = RawDoc::new(
+            Origin::Path(format!("{DEV}#{}", d.id)),
+            InputHint::Text,
+            page.into_bytes(),
+        );
+        let mut record = match newsmill_extract::extract(&raw, &config) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("xtask: {}: {e}; the story stage gets the bare text", d.id);
+                continue;
+            }
         };
         newsmill_nlp::enrich(&mut record, &nlp);
-        d.entities = record.entities;
+        d.record = Some(std::sync::Arc::new(record));
     }
     Ok(())
+}
+
+/// What the NLP stage gave the story stage: how many records have each kind of evidence.
+fn print_evidence(docs: &[DevDoc]) {
+    let records: Vec<&newsmill_core::Record> =
+        docs.iter().filter_map(|d| d.record.as_deref()).collect();
+    if records.is_empty() {
+        println!("evidence: none (NEWSMILL_STORIES_NLP=0: bare titles and texts)");
+        return;
+    }
+    let with = |f: &dyn Fn(&newsmill_core::Record) -> bool| records.iter().filter(|r| f(r)).count();
+    let full_date = |v: &str| {
+        v.len() >= 10 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit) && !v[..10].contains('X')
+    };
+    let actor = |r: &newsmill_core::Record| {
+        r.entities.iter().any(|e| {
+            matches!(
+                e.kind,
+                newsmill_core::EntityType::Per | newsmill_core::EntityType::Org
+            )
+        })
+    };
+    println!(
+        "evidence: {} records; event_time {} (with a known year {}), a full calendar date {}, \
+         PER/ORG entities {}, LOC entities {}, a quote speaker {}",
+        records.len(),
+        with(&|r| r.event_time.is_some()),
+        with(&|r| r.event_time.as_deref().is_some_and(|v| v
+            .as_bytes()
+            .get(..4)
+            .is_some_and(|y| y.iter().all(u8::is_ascii_digit)))),
+        with(&|r| r.dates.iter().any(|d| full_date(&d.value))),
+        with(&actor),
+        with(&|r| r
+            .entities
+            .iter()
+            .any(|e| e.kind == newsmill_core::EntityType::Loc)),
+        with(&|r| r.quotes.iter().any(|q| q.entity.is_some())),
+    );
 }
 
 /// Clusters `docs` in order with `model`; returns the predicted story of each.
@@ -135,6 +234,27 @@ fn fit(docs: &[DevDoc]) -> Model {
     // negatives; the join decision is made on the best candidate only, so its threshold is
     // tuned for BCubed F1 on the same (training) documents.
     model.threshold = tune_threshold(docs, &model);
+    // The hard limits (an event time too far away, actors that conflict) are chosen on the
+    // same training documents, at that threshold, then the threshold again.
+    // The limits are tried strictest first, and a looser one (or none) must do strictly better
+    // on the training documents to be taken: the issue's rule ("a story months apart must not
+    // absorb the article") stands unless the training data say it hurts.
+    let mut best: Option<(f64, Option<u32>, Option<u32>)> = None;
+    for gap in [Some(92), Some(182), Some(365), Some(730), None] {
+        for actors in [Some(3), Some(5), None] {
+            let mut m = model.clone();
+            m.max_event_gap_days = gap;
+            m.min_conflicting_actors = actors;
+            let f1 = score(docs, &cluster(docs, &m)).b3_f1;
+            if best.is_none_or(|b| f1 > b.0 + 1e-9) {
+                best = Some((f1, gap, actors));
+            }
+        }
+    }
+    let best = best.unwrap_or((0.0, None, None));
+    model.max_event_gap_days = best.1;
+    model.min_conflicting_actors = best.2;
+    model.threshold = tune_threshold(docs, &model);
     model
 }
 
@@ -175,6 +295,7 @@ pub(crate) fn eval(
         return Ok(());
     };
     let model = Model::builtin();
+    print_evidence(&docs);
     // Time a few passes for a stable documents/second figure; every pass gives the same output.
     let start = Instant::now();
     let passes = 5;
@@ -196,7 +317,18 @@ pub(crate) fn eval(
     if let Some(path) = pred_out {
         let mut out = std::io::BufWriter::new(fs_err::File::create(&path)?);
         for (d, p) in docs.iter().zip(&pred) {
-            writeln!(out, "{}", serde_json::json!({"id": d.id, "cluster": p}))?;
+            let mut line = serde_json::json!({"id": d.id, "cluster": p});
+            if let Some(r) = &d.record {
+                // What the stage read as evidence, for looking at its mistakes.
+                line["event_time"] = serde_json::json!(r.event_time);
+                line["entities"] = r
+                    .entities
+                    .iter()
+                    .take(8)
+                    .map(|e| format!("{}/{}", e.name, e.kind.as_str()))
+                    .collect();
+            }
+            writeln!(out, "{line}")?;
         }
         out.flush()?;
         println!(
@@ -267,6 +399,13 @@ fn cross_validate(docs: &[DevDoc], k: usize, orders: usize) {
             .cloned()
             .collect();
         let model = fit(&train);
+        println!(
+            "  fold {fold}: {} training docs, threshold {}, max_event_gap_days {:?}, min_conflicting_actors {:?}",
+            train.len(),
+            model.threshold,
+            model.max_event_gap_days,
+            model.min_conflicting_actors
+        );
         for (i, (g, p)) in shuffled_all.iter_mut().enumerate() {
             let shuffled = shuffle(&test, i as u64 + 1);
             for (d, c) in shuffled.iter().zip(cluster(&shuffled, &model)) {
@@ -326,8 +465,12 @@ pub(crate) fn train(data: &Path, out: &Path) -> anyhow::Result<()> {
     fs_err::write(out, json)?;
     println!("wrote {}", out.display());
     println!(
-        "  weights {:?} bias {:.4} threshold {}",
-        model.weights, model.bias, model.threshold
+        "  weights {:?} bias {:.4} threshold {} max_event_gap_days {:?} min_conflicting_actors {:?}",
+        model.weights,
+        model.bias,
+        model.threshold,
+        model.max_event_gap_days,
+        model.min_conflicting_actors
     );
     print_scores("dev with the new model", &s);
     Ok(())
@@ -469,7 +612,7 @@ fn thread_cpu_secs() -> Option<f64> {
 /// `cargo xtask bench stories --docs N`. Documents are generated in chunks as the stream goes,
 /// so the peak memory is the stage's (plus one chunk), not the stream's.
 pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
-    let Some(dev) = load(data)? else {
+    let Some(dev) = load_texts(data, false)? else {
         return Ok(());
     };
     let base: Vec<(String, String, String)> = dev
@@ -547,7 +690,7 @@ pub(crate) fn bench(data: &Path, n: usize) -> anyhow::Result<()> {
 /// dev text (title and body), timed on one core; `scripts/datasketch_side_by_side.py` runs
 /// datasketch on the same texts.
 pub(crate) fn bench_minhash(data: &Path, repeat: usize) -> anyhow::Result<()> {
-    let Some(dev) = load(data)? else {
+    let Some(dev) = load_texts(data, false)? else {
         return Ok(());
     };
     let texts: Vec<String> = dev

@@ -664,6 +664,15 @@ async fn story_page(
             _ => days.push((d, vec![h])),
         }
     }
+    // The languages its articles are in, most articles first.
+    let mut languages: BTreeMap<&str, u64> = BTreeMap::new();
+    for h in &story.items {
+        if let Some(l) = h.language.as_deref() {
+            *languages.entry(l).or_insert(0) += 1;
+        }
+    }
+    let mut languages: Vec<(&str, u64)> = languages.into_iter().collect();
+    languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let title = s.title.clone().unwrap_or_else(|| "(untitled story)".into());
     let body = html! {
         section.story-page {
@@ -679,6 +688,12 @@ async fn story_page(
             section.outlets {
                 h2 { "Outlets" }
                 ul.chips { @for site in &s.sites { li { a.chip href=(format!("/?site={}", percent_encode(&site.value))) { (site.value) " " span.n { (site.count) } } } } }
+            }
+            @if !languages.is_empty() {
+                section.languages {
+                    h2 { "Languages" }
+                    ul.chips { @for (lang, n) in &languages { li { a.chip href=(format!("/?story={}&language={}", percent_encode(&s.id), percent_encode(lang))) { (lang) " " span.n { (n) } } } } }
+                }
             }
             (bar_chart(&bars, "articles", &format!("Articles per {}", period(&bars))))
             @if !said.is_empty() {

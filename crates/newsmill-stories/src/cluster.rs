@@ -20,6 +20,7 @@ use newsmill_core::{Entity, EntityType};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::{Evidence, StoryEvidence};
 use crate::model::{Features, Model};
 use crate::text::{WordCue, for_each_word, hash_bytes, is_stop_word};
 use crate::{Item, Window};
@@ -99,9 +100,17 @@ pub struct DocTerms {
     names: Sparse,
     numbers: Sparse,
     bigrams: Sparse,
+    /// Actors: the canonical names of the people and organisations the NLP stage found (each
+    /// name one term, counted by its mentions) and the speakers of quotes.
+    actors: Sparse,
     /// Distinct years named (1950-2039), sorted.
     years: Vec<u16>,
     entities: Vec<(String, EntityType)>,
+    /// When, who and where (from the NLP stage's fields).
+    evidence: Evidence,
+    /// The article's language and outlet, for the story's lists.
+    language: Option<String>,
+    site: Option<String>,
 }
 
 /// One story as the stage reports it.
@@ -119,6 +128,22 @@ pub struct StorySummary {
     pub last_seen: Option<i64>,
     /// Number of articles, near-duplicates included.
     pub size: u32,
+    /// The languages of its articles (ISO 639-1), with how many articles are in each, most
+    /// first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<StoryCount>,
+    /// The outlets (sites) of its articles, with how many articles each has, most first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlets: Vec<StoryCount>,
+}
+
+/// A value (a language, an outlet) and how many of a story's articles have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryCount {
+    /// The value.
+    pub name: String,
+    /// Articles of the story that have it.
+    pub articles: u32,
 }
 
 /// An entity of a story.
@@ -144,6 +169,13 @@ struct Story {
     names: Sparse,
     numbers: Sparse,
     bigrams: Sparse,
+    /// Centroid of its articles' actors.
+    #[serde(default)]
+    actors: Sparse,
+    /// Norm of `actors` with idf applied, as of `norms_docs` articles (kept apart from `norms`
+    /// so that states saved before it read).
+    #[serde(default)]
+    norm_actors: f64,
     /// Distinct years its articles name (at most [`MAX_YEARS`]), sorted.
     years: Vec<u16>,
     size: u32,
@@ -152,18 +184,29 @@ struct Story {
     last_seq: u64,
     entities: Vec<StoryEntity>,
     keys: Vec<u32>,
+    /// When, who and where, over its articles.
+    #[serde(default)]
+    evidence: StoryEvidence,
+    /// Languages and outlets of its articles (at most [`MAX_COUNTS`] each).
+    #[serde(default)]
+    languages: Vec<StoryCount>,
+    #[serde(default)]
+    outlets: Vec<StoryCount>,
     /// Norms of `body`, `title_c`, `names`, `numbers` and `bigrams` with idf applied, as of `norms_docs` articles.
     /// IDF drifts slowly, so they are recomputed only when the story changes or the article
     /// count has grown by a thirty-second since: scoring then touches idf only on shared terms.
-    norms: [f64; NUM_CENTROIDS],
+    norms: [f64; NUM_CENTROIDS - 1],
     norms_docs: u64,
 }
 
-/// Centroids a story keeps: body, title, names, numbers, bigrams.
-const NUM_CENTROIDS: usize = 5;
+/// Centroids a story keeps: body, title, names, numbers, bigrams, actors.
+const NUM_CENTROIDS: usize = 6;
 
 /// Most distinct years a story keeps (the first seen).
 const MAX_YEARS: usize = 32;
+
+/// Most languages or outlets a story lists.
+const MAX_COUNTS: usize = 32;
 
 /// The state of the story stage. Serialisable, so a store can persist it and resume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,6 +243,7 @@ const SEED_TERM: u64 = 11;
 const SEED_NAME: u64 = 12;
 const SEED_NUMBER: u64 = 13;
 const SEED_BIGRAM: u64 = 14;
+const SEED_ACTOR: u64 = 15;
 
 impl Stories {
     /// An empty state.
@@ -266,6 +310,9 @@ impl Stories {
         let mut numbers = Vec::new();
         let mut bigrams = Vec::new();
         let mut prev: Option<u32> = None;
+        // German capitalises every noun: there a capital says nothing of a name (the NLP
+        // stage's entities stand in).
+        let capital_is_name = item.language != Some("de");
         let mut on_word = |w: &str, cue| {
             if let Some(t) = self.term(w) {
                 body.push(t);
@@ -280,7 +327,7 @@ impl Stories {
                 years.extend(year(w));
             }
             let name = match cue {
-                WordCue::Capital => !is_stop_word(w),
+                WordCue::Capital => capital_is_name && !is_stop_word(w),
                 WordCue::Number => w.len() >= 2,
                 WordCue::Plain | WordCue::CapitalAfterStop => false,
             };
@@ -305,6 +352,26 @@ impl Stories {
                 body_word(w);
             });
         }
+        let mut actors: Vec<u32> = Vec::new();
+        let actor = |name: &str| {
+            let key = name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            hash_bytes(SEED_ACTOR, key.as_bytes()) as u32 & self.mask
+        };
+        for e in item.entities {
+            if matches!(e.kind, EntityType::Per | EntityType::Org) {
+                let t = actor(&e.name);
+                actors.extend(std::iter::repeat_n(t, e.count.clamp(1, 64)));
+            }
+        }
+        for q in item.quotes {
+            if let Some(name) = &q.entity {
+                actors.push(actor(name));
+            }
+        }
         let mut entities: Vec<(String, EntityType)> = Vec::new();
         for Entity { name, kind, .. } in item.entities {
             let key = name.to_lowercase();
@@ -321,12 +388,16 @@ impl Stories {
             names: sublinear(names),
             numbers: sublinear(numbers),
             bigrams: sublinear(bigrams),
+            actors: sublinear(actors),
             years: {
                 years.sort_unstable();
                 years.dedup();
                 years
             },
             entities,
+            evidence: Evidence::of(item),
+            language: item.language.map(str::to_string),
+            site: item.site.map(str::to_string),
         }
     }
 
@@ -374,6 +445,7 @@ impl Stories {
                 .chain(&doc.names)
                 .chain(&doc.numbers)
                 .chain(&doc.bigrams)
+                .chain(&doc.actors)
                 .map(|&(t, _)| t)
                 .collect();
             seen.sort_unstable();
@@ -402,6 +474,7 @@ impl Stories {
             .chain(&doc.names)
             .chain(&doc.numbers)
             .chain(&doc.bigrams)
+            .chain(&doc.actors)
             .map(|&(t, _)| t)
             .collect();
         seen.sort_unstable();
@@ -488,8 +561,9 @@ impl Stories {
         // with the idf of now folded in: a centroid term then costs one lookup (see
         // `dot_dense`).
         let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.reset(dv.len() + tv.len() + nv.len() + numv.len() + bv.len());
-        for (slot, v) in [&dv, &tv, &nv, &numv, &bv].into_iter().enumerate() {
+        let av = normalized(self.weighted(&doc.actors));
+        scratch.reset(dv.len() + tv.len() + nv.len() + numv.len() + bv.len() + av.len());
+        for (slot, v) in [&dv, &tv, &nv, &numv, &bv, &av].into_iter().enumerate() {
             for &(t, w) in v {
                 scratch.set(t, slot, (w * f64::from(self.idf(t))) as f32);
             }
@@ -509,7 +583,7 @@ impl Stories {
                 stale.push((s, n));
                 n
             } else {
-                story.norms
+                stored_norms(story)
             };
             let (cos_body, cos_title_body) = dot_dense(&story.body, &scratch, norms[0]);
             body_first.push((s, norms, cos_body, cos_title_body));
@@ -525,7 +599,29 @@ impl Stories {
             let Some(story) = self.open.get(&s) else {
                 continue;
             };
+            let ev = story.evidence.compare(&doc.evidence);
+            if let (Some(max), Some(g)) = (model.max_event_gap_days, ev.event_gap)
+                && i64::from(g) > i64::from(max)
+                && Some(s) != extra
+            {
+                continue;
+            }
+            if let Some(k) = model.min_conflicting_actors
+                && ev.actor_share == Some(0.0)
+                && doc.evidence.actors.len() >= k as usize
+                && story.evidence.actor_count() >= k as usize
+                && Some(s) != extra
+            {
+                continue;
+            }
             let f = Features {
+                event_gap: ev
+                    .event_gap
+                    .map_or(0.0, |g| (f64::from(g) / 365.0).min(1.0)),
+                event_near: f64::from(u8::from(ev.event_gap.is_some_and(|g| g <= 7))),
+                date_share: ev.date_share.unwrap_or(0.0),
+                actor_conflict: f64::from(u8::from(ev.actor_share == Some(0.0))),
+                place_share: ev.place_share.unwrap_or(0.0),
                 cos_body,
                 cos_title: dot_slot(&story.title_c, &scratch, 1, norms[1]),
                 cos_names: dot_slot(&story.names, &scratch, 2, norms[2]),
@@ -533,6 +629,7 @@ impl Stories {
                 log_size: f64::from(story.size).ln_1p(),
                 cos_numbers: dot_slot(&story.numbers, &scratch, 3, norms[3]),
                 cos_bigrams: dot_slot(&story.bigrams, &scratch, 4, norms[4]),
+                cos_actors: dot_slot(&story.actors, &scratch, 5, norms[5]),
                 year_conflict: f64::from(u8::from(
                     !doc.years.is_empty()
                         && !story.years.is_empty()
@@ -555,7 +652,7 @@ impl Stories {
         let docs = self.docs;
         for (s, n) in stale {
             if let Some(story) = self.open.get_mut(&s) {
-                story.norms = n;
+                set_norms(story, n);
                 story.norms_docs = docs;
             }
         }
@@ -583,6 +680,7 @@ impl Stories {
             norm(&s.names),
             norm(&s.numbers),
             norm(&s.bigrams),
+            norm(&s.actors),
         ]
     }
 
@@ -654,6 +752,8 @@ impl Stories {
     pub(crate) fn add_copy(&mut self, story: u64, item: &Item<'_>, seq: u64) -> Option<String> {
         let s = self.open.get_mut(&story)?;
         s.size = s.size.saturating_add(1);
+        count(&mut s.languages, item.language);
+        count(&mut s.outlets, item.site);
         s.last_seq = seq;
         if let Some(t) = item.time {
             s.last_time = Some(s.last_time.map_or(t, |l| l.max(t)));
@@ -717,6 +817,8 @@ impl Stories {
             names: Vec::new(),
             numbers: Vec::new(),
             bigrams: Vec::new(),
+            actors: Vec::new(),
+            norm_actors: 0.0,
             years: Vec::new(),
             size: 0,
             first_time: item.time,
@@ -724,7 +826,10 @@ impl Stories {
             last_seq: seq,
             entities: Vec::new(),
             keys: Vec::new(),
-            norms: [0.0; NUM_CENTROIDS],
+            evidence: StoryEvidence::default(),
+            languages: Vec::new(),
+            outlets: Vec::new(),
+            norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };
         self.open.insert(seq, story);
@@ -738,6 +843,7 @@ impl Stories {
         let names_n = self.unit(&doc.names);
         let numbers_n = self.unit(&doc.numbers);
         let bigrams_n = self.unit(&doc.bigrams);
+        let actors_n = self.unit(&doc.actors);
         let max_terms = self.config.max_centroid_terms.max(1);
         let Some(mut story) = self.open.remove(&key) else {
             return;
@@ -762,6 +868,12 @@ impl Stories {
             &self.df,
             self.docs,
         );
+        story.actors = prune(
+            add(&story.actors, &actors_n),
+            max_terms,
+            &self.df,
+            self.docs,
+        );
         for &y in &doc.years {
             if story.years.len() < MAX_YEARS
                 && let Err(k) = story.years.binary_search(&y)
@@ -775,6 +887,9 @@ impl Stories {
             story.last_time = Some(story.last_time.map_or(t, |l| l.max(t)));
             story.first_time = Some(story.first_time.map_or(t, |f| f.min(t)));
         }
+        story.evidence.add(&doc.evidence);
+        count(&mut story.languages, doc.language.as_deref());
+        count(&mut story.outlets, doc.site.as_deref());
         // The most central title: of the current holder and the newcomer, the one closer to
         // the updated centroid (an online approximation of the medoid).
         if story.size > 1 {
@@ -786,7 +901,8 @@ impl Stories {
                 story.title_holder = doc.body.clone();
             }
         }
-        story.norms = self.norms(&story);
+        let n = self.norms(&story);
+        set_norms(&mut story, n);
         story.norms_docs = self.docs;
         for (name, kind) in &doc.entities {
             match story
@@ -879,6 +995,18 @@ impl Stories {
     }
 }
 
+/// A story's saved norms, in [`Stories::norms`] order.
+fn stored_norms(s: &Story) -> [f64; NUM_CENTROIDS] {
+    let [a, b, c, d, e] = s.norms;
+    [a, b, c, d, e, s.norm_actors]
+}
+
+fn set_norms(s: &mut Story, n: [f64; NUM_CENTROIDS]) {
+    let [a, b, c, d, e, f] = n;
+    s.norms = [a, b, c, d, e];
+    s.norm_actors = f;
+}
+
 fn is_idle(s: &Story, seq: u64, now: Option<i64>, window: &Window) -> bool {
     let by_docs = seq.saturating_sub(s.last_seq) > window.docs;
     let by_time = matches!((now, s.last_time), (Some(n), Some(l)) if n - l > window.secs);
@@ -899,6 +1027,11 @@ fn summary(s: &Story) -> StorySummary {
     }
     entities.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
     entities.truncate(20);
+    let ranked = |v: &[StoryCount]| {
+        let mut v = v.to_vec();
+        v.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
+        v
+    };
     StorySummary {
         id: s.id.clone(),
         title: s.title.clone(),
@@ -906,6 +1039,24 @@ fn summary(s: &Story) -> StorySummary {
         first_seen: s.first_time,
         last_seen: s.last_time,
         size: s.size,
+        languages: ranked(&s.languages),
+        outlets: ranked(&s.outlets),
+    }
+}
+
+/// Counts one article with `value` (a language, an outlet) in a story's list; past
+/// [`MAX_COUNTS`] values a new one is not listed.
+fn count(list: &mut Vec<StoryCount>, value: Option<&str>) {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return;
+    };
+    if let Some(c) = list.iter_mut().find(|c| c.name == v) {
+        c.articles = c.articles.saturating_add(1);
+    } else if list.len() < MAX_COUNTS {
+        list.push(StoryCount {
+            name: v.to_string(),
+            articles: 1,
+        });
     }
 }
 
@@ -1212,9 +1363,9 @@ mod tests {
             t.set(term, k % NUM_CENTROIDS, 1.0 + k as f32);
         }
         t.set(5, 4, 9.0);
-        assert_eq!(t.get(5), Some(&[1.0, 0.0, 0.0, 0.0, 9.0]));
-        assert_eq!(t.get(21), Some(&[0.0, 2.0, 0.0, 0.0, 0.0]));
-        assert_eq!(t.get(37), Some(&[0.0, 0.0, 3.0, 0.0, 0.0]));
+        assert_eq!(t.get(5), Some(&[1.0, 0.0, 0.0, 0.0, 9.0, 0.0]));
+        assert_eq!(t.get(21), Some(&[0.0, 2.0, 0.0, 0.0, 0.0, 0.0]));
+        assert_eq!(t.get(37), Some(&[0.0, 0.0, 3.0, 0.0, 0.0, 0.0]));
         assert_eq!(t.get(53), None);
         t.reset(1);
         assert_eq!(t.get(5), None);
@@ -1260,6 +1411,8 @@ mod tests {
             names: Vec::new(),
             numbers: Vec::new(),
             bigrams: Vec::new(),
+            actors: Vec::new(),
+            norm_actors: 0.0,
             years: Vec::new(),
             size: 3,
             first_time: None,
@@ -1271,7 +1424,10 @@ mod tests {
                 e("Ann Lee", EntityType::Per, 1),
             ],
             keys: Vec::new(),
-            norms: [0.0; NUM_CENTROIDS],
+            evidence: StoryEvidence::default(),
+            languages: Vec::new(),
+            outlets: Vec::new(),
+            norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };
         let s = summary(&story);

@@ -31,12 +31,9 @@ impl StoryLine {
     /// The line as an [`Item`] (no entities: this input has none).
     pub fn item(&self) -> Item<'_> {
         Item {
-            id: &self.id,
             time: self.time,
-            title: &self.title,
-            text: &self.text,
             canonical_url: self.canonical_url.as_deref(),
-            entities: &[],
+            ..Item::new(&self.id, &self.title, &self.text)
         }
     }
 }

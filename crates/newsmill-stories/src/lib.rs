@@ -36,15 +36,16 @@
 pub mod cluster;
 pub mod dedup;
 pub mod eval;
+mod evidence;
 pub mod input;
 pub mod minhash;
 pub mod model;
 mod text;
 
-use newsmill_core::{Entity, Record};
+use newsmill_core::{DateMention, Entity, Quote, Record};
 use serde::{Deserialize, Serialize};
 
-pub use cluster::{Stories, StoryConfig, StoryEntity, StorySummary};
+pub use cluster::{Stories, StoryConfig, StoryCount, StoryEntity, StorySummary};
 pub use dedup::{DedupConfig, Deduper, MatchKind};
 pub use minhash::{MinHasher, Signature};
 pub use model::{DfPrior, Example, Features, Model};
@@ -81,6 +82,20 @@ pub struct Item<'a> {
     pub canonical_url: Option<&'a str>,
     /// Entities from the NLP stage (empty when it has not run).
     pub entities: &'a [Entity],
+    /// When the article's main event happened (a TIMEX3 value, `record.event_time`).
+    pub event_time: Option<&'a str>,
+    /// Where the event time came from (`provenance.event_time`: `dateline`, `lead`,
+    /// `first-date`, `published`); a date found deeper in the text (`first-date`) may be a
+    /// past event the article recalls, so it is weaker evidence.
+    pub event_source: Option<&'a str>,
+    /// Temporal expressions of the text (`record.dates`); full calendar dates are evidence.
+    pub dates: &'a [DateMention],
+    /// Quotes with their speakers (`record.quotes`); a speaker is an actor of the event.
+    pub quotes: &'a [Quote],
+    /// ISO 639-1 code of the body's language, when known.
+    pub language: Option<&'a str>,
+    /// The outlet (the record's `site`), when known.
+    pub site: Option<&'a str>,
 }
 
 impl<'a> Item<'a> {
@@ -93,10 +108,17 @@ impl<'a> Item<'a> {
             text,
             canonical_url: None,
             entities: &[],
+            event_time: None,
+            event_source: None,
+            dates: &[],
+            quotes: &[],
+            language: None,
+            site: None,
         }
     }
 
-    /// A record as an item: `published` (RFC 3339) becomes the time when it parses.
+    /// A record as an item: `published` (RFC 3339) becomes the time when it parses; the
+    /// entities, quotes, dates, event time, language and site come along as evidence.
     pub fn from_record(r: &'a Record) -> Item<'a> {
         Item {
             id: &r.id,
@@ -105,6 +127,12 @@ impl<'a> Item<'a> {
             text: &r.text,
             canonical_url: r.canonical_url.as_deref(),
             entities: &r.entities,
+            event_time: r.event_time.as_deref(),
+            event_source: r.provenance.get("event_time").map(String::as_str),
+            dates: &r.dates,
+            quotes: &r.quotes,
+            language: r.language.as_deref(),
+            site: r.site.as_deref(),
         }
     }
 }
@@ -450,6 +478,46 @@ mod tests {
         assert_eq!(c.stories.docs, 2);
         c.push(&items[0]);
         assert_eq!(c.stories.docs, 3);
+    }
+
+    #[test]
+    fn an_event_years_apart_is_not_absorbed_however_alike_the_words() {
+        let first = "Rescuers searched the rubble of Qeshm on Sunday after an earthquake of \
+                     magnitude 5.9 destroyed seven villages and killed ten people. Officials in \
+                     Bandar Abbas said the quake struck at dawn and that aid was on its way.";
+        let again = "An earthquake of magnitude 5.9 killed ten people and destroyed seven \
+                     villages on Qeshm, officials in Bandar Abbas said. The quake struck at dawn \
+                     on Sunday; rescuers searched the rubble while aid was on its way.";
+        let push = |c: &mut Clusterer, id: &str, text: &str, event: &str| {
+            let mut item = Item::new(id, "Earthquake on Qeshm kills ten", text);
+            item.event_time = Some(event);
+            item.event_source = Some("dateline");
+            c.push(&item)
+        };
+        let model = Model::builtin();
+        let limit = model
+            .max_event_gap_days
+            .expect("the shipped model has a limit");
+        let mut c = Clusterer::new(Config::default(), model);
+        let a = push(&mut c, "a", first, "2005-11-27");
+        let b = push(&mut c, "b", again, "2005-11-28");
+        assert_eq!(b.duplicate_of, None, "a rewrite, not a copy");
+        assert_eq!(b.story, a.story, "the same event, a day later");
+        let years_later = format!("{}-11-27", 2005 + 1 + limit / 365);
+        let later = "Officials in Bandar Abbas said an earthquake of magnitude 5.9 struck Qeshm \
+                     at dawn on Sunday, destroying seven villages and killing ten people; \
+                     rescuers searched the rubble as aid was on its way.";
+        let d = push(&mut c, "d", later, &years_later);
+        assert_eq!(d.duplicate_of, None, "a rewrite, not a copy");
+        assert!(d.new_story, "{d:?}");
+
+        // Without event times the words decide.
+        let mut c = Clusterer::new(Config::default(), Model::builtin());
+        let a = c.push(&Item::new("a", "Earthquake on Qeshm kills ten", first));
+        let b = c.push(&Item::new("b", "Earthquake on Qeshm kills ten", again));
+        assert_eq!(b.story, a.story);
+        let d = c.push(&Item::new("d", "Earthquake on Qeshm kills ten", later));
+        assert_eq!(d.story, a.story, "{d:?}");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! For an article and a candidate story the features are the cosines of TF-IDF sub-vectors
 //! (body, title, names, title against body, numbers, bigrams), the story's size (after Miranda
-//! et al., EMNLP 2018) and whether the years they name conflict. The model gives the probability that the article belongs to the story; the article
+//! et al., EMNLP 2018), whether the years they name conflict, and the evidence of when and who
+//! (the `evidence` module: how far apart their event times are, the share of dates, actors and
+//! places they have in common). The model gives the probability that the article belongs to the story; the article
 //! joins its most probable candidate when that probability reaches [`Model::threshold`], and
 //! starts a new story otherwise. The weights are learned on the dev set by
 //! `cargo xtask train-stories` and shipped as `model/stories.json`, with the document
@@ -22,10 +24,16 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "cos_numbers",
     "cos_bigrams",
     "year_conflict",
+    "event_gap",
+    "event_near",
+    "date_share",
+    "cos_actors",
+    "actor_conflict",
+    "place_share",
 ];
 
 /// Number of features.
-pub const NUM_FEATURES: usize = 8;
+pub const NUM_FEATURES: usize = 14;
 
 /// Similarity of one article to one candidate story.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -48,6 +56,21 @@ pub struct Features {
     /// 1 when both the article and the story name years (1950-2039) and none in common: the
     /// same kind of event in another year is another event.
     pub year_conflict: f64,
+    /// Days between the article's event time and the story's nearest, over a year (capped at
+    /// 1); 0 when either is unknown.
+    pub event_gap: f64,
+    /// 1 when both event times are known and at most a week apart.
+    pub event_near: f64,
+    /// Share of the full calendar dates the article names that the story names too (within a
+    /// day); 0 when either names none.
+    pub date_share: f64,
+    /// Cosine of the article's actors (canonical names of people and organisations, by
+    /// mentions, and quote speakers) and the story's actor centroid.
+    pub cos_actors: f64,
+    /// 1 when both have actors and share none.
+    pub actor_conflict: f64,
+    /// Share of the article's places (canonical names) the story has; 0 when either has none.
+    pub place_share: f64,
 }
 
 impl Features {
@@ -62,6 +85,12 @@ impl Features {
             self.cos_numbers,
             self.cos_bigrams,
             self.year_conflict,
+            self.event_gap,
+            self.event_near,
+            self.date_share,
+            self.cos_actors,
+            self.actor_conflict,
+            self.place_share,
         ]
     }
 }
@@ -84,6 +113,15 @@ pub struct Model {
     /// (so the IDF of a young stream is not that of its first few articles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub df_prior: Option<DfPrior>,
+    /// A candidate whose nearest event time is more than this many days from the article's is
+    /// never joined, however similar the words (`None`: no such limit). Chosen on the training
+    /// articles with the threshold.
+    #[serde(default)]
+    pub max_event_gap_days: Option<u32>,
+    /// A candidate is never joined when the article and the story each have at least this many
+    /// actors and share none (`None`: no such rule). Chosen on the training articles.
+    #[serde(default)]
+    pub min_conflicting_actors: Option<u32>,
 }
 
 /// Document frequencies a stage starts from: `docs` articles, and for the hashed terms that
@@ -111,11 +149,17 @@ impl Model {
     pub fn untrained() -> Model {
         Model {
             features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
-            weights: vec![10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            weights: {
+                let mut w = vec![0.0; NUM_FEATURES];
+                w[0] = 10.0;
+                w
+            },
             bias: -3.0,
             threshold: 0.5,
             note: "untrained".into(),
             df_prior: None,
+            max_event_gap_days: None,
+            min_conflicting_actors: None,
         }
     }
 
@@ -202,6 +246,8 @@ pub fn train(examples: &[Example], l2: f64) -> Model {
         threshold: 0.5,
         note: String::new(),
         df_prior: None,
+        max_event_gap_days: None,
+        min_conflicting_actors: None,
     }
 }
 

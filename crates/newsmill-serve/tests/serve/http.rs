@@ -560,6 +560,11 @@ async fn pages_render_and_unknown_paths_are_404() {
     let (s, story) = text("/stories/storm-port-elwin").await;
     assert_eq!(s, 200);
     assert!(story.contains("class=\"timeline\"") && story.contains("northern-times.example"));
+    // The languages of its articles (issue 22).
+    assert!(
+        story.contains("<h2>Languages</h2>") && story.contains("&amp;language=en\""),
+        "{story}"
+    );
     // The events the articles date, in time order, the articles' main events marked
     // (issue 18): the harbour closed on Monday morning, divers inspected on Tuesday.
     let monday = story

@@ -1,0 +1,328 @@
+//! When, who and where: the evidence of an article that does not depend on its wording.
+//!
+//! Two events of one kind (two hijackings, two earthquakes) share most of their words; what
+//! tells them apart is when they happened and who took part. From the NLP stage's output an
+//! article gives its event time (`record.event_time`, as a day interval), the calendar dates it
+//! names, its actors (people and organisations, and the speakers of its quotes) and its places
+//! (canonical across languages). All are hashed names or numbers, so they compare across
+//! languages without translation. A story keeps the same, summed over its articles, bounded.
+
+use chrono::NaiveDate;
+use newsmill_core::{EntityType, TimexType};
+use serde::{Deserialize, Serialize};
+
+use crate::Item;
+use crate::text::hash_bytes;
+
+/// Most calendar dates an article contributes.
+const MAX_DOC_DAYS: usize = 16;
+/// Most names (actors or places) an article contributes.
+const MAX_DOC_NAMES: usize = 32;
+/// Most event intervals, dates and names a story keeps.
+const MAX_STORY_EVENTS: usize = 32;
+const MAX_STORY_DAYS: usize = 64;
+const MAX_STORY_NAMES: usize = 64;
+
+const SEED_ACTOR: u64 = 21;
+const SEED_PLACE: u64 = 22;
+
+/// Days since 1970-01-01 of a calendar date.
+fn day(y: i32, m: u32, d: u32) -> Option<i32> {
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    i32::try_from((date - epoch).num_days()).ok()
+}
+
+/// The days a TIMEX3 value covers, `[first, last]`: `2024-06-19` one day, `2024-06` a month,
+/// `2024` (or `2024-W25`, `2024-Q2`: only the year is read) a year. `None` when the year is
+/// unknown (`XXXX-06-19`) or the value is no date (`P3D`, `PRESENT_REF`).
+pub(crate) fn interval(value: &str) -> Option<(i32, i32)> {
+    let b = value.as_bytes();
+    if b.len() < 4 || !b[..4].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let y: i32 = value[..4].parse().ok()?;
+    let two = |at: usize| -> Option<u32> {
+        let s = value.get(at..at + 2)?;
+        if b.get(at - 1) != Some(&b'-') || !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    match (two(5), two(8)) {
+        (Some(m), Some(d)) => {
+            let x = day(y, m, d)?;
+            Some((x, x))
+        }
+        (Some(m), None) => {
+            let first = day(y, m, 1)?;
+            let next = if m == 12 {
+                day(y + 1, 1, 1)?
+            } else {
+                day(y, m + 1, 1)?
+            };
+            Some((first, next - 1))
+        }
+        _ => Some((day(y, 1, 1)?, day(y, 12, 31)?)),
+    }
+}
+
+/// Days between two intervals (0 when they overlap).
+pub(crate) fn gap(a: (i32, i32), b: (i32, i32)) -> i32 {
+    (a.0 - b.1).max(b.0 - a.1).max(0)
+}
+
+/// An article's evidence, from [`Evidence::of`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Evidence {
+    /// The event time as a day interval.
+    pub(crate) event: Option<(i32, i32)>,
+    /// Full calendar dates the text names (days since 1970), sorted, distinct.
+    pub(crate) days: Vec<i32>,
+    /// Hashes of the actors' canonical names (people, organisations, quote speakers), sorted.
+    pub(crate) actors: Vec<u32>,
+    /// Hashes of the places' canonical names, sorted.
+    pub(crate) places: Vec<u32>,
+}
+
+fn name_hash(seed: u64, name: &str) -> u32 {
+    let key: String = name
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    hash_bytes(seed, key.as_bytes()) as u32
+}
+
+impl Evidence {
+    /// The evidence of an item (empty when the NLP stage has not run).
+    pub(crate) fn of(item: &Item<'_>) -> Evidence {
+        // An event time read from a date deep in the first paragraphs may be a past event
+        // the article recalls ("since the 1972 break-in"): only the dateline, the lead's date
+        // and the publication date count.
+        let event = item
+            .event_time
+            .filter(|_| item.event_source != Some("first-date"))
+            .and_then(interval);
+        let mut days: Vec<i32> = item
+            .dates
+            .iter()
+            .filter(|d| matches!(d.kind, TimexType::Date | TimexType::Time))
+            .filter_map(|d| interval(&d.value).filter(|(a, b)| a == b).map(|x| x.0))
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        days.truncate(MAX_DOC_DAYS);
+        // The most mentioned names first, so a cap keeps the main ones.
+        let mut ents: Vec<_> = item.entities.iter().collect();
+        ents.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+        let mut actors: Vec<u32> = Vec::new();
+        let mut places: Vec<u32> = Vec::new();
+        for e in ents {
+            match e.kind {
+                EntityType::Per | EntityType::Org if actors.len() < MAX_DOC_NAMES => {
+                    actors.push(name_hash(SEED_ACTOR, &e.name));
+                }
+                EntityType::Loc if places.len() < MAX_DOC_NAMES => {
+                    places.push(name_hash(SEED_PLACE, &e.name));
+                }
+                _ => {}
+            }
+        }
+        for q in item.quotes {
+            if let Some(name) = &q.entity
+                && actors.len() < MAX_DOC_NAMES
+            {
+                actors.push(name_hash(SEED_ACTOR, name));
+            }
+        }
+        for v in [&mut actors, &mut places] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Evidence {
+            event,
+            days,
+            actors,
+            places,
+        }
+    }
+}
+
+/// A story's evidence: its articles' event intervals, dates and names, bounded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StoryEvidence {
+    /// Distinct event intervals of its articles (the first [`MAX_STORY_EVENTS`]).
+    #[serde(default)]
+    events: Vec<(i32, i32)>,
+    /// Distinct calendar dates named, sorted.
+    #[serde(default)]
+    days: Vec<i32>,
+    /// `(name hash, articles naming it)`, sorted by hash.
+    #[serde(default)]
+    actors: Vec<(u32, u32)>,
+    /// `(name hash, articles naming it)`, sorted by hash.
+    #[serde(default)]
+    places: Vec<(u32, u32)>,
+}
+
+/// How an article's evidence compares with a story's: the features the model reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Comparison {
+    /// Days between the article's event and the story's nearest, when both are known.
+    pub(crate) event_gap: Option<i32>,
+    /// Share of the article's dates the story names too (within a day), when both name some.
+    pub(crate) date_share: Option<f64>,
+    /// Share of the article's actors the story has, when both have some.
+    pub(crate) actor_share: Option<f64>,
+    /// Share of the article's places the story has, when both have some.
+    pub(crate) place_share: Option<f64>,
+}
+
+fn count_in(names: &[u32], story: &[(u32, u32)]) -> usize {
+    names
+        .iter()
+        .filter(|&&n| story.binary_search_by_key(&n, |x| x.0).is_ok())
+        .count()
+}
+
+fn add_names(story: &mut Vec<(u32, u32)>, names: &[u32]) {
+    for &n in names {
+        match story.binary_search_by_key(&n, |x| x.0) {
+            Ok(k) => story[k].1 += 1,
+            Err(k) => story.insert(k, (n, 1)),
+        }
+    }
+    if story.len() > 2 * MAX_STORY_NAMES {
+        // Keep the names most of its articles share (ties: the smaller hash, deterministic).
+        story.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        story.truncate(MAX_STORY_NAMES);
+        story.sort_unstable_by_key(|x| x.0);
+    }
+}
+
+impl StoryEvidence {
+    /// Adds an article's evidence.
+    pub(crate) fn add(&mut self, e: &Evidence) {
+        if let Some(ev) = e.event
+            && self.events.len() < MAX_STORY_EVENTS
+            && !self.events.contains(&ev)
+        {
+            self.events.push(ev);
+        }
+        for &d in &e.days {
+            if self.days.len() < MAX_STORY_DAYS
+                && let Err(k) = self.days.binary_search(&d)
+            {
+                self.days.insert(k, d);
+            }
+        }
+        add_names(&mut self.actors, &e.actors);
+        add_names(&mut self.places, &e.places);
+    }
+
+    /// Number of distinct actors listed.
+    pub(crate) fn actor_count(&self) -> usize {
+        self.actors.len()
+    }
+
+    /// Compares an article's evidence with this story's.
+    pub(crate) fn compare(&self, e: &Evidence) -> Comparison {
+        let event_gap = e
+            .event
+            .and_then(|a| self.events.iter().map(|&b| gap(a, b)).min());
+        let date_share = (!e.days.is_empty() && !self.days.is_empty()).then(|| {
+            let near = e
+                .days
+                .iter()
+                .filter(|&&d| {
+                    let k = self.days.partition_point(|&x| x < d - 1);
+                    self.days.get(k).is_some_and(|&x| x <= d + 1)
+                })
+                .count();
+            near as f64 / e.days.len() as f64
+        });
+        let share = |names: &[u32], story: &[(u32, u32)]| {
+            (!names.is_empty() && !story.is_empty())
+                .then(|| count_in(names, story) as f64 / names.len() as f64)
+        };
+        Comparison {
+            event_gap,
+            date_share,
+            actor_share: share(&e.actors, &self.actors),
+            place_share: share(&e.places, &self.places),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_of_timex_values() {
+        let d = |y, m, dd| day(y, m, dd).unwrap();
+        assert_eq!(
+            interval("2024-06-19"),
+            Some((d(2024, 6, 19), d(2024, 6, 19)))
+        );
+        assert_eq!(
+            interval("2024-06-19T09:30"),
+            Some((d(2024, 6, 19), d(2024, 6, 19)))
+        );
+        assert_eq!(interval("2024-02"), Some((d(2024, 2, 1), d(2024, 2, 29))));
+        assert_eq!(interval("2024-12"), Some((d(2024, 12, 1), d(2024, 12, 31))));
+        assert_eq!(interval("2024"), Some((d(2024, 1, 1), d(2024, 12, 31))));
+        assert_eq!(interval("2024-W25"), Some((d(2024, 1, 1), d(2024, 12, 31))));
+        for none in [
+            "XXXX-06-19",
+            "P3D",
+            "PRESENT_REF",
+            "",
+            "20",
+            "2024-13-01",
+            "2024-02-30",
+        ] {
+            assert_eq!(interval(none), None, "{none}");
+        }
+        assert_eq!(gap((1, 3), (2, 9)), 0);
+        assert_eq!(gap((1, 3), (10, 12)), 7);
+        assert_eq!(gap((10, 12), (1, 3)), 7);
+    }
+
+    #[test]
+    fn a_story_compares_dates_and_names() {
+        let mut s = StoryEvidence::default();
+        assert_eq!(s.compare(&Evidence::default()), Comparison::default());
+        s.add(&Evidence {
+            event: Some((100, 100)),
+            days: vec![99, 100],
+            actors: vec![1, 2],
+            places: vec![7],
+        });
+        let c = s.compare(&Evidence {
+            event: Some((400, 400)),
+            days: vec![101, 300],
+            actors: vec![2, 3, 4, 5],
+            places: vec![],
+        });
+        assert_eq!(c.event_gap, Some(300));
+        assert_eq!(c.date_share, Some(0.5));
+        assert_eq!(c.actor_share, Some(0.25));
+        assert_eq!(c.place_share, None);
+    }
+
+    #[test]
+    fn story_names_stay_bounded() {
+        let mut s = StoryEvidence::default();
+        for k in 0..100u32 {
+            s.add(&Evidence {
+                actors: (k * 10..k * 10 + 10).chain([7_000]).collect(),
+                ..Evidence::default()
+            });
+        }
+        assert!(s.actors.len() <= 2 * MAX_STORY_NAMES);
+        assert!(s.actors.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(s.actors.iter().any(|&(n, c)| n == 7_000 && c == 100));
+    }
+}
