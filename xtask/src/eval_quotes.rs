@@ -280,9 +280,9 @@ const NOT_NAMES: &[&str] = &[
 
 /// The name words of a source, if it is a name: the part before any comma or parenthesis
 /// ends with a capitalised word and holds no lowercase word but function words and titles
-/// ("Sen. Bernie Sanders", "The New York Post", "GOP frontrunner Donald Trump" are names; "the
-/// Vermont senator", "a woman in Worcester", "The Jeb Bush campaign" are not). Lowercase name
-/// words, without titles and function words.
+/// ("Sen. Maria Lopez", "The Daily Courier", "Chancellor Anna Berg" are names; "the Ohio
+/// senator", "a farmer in Leeds", "The Anna Berg campaign" are not). Lowercase name words,
+/// without titles and function words.
 fn name_words(s: &str) -> Vec<String> {
     let head = s.split([',', '(']).next().unwrap_or("");
     let words: Vec<&str> = head
