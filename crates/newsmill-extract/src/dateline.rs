@@ -282,26 +282,11 @@ fn num(c: &regex::Captures<'_>, i: usize) -> Option<u32> {
 }
 
 fn ymd(y: u32, m: u32, d: u32) -> Option<String> {
-    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let ok = (1800..=2200).contains(&y)
-        && (1..=12).contains(&m)
-        && d >= 1
-        && d <= days[(m - 1) as usize];
-    ok.then(|| format!("{y:04}-{m:02}-{d:02}"))
+    if !(1800..=2200).contains(&y) {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
+    Some(date.format("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]

@@ -825,32 +825,8 @@ fn utc_day_off_by_one(stamp: &str, local: &str) -> bool {
 
 /// The calendar day after a `YYYY-MM-DD`.
 fn next_day(day: &str) -> Option<String> {
-    let mut parts = day.split('-').map(|p| p.parse::<u32>().ok());
-    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let last = *days.get(m.checked_sub(1)? as usize)?;
-    let (y, m, d) = if d < last {
-        (y, m, d + 1)
-    } else if m < 12 {
-        (y, m + 1, 1)
-    } else {
-        (y + 1, 1, 1)
-    };
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    Some(date.succ_opt()?.format("%Y-%m-%d").to_string())
 }
 
 /// A date inside a longer byline line ("By Ann Lee | June 19, 2024 10:32").
