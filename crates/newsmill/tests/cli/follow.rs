@@ -213,8 +213,14 @@ fn follow_polls_again_picks_up_new_items_and_resumes_after_a_restart() {
         .unwrap()
         .items
         .push(("/a2".into(), "Bridge closes".into()));
-    wait_for("the second item", || {
+    // The polling state is saved after the commit that stores an entry (a kill between the two
+    // fetches the entry again after the restart, by design): wait for the state too, so the
+    // restart below has the second poll's validators and entries to resume from.
+    let state = dir.join("data").join("state").join("follow.json");
+    wait_for("the second item and the state saved after it", || {
         titles(&data) == ["Bridge closes", "Harbour reopens"]
+            && fs_err::read_to_string(&state)
+                .is_ok_and(|s| s.contains("/a2") && s.contains(r#"\"v2\""#))
     });
     let err = stop(child);
     let polls = |s: &Site| s.log.iter().filter(|(p, _)| p == "/feed.xml").count();
