@@ -671,7 +671,7 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
 /// The file `train-quotes` writes.
 pub(crate) fn cue_model_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/newsmill-nlp/data/quotes/cue-model-en.txt")
+        .join("../crates/newsmill-nlp/data/quotes/cue-model-en.txt.zst")
 }
 
 /// One training sample of the cue model: an attribution's features and whether any quote it
@@ -803,7 +803,7 @@ fn train_cues(root: &Path) -> Result<()> {
          # held-out part; research-only texts, see README.md beside it): lowercase verb forms\n\
          # not in cues-en.txt that the annotators mark as (part of) a cue at least 5 times and\n\
          # at least 30% of the times they occur. Written by `cargo xtask train-quotes cues`;\n\
-         # the cue model (cue-model-en.txt) decides which of their uses are attributions.\n\
+         # the cue model (cue-model-en.txt.zst) decides which of their uses are attributions.\n\
          # word<TAB>times in a gold cue<TAB>times in the text\n",
     );
     let mut n = 0;
@@ -833,7 +833,7 @@ fn train_cues(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask train-quotes`: learns the cue model (`data/quotes/cue-model-en.txt`) on the
+/// `cargo xtask train-quotes`: learns the cue model (`data/quotes/cue-model-en.txt.zst`) on the
 /// training part of PolNeAR train (never dev, never the held-out part). The quote rules run
 /// without the model; each attribution they build is a sample, positive when a quote it gave
 /// matches a gold attribution. An averaged perceptron (fixed shuffling seed) learns the
@@ -967,7 +967,8 @@ pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
         }
     }
     let path = cue_model_path();
-    fs_err::write(&path, out)?;
+    let compressed = zstd::stream::encode_all(out.as_bytes(), 19)?;
+    fs_err::write(&path, compressed)?;
     println!("train quotes: {n} weights written to {}", path.display());
     Ok(())
 }

@@ -57,7 +57,7 @@ enum Task {
     },
     /// Learn the English quote cue words (`cues`) or the cue model (`model`, the default) on
     /// PolNeAR train (writes crates/newsmill-nlp/data/quotes/cues-learned-en.txt or
-    /// cue-model-en.txt).
+    /// cue-model-en.txt.zst).
     TrainQuotes(eval_quotes::TrainArgs),
     /// Dedup + story assignment speed and peak memory on a stream synthesised from the
     /// clustering dev texts.

@@ -3,7 +3,8 @@
 //! the cue lexicon is a real attribution ("the senator said" yes, "the states" no, "support
 //! for the bill" no, "he supports the bill" yes).
 //!
-//! The weights (`data/quotes/cue-model-LANG.txt`, `feature<TAB>weight`) are learned by
+//! The weights (`data/quotes/cue-model-LANG.txt.zst`: zstd-compressed `feature<TAB>weight`
+//! lines) are learned by
 //! `cargo xtask train-quotes` on PolNeAR train (the part that is neither dev nor held out);
 //! an attribution is kept when the sum of its features' weights is at least zero. A language
 //! without a model keeps every attribution.
@@ -11,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-static EN_MODEL: &str = include_str!("../../data/quotes/cue-model-en.txt");
+static EN_MODEL: &[u8] = include_bytes!("../../data/quotes/cue-model-en.txt.zst");
 
 /// Feature weights of one language.
 #[derive(Debug, Default)]
@@ -33,11 +34,22 @@ impl CueModel {
         CueModel { weights }
     }
 
+    /// Decompresses and parses a zstd-compressed model file; a file that does not decompress
+    /// to UTF-8 text gives an empty model (every attribution kept), never a panic.
+    pub(crate) fn parse_compressed(bytes: &[u8]) -> CueModel {
+        zstd::stream::decode_all(bytes)
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .map(|text| CueModel::parse(&text))
+            .unwrap_or_default()
+    }
+
     /// The model of a language, when one was trained.
     pub(crate) fn for_language(lang: &str) -> Option<&'static CueModel> {
         static EN: OnceLock<CueModel> = OnceLock::new();
         match lang {
-            "en" => Some(EN.get_or_init(|| CueModel::parse(EN_MODEL))).filter(|m| !m.is_empty()),
+            "en" => Some(EN.get_or_init(|| CueModel::parse_compressed(EN_MODEL)))
+                .filter(|m| !m.is_empty()),
             _ => None,
         }
     }
@@ -70,5 +82,14 @@ mod tests {
         assert!(m.keeps(&["bias".into(), "w=said".into()]));
         assert!(!m.keeps(&["bias".into(), "w=states".into()]));
         assert_eq!(m.score(&[]), 0.0);
+    }
+
+    #[test]
+    fn the_shipped_model_decompresses_and_bad_bytes_give_an_empty_model() {
+        let m = CueModel::for_language("en").expect("the English model ships");
+        assert!(m.weights.len() > 1000, "{} weights", m.weights.len());
+        assert!(m.weights.contains_key("bias"));
+        assert!(CueModel::parse_compressed(b"not zstd").is_empty());
+        assert!(CueModel::for_language("xx").is_none());
     }
 }

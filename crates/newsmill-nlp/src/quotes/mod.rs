@@ -61,7 +61,7 @@ pub fn find_quotes(text: &str, language: Option<&str>, entities: &[Entity]) -> V
 /// Options of [`find_quotes_with`].
 #[derive(Debug, Clone)]
 pub struct QuoteConfig {
-    /// Drop the attributions the learned cue model rejects (`data/quotes/cue-model-en.txt`,
+    /// Drop the attributions the learned cue model rejects (`data/quotes/cue-model-en.txt.zst`,
     /// made by `cargo xtask train-quotes`).
     pub cue_filter: bool,
 }
