@@ -334,7 +334,14 @@ impl Ctx<'_> {
                 let inserted = self.w.stop.contains(first)
                     || self.w.det.contains(first)
                     || !is_cap(self.tok(c + 1));
-                if inserted {
+                // "In X, the streets were adorned with flags, highlighting Y": a finite verb
+                // before any relative word makes the span between the commas a main clause,
+                // not an apposition or relative clause, so nothing before it is the source.
+                let clause = (c + 1..j)
+                    .map(|k| &self.lower[k])
+                    .take_while(|l| !self.w.relative.contains(*l))
+                    .any(|l| self.w.finite.contains(l));
+                if inserted && !clause {
                     let np = self.np_before(c - 1, s0)?;
                     return Some((np.0, np.1));
                 }
@@ -641,8 +648,12 @@ impl Ctx<'_> {
                 );
                 let comma_subject =
                     subj.is_some() && self.quote_closing_before(cue_start).is_none();
+                // A participle is never inverted: in "…, highlighting the rivalry" the phrase
+                // after the cue is its object, not its source.
+                let participle = self.lower[cue.a].ends_with("ing");
                 if cue.kind == CueKind::Say
                     && !tells
+                    && !participle
                     && !comma_subject
                     && self.break_before(cue_start)
                     && let Some(src) = self.np_after(cue.b, s1)

@@ -392,3 +392,24 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_main_clause_between_commas_is_not_an_apposition() {
+    // The span between the commas holds a finite verb ("were"), so it is a clause of its
+    // own and the fronted phrase before it ("Before the match") is no source of the
+    // participle cue, nor is the phrase after a participle ("the rivalry …"); the speaker of
+    // the second sentence is still found past its apposition.
+    check(
+        "en",
+        "Before the match, the stadium gates were painted red, highlighting the rivalry of \
+         the two clubs. Dana Reyes, a club official, said that tickets had sold out.",
+        &[("Dana Reyes", Per, "Dana Reyes")],
+        &[(
+            'I',
+            "tickets had sold out",
+            "Dana Reyes",
+            "Dana Reyes",
+            "said",
+        )],
+    );
+}

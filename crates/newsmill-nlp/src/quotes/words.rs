@@ -48,6 +48,8 @@ pub(crate) struct Words {
     pub(crate) object: HashSet<String>,
     pub(crate) time: HashSet<String>,
     pub(crate) negation: HashSet<String>,
+    pub(crate) finite: HashSet<String>,
+    pub(crate) relative: HashSet<String>,
     pub(crate) male: HashSet<String>,
     pub(crate) female: HashSet<String>,
 }
@@ -79,6 +81,8 @@ impl Words {
                 "object" => &mut w.object,
                 "time" => &mut w.time,
                 "negation" => &mut w.negation,
+                "finite" => &mut w.finite,
+                "relative" => &mut w.relative,
                 "male" => &mut w.male,
                 "female" => &mut w.female,
                 _ => continue,
