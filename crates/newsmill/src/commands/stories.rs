@@ -130,6 +130,9 @@ struct Listed<'a> {
     first_seen: Option<String>,
     last_seen: Option<String>,
     entities: Vec<&'a str>,
+    /// Ids of stories merged into it (they still find it: `search story:ID`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    aliases: &'a [String],
 }
 
 fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus> {
@@ -158,6 +161,7 @@ fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus
             first_seen: time(s.first_seen),
             last_seen: time(s.last_seen),
             entities: s.entities.iter().map(|e| e.name.as_str()).collect(),
+            aliases: &s.aliases,
         };
         match format {
             Some(f) => crate::output::write_value(&mut out, f, &listed),
