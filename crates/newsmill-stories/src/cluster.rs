@@ -741,6 +741,7 @@ impl Stories {
                     && let Some(&(s2, _, l2)) = scored.candidates.get(1)
                     && l2 >= m.max(threshold)
                     && let (Some(a), Some(b)) = (self.open.get(&s), self.open.get(&s2))
+                    && may_merge(a, b, model)
                 {
                     let (keep, gone) =
                         if (b.size, std::cmp::Reverse(s2)) > (a.size, std::cmp::Reverse(s)) {
@@ -1176,6 +1177,23 @@ fn set_norms(s: &mut Story, n: [f64; NUM_CENTROIDS]) {
     let [a, b, c, d, e, f] = n;
     s.norms = [a, b, c, d, e];
     s.norm_actors = f;
+}
+
+/// Whether two stories may be one event as far as their own evidence goes: the limits an
+/// article meets to join a story hold between the stories too (their nearest event times within
+/// `max_event_gap_days`), and two stories that each name years, none in common, stay apart.
+fn may_merge(a: &Story, b: &Story, model: &Model) -> bool {
+    let years_conflict = !a.years.is_empty()
+        && !b.years.is_empty()
+        && !a.years.iter().any(|y| b.years.binary_search(y).is_ok());
+    let too_far = match (
+        model.max_event_gap_days,
+        a.evidence.event_gap_to(&b.evidence),
+    ) {
+        (Some(max), Some(g)) => i64::from(g) > i64::from(max),
+        _ => false,
+    };
+    !years_conflict && !too_far
 }
 
 fn is_idle(s: &Story, seq: u64, now: Option<i64>, window: &Window) -> bool {

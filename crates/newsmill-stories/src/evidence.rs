@@ -250,6 +250,14 @@ impl StoryEvidence {
         }
     }
 
+    /// Days between the nearest event times of two stories, when both have any.
+    pub(crate) fn event_gap_to(&self, other: &StoryEvidence) -> Option<i32> {
+        self.events
+            .iter()
+            .flat_map(|&a| other.events.iter().map(move |&b| gap(a, b)))
+            .min()
+    }
+
     /// Number of distinct actors listed.
     pub(crate) fn actor_count(&self) -> usize {
         self.actors.len()

@@ -576,6 +576,24 @@ mod tests {
         assert_eq!(a1.story, "a", "{a1:?}");
         assert_eq!(c2.push(&f), a1);
 
+        // Two stories whose own event times are years apart are two events, however well an
+        // undated article fits both.
+        let mut limited = model.clone();
+        limited.max_event_gap_days = Some(365);
+        let mut c = Clusterer::new(Config::default(), limited);
+        for (id, title, text, event) in [
+            ("a", "Storm wrecks harbour wall", harbour, "2019-03-01"),
+            ("b", "Ferry cancelled in gale", ferry, "2023-03-01"),
+        ] {
+            let mut item = Item::new(id, title, text);
+            item.event_time = Some(event);
+            item.event_source = Some("dateline");
+            c.push(&item);
+        }
+        let m = c.push(&Item::new("m", "Storm hits harbour and ferry", both));
+        assert!(!m.new_story && m.merged.is_empty(), "{m:?}");
+        assert_eq!(c.stories().open_len(), 2);
+
         // Without a merge threshold the stage never merges.
         let mut c = Clusterer::new(Config::default(), Model::untrained());
         c.push(&Item::new("a", "Storm wrecks harbour wall", harbour));
