@@ -492,23 +492,27 @@ mod tests {
         }
     }
 
+    /// An alert on "harbour", created in `book` over `store`.
+    fn harbour_alert(book: &mut AlertBook, store: &dyn Store) -> Alert {
+        book.create(
+            NewAlert {
+                name: "harbour".into(),
+                query: "harbour".into(),
+                webhook: None,
+            },
+            store,
+            &[],
+        )
+        .unwrap()
+    }
+
     #[test]
     fn one_event_per_new_story_and_persistence() {
         let dir = std::env::temp_dir().join(format!("nm-alerts-{}", std::process::id()));
         let _ = fs_err::remove_dir_all(&dir);
         let store = MemoryStore::with_records([rec("a", "Harbour news", "s0")]);
         let mut book = AlertBook::load(&dir).unwrap();
-        let alert = book
-            .create(
-                NewAlert {
-                    name: "harbour".into(),
-                    query: "harbour".into(),
-                    webhook: None,
-                },
-                &store,
-                &[],
-            )
-            .unwrap();
+        let alert = harbour_alert(&mut book, &store);
         assert!(book.evaluate(&store).is_empty());
         assert!(
             book.get(&alert.id).unwrap().events.is_empty(),
@@ -549,17 +553,7 @@ mod tests {
         w.commit().unwrap();
         let store = IndexStore::open(&dir).unwrap();
         let mut book = AlertBook::load(&dir).unwrap();
-        let alert = book
-            .create(
-                NewAlert {
-                    name: "harbour".into(),
-                    query: "harbour".into(),
-                    webhook: None,
-                },
-                &store,
-                &[],
-            )
-            .unwrap();
+        let alert = harbour_alert(&mut book, &store);
         let events = |book: &AlertBook| -> Vec<String> {
             book.get(&alert.id)
                 .unwrap()

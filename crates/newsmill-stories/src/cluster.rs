@@ -979,21 +979,7 @@ impl Stories {
                 story.aliases.push(id.clone());
             }
         }
-        let max_posting = self.config.max_posting.max(1);
-        for &t in &other.keys {
-            if story.keys.len() >= self.config.max_story_keys || story.keys.contains(&t) {
-                continue;
-            }
-            story.keys.push(t);
-            let list = self.postings.entry(t).or_default();
-            if list.len() >= max_posting {
-                let dropped = list.remove(0);
-                if let Some(d) = self.open.get_mut(&dropped) {
-                    d.keys.retain(|&k| k != t);
-                }
-            }
-            list.push(keep);
-        }
+        self.index_keys(keep, &mut story, other.keys.iter().copied());
         let n = self.norms(&story);
         set_norms(&mut story, n);
         story.norms_docs = self.docs;
@@ -1096,8 +1082,15 @@ impl Stories {
                 .sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
             story.entities.truncate(32);
         }
+        self.index_keys(key, &mut story, keys.iter().map(|&(t, _)| t));
+        self.open.insert(key, story);
+    }
+
+    /// Adds `terms` to the key terms of story `key` (taken out of `open` by the caller) and
+    /// to the inverted index, up to the story's and the posting lists' bounds.
+    fn index_keys(&mut self, key: u64, story: &mut Story, terms: impl Iterator<Item = u32>) {
         let max_posting = self.config.max_posting.max(1);
-        for &(t, _) in keys {
+        for t in terms {
             if story.keys.len() >= self.config.max_story_keys || story.keys.contains(&t) {
                 continue;
             }
@@ -1112,7 +1105,6 @@ impl Stories {
             }
             list.push(key);
         }
-        self.open.insert(key, story);
     }
 
     /// Cosines of the centroid `c` (idf applied now) with the unit vectors `a` and `b`, in one
