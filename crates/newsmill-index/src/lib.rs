@@ -114,7 +114,7 @@ use newsmill_core::Record;
 pub use newsmill_stories::StorySummary;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, Occur, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
@@ -296,6 +296,24 @@ pub(crate) const KIND_ARTICLE: &str = "article";
 pub(crate) const KIND_VERSION: &str = "version";
 pub(crate) const KIND_FAILED: &str = "failed";
 pub(crate) const KIND_STORY: &str = "story";
+pub(crate) const KIND_ALIAS: &str = "alias";
+
+/// Most merges followed from an id to the story it names now (chains are short: the story
+/// stage hands a store every id a merged story had, so most aliases point at the survivor
+/// directly; the bound guards against a cycle a damaged store might hold).
+pub const MAX_ALIAS_HOPS: usize = 64;
+
+/// Most ids [`Store::story_ids`] gathers for one story (a story merged many times over).
+pub const MAX_STORY_IDS: usize = 1024;
+
+/// A story id that was merged into another story ([`Writer::put_alias`]): it keeps resolving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryAlias {
+    /// The id that was emitted for the absorbed story.
+    pub from: String,
+    /// The story that absorbed it (itself possibly merged later: see [`Store::resolve_story`]).
+    pub into: String,
+}
 
 /// The payload of every commit (in tantivy's `meta.json`): which state files belong to it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -741,6 +759,86 @@ impl Store {
         Ok(out)
     }
 
+    /// Every story alias ([`Writer::put_alias`]), sorted by `from`.
+    pub fn story_aliases(&self) -> Result<Vec<StoryAlias>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for addr in self.addresses_of_kind(KIND_ALIAS)? {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+            out.push(self.alias_of(&doc)?);
+        }
+        out.sort_by(|a, b| a.from.cmp(&b.from));
+        Ok(out)
+    }
+
+    /// The id of the story `id` names now: `id` itself, or, when its story was merged into
+    /// another, the surviving story's id (following later merges, at most [`MAX_ALIAS_HOPS`]).
+    pub fn resolve_story(&self, id: &str) -> Result<String> {
+        let mut id = id.to_string();
+        for _ in 0..MAX_ALIAS_HOPS {
+            match self.doc_by_key(&alias_key(&id))? {
+                Some(doc) => {
+                    let a = self.alias_of(&doc)?;
+                    if a.into == id {
+                        break;
+                    }
+                    id = a.into;
+                }
+                None => break,
+            }
+        }
+        Ok(id)
+    }
+
+    /// Every id that names the same story as `id`: the story's id now first, then the ids
+    /// merged into it (directly or through earlier merges), at most [`MAX_STORY_IDS`]. What
+    /// `story:ID` searches for.
+    pub fn story_ids(&self, id: &str) -> Result<Vec<String>> {
+        let root = self.resolve_story(id)?;
+        let searcher = self.reader.searcher();
+        let mut out = vec![root];
+        let mut next = 0;
+        while next < out.len() && out.len() < MAX_STORY_IDS {
+            let q = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.kind, KIND_ALIAS),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn tantivy::query::Query>,
+                ),
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.story, &out[next].to_lowercase()),
+                        IndexRecordOption::Basic,
+                    )),
+                ),
+            ]);
+            next += 1;
+            let mut addrs: Vec<_> = searcher
+                .search(&q, &tantivy::collector::DocSetCollector)
+                .map_err(self.err())?
+                .into_iter()
+                .collect();
+            addrs.sort();
+            for addr in addrs {
+                let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
+                let a = self.alias_of(&doc)?;
+                if out.len() < MAX_STORY_IDS && !out.contains(&a.from) {
+                    out.push(a.from);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn alias_of(&self, doc: &TantivyDocument) -> Result<StoryAlias> {
+        let key = self.text_of(doc, self.fields.key);
+        serde_json::from_str(self.text_of(doc, self.fields.meta))
+            .map_err(|e| self.corrupt(key, format!("story alias: {e}")))
+    }
+
     /// One stored story by id.
     pub fn story(&self, id: &str) -> Result<Option<StorySummary>> {
         match self.doc_by_key(&story_key(id))? {
@@ -851,6 +949,10 @@ pub(crate) fn write_atomic_gz(path: &Path, bytes: &[u8]) -> Result<()> {
 
 pub(crate) fn story_key(id: &str) -> String {
     format!("story:{id}")
+}
+
+pub(crate) fn alias_key(id: &str) -> String {
+    format!("alias:{id}")
 }
 
 pub(crate) fn failed_key(origin: &str) -> String {

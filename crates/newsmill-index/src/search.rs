@@ -176,8 +176,39 @@ impl Store {
             UserInputAst::Boost(a, boost) => {
                 UserInputAst::Boost(Box::new(self.rewrite_fields(*a)), boost)
             }
-            UserInputAst::Leaf(leaf) => UserInputAst::Leaf(Box::new(self.rewrite_leaf(*leaf))),
+            UserInputAst::Leaf(leaf) => match self.story_alternatives(&leaf) {
+                Some(any) => any,
+                None => UserInputAst::Leaf(Box::new(self.rewrite_leaf(*leaf))),
+            },
         }
+    }
+
+    /// `story:ID` matches every id that names the story now (a story merged into another
+    /// keeps its id as an alias): the literal becomes an OR of them. `None` when the leaf is
+    /// not such a literal or the story has no other id.
+    fn story_alternatives(&self, leaf: &UserInputLeaf) -> Option<UserInputAst> {
+        let UserInputLeaf::Literal(lit) = leaf else {
+            return None;
+        };
+        if lit.field_name.as_deref() != Some("story") || lit.prefix {
+            return None;
+        }
+        let ids = self.story_ids(&lit.phrase).ok()?;
+        if ids.len() < 2 {
+            return None;
+        }
+        Some(UserInputAst::Clause(
+            ids.into_iter()
+                .map(|id| {
+                    let mut l = lit.clone();
+                    l.phrase = id;
+                    (
+                        Some(tantivy::query_grammar::Occur::Should),
+                        UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(l))),
+                    )
+                })
+                .collect(),
+        ))
     }
 
     fn rewrite_leaf(&self, leaf: UserInputLeaf) -> UserInputLeaf {
@@ -262,11 +293,27 @@ impl Store {
                 )),
             ),
         ];
+        if let Some(story) = &req.story {
+            // Every id of the story (its own and the ids merged into it).
+            let ids = self.story_ids(story)?;
+            let any: Vec<(Occur, Box<dyn Query>)> = ids
+                .iter()
+                .map(|id| {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.story, &id.to_lowercase()),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
         for (field, value) in [
             (f.language, &req.language),
             (f.site, &req.site),
             (f.entity, &req.entity),
-            (f.story, &req.story),
         ] {
             if let Some(v) = value {
                 clauses.push((

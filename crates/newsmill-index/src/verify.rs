@@ -197,6 +197,11 @@ impl Store {
                     .map(|_| ())
                     .map_err(|e| self.corrupt(key, format!("story: {e}")))
             }
+            Some(crate::KIND_ALIAS) => {
+                serde_json::from_str::<crate::StoryAlias>(self.text_of(doc, self.fields.meta))
+                    .map(|_| ())
+                    .map_err(|e| self.corrupt(key, format!("story alias: {e}")))
+            }
             other => Err(self.corrupt(key, format!("unknown kind {other:?}"))),
         }
     }

@@ -8,9 +8,9 @@ use tantivy::schema::Facet;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::{
-    COMMIT_STATE_DIR, CommitPayload, Failure, IndexError, KIND_ARTICLE, KIND_FAILED, KIND_STORY,
-    KIND_VERSION, RecordMeta, Result, Store, StorySummary, failed_key, now, story_key,
-    write_atomic_gz,
+    COMMIT_STATE_DIR, CommitPayload, Failure, IndexError, KIND_ALIAS, KIND_ARTICLE, KIND_FAILED,
+    KIND_STORY, KIND_VERSION, RecordMeta, Result, Store, StoryAlias, StorySummary, alias_key,
+    failed_key, now, story_key, write_atomic_gz,
 };
 
 /// What the input said besides the record.
@@ -266,12 +266,39 @@ impl<'a> Writer<'a> {
         Ok(true)
     }
 
-    /// Deletes every stored story summary (with the next commit); summaries put after this
-    /// call are kept.
+    /// Deletes every stored story summary and story alias (with the next commit); what is
+    /// put after this call is kept.
     pub fn delete_stories(&mut self) {
-        self.writer
-            .delete_term(Term::from_field_text(self.store.fields.kind, KIND_STORY));
+        for kind in [KIND_STORY, KIND_ALIAS] {
+            self.writer
+                .delete_term(Term::from_field_text(self.store.fields.kind, kind));
+        }
         self.uncommitted += 1;
+    }
+
+    /// Records that the story `from` was merged into the story `into` (with the next commit):
+    /// `from` keeps resolving ([`Store::resolve_story`], `story:` search) and its own summary
+    /// is deleted (the survivor's summary covers both). Putting `from` again replaces its
+    /// alias, so a chain of merges can be pointed at the last survivor.
+    pub fn put_alias(&mut self, from: &str, into: &str) -> Result<()> {
+        if from == into {
+            return Ok(());
+        }
+        let f = &self.store.fields;
+        let alias = StoryAlias {
+            from: from.to_string(),
+            into: into.to_string(),
+        };
+        let key = alias_key(from);
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.kind, KIND_ALIAS);
+        doc.add_text(f.key, &key);
+        doc.add_text(f.id, from);
+        doc.add_text(f.story, into);
+        doc.add_text(f.meta, crate::to_json(&key, &alias)?);
+        self.writer
+            .delete_term(Term::from_field_text(f.key, &story_key(from)));
+        self.replace(&key, doc)
     }
 
     /// Saves `bytes` as the state `name` with the next commit, atomically with it: after a

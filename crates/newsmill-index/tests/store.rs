@@ -613,3 +613,89 @@ fn regression_23_days_in_the_articles_own_offset() {
         .collect();
     assert_eq!(facet, ["2018-12-21", "2018-12-22"]);
 }
+
+/// A story merged into another keeps its id: `story:OLD` and the `story` filter find every
+/// article of the merged story, the id resolves through chains of merges, the absorbed
+/// summary is gone, and it all survives a reopen and `verify`.
+#[test]
+fn merged_story_ids_keep_resolving() {
+    let tmp = TempDir::new("aliases");
+    let store = Store::create(&tmp.0).unwrap();
+    let with_story = |url: &str, title: &str, story: &str| {
+        let mut r = record(
+            url,
+            title,
+            &format!("{title}. The harbour of Port Elwin is closed."),
+            "2024-06-03T07:30:00Z",
+            &[],
+        );
+        r.story = Some(story.into());
+        r
+    };
+    let a = with_story("https://a.example/1", "Storm breaks harbour wall", "sa");
+    let b = with_story("https://b.example/1", "Ferry terminal roof torn off", "sb");
+    let c = with_story("https://c.example/1", "Port reopens after storm", "sc");
+    let other = with_story("https://d.example/1", "Election turnout", "sd");
+    let summary = |id: &str, title: &str| newsmill_index::StorySummary {
+        id: id.into(),
+        title: title.into(),
+        entities: Vec::new(),
+        first_seen: None,
+        last_seen: None,
+        size: 1,
+        languages: Vec::new(),
+        outlets: Vec::new(),
+        aliases: Vec::new(),
+    };
+    {
+        let mut w = store.writer().unwrap();
+        for r in [&a, &b, &c, &other] {
+            w.put(r, &PutInfo::default()).unwrap();
+            w.put_story(&summary(
+                r.story.as_deref().unwrap(),
+                r.title.as_deref().unwrap(),
+            ))
+            .unwrap();
+        }
+        w.commit().unwrap();
+        // sb is found to be sa's event; later sa (with sb) is absorbed by sc.
+        w.put_alias("sb", "sa").unwrap();
+        w.commit().unwrap();
+        w.put_alias("sa", "sc").unwrap();
+        w.commit().unwrap();
+    }
+    let store = Store::open(&tmp.0).unwrap();
+    assert_eq!(store.resolve_story("sb").unwrap(), "sc");
+    assert_eq!(store.resolve_story("sa").unwrap(), "sc");
+    assert_eq!(store.resolve_story("sc").unwrap(), "sc");
+    assert_eq!(store.resolve_story("unknown").unwrap(), "unknown");
+    let mut all = store.story_ids("sb").unwrap();
+    assert_eq!(all[0], "sc", "the story's id now comes first");
+    all.sort();
+    assert_eq!(all, ["sa", "sb", "sc"]);
+    let three = [
+        "Ferry terminal roof torn off",
+        "Port reopens after storm",
+        "Storm breaks harbour wall",
+    ];
+    for q in ["story:sa", "story:sb", "story:sc", "harbour story:sb"] {
+        assert_eq!(ids(&store, q), three, "{q}");
+    }
+    assert_eq!(ids(&store, "story:sd"), ["Election turnout"]);
+    assert_eq!(ids(&store, "story:sb OR story:sd").len(), 4);
+    let filtered = store
+        .search(&SearchRequest {
+            story: Some("sb".into()),
+            limit: 10,
+            ..SearchRequest::new("")
+        })
+        .unwrap();
+    assert_eq!(filtered.total, 3);
+    // The absorbed summaries are gone; the aliases are listed.
+    let mut stories: Vec<String> = store.stories().unwrap().into_iter().map(|s| s.id).collect();
+    stories.sort();
+    assert_eq!(stories, ["sc", "sd"]);
+    let aliases = store.story_aliases().unwrap();
+    assert_eq!(aliases.len(), 2);
+    assert!(store.verify().unwrap().is_whole());
+}

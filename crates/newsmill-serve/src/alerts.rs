@@ -4,7 +4,10 @@
 //! so it reports only what comes after. Every check (at start, then whenever the store's
 //! generation changes: after each ingest batch, including `ingest --follow`) asks the store for
 //! the stories matching each alert's query; every story not seen before becomes one event, so
-//! a story that gains ten articles alerts once, not ten times.
+//! a story that gains ten articles alerts once, not ten times. When the story stage merges
+//! two stories (one event after all), the survivor lists the absorbed ids as its `aliases`:
+//! a story any of whose ids was reported is not reported again, so an alert fires once per
+//! real story.
 //!
 //! Events go to the alert's Atom feed (`/alerts/{id}/feed.atom`) and, when the alert names one,
 //! to a webhook: a JSON POST, retried with doubling back-off. An alert may only name a webhook
@@ -234,7 +237,7 @@ impl AlertBook {
         let seen = store
             .stories_matching(query, &Filters::default(), usize::MAX)?
             .into_iter()
-            .map(|s| s.id)
+            .flat_map(|s| std::iter::once(s.id).chain(s.aliases))
             .collect();
         let created = now_rfc3339();
         let mut h = Sha256::new();
@@ -298,10 +301,14 @@ impl AlertBook {
             };
             // Oldest first, so the feed (newest first) reads in arrival order.
             for s in stories.into_iter().rev() {
-                if alert.seen.contains(&s.id) {
+                // Reported already, under this id or under one merged into it.
+                let reported = std::iter::once(&s.id)
+                    .chain(&s.aliases)
+                    .any(|id| alert.seen.contains(id));
+                alert.seen.insert(s.id.clone());
+                if reported {
                     continue;
                 }
-                alert.seen.insert(s.id.clone());
                 let event = event_of(&s, &detected);
                 if let Some(url) = &alert.webhook {
                     deliveries.push(Delivery {
@@ -485,23 +492,27 @@ mod tests {
         }
     }
 
+    /// An alert on "harbour", created in `book` over `store`.
+    fn harbour_alert(book: &mut AlertBook, store: &dyn Store) -> Alert {
+        book.create(
+            NewAlert {
+                name: "harbour".into(),
+                query: "harbour".into(),
+                webhook: None,
+            },
+            store,
+            &[],
+        )
+        .unwrap()
+    }
+
     #[test]
     fn one_event_per_new_story_and_persistence() {
         let dir = std::env::temp_dir().join(format!("nm-alerts-{}", std::process::id()));
         let _ = fs_err::remove_dir_all(&dir);
         let store = MemoryStore::with_records([rec("a", "Harbour news", "s0")]);
         let mut book = AlertBook::load(&dir).unwrap();
-        let alert = book
-            .create(
-                NewAlert {
-                    name: "harbour".into(),
-                    query: "harbour".into(),
-                    webhook: None,
-                },
-                &store,
-                &[],
-            )
-            .unwrap();
+        let alert = harbour_alert(&mut book, &store);
         assert!(book.evaluate(&store).is_empty());
         assert!(
             book.get(&alert.id).unwrap().events.is_empty(),
@@ -524,6 +535,79 @@ mod tests {
         assert!(reloaded.get(&alert.id).unwrap().seen.contains("s0"));
         let feed = atom(reloaded.get(&alert.id).unwrap(), "http://127.0.0.1:1");
         assert!(feed.contains("<title>Harbour closed</title>"));
+        let _ = fs_err::remove_dir_all(&dir);
+    }
+
+    /// Stories the story stage merges (one event after all) alert once: the survivor lists
+    /// the absorbed ids as aliases, and a story any of whose ids was reported is not reported
+    /// again, whichever of them survives.
+    #[test]
+    fn a_merged_story_does_not_alert_twice() {
+        use crate::IndexStore;
+        let dir = std::env::temp_dir().join(format!("nm-alerts-m-{}", std::process::id()));
+        let _ = fs_err::remove_dir_all(&dir);
+        let index = newsmill_index::Store::create(&dir).unwrap();
+        let mut w = index.writer().unwrap();
+        w.put(&rec("x", "Election turnout", "sx"), &Default::default())
+            .unwrap();
+        w.commit().unwrap();
+        let store = IndexStore::open(&dir).unwrap();
+        let mut book = AlertBook::load(&dir).unwrap();
+        let alert = harbour_alert(&mut book, &store);
+        let events = |book: &AlertBook| -> Vec<String> {
+            book.get(&alert.id)
+                .unwrap()
+                .events
+                .iter()
+                .map(|e| e.story.clone())
+                .collect()
+        };
+        let step = |w: &mut newsmill_index::Writer<'_>, book: &mut AlertBook| {
+            w.commit().unwrap();
+            store.inner().reload().unwrap();
+            book.evaluate(&store);
+        };
+        // A harbour story: one event.
+        w.put(&rec("a", "Harbour wall breaks", "sa"), &Default::default())
+            .unwrap();
+        step(&mut w, &mut book);
+        assert_eq!(events(&book), ["sa"]);
+        // A second story of the same event, merged into the first in the same commit.
+        w.put(
+            &rec("b", "Harbour closed after storm", "sb"),
+            &Default::default(),
+        )
+        .unwrap();
+        w.put_alias("sb", "sa").unwrap();
+        step(&mut w, &mut book);
+        assert_eq!(events(&book), ["sa"], "merged before it was seen");
+        // The reported story is absorbed by a new, larger one: still the same event.
+        w.put(&rec("c", "Harbour reopens", "sc"), &Default::default())
+            .unwrap();
+        w.put(
+            &rec("d", "Harbour repairs begin", "sc"),
+            &Default::default(),
+        )
+        .unwrap();
+        w.put(&rec("e", "Harbour repair money", "sc"), &Default::default())
+            .unwrap();
+        w.put_alias("sa", "sc").unwrap();
+        w.put_alias("sb", "sc").unwrap();
+        step(&mut w, &mut book);
+        assert_eq!(events(&book), ["sa"], "the survivor was reported as sa");
+        let listed = store
+            .stories_matching("harbour", &Filters::default(), 10)
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].id, "sc");
+        assert_eq!(listed[0].articles, 5);
+        assert_eq!(listed[0].aliases, ["sa", "sb"]);
+        // A harbour story of another event still alerts.
+        w.put(&rec("f", "Harbour strike", "sf"), &Default::default())
+            .unwrap();
+        step(&mut w, &mut book);
+        assert_eq!(events(&book), ["sf", "sa"]);
+        drop(w);
         let _ = fs_err::remove_dir_all(&dir);
     }
 

@@ -290,7 +290,7 @@ async fn stories(
 }
 
 #[utoipa::path(get, path = "/api/stories/{id}",
-    params(("id" = String, Path, description = "Story id")),
+    params(("id" = String, Path, description = "Story id (the id of a story merged into another answers with the story that absorbed it)")),
     responses(
         (status = 200, description = "The story and its articles, oldest first", body = StoryDetail),
         (status = 400, description = "Malformed id", body = ErrorBody),

@@ -59,6 +59,9 @@ struct Catalog {
     by_id: HashMap<String, Entry>,
     /// Story id → member ids, oldest first.
     members: HashMap<String, Vec<String>>,
+    /// A merged story's id → the id of the story that absorbed it, as of now (chains
+    /// followed).
+    aliases: HashMap<String, String>,
     /// Summaries, most recently active first.
     stories: Vec<StorySummary>,
 }
@@ -125,6 +128,7 @@ fn summary_of(id: &str, members: &[&Hit]) -> StorySummary {
         first: dated.iter().min().map(|s| s.to_string()),
         last: dated.iter().max().map(|s| s.to_string()),
         sites,
+        aliases: Vec::new(),
     }
 }
 
@@ -164,10 +168,37 @@ impl IndexStore {
         }
         let mut by_id = HashMap::new();
         let mut members: HashMap<String, Vec<String>> = HashMap::new();
+        // Stories merged into others: a record keeps the story id it was given, and is
+        // listed under the story that id names now.
+        let direct: HashMap<String, String> = self
+            .store
+            .story_aliases()
+            .map_err(store_err)?
+            .into_iter()
+            .map(|a| (a.from, a.into))
+            .collect();
+        let aliases: HashMap<String, String> = direct
+            .keys()
+            .map(|from| {
+                let mut id = from;
+                for _ in 0..newsmill_index::MAX_ALIAS_HOPS {
+                    match direct.get(id) {
+                        Some(next) if next != id => id = next,
+                        _ => break,
+                    }
+                }
+                (from.clone(), id.clone())
+            })
+            .collect();
+        let mut merged_into: HashMap<&str, Vec<String>> = HashMap::new();
+        for (from, into) in &aliases {
+            merged_into.entry(into).or_default().push(from.clone());
+        }
         for item in self.store.records().map_err(store_err)? {
             // A corrupt document is skipped here; `get` reports it when it is asked for.
             let Ok((record, _meta)) = item else { continue };
-            let story = record.story.clone().unwrap_or_else(|| record.id.clone());
+            let given = record.story.clone().unwrap_or_else(|| record.id.clone());
+            let story = aliases.get(&given).cloned().unwrap_or(given);
             members
                 .entry(story.clone())
                 .or_default()
@@ -201,6 +232,10 @@ impl IndexStore {
             if let Some(t) = titles.get(id) {
                 summary.title = Some(t.clone());
             }
+            if let Some(from) = merged_into.get(id.as_str()) {
+                summary.aliases.clone_from(from);
+                summary.aliases.sort();
+            }
             stories.push(summary);
         }
         newest_first(&mut stories);
@@ -208,6 +243,7 @@ impl IndexStore {
             generation,
             by_id,
             members,
+            aliases,
             stories,
         });
         *slot = Some(catalog.clone());
@@ -358,6 +394,8 @@ impl Store for IndexStore {
 
     fn story(&self, id: &str) -> StoreResult<Option<StoryDetail>> {
         let c = self.catalog()?;
+        // An id merged into another story answers with the story that absorbed it.
+        let id = c.aliases.get(id).map_or(id, String::as_str);
         let Some(ids) = c.members.get(id) else {
             return Ok(None);
         };

@@ -389,6 +389,7 @@ impl Inner {
             first: dated.first().map(|s| s.to_string()),
             last: dated.last().map(|s| s.to_string()),
             sites: top(sites, 50),
+            aliases: Vec::new(),
         }
     }
 

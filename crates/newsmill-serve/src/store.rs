@@ -230,6 +230,10 @@ pub struct StorySummary {
     pub last: Option<String>,
     /// Sites that carried it, most articles first.
     pub sites: Vec<FacetCount>,
+    /// Earlier ids of this story: stories found later to be the same event and merged into
+    /// it. Each still resolves here (`/api/stories/{alias}`, `story:{alias}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// A story with its articles in time order.

@@ -135,6 +135,21 @@ pub struct StorySummary {
     /// The outlets (sites) of its articles, with how many articles each has, most first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outlets: Vec<StoryCount>,
+    /// Ids of stories merged into this one (emitted earlier, they now name this story), at
+    /// most [`MAX_ALIASES`], the first merged first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// Two stories found to be one event: every id in `from` now names the story `into` (the
+/// stage's repair; a store keeps the aliases so that emitted ids keep resolving).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryMerge {
+    /// The absorbed story's id, then the ids that were aliases of it (at most
+    /// [`MAX_ALIASES`]; older ones still resolve through the absorbed id).
+    pub from: Vec<String>,
+    /// The story that absorbed it.
+    pub into: String,
 }
 
 /// A value (a language, an outlet) and how many of a story's articles have it.
@@ -192,6 +207,9 @@ struct Story {
     languages: Vec<StoryCount>,
     #[serde(default)]
     outlets: Vec<StoryCount>,
+    /// Ids of the stories merged into it (at most [`MAX_ALIASES`]).
+    #[serde(default)]
+    aliases: Vec<String>,
     /// Norms of `body`, `title_c`, `names`, `numbers` and `bigrams` with idf applied, as of `norms_docs` articles.
     /// IDF drifts slowly, so they are recomputed only when the story changes or the article
     /// count has grown by a thirty-second since: scoring then touches idf only on shared terms.
@@ -208,6 +226,10 @@ const MAX_YEARS: usize = 32;
 /// Most languages or outlets a story lists.
 const MAX_COUNTS: usize = 32;
 
+/// Most merged ids a story lists as its aliases (an id merged later still resolves through
+/// the chain of merges a store keeps).
+pub const MAX_ALIASES: usize = 32;
+
 /// The state of the story stage. Serialisable, so a store can persist it and resume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stories {
@@ -223,6 +245,9 @@ pub struct Stories {
     postings: FxHashMap<u32, Vec<u64>>,
     /// Closed stories not yet taken by [`Stories::take_closed`], when collecting them.
     closed: Vec<StorySummary>,
+    /// Merges not yet taken by [`Stories::take_merges`], when collecting closed stories.
+    #[serde(default)]
+    merges: Vec<StoryMerge>,
     collect_closed: bool,
     /// Scratch for scoring: the article's idf-weighted body and title weights scattered by term
     /// (all zero between articles), so a centroid is scored in one pass without a merge.
@@ -237,6 +262,9 @@ pub(crate) struct Decision {
     pub(crate) story_id: String,
     pub(crate) new_story: bool,
     pub(crate) probability: f64,
+    /// Ids that now name `story_id` because the article showed their story to be the same
+    /// event (a merge).
+    pub(crate) merged: Vec<String>,
 }
 
 const SEED_TERM: u64 = 11;
@@ -257,6 +285,7 @@ impl Stories {
             open: BTreeMap::new(),
             postings: FxHashMap::default(),
             closed: Vec::new(),
+            merges: Vec::new(),
             collect_closed: false,
             scratch: DocTable::default(),
             config: StoryConfig {
@@ -266,7 +295,8 @@ impl Stories {
         }
     }
 
-    /// Keeps closed stories for [`Stories::take_closed`] (a store wants them; the CLI does not).
+    /// Keeps closed stories for [`Stories::take_closed`] and merges for
+    /// [`Stories::take_merges`] (a store wants them; the CLI does not).
     pub fn collect_closed(&mut self, yes: bool) {
         self.collect_closed = yes;
     }
@@ -274,6 +304,11 @@ impl Stories {
     /// The closed stories since the last call.
     pub fn take_closed(&mut self) -> Vec<StorySummary> {
         std::mem::take(&mut self.closed)
+    }
+
+    /// The merges since the last call, in the order they happened.
+    pub fn take_merges(&mut self) -> Vec<StoryMerge> {
+        std::mem::take(&mut self.merges)
     }
 
     /// Number of open stories.
@@ -698,11 +733,37 @@ impl Stories {
         match scored.candidates.first() {
             Some(&(s, _, logit)) if logit >= threshold => {
                 self.join(s, item, &doc, &scored.keys, seq);
+                // Repair: when the article belongs as surely to the runner-up, the two
+                // stories are one event; the larger (on a tie the older) absorbs the other.
+                let mut story_seq = s;
+                let mut merged = Vec::new();
+                if let Some(m) = model.merge_logit()
+                    && let Some(&(s2, _, l2)) = scored.candidates.get(1)
+                    && l2 >= m.max(threshold)
+                    && let (Some(a), Some(b)) = (self.open.get(&s), self.open.get(&s2))
+                    && may_merge(a, b, model)
+                {
+                    let (keep, gone) =
+                        if (b.size, std::cmp::Reverse(s2)) > (a.size, std::cmp::Reverse(s)) {
+                            (s2, s)
+                        } else {
+                            (s, s2)
+                        };
+                    if let Some(m) = self.merge(keep, gone) {
+                        merged = m.from;
+                        story_seq = keep;
+                    }
+                }
                 Decision {
-                    story_seq: s,
-                    story_id: self.open.get(&s).map(|x| x.id.clone()).unwrap_or_default(),
+                    story_seq,
+                    story_id: self
+                        .open
+                        .get(&story_seq)
+                        .map(|x| x.id.clone())
+                        .unwrap_or_default(),
                     new_story: false,
                     probability: sigmoid(logit),
+                    merged,
                 }
             }
             best => {
@@ -713,6 +774,7 @@ impl Stories {
                     story_id: item.id.to_string(),
                     new_story: true,
                     probability,
+                    merged: Vec::new(),
                 }
             }
         }
@@ -829,11 +891,107 @@ impl Stories {
             evidence: StoryEvidence::default(),
             languages: Vec::new(),
             outlets: Vec::new(),
+            aliases: Vec::new(),
             norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };
         self.open.insert(seq, story);
         self.join(seq, item, doc, keys, seq);
+    }
+
+    /// Merges the open story `gone` into the open story `keep`: centroids, evidence, counts
+    /// and key terms are summed (and pruned to the same bounds), `gone` is removed, and its id
+    /// (with its own aliases) becomes an alias of `keep`. Returns the merge (also kept for
+    /// [`Stories::take_merges`] when collecting).
+    fn merge(&mut self, keep: u64, gone: u64) -> Option<StoryMerge> {
+        if keep == gone || !self.open.contains_key(&keep) {
+            return None;
+        }
+        let other = self.open.remove(&gone)?;
+        for t in &other.keys {
+            if let Some(list) = self.postings.get_mut(t) {
+                list.retain(|&s| s != gone);
+                if list.is_empty() {
+                    self.postings.remove(t);
+                }
+            }
+        }
+        let max_terms = self.config.max_centroid_terms.max(1);
+        let mut story = self.open.remove(&keep)?;
+        for (mine, theirs) in [
+            (&mut story.body, &other.body),
+            (&mut story.title_c, &other.title_c),
+            (&mut story.names, &other.names),
+            (&mut story.numbers, &other.numbers),
+            (&mut story.bigrams, &other.bigrams),
+            (&mut story.actors, &other.actors),
+        ] {
+            *mine = prune(add(mine, theirs), max_terms, &self.df, self.docs);
+        }
+        for &y in &other.years {
+            if story.years.len() < MAX_YEARS
+                && let Err(k) = story.years.binary_search(&y)
+            {
+                story.years.insert(k, y);
+            }
+        }
+        story.size = story.size.saturating_add(other.size);
+        story.last_seq = story.last_seq.max(other.last_seq);
+        story.first_time = match (story.first_time, other.first_time) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        story.last_time = story.last_time.max(other.last_time);
+        story.evidence.absorb(&other.evidence);
+        for (mine, theirs) in [
+            (&mut story.languages, &other.languages),
+            (&mut story.outlets, &other.outlets),
+        ] {
+            for c in theirs {
+                if let Some(m) = mine.iter_mut().find(|m| m.name == c.name) {
+                    m.articles = m.articles.saturating_add(c.articles);
+                } else if mine.len() < MAX_COUNTS {
+                    mine.push(c.clone());
+                }
+            }
+        }
+        for e in &other.entities {
+            match story
+                .entities
+                .iter_mut()
+                .find(|x| x.name == e.name && x.kind == e.kind)
+            {
+                Some(x) => x.articles = x.articles.saturating_add(e.articles),
+                None => story.entities.push(e.clone()),
+            }
+        }
+        if story.entities.len() > 64 {
+            story
+                .entities
+                .sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
+            story.entities.truncate(32);
+        }
+        let mut from = Vec::with_capacity(1 + other.aliases.len());
+        from.push(other.id.clone());
+        from.extend(other.aliases.iter().cloned());
+        for id in &from {
+            if story.aliases.len() < MAX_ALIASES && !story.aliases.contains(id) {
+                story.aliases.push(id.clone());
+            }
+        }
+        self.index_keys(keep, &mut story, other.keys.iter().copied());
+        let n = self.norms(&story);
+        set_norms(&mut story, n);
+        story.norms_docs = self.docs;
+        let m = StoryMerge {
+            from,
+            into: story.id.clone(),
+        };
+        self.open.insert(keep, story);
+        if self.collect_closed {
+            self.merges.push(m.clone());
+        }
+        Some(m)
     }
 
     /// Adds the article (with its key terms, from [`Stories::score`]) to story `key`.
@@ -924,8 +1082,15 @@ impl Stories {
                 .sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
             story.entities.truncate(32);
         }
+        self.index_keys(key, &mut story, keys.iter().map(|&(t, _)| t));
+        self.open.insert(key, story);
+    }
+
+    /// Adds `terms` to the key terms of story `key` (taken out of `open` by the caller) and
+    /// to the inverted index, up to the story's and the posting lists' bounds.
+    fn index_keys(&mut self, key: u64, story: &mut Story, terms: impl Iterator<Item = u32>) {
         let max_posting = self.config.max_posting.max(1);
-        for &(t, _) in keys {
+        for t in terms {
             if story.keys.len() >= self.config.max_story_keys || story.keys.contains(&t) {
                 continue;
             }
@@ -940,7 +1105,6 @@ impl Stories {
             }
             list.push(key);
         }
-        self.open.insert(key, story);
     }
 
     /// Cosines of the centroid `c` (idf applied now) with the unit vectors `a` and `b`, in one
@@ -1007,6 +1171,23 @@ fn set_norms(s: &mut Story, n: [f64; NUM_CENTROIDS]) {
     s.norm_actors = f;
 }
 
+/// Whether two stories may be one event as far as their own evidence goes: the limits an
+/// article meets to join a story hold between the stories too (their nearest event times within
+/// `max_event_gap_days`), and two stories that each name years, none in common, stay apart.
+fn may_merge(a: &Story, b: &Story, model: &Model) -> bool {
+    let years_conflict = !a.years.is_empty()
+        && !b.years.is_empty()
+        && !a.years.iter().any(|y| b.years.binary_search(y).is_ok());
+    let too_far = match (
+        model.max_event_gap_days,
+        a.evidence.event_gap_to(&b.evidence),
+    ) {
+        (Some(max), Some(g)) => i64::from(g) > i64::from(max),
+        _ => false,
+    };
+    !years_conflict && !too_far
+}
+
 fn is_idle(s: &Story, seq: u64, now: Option<i64>, window: &Window) -> bool {
     let by_docs = seq.saturating_sub(s.last_seq) > window.docs;
     let by_time = matches!((now, s.last_time), (Some(n), Some(l)) if n - l > window.secs);
@@ -1041,6 +1222,7 @@ fn summary(s: &Story) -> StorySummary {
         size: s.size,
         languages: ranked(&s.languages),
         outlets: ranked(&s.outlets),
+        aliases: s.aliases.clone(),
     }
 }
 
@@ -1427,6 +1609,7 @@ mod tests {
             evidence: StoryEvidence::default(),
             languages: Vec::new(),
             outlets: Vec::new(),
+            aliases: Vec::new(),
             norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };

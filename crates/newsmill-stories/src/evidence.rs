@@ -221,6 +221,43 @@ impl StoryEvidence {
         add_names(&mut self.places, &e.places);
     }
 
+    /// Adds another story's evidence (when two stories turn out to be one event); the same
+    /// bounds hold.
+    pub(crate) fn absorb(&mut self, other: &StoryEvidence) {
+        for &ev in &other.events {
+            if self.events.len() < MAX_STORY_EVENTS && !self.events.contains(&ev) {
+                self.events.push(ev);
+            }
+        }
+        for &d in &other.days {
+            if self.days.len() < MAX_STORY_DAYS
+                && let Err(k) = self.days.binary_search(&d)
+            {
+                self.days.insert(k, d);
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.actors, &other.actors),
+            (&mut self.places, &other.places),
+        ] {
+            for &(n, c) in theirs {
+                match mine.binary_search_by_key(&n, |x| x.0) {
+                    Ok(k) => mine[k].1 = mine[k].1.saturating_add(c),
+                    Err(k) => mine.insert(k, (n, c)),
+                }
+            }
+            add_names(mine, &[]);
+        }
+    }
+
+    /// Days between the nearest event times of two stories, when both have any.
+    pub(crate) fn event_gap_to(&self, other: &StoryEvidence) -> Option<i32> {
+        self.events
+            .iter()
+            .flat_map(|&a| other.events.iter().map(move |&b| gap(a, b)))
+            .min()
+    }
+
     /// Number of distinct actors listed.
     pub(crate) fn actor_count(&self) -> usize {
         self.actors.len()

@@ -45,7 +45,9 @@ mod text;
 use newsmill_core::{DateMention, Entity, Quote, Record};
 use serde::{Deserialize, Serialize};
 
-pub use cluster::{Stories, StoryConfig, StoryCount, StoryEntity, StorySummary};
+pub use cluster::{
+    MAX_ALIASES, Stories, StoryConfig, StoryCount, StoryEntity, StoryMerge, StorySummary,
+};
 pub use dedup::{DedupConfig, Deduper, MatchKind};
 pub use minhash::{MinHasher, Signature};
 pub use model::{DfPrior, Example, Features, Model};
@@ -191,6 +193,10 @@ pub struct Assignment {
     pub new_story: bool,
     /// The model's probability for the best candidate story (1 for duplicates, 0 without one).
     pub probability: f64,
+    /// Story ids that, from this article on, name `story` (the article showed their stories
+    /// to be one event and they were merged); empty almost always.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<String>,
 }
 
 /// What [`Clusterer::prepare`] computes for an item: pure, so it can run on any core.
@@ -308,6 +314,7 @@ impl Clusterer {
                     match_kind: Some(m.kind),
                     new_story: false,
                     probability: 1.0,
+                    merged: Vec::new(),
                 },
             ));
         }
@@ -329,6 +336,7 @@ impl Clusterer {
                         match_kind: found.as_ref().map(|m| m.kind),
                         new_story: d.new_story,
                         probability: d.probability,
+                        merged: d.merged,
                     },
                 )
             }
@@ -518,6 +526,81 @@ mod tests {
         assert_eq!(b.story, a.story);
         let d = c.push(&Item::new("d", "Earthquake on Qeshm kills ten", later));
         assert_eq!(d.story, a.story, "{d:?}");
+    }
+
+    /// Two stories of one event, started apart (each from one side of it), and an article
+    /// that tells both sides: the stories merge, the absorbed id becomes an alias.
+    #[test]
+    fn an_article_that_joins_two_stories_as_surely_merges_them() {
+        let harbour = "Storm waves broke the harbour wall of Port Elwin overnight and sank \
+                       eleven trawlers moored at the quay. The harbour master closed the port \
+                       until divers inspect the broken wall.";
+        let ferry = "The ferry to Skarra Island was cancelled after gale force winds tore the \
+                     roof off the terminal. Stranded passengers slept in the ferry terminal \
+                     while the gale blew through the night.";
+        let both = "Gale force winds tore the roof off the ferry terminal for Skarra Island, \
+                    where stranded passengers slept, while storm waves broke the harbour wall \
+                    and sank eleven trawlers; the harbour master closed the port.";
+        let mut model = Model::untrained();
+        model.merge_threshold = Some(0.5);
+        let mut c = Clusterer::new(Config::default(), model.clone());
+        c.stories_mut().collect_closed(true);
+        let a = c.push(&Item::new("a", "Storm wrecks harbour wall", harbour));
+        let b = c.push(&Item::new("b", "Ferry cancelled in gale", ferry));
+        assert!(a.new_story && b.new_story, "{a:?} {b:?}");
+        let m = c.push(&Item::new("m", "Storm hits harbour and ferry", both));
+        assert!(!m.new_story && m.duplicate_of.is_none(), "{m:?}");
+        assert_eq!(m.story, "a", "the older of two equal stories survives");
+        assert_eq!(m.merged, vec!["b".to_string()]);
+        assert_eq!(c.stories().open_len(), 1);
+        let merges = c.stories_mut().take_merges();
+        assert_eq!(
+            merges,
+            vec![StoryMerge {
+                from: vec!["b".into()],
+                into: "a".into()
+            }]
+        );
+        let s: Vec<StorySummary> = c.stories().open_stories().collect();
+        assert_eq!(s[0].size, 3);
+        assert_eq!(s[0].aliases, vec!["b".to_string()]);
+        // The absorbed story's words now find the survivor, and the state round-trips.
+        let mut c2 = Clusterer::from_json(&c.to_json().unwrap(), model.clone()).unwrap();
+        let f = Item::new(
+            "f",
+            "Ferry terminal roof torn off",
+            "Passengers stranded at the ferry terminal for Skarra Island after gale force \
+             winds tore off the roof; the ferry stays cancelled.",
+        );
+        let a1 = c.push(&f);
+        assert_eq!(a1.story, "a", "{a1:?}");
+        assert_eq!(c2.push(&f), a1);
+
+        // Two stories whose own event times are years apart are two events, however well an
+        // undated article fits both.
+        let mut limited = model.clone();
+        limited.max_event_gap_days = Some(365);
+        let mut c = Clusterer::new(Config::default(), limited);
+        for (id, title, text, event) in [
+            ("a", "Storm wrecks harbour wall", harbour, "2019-03-01"),
+            ("b", "Ferry cancelled in gale", ferry, "2023-03-01"),
+        ] {
+            let mut item = Item::new(id, title, text);
+            item.event_time = Some(event);
+            item.event_source = Some("dateline");
+            c.push(&item);
+        }
+        let m = c.push(&Item::new("m", "Storm hits harbour and ferry", both));
+        assert!(!m.new_story && m.merged.is_empty(), "{m:?}");
+        assert_eq!(c.stories().open_len(), 2);
+
+        // Without a merge threshold the stage never merges.
+        let mut c = Clusterer::new(Config::default(), Model::untrained());
+        c.push(&Item::new("a", "Storm wrecks harbour wall", harbour));
+        c.push(&Item::new("b", "Ferry cancelled in gale", ferry));
+        let m = c.push(&Item::new("m", "Storm hits harbour and ferry", both));
+        assert!(m.merged.is_empty(), "{m:?}");
+        assert_eq!(c.stories().open_len(), 2);
     }
 
     #[test]

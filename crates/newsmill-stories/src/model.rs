@@ -122,6 +122,11 @@ pub struct Model {
     /// actors and share none (`None`: no such rule). Chosen on the training articles.
     #[serde(default)]
     pub min_conflicting_actors: Option<u32>,
+    /// Repair: when an article joins a story and the runner-up candidate reaches this
+    /// probability too (and the join threshold), the two stories are merged (`None`: never).
+    /// Chosen on the training articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_threshold: Option<f64>,
 }
 
 /// Document frequencies a stage starts from: `docs` articles, and for the hashed terms that
@@ -160,6 +165,7 @@ impl Model {
             df_prior: None,
             max_event_gap_days: None,
             min_conflicting_actors: None,
+            merge_threshold: None,
         }
     }
 
@@ -186,6 +192,14 @@ impl Model {
                 .zip(&self.weights)
                 .map(|(x, w)| x * w)
                 .sum::<f64>()
+    }
+
+    /// The log-odds of [`Model::merge_threshold`], when set.
+    pub fn merge_logit(&self) -> Option<f64> {
+        self.merge_threshold.map(|t| {
+            let p = t.clamp(1e-9, 1.0 - 1e-9);
+            (p / (1.0 - p)).ln()
+        })
     }
 
     /// The log-odds at which an article joins (the logit of [`Model::threshold`]).
@@ -248,6 +262,7 @@ pub fn train(examples: &[Example], l2: f64) -> Model {
         df_prior: None,
         max_event_gap_days: None,
         min_conflicting_actors: None,
+        merge_threshold: None,
     }
 }
 

@@ -272,3 +272,66 @@ fn regression_18_event_time_filters_agree() {
         assert_eq!(search(&memory, from, to), sorted(want), "{from:?} {to:?}");
     }
 }
+
+/// A story merged into another (issue 22's repair) keeps its id: the API, the story page and
+/// `story:` search answer it with the story that absorbed it, which lists it as an alias.
+#[tokio::test]
+async fn a_merged_story_id_keeps_resolving() {
+    let mut records = corpus();
+    // The third harbour article was first given a story of its own; a later article showed
+    // it to be the storm's, and the stage merged the two.
+    records[2].story = Some("harbour-repairs".into());
+    let dir = temp_dir("index-alias");
+    build_index(&dir, &records);
+    {
+        let store = newsmill_index::Store::create(&dir).unwrap();
+        let mut w = store.writer().unwrap();
+        w.put_alias("harbour-repairs", "storm-port-elwin").unwrap();
+        w.commit().unwrap();
+    }
+    let index = IndexStore::open(&dir).unwrap();
+    let (total, listed) = index.stories(0, 10).unwrap();
+    assert_eq!(total, 3, "{listed:?}");
+    let store: Arc<dyn Store> = Arc::new(index);
+    let srv = crate::common::TestServer::start_store(store, |_| {});
+    let c = reqwest::Client::new();
+    let get = |path: &str| {
+        let c = c.clone();
+        let url = srv.url(path);
+        let path = path.to_string();
+        async move {
+            let resp = c.get(url).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{path}");
+            resp.text().await.unwrap()
+        }
+    };
+    for id in ["harbour-repairs", "storm-port-elwin"] {
+        let body: serde_json::Value =
+            serde_json::from_str(&get(&format!("/api/stories/{id}")).await).unwrap();
+        assert_eq!(body["id"], "storm-port-elwin", "{id}");
+        assert_eq!(body["articles"], 3, "{id}");
+        assert_eq!(body["items"].as_array().unwrap().len(), 3, "{id}");
+        assert_eq!(body["aliases"], serde_json::json!(["harbour-repairs"]));
+        for search in [
+            format!("/api/search?q=story:{id}"),
+            format!("/api/search?q=harbour&story={id}"),
+        ] {
+            let found: serde_json::Value = serde_json::from_str(&get(&search).await).unwrap();
+            assert_eq!(found["total"], 3, "{search}: {found}");
+            assert!(
+                found["hits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|h| h["story"] == "storm-port-elwin"),
+                "{found}"
+            );
+        }
+        let page = get(&format!("/stories/{id}")).await;
+        assert!(page.contains("3 articles"), "{id}");
+        assert!(page.contains("Languages"), "{id}");
+    }
+    let quotes = get("/api/stories/harbour-repairs/quotes").await;
+    assert_eq!(quotes, get("/api/stories/storm-port-elwin/quotes").await);
+    let _ = fs_err::remove_dir_all(&dir);
+}

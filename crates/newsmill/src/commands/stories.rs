@@ -1,5 +1,7 @@
 //! `newsmill stories [PATH|-]`: JSON Lines `{id, time, title, text}` in, one line
-//! `{id, story, duplicate_of}` out per article, in input order.
+//! `{id, story, duplicate_of}` out per article, in input order. When an article shows two
+//! stories to be one event they are merged, and its line also carries `merged`: the story ids
+//! given out earlier that name `story` from then on.
 //!
 //! One pass, no look-ahead: each article is assigned when it is read (the signatures and vectors
 //! of a batch of lines are computed on all cores first, then assigned in order, so the output is
@@ -34,6 +36,8 @@ struct OutLine<'a> {
     id: &'a str,
     story: &'a str,
     duplicate_of: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    merged: &'a [String],
 }
 
 pub(crate) fn run(args: StoriesArgs) -> anyhow::Result<ExitStatus> {
@@ -91,6 +95,7 @@ pub(crate) fn run(args: StoriesArgs) -> anyhow::Result<ExitStatus> {
                             id: &line.id,
                             story: &a.story,
                             duplicate_of: a.duplicate_of.as_deref(),
+                            merged: &a.merged,
                         },
                     )
                     .context("writing to stdout")?;
@@ -125,6 +130,9 @@ struct Listed<'a> {
     first_seen: Option<String>,
     last_seen: Option<String>,
     entities: Vec<&'a str>,
+    /// Ids of stories merged into it (they still find it: `search story:ID`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    aliases: &'a [String],
 }
 
 fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus> {
@@ -153,6 +161,7 @@ fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus
             first_seen: time(s.first_seen),
             last_seen: time(s.last_seen),
             entities: s.entities.iter().map(|e| e.name.as_str()).collect(),
+            aliases: &s.aliases,
         };
         match format {
             Some(f) => crate::output::write_value(&mut out, f, &listed),

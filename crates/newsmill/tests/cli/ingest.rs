@@ -833,3 +833,66 @@ fn an_alert_fires_once_per_new_stored_story() {
         .unwrap();
     assert_eq!(events[0]["story"], wire["story"]);
 }
+
+/// Issue 22's repair end to end: two stories of one storm, started apart in two ingests, are
+/// merged when a third article tells both sides; every story id given out still finds all
+/// three articles through `search story:ID`, and `stories --data` lists one story with the
+/// absorbed id as an alias.
+#[test]
+fn merged_stories_keep_every_id_searchable() {
+    let tmp = TempDir::new("merge");
+    let data = tmp.path("data");
+    let articles = [
+        (
+            "Storm wrecks Port Elwin harbour wall",
+            "Storm waves broke the harbour wall of Port Elwin overnight and sank eleven \
+             trawlers moored at the quay. The harbour master closed the port until divers \
+             inspect the broken wall.",
+        ),
+        (
+            "Skarra Island ferry cancelled in gale",
+            "The ferry to Skarra Island was cancelled after gale force winds tore the roof off \
+             the terminal. Stranded passengers slept in the ferry terminal while the gale blew \
+             through the night.",
+        ),
+        (
+            "Storm hits Port Elwin harbour and Skarra Island ferry",
+            "Gale force winds tore the roof off the ferry terminal for Skarra Island, where \
+             stranded passengers slept, while storm waves broke the harbour wall of Port Elwin \
+             and sank eleven trawlers; the harbour master closed the port.",
+        ),
+    ];
+    for (i, (title, text)) in articles.iter().enumerate() {
+        let file = tmp.path(&format!("{i}.txt"));
+        fs_err::write(&file, format!("{title}\n\n{text}\n")).unwrap();
+        let out = run(&["ingest", &file, "--data", &data]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let records = jsonl(&run(&["export", "--data", &data]).stdout);
+    assert_eq!(records.len(), 3);
+    let mut given: Vec<&str> = records
+        .iter()
+        .map(|r| r["story"].as_str().unwrap())
+        .collect();
+    given.sort();
+    given.dedup();
+    assert_eq!(given.len(), 2, "two stories were given out: {records:?}");
+    let listed = jsonl(&run(&["stories", "--data", &data, "--format", "jsonl"]).stdout);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["size"], 3);
+    let survivor = listed[0]["id"].as_str().unwrap();
+    let absorbed: Vec<&str> = given.iter().copied().filter(|g| *g != survivor).collect();
+    assert_eq!(listed[0]["aliases"], serde_json::json!(absorbed));
+    for id in &given {
+        let found = run(&[
+            "search",
+            &format!("story:{id}"),
+            "--data",
+            &data,
+            "--format",
+            "json",
+        ]);
+        let found: serde_json::Value = serde_json::from_str(&found.stdout).unwrap();
+        assert_eq!(found["total"], 3, "story:{id}");
+    }
+}

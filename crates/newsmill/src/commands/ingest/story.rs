@@ -109,10 +109,13 @@ impl StoryStage {
         Ok(())
     }
 
-    /// Stores the summaries of the stories touched since the last commit and the stage's
-    /// state, then commits the store: records, stories and state land together.
+    /// Stores the summaries of the stories touched since the last commit, the aliases of the
+    /// stories merged since (each absorbed id, and the ids merged into it before, now name
+    /// the survivor; the absorbed summary is deleted) and the stage's state, then commits the
+    /// store: records, stories, aliases and state land together.
     pub(crate) fn commit(&mut self, writer: &mut Writer<'_>) -> anyhow::Result<()> {
         let closed = self.clusterer.stories_mut().take_closed();
+        let merges = self.clusterer.stories_mut().take_merges();
         if !self.touched.is_empty() {
             for s in closed.iter().filter(|s| self.touched.contains(&s.id)) {
                 writer.put_story(s).context("storing a story")?;
@@ -125,6 +128,13 @@ impl StoryStage {
                 .collect();
             for s in &open {
                 writer.put_story(s).context("storing a story")?;
+            }
+            for m in &merges {
+                for from in &m.from {
+                    writer.put_alias(from, &m.into).with_context(|| {
+                        format!("storing story {from} as an alias of {}", m.into)
+                    })?;
+                }
             }
             let json = self
                 .clusterer
