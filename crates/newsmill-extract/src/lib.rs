@@ -180,6 +180,19 @@ pub fn extract(doc: &RawDoc, config: &ExtractConfig) -> Result<Record> {
             .as_deref()
             .and_then(newsmill_core::site_of);
     }
+    // The reader's word on where a field came from, for the fields the record has.
+    for (field, source) in &doc.provenance {
+        let empty = match field.as_str() {
+            "byline" => record.byline.is_empty(),
+            "title" => record.title.is_none(),
+            "published" => record.published.is_none(),
+            "text" => record.blocks.is_empty(),
+            _ => false,
+        };
+        if !empty {
+            record.provenance.insert(field.clone(), source.clone());
+        }
+    }
     record.finish();
     Ok(record)
 }

@@ -601,6 +601,19 @@ impl Reader {
                     );
                     doc.url.clone_from(&entry.url);
                     doc.content_type = Some("text/html; charset=utf-8".into());
+                    let text = if entry.summary_only {
+                        "feed:summary"
+                    } else {
+                        "feed:content"
+                    };
+                    doc.provenance.insert("text".into(), text.into());
+                    if !entry.authors.is_empty() {
+                        doc.provenance.insert("byline".into(), "feed:author".into());
+                    }
+                    if entry.published.is_some() {
+                        doc.provenance
+                            .insert("published".into(), "feed:date".into());
+                    }
                     tasks.push(Task::Doc(Box::new(doc)));
                 }
                 (None, Some(url)) => tasks.push(Task::Url {

@@ -249,6 +249,7 @@ impl WarcReader {
             content_type,
             hint,
             bytes,
+            provenance: Default::default(),
         }))
     }
 }
