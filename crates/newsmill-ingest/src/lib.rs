@@ -77,7 +77,7 @@ pub enum IngestError {
         /// The parser's message.
         message: String,
     },
-    /// A sitemap does not parse, or is skipped (a loop, too deep).
+    /// A sitemap does not parse, or is skipped (nested too deep).
     #[error("{input}: {message}")]
     Sitemap {
         /// The sitemap.
@@ -345,6 +345,10 @@ pub struct ReadStats {
     /// pages nor a feed, Markdown and project notes, binaries, empty files): see
     /// [`not_a_document`]. A file named on the command line is always read.
     pub not_documents: u64,
+    /// Page and sitemap URLs listed more than once in one run (a sitemap and its `.xml.gz`
+    /// copy, two feeds naming the same article, a sitemap index that lists itself): each is
+    /// fetched once, the repeats are counted here (not as failures).
+    pub repeated_urls: u64,
 }
 
 /// Reads every document of a list of sources, in order. See [`read_sources`].
@@ -355,6 +359,7 @@ pub struct Reader {
     fetcher: Option<BlockingFetcher>,
     fetcher_error: Option<String>,
     seen_sitemaps: HashSet<String>,
+    seen_pages: HashSet<String>,
     stats: ReadStats,
 }
 
@@ -406,6 +411,7 @@ pub fn read_sources(sources: &[String], config: IngestConfig) -> Reader {
         fetcher: None,
         fetcher_error: None,
         seen_sitemaps: HashSet::new(),
+        seen_pages: HashSet::new(),
         stats: ReadStats::default(),
     }
 }
@@ -656,6 +662,10 @@ impl Reader {
     }
 
     fn url(&mut self, url: String, want: Want, depth: u32) -> Option<Result<RawDoc>> {
+        if want == Want::Page && !self.seen_pages.insert(url.clone()) {
+            self.stats.repeated_urls += 1;
+            return None;
+        }
         if want == Want::Sitemap {
             if depth > MAX_SITEMAP_DEPTH {
                 return Some(Err(IngestError::Sitemap {
@@ -663,11 +673,10 @@ impl Reader {
                     message: format!("skipped: nested deeper than {MAX_SITEMAP_DEPTH} sitemaps"),
                 }));
             }
+            // Read already in this run (listed twice, or an index that lists itself): once.
             if !self.seen_sitemaps.insert(url.clone()) {
-                return Some(Err(IngestError::Sitemap {
-                    input: url,
-                    message: "skipped: sitemap already read (a loop)".into(),
-                }));
+                self.stats.repeated_urls += 1;
+                return None;
             }
         }
         let fetched = match self.fetcher(&url).and_then(|f| f.get(&url, None)) {

@@ -88,6 +88,21 @@ fn local_sitemap_without_network_names_each_url() {
     }
 }
 
+// See: issue 23 ("failed 174" while the quarantine held 90: a sitemap and its `.xml.gz` copy
+// listed the same 84 URLs, each fetched, and failed, twice).
+#[test]
+fn regression_23_a_url_listed_twice_is_read_once_and_counted() {
+    let src = fixture("sitemaps/trafilatura_sitemap2.xml")
+        .to_string_lossy()
+        .into_owned();
+    let once: Vec<_> = read_sources(std::slice::from_ref(&src), IngestConfig::offline()).collect();
+    let mut reader = read_sources(&[src.clone(), src], IngestConfig::offline());
+    let twice: Vec<_> = reader.by_ref().collect();
+    assert!(!once.is_empty());
+    assert_eq!(twice.len(), once.len(), "each URL once");
+    assert_eq!(reader.stats().repeated_urls, once.len() as u64);
+}
+
 #[test]
 fn warc_files_real_clipped_and_malformed() {
     let run = |p: &str| {

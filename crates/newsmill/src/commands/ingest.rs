@@ -195,6 +195,11 @@ pub(crate) fn skipped_summary(stats: newsmill_ingest::ReadStats) -> String {
             stats.skipped
         ));
     }
+    if stats.repeated_urls > 0 {
+        let n = stats.repeated_urls;
+        let s = if n == 1 { "" } else { "s" };
+        out.push_str(&format!("; {n} URL{s} listed again read once"));
+    }
     if stats.not_documents > 0 {
         let n = stats.not_documents;
         let s = if n == 1 { "" } else { "s" };
