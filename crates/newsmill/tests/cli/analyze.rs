@@ -154,6 +154,17 @@ fn regression_23_a_one_paragraph_text_is_the_body_and_its_language_unknown() {
         "Angela Merkel met Emmanuel Macron in Paris on Tuesday. \"We agree,\" Merkel said."
     );
     assert_eq!(record["language"], Value::Null, "too short to tell");
+    // ... but its function words say English, so the English tagger reads it.
+    assert_eq!(record["provenance"]["entities"], "ner-en+language-guess:en");
+    let names: Vec<&str> = record["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    for name in ["Angela Merkel", "Emmanuel Macron", "Paris"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
     // A title over a paragraph is still a title.
     let out = newsmill(
         &["analyze", "--stages", "extract", "-"],
