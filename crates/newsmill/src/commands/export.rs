@@ -1,4 +1,5 @@
-//! `newsmill export`: every stored record, sorted by id, as JSON Lines or Parquet.
+//! `newsmill export`: the stored records (every one, or those a query and filters match), sorted
+//! by id, as JSON Lines or Parquet.
 //!
 //! Parquet columns follow the record's fields, in the record's order: the string fields (`id`,
 //! `origin`, `url`, `title`, `text`, `story`, `duplicate_of`, ...) as nullable UTF-8 columns,
@@ -51,7 +52,14 @@ pub(crate) fn run(args: ExportArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut n = 0u64;
     let mut errored = false;
-    let records = store.records_by_id()?.filter_map(|item| match item {
+    // Every record, or those the query and filters match; sorted by id either way.
+    let query = args.query.as_deref().unwrap_or("").trim();
+    let all: Box<dyn Iterator<Item = _>> = if query.is_empty() && args.filters.is_empty() {
+        Box::new(store.records_by_id()?)
+    } else {
+        Box::new(store.records_matching(&args.filters.request(query))?)
+    };
+    let records = all.filter_map(|item| match item {
         Ok((record, _meta)) => Some(record),
         Err(e) => {
             eprintln!("newsmill: {e}");
