@@ -361,6 +361,8 @@ pub struct Reader {
     seen_sitemaps: HashSet<String>,
     seen_pages: HashSet<String>,
     stats: ReadStats,
+    /// Bytes of local files read whole, and of WARC files read to their end.
+    bytes_done: u64,
 }
 
 impl std::fmt::Debug for Reader {
@@ -413,13 +415,42 @@ pub fn read_sources(sources: &[String], config: IngestConfig) -> Reader {
         seen_sitemaps: HashSet::new(),
         seen_pages: HashSet::new(),
         stats: ReadStats::default(),
+        bytes_done: 0,
     }
+}
+
+/// The size in bytes of every file `sources` name (directories walked), when they are all
+/// local files; `None` when one is a URL or stdin (its size is not known before it is read).
+/// With [`Reader::bytes_read`] it gives a progress bar its total.
+pub fn local_size(sources: &[String]) -> Option<u64> {
+    let mut total = 0u64;
+    for s in sources {
+        let Source::Path(p) = Source::parse(s) else {
+            return None;
+        };
+        let path = PathBuf::from(&p);
+        let files = if path.is_dir() {
+            walk(&path).ok()?
+        } else {
+            vec![path]
+        };
+        for f in files {
+            total += fs_err::metadata(&f).map_or(0, |m| m.len());
+        }
+    }
+    Some(total)
 }
 
 impl Reader {
     /// What was skipped so far.
     pub fn stats(&self) -> ReadStats {
         self.stats
+    }
+
+    /// Bytes of local files read so far (a WARC's as it is streamed), to set against
+    /// [`local_size`] for progress.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_done + self.warc.as_ref().map_or(0, WarcReader::bytes_read)
     }
 
     fn fetcher(&mut self, url: &str) -> Result<&BlockingFetcher> {
@@ -514,6 +545,7 @@ impl Reader {
             Ok(bytes) => bytes,
             Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
         };
+        self.bytes_done += bytes.len() as u64;
         if in_dir && !self.config.documents_only && skipped_in_dir(&name, &bytes) {
             self.stats.not_documents += 1;
             return None;
@@ -739,7 +771,9 @@ impl Iterator for Reader {
                         continue;
                     }
                     Some(Err(e)) => return Some(Err(e)),
-                    None => self.warc = None,
+                    None => {
+                        self.bytes_done += self.warc.take().map_or(0, |w| w.bytes_read());
+                    }
                 }
             }
             let task = self.tasks.pop_front()?;

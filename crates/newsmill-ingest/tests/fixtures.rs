@@ -103,6 +103,33 @@ fn regression_23_a_url_listed_twice_is_read_once_and_counted() {
     assert_eq!(reader.stats().repeated_urls, once.len() as u64);
 }
 
+// See: issue 23 (the progress line had no total and no ETA): local inputs have a size, and
+// the reader says how much of it it has read, a WARC as it streams.
+#[test]
+fn regression_23_bytes_read_reach_the_local_size() {
+    let sources = vec![
+        fixture("html").to_string_lossy().into_owned(),
+        fixture("warc/cc-main-2024-22-whirlwind.warc.gz")
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    let total = newsmill_ingest::local_size(&sources).unwrap();
+    assert!(total > 0);
+    let mut reader = read_sources(&sources, IngestConfig::offline());
+    let mut seen = Vec::new();
+    while reader.next().is_some() {
+        seen.push(reader.bytes_read());
+    }
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert!(seen[0] < total, "{seen:?}");
+    assert_eq!(reader.bytes_read(), total);
+    assert_eq!(
+        newsmill_ingest::local_size(&["https://a.example/feed".into()]),
+        None
+    );
+    assert_eq!(newsmill_ingest::local_size(&["-".into()]), None);
+}
+
 #[test]
 fn warc_files_real_clipped_and_malformed() {
     let run = |p: &str| {

@@ -151,14 +151,19 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     }
     let mut writer = store.writer()?;
     let mut stage = StoryStage::load(&store)?;
-    let progress = Progress::new();
+    // Local files have a size to set progress against (and an ETA); URLs and stdin do not.
+    let total = newsmill_ingest::local_size(&args.sources);
+    let progress = Progress::with_total(total);
     let mut counts = Counts::default();
     let mut reader = read_sources(&args.sources, config);
     loop {
+        let before = reader.bytes_read();
         let batch: Vec<Result<RawDoc, IngestError>> =
             next_batch(&mut reader, BATCH_DOCS, BATCH_BYTES, |d| {
                 d.as_ref().map_or(0, |d| d.bytes.len())
             });
+        // The batch's bytes count as done as its documents are.
+        progress.batch(before, reader.bytes_read(), batch.len());
         if batch.is_empty() {
             break;
         }
@@ -245,7 +250,7 @@ pub(crate) fn process(
     let outcomes: Vec<Outcome> = batch
         .into_par_iter()
         .map(|item| match item {
-            Ok(doc) => match pipeline.run(&doc) {
+            Ok(doc) => match pipeline.run(&doc).inspect(|_| progress.doc_done()) {
                 Ok(record) => {
                     let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
                     Outcome::Record(
@@ -388,20 +393,102 @@ fn list_failed(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// A progress bar on a terminal, nothing otherwise; and the failures, grouped by reason.
-pub(crate) struct Progress(Option<ProgressBar>, std::sync::Mutex<ErrorGroups>);
+pub(crate) struct Progress(
+    Option<ProgressBar>,
+    std::sync::Mutex<ErrorGroups>,
+    std::time::Instant,
+    /// The batch in hand: its first and last byte of input, its documents, those done; then
+    /// the documents done in all, and the last counts' summary.
+    std::sync::Mutex<([u64; 4], u64, String)>,
+);
+
+/// The progress line's template: a bar with its ETA when the total bytes are known (local
+/// files), else a spinner.
+fn progress_template(total_known: bool) -> &'static str {
+    if total_known {
+        "{spinner} {elapsed} [{bar:24}] {percent}% of {total_bytes}, ETA {eta} · {msg}"
+    } else {
+        "{spinner} {elapsed} {msg}"
+    }
+}
+
+fn join_message(rate: &str, summary: &str) -> String {
+    if summary.is_empty() {
+        rate.to_string()
+    } else {
+        format!("{rate}; {summary}")
+    }
+}
+
+/// "1204 docs, 52 docs/s": whole numbers (indicatif's `{per_sec}` printed "51.6918/s").
+fn rate_message(docs: u64, secs: f64) -> String {
+    let rate = if secs > 0.0 { docs as f64 / secs } else { 0.0 };
+    let rate = if rate >= 10.0 || rate == 0.0 {
+        format!("{rate:.0}")
+    } else {
+        format!("{rate:.1}")
+    };
+    format!("{docs} docs, {rate} docs/s")
+}
 
 impl Progress {
+    /// A spinner (no total known).
     pub(crate) fn new() -> Progress {
+        Progress::with_total(None)
+    }
+
+    /// A bar over `total` bytes with an ETA when the total is known, else a spinner.
+    pub(crate) fn with_total(total: Option<u64>) -> Progress {
+        let start = std::time::Instant::now();
         if !io::stderr().is_terminal() {
-            return Progress(None, Default::default());
+            return Progress(None, Default::default(), start, Default::default());
         }
-        let bar = ProgressBar::new_spinner();
+        let bar = match total {
+            Some(t) => ProgressBar::new(t),
+            None => ProgressBar::new_spinner(),
+        };
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {elapsed} {pos} docs ({per_sec}) {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template(progress_template(total.is_some()))
+                .unwrap_or_else(|_| ProgressStyle::default_spinner())
+                .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress(Some(bar), Default::default())
+        Progress(Some(bar), Default::default(), start, Default::default())
+    }
+
+    /// A batch of `docs` documents read from input bytes `from..to`: the bar moves through
+    /// them as the documents are processed.
+    pub(crate) fn batch(&self, from: u64, to: u64, docs: usize) {
+        self.3.lock().unwrap_or_else(|e| e.into_inner()).0 = [from, to, docs as u64, 0];
+        self.position(from);
+    }
+
+    /// One more document of the batch went through the pipeline (called from its workers).
+    pub(crate) fn doc_done(&self) {
+        if self.0.is_none() {
+            return;
+        }
+        let (at, message) = {
+            let mut state = self.3.lock().unwrap_or_else(|e| e.into_inner());
+            let [from, to, docs, done] = &mut state.0;
+            *done = (*done + 1).min(*docs);
+            let at = *from + (*to - *from) * *done / (*docs).max(1);
+            state.1 += 1;
+            let docs = rate_message(state.1, self.2.elapsed().as_secs_f64());
+            (at, join_message(&docs, &state.2))
+        };
+        self.position(at);
+        if let Some(b) = &self.0 {
+            b.set_message(message);
+        }
+    }
+
+    fn position(&self, at: u64) {
+        if let Some(b) = &self.0
+            && let Some(len) = b.length()
+        {
+            b.set_position(at.min(len));
+        }
     }
 
     /// Reports a failed input, unless several failed the same way already (see
@@ -427,8 +514,10 @@ impl Progress {
 
     fn set(&self, counts: &Counts) {
         if let Some(b) = &self.0 {
-            b.set_position(counts.read);
-            b.set_message(counts.summary());
+            let mut state = self.3.lock().unwrap_or_else(|e| e.into_inner());
+            state.2 = counts.summary();
+            let docs = rate_message(state.1, self.2.elapsed().as_secs_f64());
+            b.set_message(join_message(&docs, &state.2));
         }
     }
 
@@ -450,6 +539,20 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // See: issue 23 (the spinner showed "51.6918/s", no total and no ETA).
+    #[test]
+    fn regression_23_progress_has_a_total_and_eta_when_known_and_whole_rates() {
+        assert!(progress_template(true).contains("{eta}"));
+        assert!(progress_template(true).contains("{total_bytes}"));
+        assert!(!progress_template(false).contains("{eta}"));
+        for known in [true, false] {
+            assert!(ProgressStyle::with_template(progress_template(known)).is_ok());
+        }
+        assert_eq!(rate_message(1204, 23.15), "1204 docs, 52 docs/s");
+        assert_eq!(rate_message(3, 2.0), "3 docs, 1.5 docs/s");
+        assert_eq!(rate_message(0, 0.0), "0 docs, 0 docs/s");
+    }
 
     // See: issue 23 (a `--follow` poll answered 304 printed the run's "read 2, stored 2").
     #[test]
