@@ -122,30 +122,29 @@ fn run(command: &str, expected: &[String], last_code: i32) -> Run {
     // `ner --conll FILE` with a FILE the README does not ship: its tokens are the first
     // column of the output shown.
     let mut stdin = Vec::new();
-    if args.first().map(String::as_str) == Some("ner") {
-        if let Some(last) = args.last_mut()
-            && last.ends_with(".txt")
-            && !root().join(&*last).exists()
-        {
-            *last = "-".into();
-            for l in expected {
-                if l.starts_with("newsmill:") {
-                    continue;
-                }
-                // `-DOCSTART-` lines are passed through as read.
-                if l.starts_with("-DOCSTART-") {
-                    stdin.extend_from_slice(l.as_bytes());
-                    stdin.push(b'\n');
-                    continue;
-                }
-                let tokens: Vec<&str> = l.split(' ').collect();
-                stdin.extend_from_slice(
-                    tokens[..tokens.len().saturating_sub(1)]
-                        .join(" ")
-                        .as_bytes(),
-                );
-                stdin.push(b'\n');
+    if args.first().map(String::as_str) == Some("ner")
+        && let Some(last) = args.last_mut()
+        && last.ends_with(".txt")
+        && !root().join(&*last).exists()
+    {
+        *last = "-".into();
+        for l in expected {
+            if l.starts_with("newsmill:") {
+                continue;
             }
+            // `-DOCSTART-` lines are passed through as read.
+            if l.starts_with("-DOCSTART-") {
+                stdin.extend_from_slice(l.as_bytes());
+                stdin.push(b'\n');
+                continue;
+            }
+            let tokens: Vec<&str> = l.split(' ').collect();
+            stdin.extend_from_slice(
+                tokens[..tokens.len().saturating_sub(1)]
+                    .join(" ")
+                    .as_bytes(),
+            );
+            stdin.push(b'\n');
         }
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_newsmill"))
