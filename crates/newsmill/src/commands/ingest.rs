@@ -84,6 +84,35 @@ impl Counts {
     }
 }
 
+/// Why the pipeline made no record of a document.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PipelineError {
+    /// Extraction found nothing to extract (empty, binary, no article text).
+    #[error(transparent)]
+    Extract(#[from] newsmill_extract::ExtractError),
+    /// The NLP stage panicked on this record (a bug; the run goes on).
+    #[error("the NLP stage panicked")]
+    NlpPanicked,
+}
+
+impl PipelineError {
+    /// The stage that failed, as the quarantine records it (`extract`, `nlp`).
+    pub(crate) fn stage(&self) -> &'static str {
+        match self {
+            PipelineError::Extract(_) => "extract",
+            PipelineError::NlpPanicked => "nlp",
+        }
+    }
+
+    /// What went wrong, without the input's name.
+    pub(crate) fn reason(&self) -> String {
+        match self {
+            PipelineError::Extract(e) => e.reason(),
+            PipelineError::NlpPanicked => self.to_string(),
+        }
+    }
+}
+
 /// The stages after reading, shared by every worker.
 pub(crate) struct Pipeline {
     extract: ExtractConfig,
@@ -102,16 +131,8 @@ impl Pipeline {
         })
     }
 
-    pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
-        let mut record = extract(doc, &self.extract).map_err(|e| {
-            let msg = e.to_string();
-            let origin = doc.origin.to_string();
-            let msg = msg
-                .strip_prefix(origin.as_str())
-                .and_then(|m| m.strip_prefix(": "))
-                .map_or(msg.clone(), str::to_string);
-            ("extract".to_string(), msg)
-        })?;
+    pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, PipelineError> {
+        let mut record = extract(doc, &self.extract)?;
         if let Some(nlp) = &self.nlp {
             // The NLP stage is pure and must not panic; a panic would still lose only this
             // record, never the run.
@@ -119,7 +140,7 @@ impl Pipeline {
                 newsmill_nlp::enrich(&mut record, nlp);
             }));
             if r.is_err() {
-                return Err(("nlp".into(), "the NLP stage panicked".into()));
+                return Err(PipelineError::NlpPanicked);
             }
         }
         Ok(record)
@@ -129,7 +150,10 @@ impl Pipeline {
 /// One processed input: a record to store, or a failure to quarantine.
 enum Outcome {
     Record(Box<Record>, PutInfo, Box<newsmill_stories::Prepared>),
+    /// Read, then a stage failed: its raw bytes are kept (when small).
     Failed(Failure, Option<Vec<u8>>),
+    /// Could not be read at all (a fetch, a file, a WARC record): it never counts as read.
+    Unread(Failure),
 }
 
 pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
@@ -250,41 +274,42 @@ pub(crate) fn process(
     let outcomes: Vec<Outcome> = batch
         .into_par_iter()
         .map(|item| match item {
-            Ok(doc) => match pipeline.run(&doc).inspect(|_| progress.doc_done()) {
-                Ok(record) => {
-                    let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
-                    Outcome::Record(
-                        Box::new(record),
-                        PutInfo {
-                            fetched_at: doc.fetched_at.clone(),
-                        },
-                        Box::new(prepared),
-                    )
+            Ok(doc) => {
+                let result = pipeline.run(&doc);
+                progress.doc_done();
+                match result {
+                    Ok(record) => {
+                        let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
+                        Outcome::Record(
+                            Box::new(record),
+                            PutInfo {
+                                fetched_at: doc.fetched_at.clone(),
+                            },
+                            Box::new(prepared),
+                        )
+                    }
+                    Err(e) => {
+                        let raw = (doc.bytes.len() <= QUARANTINE_BYTES).then_some(doc.bytes);
+                        Outcome::Failed(
+                            Failure {
+                                origin: doc.origin.to_string(),
+                                stage: e.stage().into(),
+                                error: e.reason(),
+                                at: now(),
+                                bytes: raw.as_ref().map_or(0, Vec::len),
+                            },
+                            raw,
+                        )
+                    }
                 }
-                Err((stage, error)) => {
-                    let raw = (doc.bytes.len() <= QUARANTINE_BYTES).then_some(doc.bytes);
-                    Outcome::Failed(
-                        Failure {
-                            origin: doc.origin.to_string(),
-                            stage,
-                            error,
-                            at: now(),
-                            bytes: raw.as_ref().map_or(0, Vec::len),
-                        },
-                        raw,
-                    )
-                }
-            },
-            Err(e) => Outcome::Failed(
-                Failure {
-                    origin: e.input().to_string(),
-                    stage: "ingest".into(),
-                    error: e.reason(),
-                    at: now(),
-                    bytes: 0,
-                },
-                None,
-            ),
+            }
+            Err(e) => Outcome::Unread(Failure {
+                origin: e.input().to_string(),
+                stage: "ingest".into(),
+                error: e.reason(),
+                at: now(),
+                bytes: 0,
+            }),
         })
         .collect();
     for outcome in outcomes {
@@ -313,9 +338,15 @@ pub(crate) fn process(
                 }
             }
             Outcome::Failed(failure, raw) => {
-                if failure.stage != "ingest" {
-                    counts.read += 1;
-                }
+                counts.read += 1;
+                counts.failed += 1;
+                progress.failed(&failure.origin, &failure.error);
+                writer
+                    .quarantine(&failure, raw.as_deref())
+                    .with_context(|| format!("quarantining {}", failure.origin))?;
+            }
+            Outcome::Unread(failure) => {
+                let raw: Option<Vec<u8>> = None;
                 counts.failed += 1;
                 progress.failed(&failure.origin, &failure.error);
                 writer
@@ -339,25 +370,13 @@ fn now() -> String {
     format_rfc3339(secs)
 }
 
-/// Formats UTC seconds as RFC 3339 (civil-from-days, Howard Hinnant's algorithm).
+/// Formats UTC seconds as RFC 3339 (`2024-06-19T10:00:00Z`), with chrono.
 fn format_rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn list_failed(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
