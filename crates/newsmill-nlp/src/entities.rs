@@ -112,17 +112,19 @@ pub(crate) fn enrich_entities(record: &mut Record, nlp: &Nlp) {
         if pieces.is_empty() {
             continue;
         }
+        // The text and the sources are tagged as one document, so the document-level features
+        // carry what the article says about a name into its source list.
+        let texts: Vec<&str> = pieces
+            .iter()
+            .map(|p| match *p {
+                Piece::Text { start, end } => &record.text[start..end],
+                Piece::Source(i) => record.sources_cited[i].as_str(),
+            })
+            .collect();
         // A text too short for the detector: its function words may still name the language
         // (`newsmill_lang::guess_short`, which names none when they do not agree).
         let guessed = if lang.is_none() {
-            let joined: Vec<&str> = pieces
-                .iter()
-                .map(|p| match *p {
-                    Piece::Text { start, end } => &record.text[start..end],
-                    Piece::Source(i) => record.sources_cited[i].as_str(),
-                })
-                .collect();
-            newsmill_lang::guess_short(&joined.join("\n\n"))
+            newsmill_lang::guess_short(&texts.join("\n\n"))
         } else {
             None
         };
@@ -138,15 +140,6 @@ pub(crate) fn enrich_entities(record: &mut Record, nlp: &Nlp) {
             continue;
         };
         tagged.insert(format!("ner-{code}"));
-        // The text and the sources are tagged as one document, so the document-level features
-        // carry what the article says about a name into its source list.
-        let texts: Vec<&str> = pieces
-            .iter()
-            .map(|p| match *p {
-                Piece::Text { start, end } => &record.text[start..end],
-                Piece::Source(i) => record.sources_cited[i].as_str(),
-            })
-            .collect();
         for (piece, spans) in pieces.iter().zip(model.entities_in(&texts)) {
             let (base, source) = match *piece {
                 Piece::Text { start, .. } => (start, None),
