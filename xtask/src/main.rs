@@ -13,6 +13,7 @@ mod bench_ingest;
 mod bench_ner;
 mod eval_dates;
 mod eval_extract;
+mod eval_lang;
 mod eval_ner;
 mod eval_quotes;
 mod eval_stories;
@@ -92,6 +93,9 @@ enum Eval {
     /// Who said what on ../shared/data/quotes/polnear: attribution P/R/F1, speaker accuracy,
     /// direct-quote recall, on dev and on the held-out part of train.
     Quotes(eval_quotes::Args),
+    /// Short-text language guesses (`newsmill_lang::guess_short`) on the short sentences of
+    /// the NER dev sets: right, wrong and unknown per language.
+    LangShort,
     /// Story clustering on ../shared/data/clustering/dev: BCubed and pairwise P/R/F1, docs/s.
     Stories {
         /// Also estimate held-out quality: K folds of topics, each clustered by a model trained
@@ -127,6 +131,7 @@ fn main() -> anyhow::Result<()> {
             Eval::Stories { cv, pred, orders } => eval_stories::eval(&cli.data, cv, pred, orders),
             Eval::Extract(args) => eval_extract::run(&cli.data, &args),
             Eval::Quotes(args) => eval_quotes::run(&cli.data, &args),
+            Eval::LangShort => eval_lang::run(&cli.data),
         },
     }
 }

@@ -1,5 +1,6 @@
 //! What ingest hands to extract: bytes plus where they came from.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Where an input came from. Every error about an input names its origin.
@@ -58,6 +59,10 @@ pub struct RawDoc {
     pub hint: InputHint,
     /// The bytes as read.
     pub bytes: Vec<u8>,
+    /// Where fields came from, as the reader knows it better than the bytes say (a feed entry
+    /// read from its summary: `"text": "feed:summary"`); extract adds these entries to the
+    /// record's `provenance`, over its own.
+    pub provenance: BTreeMap<String, String>,
 }
 
 impl RawDoc {
@@ -70,6 +75,7 @@ impl RawDoc {
             content_type: None,
             hint,
             bytes,
+            provenance: BTreeMap::new(),
         }
     }
 }

@@ -84,6 +84,30 @@ pub enum ExtractError {
     },
 }
 
+impl ExtractError {
+    /// The input the error is about.
+    pub fn origin(&self) -> &str {
+        match self {
+            ExtractError::Empty { origin }
+            | ExtractError::Binary { origin }
+            | ExtractError::NotUtf8 { origin, .. }
+            | ExtractError::NoContent { origin } => origin,
+        }
+    }
+
+    /// What went wrong, without the input's name ("empty input").
+    pub fn reason(&self) -> String {
+        match self {
+            ExtractError::Empty { .. } => "empty input".into(),
+            ExtractError::Binary { .. } => "binary input, not text or HTML".into(),
+            ExtractError::NotUtf8 { offset, .. } => {
+                format!("not UTF-8 (invalid byte at offset {offset})")
+            }
+            ExtractError::NoContent { .. } => "no article text found".into(),
+        }
+    }
+}
+
 /// Result with [`ExtractError`].
 pub type Result<T, E = ExtractError> = std::result::Result<T, E>;
 
@@ -180,6 +204,19 @@ pub fn extract(doc: &RawDoc, config: &ExtractConfig) -> Result<Record> {
             .as_deref()
             .and_then(newsmill_core::site_of);
     }
+    // The reader's word on where a field came from, for the fields the record has.
+    for (field, source) in &doc.provenance {
+        let empty = match field.as_str() {
+            "byline" => record.byline.is_empty(),
+            "title" => record.title.is_none(),
+            "published" => record.published.is_none(),
+            "text" => record.blocks.is_empty(),
+            _ => false,
+        };
+        if !empty {
+            record.provenance.insert(field.clone(), source.clone());
+        }
+    }
     record.finish();
     Ok(record)
 }
@@ -217,6 +254,23 @@ fn looks_binary(bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
     use newsmill_core::Origin;
+
+    #[test]
+    fn errors_say_their_input_once_and_their_reason_alone() {
+        let e = ExtractError::NotUtf8 {
+            origin: "a: b.txt".into(),
+            offset: 3,
+        };
+        assert_eq!(e.origin(), "a: b.txt");
+        assert_eq!(e.to_string(), format!("{}: {}", e.origin(), e.reason()));
+        for e in [
+            ExtractError::Empty { origin: "x".into() },
+            ExtractError::Binary { origin: "x".into() },
+            ExtractError::NoContent { origin: "x".into() },
+        ] {
+            assert_eq!(e.to_string(), format!("x: {}", e.reason()));
+        }
+    }
 
     fn doc(bytes: &[u8], hint: InputHint) -> RawDoc {
         RawDoc::new(Origin::Path("x".into()), hint, bytes.to_vec())

@@ -15,7 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 
-use crate::write::{day_of, parse_date};
+use crate::write::{day_of, index_date, parse_date};
 use crate::{IndexError, KIND_ARTICLE, RecordMeta, Result, Store};
 
 /// One search: a query plus filters, a page, and whether to count facets.
@@ -375,6 +375,29 @@ impl Store {
             },
             other => crate::tantivy_err(&self.dir)(other),
         }
+    }
+
+    /// Every record matching `req`'s query and filters (its paging and facets are ignored),
+    /// sorted by id, read one at a time: `newsmill export QUERY`. A stored record that does not
+    /// read is one `Err` naming its id, and the iteration goes on.
+    pub fn records_matching(
+        &self,
+        req: &SearchRequest,
+    ) -> Result<impl Iterator<Item = Result<(Record, RecordMeta)>> + '_> {
+        let (query, _) = self.build_query(req)?;
+        let searcher = self.reader.searcher();
+        let matching = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| self.query_err(&req.query, e))?;
+        let keyed: Vec<_> = self
+            .keys_of_kind(KIND_ARTICLE)?
+            .into_iter()
+            .filter(|(_, addr)| matching.contains(addr))
+            .collect();
+        Ok(keyed.into_iter().map(move |(key, addr)| {
+            let doc = self.read_doc(&searcher, &key, addr)?;
+            self.record_of(&doc)
+        }))
     }
 
     /// Runs a search on the last commit.
@@ -741,10 +764,7 @@ fn date_term(field: Field, s: &str, what: &'static str, end_of_day: bool) -> Res
     if end_of_day && s.trim().len() == 10 {
         secs += 86_400;
     }
-    Ok(Term::from_field_date(
-        field,
-        tantivy::DateTime::from_timestamp_secs(secs),
-    ))
+    Ok(Term::from_field_date(field, index_date(secs)))
 }
 
 #[cfg(test)]

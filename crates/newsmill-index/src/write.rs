@@ -113,6 +113,14 @@ pub(crate) fn event_span(value: &str) -> Option<(i64, i64)> {
     Some((start, end))
 }
 
+/// A time for the index: tantivy keeps nanoseconds in an `i64`, so seconds outside about
+/// 1678..2262 are clamped to that range (a year 2999 in a page or a `--since` would
+/// overflow: a panic in a debug build, a wrong date in a release one).
+pub(crate) fn index_date(secs: i64) -> tantivy::DateTime {
+    const MAX: i64 = i64::MAX / 1_000_000_000 - 1;
+    tantivy::DateTime::from_timestamp_secs(secs.clamp(-MAX, MAX))
+}
+
 pub(crate) fn parse_date(s: &str) -> Option<i64> {
     let s = s.trim();
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
@@ -234,7 +242,7 @@ impl<'a> Writer<'a> {
             doc.add_text(f.entity, &e.name);
         }
         if let Some(t) = story.last_seen.or(story.first_seen) {
-            doc.add_date(f.date, tantivy::DateTime::from_timestamp_secs(t));
+            doc.add_date(f.date, index_date(t));
         }
         doc.add_text(
             f.meta,
@@ -446,7 +454,7 @@ impl<'a> Writer<'a> {
             .and_then(parse_date)
             .or_else(|| meta.fetched_at.as_deref().and_then(parse_date));
         if let Some(secs) = date {
-            doc.add_date(f.date, tantivy::DateTime::from_timestamp_secs(secs));
+            doc.add_date(f.date, index_date(secs));
         }
         if let Some(day) = day_of(record.published.as_deref(), meta.fetched_at.as_deref()) {
             doc.add_facet(f.f_day, Facet::from_path([day]));
@@ -456,8 +464,8 @@ impl<'a> Writer<'a> {
             f.event_end,
             record.event_time.as_deref().and_then(event_span),
         ) {
-            doc.add_date(fs, tantivy::DateTime::from_timestamp_secs(a));
-            doc.add_date(fe, tantivy::DateTime::from_timestamp_secs(b));
+            doc.add_date(fs, index_date(a));
+            doc.add_date(fe, index_date(b));
         }
         doc.add_text(f.record, json);
         doc.add_text(f.meta, crate::to_json(&format!("metadata of {key}"), meta)?);
@@ -532,6 +540,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(parse_date("1970-01-02"), Some(86400));
+        // Far dates are clamped into tantivy's range, not overflowed.
+        let far = index_date(parse_date("2999-01-01").unwrap());
+        assert!(far > index_date(parse_date("2262-01-01").unwrap()));
+        assert!(index_date(i64::MIN) < index_date(0));
         assert_eq!(parse_date("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_date("Thu, 01 Jan 1970 00:01:00 GMT"), Some(60));
         assert_eq!(parse_date("soon"), None);

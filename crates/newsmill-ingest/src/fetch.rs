@@ -115,6 +115,7 @@ impl Fetched {
             content_type: self.content_type,
             hint: InputHint::Auto,
             bytes: self.body,
+            provenance: Default::default(),
         }
     }
 }

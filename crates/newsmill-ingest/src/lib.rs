@@ -77,7 +77,7 @@ pub enum IngestError {
         /// The parser's message.
         message: String,
     },
-    /// A sitemap does not parse, or is skipped (a loop, too deep).
+    /// A sitemap does not parse, or is skipped (nested too deep).
     #[error("{input}: {message}")]
     Sitemap {
         /// The sitemap.
@@ -345,6 +345,10 @@ pub struct ReadStats {
     /// pages nor a feed, Markdown and project notes, binaries, empty files): see
     /// [`not_a_document`]. A file named on the command line is always read.
     pub not_documents: u64,
+    /// Page and sitemap URLs listed more than once in one run (a sitemap and its `.xml.gz`
+    /// copy, two feeds naming the same article, a sitemap index that lists itself): each is
+    /// fetched once, the repeats are counted here (not as failures).
+    pub repeated_urls: u64,
 }
 
 /// Reads every document of a list of sources, in order. See [`read_sources`].
@@ -355,7 +359,10 @@ pub struct Reader {
     fetcher: Option<BlockingFetcher>,
     fetcher_error: Option<String>,
     seen_sitemaps: HashSet<String>,
+    seen_pages: HashSet<String>,
     stats: ReadStats,
+    /// Bytes of local files read whole, and of WARC files read to their end.
+    bytes_done: u64,
 }
 
 impl std::fmt::Debug for Reader {
@@ -406,14 +413,44 @@ pub fn read_sources(sources: &[String], config: IngestConfig) -> Reader {
         fetcher: None,
         fetcher_error: None,
         seen_sitemaps: HashSet::new(),
+        seen_pages: HashSet::new(),
         stats: ReadStats::default(),
+        bytes_done: 0,
     }
+}
+
+/// The size in bytes of every file `sources` name (directories walked), when they are all
+/// local files; `None` when one is a URL or stdin (its size is not known before it is read).
+/// With [`Reader::bytes_read`] it gives a progress bar its total.
+pub fn local_size(sources: &[String]) -> Option<u64> {
+    let mut total = 0u64;
+    for s in sources {
+        let Source::Path(p) = Source::parse(s) else {
+            return None;
+        };
+        let path = PathBuf::from(&p);
+        let files = if path.is_dir() {
+            walk(&path).ok()?
+        } else {
+            vec![path]
+        };
+        for f in files {
+            total += fs_err::metadata(&f).map_or(0, |m| m.len());
+        }
+    }
+    Some(total)
 }
 
 impl Reader {
     /// What was skipped so far.
     pub fn stats(&self) -> ReadStats {
         self.stats
+    }
+
+    /// Bytes of local files read so far (a WARC's as it is streamed), to set against
+    /// [`local_size`] for progress.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_done + self.warc.as_ref().map_or(0, WarcReader::bytes_read)
     }
 
     fn fetcher(&mut self, url: &str) -> Result<&BlockingFetcher> {
@@ -508,6 +545,7 @@ impl Reader {
             Ok(bytes) => bytes,
             Err(e) => return Some(Err(IngestError::io(name, strip_path(e)))),
         };
+        self.bytes_done += bytes.len() as u64;
         if in_dir && !self.config.documents_only && skipped_in_dir(&name, &bytes) {
             self.stats.not_documents += 1;
             return None;
@@ -601,6 +639,19 @@ impl Reader {
                     );
                     doc.url.clone_from(&entry.url);
                     doc.content_type = Some("text/html; charset=utf-8".into());
+                    let text = if entry.summary_only {
+                        "feed:summary"
+                    } else {
+                        "feed:content"
+                    };
+                    doc.provenance.insert("text".into(), text.into());
+                    if !entry.authors.is_empty() {
+                        doc.provenance.insert("byline".into(), "feed:author".into());
+                    }
+                    if entry.published.is_some() {
+                        doc.provenance
+                            .insert("published".into(), "feed:date".into());
+                    }
                     tasks.push(Task::Doc(Box::new(doc)));
                 }
                 (None, Some(url)) => tasks.push(Task::Url {
@@ -643,6 +694,10 @@ impl Reader {
     }
 
     fn url(&mut self, url: String, want: Want, depth: u32) -> Option<Result<RawDoc>> {
+        if want == Want::Page && !self.seen_pages.insert(url.clone()) {
+            self.stats.repeated_urls += 1;
+            return None;
+        }
         if want == Want::Sitemap {
             if depth > MAX_SITEMAP_DEPTH {
                 return Some(Err(IngestError::Sitemap {
@@ -650,11 +705,10 @@ impl Reader {
                     message: format!("skipped: nested deeper than {MAX_SITEMAP_DEPTH} sitemaps"),
                 }));
             }
+            // Read already in this run (listed twice, or an index that lists itself): once.
             if !self.seen_sitemaps.insert(url.clone()) {
-                return Some(Err(IngestError::Sitemap {
-                    input: url,
-                    message: "skipped: sitemap already read (a loop)".into(),
-                }));
+                self.stats.repeated_urls += 1;
+                return None;
             }
         }
         let fetched = match self.fetcher(&url).and_then(|f| f.get(&url, None)) {
@@ -717,7 +771,9 @@ impl Iterator for Reader {
                         continue;
                     }
                     Some(Err(e)) => return Some(Err(e)),
-                    None => self.warc = None,
+                    None => {
+                        self.bytes_done += self.warc.take().map_or(0, |w| w.bytes_read());
+                    }
                 }
             }
             let task = self.tasks.pop_front()?;

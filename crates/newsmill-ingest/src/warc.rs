@@ -84,6 +84,31 @@ pub struct WarcReader {
     iter: Option<ArchiveIterator>,
     max_bytes: u64,
     records: u64,
+    /// Bytes of the file (as stored: compressed when it is) read so far, for progress.
+    consumed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Keeps its position in the file (bytes read, or where a seek went) in a shared counter.
+struct Counting<R> {
+    inner: R,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: io::Seek> io::Seek for Counting<R> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let pos = self.inner.seek(to)?;
+        self.count.store(pos, std::sync::atomic::Ordering::Relaxed);
+        Ok(pos)
+    }
 }
 
 impl std::fmt::Debug for WarcReader {
@@ -108,7 +133,11 @@ impl WarcReader {
     pub fn open(path: &str, max_bytes: u64) -> Result<WarcReader, IngestError> {
         use std::io::BufRead;
         let file = fs_err::File::open(path).map_err(|e| IngestError::io(path, e))?;
-        let mut buffered = io::BufReader::new(file.into_parts().0);
+        let consumed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut buffered = io::BufReader::new(Counting {
+            inner: file.into_parts().0,
+            count: consumed.clone(),
+        });
         let gzip = buffered
             .fill_buf()
             .map_err(|e| IngestError::io(path, e))?
@@ -135,7 +164,14 @@ impl WarcReader {
             iter: Some(iter),
             max_bytes,
             records: 0,
+            consumed,
         })
+    }
+
+    /// Bytes of the file read so far (compressed bytes for a compressed file; read ahead of
+    /// the records by a buffer), for a progress bar. Zero for a WARC read from memory.
+    pub fn bytes_read(&self) -> u64 {
+        self.consumed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Reads a WARC held in memory (stdin, fuzzing). `name` is what origins are called.
@@ -146,6 +182,7 @@ impl WarcReader {
             iter: Some(iter),
             max_bytes,
             records: 0,
+            consumed: Default::default(),
         }
     }
 
@@ -249,6 +286,7 @@ impl WarcReader {
             content_type,
             hint,
             bytes,
+            provenance: Default::default(),
         }))
     }
 }

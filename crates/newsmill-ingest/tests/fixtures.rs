@@ -88,6 +88,48 @@ fn local_sitemap_without_network_names_each_url() {
     }
 }
 
+// See: issue 23 ("failed 174" while the quarantine held 90: a sitemap and its `.xml.gz` copy
+// listed the same 84 URLs, each fetched, and failed, twice).
+#[test]
+fn regression_23_a_url_listed_twice_is_read_once_and_counted() {
+    let src = fixture("sitemaps/trafilatura_sitemap2.xml")
+        .to_string_lossy()
+        .into_owned();
+    let once: Vec<_> = read_sources(std::slice::from_ref(&src), IngestConfig::offline()).collect();
+    let mut reader = read_sources(&[src.clone(), src], IngestConfig::offline());
+    let twice: Vec<_> = reader.by_ref().collect();
+    assert!(!once.is_empty());
+    assert_eq!(twice.len(), once.len(), "each URL once");
+    assert_eq!(reader.stats().repeated_urls, once.len() as u64);
+}
+
+// See: issue 23 (the progress line had no total and no ETA): local inputs have a size, and
+// the reader says how much of it it has read, a WARC as it streams.
+#[test]
+fn regression_23_bytes_read_reach_the_local_size() {
+    let sources = vec![
+        fixture("html").to_string_lossy().into_owned(),
+        fixture("warc/cc-main-2024-22-whirlwind.warc.gz")
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    let total = newsmill_ingest::local_size(&sources).unwrap();
+    assert!(total > 0);
+    let mut reader = read_sources(&sources, IngestConfig::offline());
+    let mut seen = Vec::new();
+    while reader.next().is_some() {
+        seen.push(reader.bytes_read());
+    }
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert!(seen[0] < total, "{seen:?}");
+    assert_eq!(reader.bytes_read(), total);
+    assert_eq!(
+        newsmill_ingest::local_size(&["https://a.example/feed".into()]),
+        None
+    );
+    assert_eq!(newsmill_ingest::local_size(&["-".into()]), None);
+}
+
 #[test]
 fn warc_files_real_clipped_and_malformed() {
     let run = |p: &str| {

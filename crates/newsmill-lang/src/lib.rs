@@ -47,6 +47,69 @@ pub fn detect_language_reliable(text: &str) -> Option<&'static str> {
     iso639_1(info.lang())
 }
 
+/// The function words of each language (`data/function-words.txt`, which says where they come
+/// from), read once.
+fn function_words() -> &'static [(&'static str, std::collections::HashSet<&'static str>)] {
+    static LISTS: std::sync::OnceLock<
+        Vec<(&'static str, std::collections::HashSet<&'static str>)>,
+    > = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        include_str!("../data/function-words.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(':'))
+            .map(|(code, words)| (code.trim(), words.split_whitespace().collect()))
+            .collect()
+    })
+}
+
+/// The fewest function words a short text needs for [`guess_short`] to name its language.
+const GUESS_MIN_WORDS: usize = 3;
+/// How many more function words the best language needs than the next one.
+const GUESS_MARGIN: usize = 2;
+
+/// The language of a text too short for [`detect_language`] to tell, from its function words
+/// (articles, pronouns, prepositions, auxiliaries, weekday names and reporting verbs of
+/// English, German, Spanish, Dutch, French, Italian and Portuguese): the language with at
+/// least 3 of them in the text and 2 more than any other, else `None`.
+///
+/// On the short sentences (40 to 199 letters) of the NER dev sets (English CoNLL-2003, German,
+/// Spanish and Dutch), it names the right language for 85%, 83%, 84% and 93% of them and a
+/// wrong one for none (`cargo xtask eval lang-short`: dev figures; the margin was chosen on
+/// them).
+///
+/// ```
+/// assert_eq!(
+///     newsmill_lang::guess_short("Angela Merkel met Emmanuel Macron in Paris on Tuesday. \"We agree,\" Merkel said."),
+///     Some("en")
+/// );
+/// assert_eq!(newsmill_lang::guess_short("Merkel, Macron, Paris."), None);
+/// ```
+pub fn guess_short(text: &str) -> Option<&'static str> {
+    let lists = function_words();
+    let mut scores = vec![0usize; lists.len()];
+    for word in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        let lower = word.to_lowercase();
+        for (score, (_, words)) in scores.iter_mut().zip(lists) {
+            if words.contains(lower.as_str()) {
+                *score += 1;
+            }
+        }
+    }
+    let (best, &top) = scores.iter().enumerate().max_by_key(|&(_, s)| *s)?;
+    let next = scores
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != best)
+        .map(|(_, s)| *s)
+        .max()
+        .unwrap_or(0);
+    (top >= GUESS_MIN_WORDS && top >= next + GUESS_MARGIN).then_some(lists[best].0)
+}
+
 /// The first `max` bytes of `text`, cut at a character boundary.
 fn sample(text: &str, max: usize) -> &str {
     if text.len() <= max {

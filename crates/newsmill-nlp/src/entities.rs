@@ -10,12 +10,14 @@
 //! heading in a German article stays German. The blocks of one language are tagged together as
 //! one document (the tagger's document-level features read all of them); `sources_cited` goes
 //! with the record's language. Blocks in a language without a tagger, or whose language is not
-//! known, get no entities.
+//! known even from their function words, get no entities.
 //!
 //! `provenance["entities"]` says what happened, as `+`-joined parts in a stable order:
 //! `ner-en` (the English model tagged some blocks), `no-model:pt` (some blocks are Portuguese,
 //! which has no tagger), `no-language` (the record's language is unknown and no block could be
-//! told on its own). A record with an empty text gets no provenance entry.
+//! told on its own), `language-guess:en` (the language is unknown to the detector, too short
+//! to tell, but its function words name one with a tagger: [`newsmill_lang::guess_short`];
+//! the record's `language` stays `null`). A record with an empty text gets no provenance entry.
 
 use std::collections::BTreeSet;
 
@@ -110,15 +112,6 @@ pub(crate) fn enrich_entities(record: &mut Record, nlp: &Nlp) {
         if pieces.is_empty() {
             continue;
         }
-        let Some(code) = lang.as_deref() else {
-            untagged.insert("no-language".to_string());
-            continue;
-        };
-        let Ok(model) = nlp.model(code) else {
-            untagged.insert(format!("no-model:{code}"));
-            continue;
-        };
-        tagged.insert(format!("ner-{code}"));
         // The text and the sources are tagged as one document, so the document-level features
         // carry what the article says about a name into its source list.
         let texts: Vec<&str> = pieces
@@ -128,6 +121,25 @@ pub(crate) fn enrich_entities(record: &mut Record, nlp: &Nlp) {
                 Piece::Source(i) => record.sources_cited[i].as_str(),
             })
             .collect();
+        // A text too short for the detector: its function words may still name the language
+        // (`newsmill_lang::guess_short`, which names none when they do not agree).
+        let guessed = if lang.is_none() {
+            newsmill_lang::guess_short(&texts.join("\n\n"))
+        } else {
+            None
+        };
+        let Some(code) = lang.as_deref().or(guessed) else {
+            untagged.insert("no-language".to_string());
+            continue;
+        };
+        if let Some(g) = guessed {
+            untagged.insert(format!("language-guess:{g}"));
+        }
+        let Ok(model) = nlp.model(code) else {
+            untagged.insert(format!("no-model:{code}"));
+            continue;
+        };
+        tagged.insert(format!("ner-{code}"));
         for (piece, spans) in pieces.iter().zip(model.entities_in(&texts)) {
             let (base, source) = match *piece {
                 Piece::Text { start, .. } => (start, None),

@@ -438,15 +438,7 @@ pub(crate) fn atom(alert: &Alert, base: &str) -> String {
     ));
     for e in &alert.events {
         let title = e.title.as_deref().unwrap_or("(untitled story)");
-        let summary = format!(
-            "{} article(s) from {}",
-            e.articles,
-            if e.sites.is_empty() {
-                "unknown sites".to_string()
-            } else {
-                e.sites.join(", ")
-            }
-        );
+        let summary = entry_summary(e);
         let story_path = format!("{base}/stories/{}", percent_encode(&e.story));
         out.push_str(&format!(
             "  <entry>\n    <id>urn:newsmill:alert:{}:story:{}</id>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
@@ -460,6 +452,30 @@ pub(crate) fn atom(alert: &Alert, base: &str) -> String {
     }
     out.push_str("</feed>\n");
     out
+}
+
+/// What an alert's Atom entry says of its story: which story, how many articles from which
+/// outlets, since when ("New story “Floods in Valencia”: 3 articles from elpais.com,
+/// bbc.co.uk; first published 30 October 2024.").
+fn entry_summary(e: &AlertEvent) -> String {
+    let title = e.title.as_deref().unwrap_or("(untitled story)");
+    let n = e.articles;
+    let s = if n == 1 { "" } else { "s" };
+    let outlets = match e.sites.len() {
+        0 => String::new(),
+        k if k <= 5 => format!(" from {}", e.sites.join(", ")),
+        k => format!(
+            " from {} and {} more outlets",
+            e.sites[..4].join(", "),
+            k - 4
+        ),
+    };
+    let first = e
+        .published
+        .as_deref()
+        .map(|p| format!("; first published {}", crate::when::day_label(p)))
+        .unwrap_or_default();
+    format!("New story “{title}”: {n} article{s}{outlets}{first}.")
 }
 
 /// Percent-encodes a path segment (everything but unreserved characters).

@@ -7,6 +7,8 @@
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 
+use crate::when::period_label;
+
 /// One bar: a label (a day or a month), a value, and an optional share of the day's articles.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Bar {
@@ -137,8 +139,8 @@ pub(crate) fn bar_chart_linked(
     let total: u64 = bars.iter().map(|b| b.value).sum();
     let label = format!(
         "{caption}: {total} {what} from {} to {}, at most {max} in one period",
-        bars[0].label,
-        bars[bars.len() - 1].label
+        period_label(&bars[0].label),
+        period_label(&bars[bars.len() - 1].label)
     );
     html! {
         figure.chart {
@@ -154,7 +156,7 @@ pub(crate) fn bar_chart_linked(
                         rect.hit-area x=(x) y="0" width=(format!("{bw:.1}")) height=(format!("{:.1}", H - PAD_B)) {}
                         rect.bar x=(x) y=(format!("{:.1}", H - PAD_B - h)) width=(format!("{bw:.1}")) height=(format!("{h:.1}")) {}
                         title {
-                            (b.label) ": " (b.value) " " (what)
+                            (period_label(&b.label)) ": " (b.value) " " (what)
                             @if let Some(s) = b.share { " (" (format!("{:.1}", s * 100.0)) "% of all)" }
                         }
                     };
@@ -163,8 +165,8 @@ pub(crate) fn bar_chart_linked(
                         None => { g { (rect) } }
                     }
                 }
-                text.tick x=(PAD_L) y=(H - 4.0) text-anchor="start" { (bars[0].label) }
-                text.tick x=(W - 2.0) y=(H - 4.0) text-anchor="end" { (bars[bars.len() - 1].label) }
+                text.tick x=(PAD_L) y=(H - 4.0) text-anchor="start" { (period_label(&bars[0].label)) }
+                text.tick x=(W - 2.0) y=(H - 4.0) text-anchor="end" { (period_label(&bars[bars.len() - 1].label)) }
             }
             figcaption {
                 (caption)
@@ -174,7 +176,7 @@ pub(crate) fn bar_chart_linked(
                         thead { tr { th { "Period" } th { (what) } @if bars.iter().any(|b| b.share.is_some()) { th { "Share of all" } } } }
                         tbody {
                             @for b in bars.iter().filter(|b| b.value > 0) {
-                                tr { td { (b.label) } td.num { (b.value) }
+                                tr { td { time datetime=(b.label) { (period_label(&b.label)) } } td.num { (b.value) }
                                     @if let Some(s) = b.share { td.num { (format!("{:.1}%", s * 100.0)) } } }
                             }
                         }
@@ -205,7 +207,7 @@ mod tests {
         ]);
         assert_eq!(bars[0].label, "2023-01");
         let svg = bar_chart(&bars, "articles", "Attention").into_string();
-        assert!(svg.contains("<svg") && svg.contains("2023-01: 1 articles"));
+        assert!(svg.contains("<svg") && svg.contains("January 2023: 1 articles"));
     }
 
     // See: issue 23 (a 3.5-year gap was drawn as wide as a month, under "Articles per day").

@@ -45,6 +45,7 @@ mod pages;
 mod said;
 mod security;
 mod store;
+mod when;
 
 use std::future::Future;
 use std::net::SocketAddr;

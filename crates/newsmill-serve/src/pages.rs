@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 use newsmill_core::{BlockKind, CharIndex, Entity, Record};
+
+use crate::when::{day_label, time_label};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -210,7 +212,7 @@ fn hit_meta(h: &Hit) -> Markup {
     html! {
         p.meta {
             @if let Some(s) = &h.site { a.site href=(format!("/?site={}", percent_encode(s))) { (s) } }
-            @if let Some(d) = day(h.published.as_deref()) { time datetime=(d) { (d) } }
+            @if let Some(d) = day(h.published.as_deref()) { time datetime=(d) { (day_label(d)) } }
             @if let Some(l) = &h.language { span.lang { (l) } }
             @if let Some(s) = &h.story { a.story-link href=(story_url(s)) { "story" } }
         }
@@ -291,8 +293,10 @@ async fn search_page(
         })
     };
     let body = html! {
+        // Results first in the page (a phone shows them before the filters); on a wide screen
+        // the grid puts the filters in the left column.
         div.search-layout {
-            aside.facets aria-label="Filters" {
+            section.results {
                 @if !active.is_empty() {
                     section.active {
                         h2 { "Filters" }
@@ -304,24 +308,6 @@ async fn search_page(
                         }
                     }
                 }
-                section.facet {
-                    h2 { "Dates" }
-                    form.dates method="get" action="/" {
-                        input type="hidden" name="q" value=(params.q);
-                        @for (k, v) in [("site", &params.site), ("language", &params.language), ("entity", &params.entity), ("story", &params.story)] {
-                            @if let Some(v) = v { input type="hidden" name=(k) value=(v); }
-                        }
-                        @if let Some(s) = params.sort { input type="hidden" name="sort" value=(s.as_str()); }
-                        label { "From " input type="date" name="from" value=[params.from.as_deref()]; }
-                        label { "To " input type="date" name="to" value=[params.to.as_deref()]; }
-                        button type="submit" { "Apply" }
-                    }
-                }
-                (facet_group("Sites", "site", &results.facets.site, &params))
-                (facet_group("Languages", "language", &results.facets.language, &params))
-                (facet_group("Entities", "entity", &results.facets.entity, &params))
-            }
-            section.results {
                 (bar_chart_linked(&bars, "articles", &match (req.query.is_empty() && filters.is_empty(), period(&bars)) {
                     (true, "day") => "Articles per day (a bar narrows the search to its day)".to_string(),
                     (false, "day") => "Attention: matching articles per day (a bar narrows the search to its day)".to_string(),
@@ -354,6 +340,24 @@ async fn search_page(
                         a rel="next" href=(search_url(&params, |p| p.offset = Some(req.offset + req.limit))) { "Next →" }
                     }
                 }
+            }
+            aside.facets aria-label="Filters" {
+                section.facet {
+                    h2 { "Dates" }
+                    form.dates method="get" action="/" {
+                        input type="hidden" name="q" value=(params.q);
+                        @for (k, v) in [("site", &params.site), ("language", &params.language), ("entity", &params.entity), ("story", &params.story)] {
+                            @if let Some(v) = v { input type="hidden" name=(k) value=(v); }
+                        }
+                        @if let Some(s) = params.sort { input type="hidden" name="sort" value=(s.as_str()); }
+                        label { "From " input type="date" name="from" value=[params.from.as_deref()]; }
+                        label { "To " input type="date" name="to" value=[params.to.as_deref()]; }
+                        button type="submit" { "Apply" }
+                    }
+                }
+                (facet_group("Sites", "site", &results.facets.site, &params))
+                (facet_group("Languages", "language", &results.facets.language, &params))
+                (facet_group("Entities", "entity", &results.facets.entity, &params))
             }
         }
     };
@@ -530,7 +534,7 @@ async fn article_page(
                     p.meta {
                         @if !r.byline.is_empty() { span.byline { "By " (r.byline.join(", ")) } }
                         @if let Some(s) = &r.site { a.site href=(format!("/?site={}", percent_encode(s))) { (s) } }
-                        @if let Some(d) = &r.published { time datetime=(d) { (d) } }
+                        @if let Some(d) = &r.published { time datetime=(d) { (time_label(d)) } }
                         @if let Some(l) = &r.language { span.lang { (l) } }
                         @if let Some(s) = &r.story { a.story-link href=(story_url(s)) { "Story" } }
                         @if let Some(dup) = &r.duplicate_of { a href=(article_url(dup)) { "Near-duplicate of another article" } }
@@ -595,7 +599,7 @@ fn story_item(s: &StorySummary) -> Markup {
             p.meta {
                 span { (s.articles) " article" @if s.articles != 1 { "s" } }
                 @if let (Some(f), Some(l)) = (day(s.first.as_deref()), day(s.last.as_deref())) {
-                    time datetime=(f) { (f) } @if f != l { " – " time datetime=(l) { (l) } }
+                    time datetime=(f) { (day_label(f)) } @if f != l { " – " time datetime=(l) { (day_label(l)) } }
                 }
                 @for site in s.sites.iter().take(4) { span.site { (site.value) } }
             }
@@ -681,7 +685,7 @@ async fn story_page(
             p.meta {
                 span { (s.articles) " article" @if s.articles != 1 { "s" } }
                 @if let (Some(f), Some(l)) = (day(s.first.as_deref()), day(s.last.as_deref())) {
-                    time datetime=(f) { (f) } @if f != l { " – " time datetime=(l) { (l) } }
+                    time datetime=(f) { (day_label(f)) } @if f != l { " – " time datetime=(l) { (day_label(l)) } }
                 }
                 a href=(format!("/?story={}&sort=oldest", percent_encode(&s.id))) { "Search within" }
             }
@@ -715,7 +719,7 @@ async fn story_page(
             ol.timeline {
                 @for (d, hits) in &days {
                     li.day {
-                        h3 { @if let Some(d) = d { time datetime=(d) { (d) } } @else { "Undated" } }
+                        h3 { @if let Some(d) = d { time datetime=(d) { (day_label(d)) } } @else { "Undated" } }
                         ul {
                             @for h in hits {
                                 li.hit {
@@ -948,7 +952,7 @@ fn alerts_body(state: &AppState, message: Option<&ApiError>) -> Markup {
                         @if !a.events.is_empty() {
                             ul.events { @for ev in a.events.iter().take(5) {
                                 li { a href=(story_url(&ev.story)) { (ev.title.as_deref().unwrap_or("(untitled story)")) }
-                                     " " span.muted { (ev.detected) } }
+                                     " " span.muted { "found " time datetime=(ev.detected) { (time_label(&ev.detected)) } } }
                             } }
                         }
                         form.inline method="post" action=(format!("/alerts/{}/delete", percent_encode(&a.id))) {

@@ -116,6 +116,67 @@ pub(crate) struct IngestArgs {
     pub(crate) format: Option<Format>,
 }
 
+/// The filters `search` and `export` share, named as the HTTP API names them (`language`,
+/// `site`, `entity`, `story`; `--from`/`--to` are the API's `from`/`to`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct Filters {
+    /// Only records dated on or after this (YYYY-MM-DD or RFC 3339).
+    #[arg(long, visible_alias = "from", value_name = "DATE")]
+    pub(crate) since: Option<String>,
+    /// Only records dated on or before this day (YYYY-MM-DD) or before this instant.
+    #[arg(long, visible_alias = "to", value_name = "DATE")]
+    pub(crate) until: Option<String>,
+    /// Only records whose event time (when their main event happened) reaches into this day
+    /// or later (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) event_since: Option<String>,
+    /// Only records whose event time begins on or before this day (or before this instant).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) event_until: Option<String>,
+    /// Only records in this language (ISO 639-1, e.g. en).
+    #[arg(long, visible_alias = "lang", value_name = "CODE")]
+    pub(crate) language: Option<String>,
+    /// Only records of this site, matched whole (e.g. bbc.co.uk).
+    #[arg(long, value_name = "SITE")]
+    pub(crate) site: Option<String>,
+    /// Only records naming this entity, matched whole ("Vladimir Putin").
+    #[arg(long, value_name = "NAME")]
+    pub(crate) entity: Option<String>,
+    /// Only records of this story.
+    #[arg(long, value_name = "ID")]
+    pub(crate) story: Option<String>,
+}
+
+impl Filters {
+    /// A search request for `query` with these filters (the first 10 hits, no facets).
+    pub(crate) fn request(&self, query: &str) -> newsmill_index::SearchRequest {
+        newsmill_index::SearchRequest {
+            query: query.to_string(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            event_since: self.event_since.clone(),
+            event_until: self.event_until.clone(),
+            language: self.language.clone(),
+            site: self.site.clone(),
+            entity: self.entity.clone(),
+            story: self.story.clone(),
+            ..newsmill_index::SearchRequest::default()
+        }
+    }
+
+    /// True when no filter is given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.since.is_none()
+            && self.until.is_none()
+            && self.event_since.is_none()
+            && self.event_until.is_none()
+            && self.language.is_none()
+            && self.site.is_none()
+            && self.entity.is_none()
+            && self.story.is_none()
+    }
+}
+
 /// Arguments of `newsmill search`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SearchArgs {
@@ -127,22 +188,8 @@ pub(crate) struct SearchArgs {
     pub(crate) query: String,
     #[command(flatten)]
     pub(crate) data: DataArg,
-    /// Only records dated on or after this (YYYY-MM-DD or RFC 3339).
-    #[arg(long, value_name = "DATE")]
-    pub(crate) since: Option<String>,
-    /// Only records dated on or before this day (YYYY-MM-DD) or before this instant.
-    #[arg(long, value_name = "DATE")]
-    pub(crate) until: Option<String>,
-    /// Only records whose event time (when their main event happened) reaches into this day
-    /// or later (YYYY-MM-DD or RFC 3339).
-    #[arg(long, value_name = "DATE")]
-    pub(crate) event_since: Option<String>,
-    /// Only records whose event time begins on or before this day (or before this instant).
-    #[arg(long, value_name = "DATE")]
-    pub(crate) event_until: Option<String>,
-    /// Only records in this language (ISO 639-1, e.g. en).
-    #[arg(long, value_name = "CODE")]
-    pub(crate) lang: Option<String>,
+    #[command(flatten)]
+    pub(crate) filters: Filters,
     /// Hits to show.
     #[arg(long, short = 'n', default_value_t = 10)]
     pub(crate) limit: usize,
@@ -173,8 +220,14 @@ pub(crate) enum SearchFormat {
 /// Arguments of `newsmill export`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ExportArgs {
+    /// Export only the records matching this query (the language of `newsmill search`);
+    /// without it, and without filters, every record.
+    #[arg(value_name = "QUERY")]
+    pub(crate) query: Option<String>,
     #[command(flatten)]
     pub(crate) data: DataArg,
+    #[command(flatten)]
+    pub(crate) filters: Filters,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub(crate) format: ExportFormat,

@@ -320,3 +320,56 @@ fn regression_23_browser_search_forms_aliases_and_errors() {
     assert!(!bad.contains("(()"), "the query as typed");
     let _ = fs_err::remove_dir_all(&dir);
 }
+
+// See: issue 23 (dates were raw ISO on the pages; on a phone the filters came before the
+// results).
+#[test]
+fn regression_23_browser_dates_for_people_and_results_first_on_a_phone() {
+    let Some(bin) = chromium() else {
+        return skip("regression_23_browser_dates_for_people_and_results_first_on_a_phone");
+    };
+    let srv = TestServer::start(corpus());
+    let seed_id = corpus()[4].id.clone();
+    let article = dom(&bin, &srv.url(&format!("/articles/{seed_id}")));
+    assert!(
+        article.contains(r#"<time datetime="2024-06-19T06:00:00Z">19 June 2024, 06:00 UTC</time>"#),
+        "{article}"
+    );
+    let results = dom(&bin, &srv.url("/?q=putin"));
+    assert!(
+        results.contains(r#"<time datetime="2024-06-19">19 June 2024</time>"#),
+        "{results}"
+    );
+    // One column on a phone is page order: the results come first, and a wide screen's grid
+    // puts the filters on the left.
+    let (res, facets) = (
+        results.find("class=\"results\"").unwrap(),
+        results.find("class=\"facets\"").unwrap(),
+    );
+    assert!(res < facets, "results before the filters in the page");
+    let css = include_str!("../../assets/style.css");
+    assert!(css.contains(r#"grid-template-areas: "facets results""#));
+    let filtered = dom(&bin, &srv.url("/?q=putin&language=en"));
+    let active = filtered.find("class=\"active\"").unwrap();
+    assert!(
+        active < filtered.find("class=\"hits\"").unwrap(),
+        "active filters above the results"
+    );
+    screenshot_sized(&bin, &srv.url("/?q=harbour"), "search-phone", "390,844");
+}
+
+fn screenshot_sized(bin: &Path, url: &str, name: &str, size: &str) {
+    let dir = shots_dir();
+    fs_err::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.png"));
+    let _ = fs_err::remove_file(&path);
+    run(
+        bin,
+        &[
+            format!("--screenshot={}", path.display()),
+            format!("--window-size={size}"),
+        ],
+        url,
+    );
+    assert!(fs_err::metadata(&path).expect("screenshot written").len() > 5_000);
+}

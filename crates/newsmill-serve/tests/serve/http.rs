@@ -567,10 +567,12 @@ async fn pages_render_and_unknown_paths_are_404() {
     );
     // The events the articles date, in time order, the articles' main events marked
     // (issue 18): the harbour closed on Monday morning, divers inspected on Tuesday.
-    let monday = story
+    // (Search the events list only: the chart's table and the day headings name days too.)
+    let events = &story[story.find("class=\"events\"").expect("events")..];
+    let monday = events
         .find("3 June 2024, morning")
         .expect("Monday morning on the timeline");
-    let tuesday = story
+    let tuesday = events
         .find(">4 June 2024<")
         .expect("Tuesday on the timeline");
     assert!(monday < tuesday, "in time order");
@@ -700,4 +702,11 @@ async fn alert_fires_once_per_new_story_with_webhook_retries_and_feed() {
     assert_eq!(feed.matches("<entry>").count(), 1);
     assert!(feed.contains("<title>Port Elwin harbour reopens</title>"));
     assert!(feed.contains("/stories/harbour-reopens"));
+    // Which story, from which outlets, since when (issue 23: was "2 article(s) from ...").
+    let summary = &feed[feed.find("<summary>").unwrap()..feed.find("</summary>").unwrap()];
+    assert!(
+        summary.starts_with("<summary>New story “Port Elwin harbour reopens”: 2 articles from ")
+            && summary.ends_with("; first published 8 June 2024."),
+        "{summary}"
+    );
 }

@@ -161,16 +161,7 @@ fn analyze_one(
     config: &ExtractConfig,
     nlp: Option<&Nlp>,
 ) -> Result<Record, (String, String)> {
-    let origin = doc.origin.to_string();
-    let mut record = extract(doc, config).map_err(|e| {
-        let msg = e.to_string();
-        let reason = msg
-            .strip_prefix(origin.as_str())
-            .and_then(|m| m.strip_prefix(": "))
-            .unwrap_or(&msg)
-            .to_string();
-        (origin.clone(), reason)
-    })?;
+    let mut record = extract(doc, config).map_err(|e| (e.origin().to_string(), e.reason()))?;
     if let Some(nlp) = nlp {
         newsmill_nlp::enrich(&mut record, nlp);
     }

@@ -84,6 +84,35 @@ impl Counts {
     }
 }
 
+/// Why the pipeline made no record of a document.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PipelineError {
+    /// Extraction found nothing to extract (empty, binary, no article text).
+    #[error(transparent)]
+    Extract(#[from] newsmill_extract::ExtractError),
+    /// The NLP stage panicked on this record (a bug; the run goes on).
+    #[error("the NLP stage panicked")]
+    NlpPanicked,
+}
+
+impl PipelineError {
+    /// The stage that failed, as the quarantine records it (`extract`, `nlp`).
+    pub(crate) fn stage(&self) -> &'static str {
+        match self {
+            PipelineError::Extract(_) => "extract",
+            PipelineError::NlpPanicked => "nlp",
+        }
+    }
+
+    /// What went wrong, without the input's name.
+    pub(crate) fn reason(&self) -> String {
+        match self {
+            PipelineError::Extract(e) => e.reason(),
+            PipelineError::NlpPanicked => self.to_string(),
+        }
+    }
+}
+
 /// The stages after reading, shared by every worker.
 pub(crate) struct Pipeline {
     extract: ExtractConfig,
@@ -102,16 +131,8 @@ impl Pipeline {
         })
     }
 
-    pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
-        let mut record = extract(doc, &self.extract).map_err(|e| {
-            let msg = e.to_string();
-            let origin = doc.origin.to_string();
-            let msg = msg
-                .strip_prefix(origin.as_str())
-                .and_then(|m| m.strip_prefix(": "))
-                .map_or(msg.clone(), str::to_string);
-            ("extract".to_string(), msg)
-        })?;
+    pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, PipelineError> {
+        let mut record = extract(doc, &self.extract)?;
         if let Some(nlp) = &self.nlp {
             // The NLP stage is pure and must not panic; a panic would still lose only this
             // record, never the run.
@@ -119,7 +140,7 @@ impl Pipeline {
                 newsmill_nlp::enrich(&mut record, nlp);
             }));
             if r.is_err() {
-                return Err(("nlp".into(), "the NLP stage panicked".into()));
+                return Err(PipelineError::NlpPanicked);
             }
         }
         Ok(record)
@@ -129,7 +150,10 @@ impl Pipeline {
 /// One processed input: a record to store, or a failure to quarantine.
 enum Outcome {
     Record(Box<Record>, PutInfo, Box<newsmill_stories::Prepared>),
+    /// Read, then a stage failed: its raw bytes are kept (when small).
     Failed(Failure, Option<Vec<u8>>),
+    /// Could not be read at all (a fetch, a file, a WARC record): it never counts as read.
+    Unread(Failure),
 }
 
 pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
@@ -151,14 +175,19 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     }
     let mut writer = store.writer()?;
     let mut stage = StoryStage::load(&store)?;
-    let progress = Progress::new();
+    // Local files have a size to set progress against (and an ETA); URLs and stdin do not.
+    let total = newsmill_ingest::local_size(&args.sources);
+    let progress = Progress::with_total(total);
     let mut counts = Counts::default();
     let mut reader = read_sources(&args.sources, config);
     loop {
+        let before = reader.bytes_read();
         let batch: Vec<Result<RawDoc, IngestError>> =
             next_batch(&mut reader, BATCH_DOCS, BATCH_BYTES, |d| {
                 d.as_ref().map_or(0, |d| d.bytes.len())
             });
+        // The batch's bytes count as done as its documents are.
+        progress.batch(before, reader.bytes_read(), batch.len());
         if batch.is_empty() {
             break;
         }
@@ -194,6 +223,11 @@ pub(crate) fn skipped_summary(stats: newsmill_ingest::ReadStats) -> String {
             "; {} WARC records without a document skipped",
             stats.skipped
         ));
+    }
+    if stats.repeated_urls > 0 {
+        let n = stats.repeated_urls;
+        let s = if n == 1 { "" } else { "s" };
+        out.push_str(&format!("; {n} URL{s} listed again read once"));
     }
     if stats.not_documents > 0 {
         let n = stats.not_documents;
@@ -240,41 +274,42 @@ pub(crate) fn process(
     let outcomes: Vec<Outcome> = batch
         .into_par_iter()
         .map(|item| match item {
-            Ok(doc) => match pipeline.run(&doc) {
-                Ok(record) => {
-                    let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
-                    Outcome::Record(
-                        Box::new(record),
-                        PutInfo {
-                            fetched_at: doc.fetched_at.clone(),
-                        },
-                        Box::new(prepared),
-                    )
+            Ok(doc) => {
+                let result = pipeline.run(&doc);
+                progress.doc_done();
+                match result {
+                    Ok(record) => {
+                        let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
+                        Outcome::Record(
+                            Box::new(record),
+                            PutInfo {
+                                fetched_at: doc.fetched_at.clone(),
+                            },
+                            Box::new(prepared),
+                        )
+                    }
+                    Err(e) => {
+                        let raw = (doc.bytes.len() <= QUARANTINE_BYTES).then_some(doc.bytes);
+                        Outcome::Failed(
+                            Failure {
+                                origin: doc.origin.to_string(),
+                                stage: e.stage().into(),
+                                error: e.reason(),
+                                at: now(),
+                                bytes: raw.as_ref().map_or(0, Vec::len),
+                            },
+                            raw,
+                        )
+                    }
                 }
-                Err((stage, error)) => {
-                    let raw = (doc.bytes.len() <= QUARANTINE_BYTES).then_some(doc.bytes);
-                    Outcome::Failed(
-                        Failure {
-                            origin: doc.origin.to_string(),
-                            stage,
-                            error,
-                            at: now(),
-                            bytes: raw.as_ref().map_or(0, Vec::len),
-                        },
-                        raw,
-                    )
-                }
-            },
-            Err(e) => Outcome::Failed(
-                Failure {
-                    origin: e.input().to_string(),
-                    stage: "ingest".into(),
-                    error: e.reason(),
-                    at: now(),
-                    bytes: 0,
-                },
-                None,
-            ),
+            }
+            Err(e) => Outcome::Unread(Failure {
+                origin: e.input().to_string(),
+                stage: "ingest".into(),
+                error: e.reason(),
+                at: now(),
+                bytes: 0,
+            }),
         })
         .collect();
     for outcome in outcomes {
@@ -303,9 +338,15 @@ pub(crate) fn process(
                 }
             }
             Outcome::Failed(failure, raw) => {
-                if failure.stage != "ingest" {
-                    counts.read += 1;
-                }
+                counts.read += 1;
+                counts.failed += 1;
+                progress.failed(&failure.origin, &failure.error);
+                writer
+                    .quarantine(&failure, raw.as_deref())
+                    .with_context(|| format!("quarantining {}", failure.origin))?;
+            }
+            Outcome::Unread(failure) => {
+                let raw: Option<Vec<u8>> = None;
                 counts.failed += 1;
                 progress.failed(&failure.origin, &failure.error);
                 writer
@@ -329,25 +370,13 @@ fn now() -> String {
     format_rfc3339(secs)
 }
 
-/// Formats UTC seconds as RFC 3339 (civil-from-days, Howard Hinnant's algorithm).
+/// Formats UTC seconds as RFC 3339 (`2024-06-19T10:00:00Z`), with chrono.
 fn format_rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn list_failed(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
@@ -383,20 +412,102 @@ fn list_failed(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// A progress bar on a terminal, nothing otherwise; and the failures, grouped by reason.
-pub(crate) struct Progress(Option<ProgressBar>, std::sync::Mutex<ErrorGroups>);
+pub(crate) struct Progress(
+    Option<ProgressBar>,
+    std::sync::Mutex<ErrorGroups>,
+    std::time::Instant,
+    /// The batch in hand: its first and last byte of input, its documents, those done; then
+    /// the documents done in all, and the last counts' summary.
+    std::sync::Mutex<([u64; 4], u64, String)>,
+);
+
+/// The progress line's template: a bar with its ETA when the total bytes are known (local
+/// files), else a spinner.
+fn progress_template(total_known: bool) -> &'static str {
+    if total_known {
+        "{spinner} {elapsed} [{bar:24}] {percent}% of {total_bytes}, ETA {eta} · {msg}"
+    } else {
+        "{spinner} {elapsed} {msg}"
+    }
+}
+
+fn join_message(rate: &str, summary: &str) -> String {
+    if summary.is_empty() {
+        rate.to_string()
+    } else {
+        format!("{rate}; {summary}")
+    }
+}
+
+/// "1204 docs, 52 docs/s": whole numbers (indicatif's `{per_sec}` printed "51.6918/s").
+fn rate_message(docs: u64, secs: f64) -> String {
+    let rate = if secs > 0.0 { docs as f64 / secs } else { 0.0 };
+    let rate = if rate >= 10.0 || rate == 0.0 {
+        format!("{rate:.0}")
+    } else {
+        format!("{rate:.1}")
+    };
+    format!("{docs} docs, {rate} docs/s")
+}
 
 impl Progress {
+    /// A spinner (no total known).
     pub(crate) fn new() -> Progress {
+        Progress::with_total(None)
+    }
+
+    /// A bar over `total` bytes with an ETA when the total is known, else a spinner.
+    pub(crate) fn with_total(total: Option<u64>) -> Progress {
+        let start = std::time::Instant::now();
         if !io::stderr().is_terminal() {
-            return Progress(None, Default::default());
+            return Progress(None, Default::default(), start, Default::default());
         }
-        let bar = ProgressBar::new_spinner();
+        let bar = match total {
+            Some(t) => ProgressBar::new(t),
+            None => ProgressBar::new_spinner(),
+        };
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {elapsed} {pos} docs ({per_sec}) {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template(progress_template(total.is_some()))
+                .unwrap_or_else(|_| ProgressStyle::default_spinner())
+                .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress(Some(bar), Default::default())
+        Progress(Some(bar), Default::default(), start, Default::default())
+    }
+
+    /// A batch of `docs` documents read from input bytes `from..to`: the bar moves through
+    /// them as the documents are processed.
+    pub(crate) fn batch(&self, from: u64, to: u64, docs: usize) {
+        self.3.lock().unwrap_or_else(|e| e.into_inner()).0 = [from, to, docs as u64, 0];
+        self.position(from);
+    }
+
+    /// One more document of the batch went through the pipeline (called from its workers).
+    pub(crate) fn doc_done(&self) {
+        if self.0.is_none() {
+            return;
+        }
+        let (at, message) = {
+            let mut state = self.3.lock().unwrap_or_else(|e| e.into_inner());
+            let [from, to, docs, done] = &mut state.0;
+            *done = (*done + 1).min(*docs);
+            let at = *from + (*to - *from) * *done / (*docs).max(1);
+            state.1 += 1;
+            let docs = rate_message(state.1, self.2.elapsed().as_secs_f64());
+            (at, join_message(&docs, &state.2))
+        };
+        self.position(at);
+        if let Some(b) = &self.0 {
+            b.set_message(message);
+        }
+    }
+
+    fn position(&self, at: u64) {
+        if let Some(b) = &self.0
+            && let Some(len) = b.length()
+        {
+            b.set_position(at.min(len));
+        }
     }
 
     /// Reports a failed input, unless several failed the same way already (see
@@ -422,8 +533,10 @@ impl Progress {
 
     fn set(&self, counts: &Counts) {
         if let Some(b) = &self.0 {
-            b.set_position(counts.read);
-            b.set_message(counts.summary());
+            let mut state = self.3.lock().unwrap_or_else(|e| e.into_inner());
+            state.2 = counts.summary();
+            let docs = rate_message(state.1, self.2.elapsed().as_secs_f64());
+            b.set_message(join_message(&docs, &state.2));
         }
     }
 
@@ -445,6 +558,20 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // See: issue 23 (the spinner showed "51.6918/s", no total and no ETA).
+    #[test]
+    fn regression_23_progress_has_a_total_and_eta_when_known_and_whole_rates() {
+        assert!(progress_template(true).contains("{eta}"));
+        assert!(progress_template(true).contains("{total_bytes}"));
+        assert!(!progress_template(false).contains("{eta}"));
+        for known in [true, false] {
+            assert!(ProgressStyle::with_template(progress_template(known)).is_ok());
+        }
+        assert_eq!(rate_message(1204, 23.15), "1204 docs, 52 docs/s");
+        assert_eq!(rate_message(3, 2.0), "3 docs, 1.5 docs/s");
+        assert_eq!(rate_message(0, 0.0), "0 docs, 0 docs/s");
+    }
 
     // See: issue 23 (a `--follow` poll answered 304 printed the run's "read 2, stored 2").
     #[test]

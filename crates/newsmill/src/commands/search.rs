@@ -11,17 +11,11 @@ use crate::args::{SearchArgs, SearchFormat};
 pub(crate) fn run(args: SearchArgs) -> anyhow::Result<ExitStatus> {
     let store = Store::open(&args.data.data)?;
     let request = SearchRequest {
-        query: args.query.clone(),
-        since: args.since.clone(),
-        until: args.until.clone(),
-        event_since: args.event_since.clone(),
-        event_until: args.event_until.clone(),
-        language: args.lang.clone(),
         offset: args.offset,
         limit: args.limit,
         facets: args.facets,
         facet_limit: 10,
-        ..SearchRequest::default()
+        ..args.filters.request(&args.query)
     };
     let results = store.search(&request)?;
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {

@@ -8,7 +8,7 @@ use newsmill_serve::{AnalyzeError, Analyzer, IndexStore, ServeConfig};
 
 use crate::ExitStatus;
 use crate::args::{ServeArgs, env};
-use crate::commands::ingest::Pipeline;
+use crate::commands::ingest::{Pipeline, PipelineError};
 
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     let data = args.data.data.clone();
@@ -22,12 +22,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     // `POST /api/analyze` runs the pipeline `ingest` runs: the same stages, the same record.
     let pipeline = Pipeline::new(args.stages)?;
     let analyze: Analyzer = Arc::new(move |doc: &RawDoc| {
-        pipeline.run(doc).map_err(|(stage, message)| {
-            if stage == "extract" {
-                AnalyzeError::Unprocessable(format!("{}: {message}", doc.origin))
-            } else {
-                AnalyzeError::Failed(format!("{stage}: {message}"))
-            }
+        pipeline.run(doc).map_err(|e| match e {
+            PipelineError::Extract(e) => AnalyzeError::Unprocessable(e.to_string()),
+            PipelineError::NlpPanicked => AnalyzeError::Failed(format!("nlp: {e}")),
         })
     });
     newsmill_serve::run_blocking(config, Arc::new(store), analyze, |addr| {

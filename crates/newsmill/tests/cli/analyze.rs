@@ -154,6 +154,17 @@ fn regression_23_a_one_paragraph_text_is_the_body_and_its_language_unknown() {
         "Angela Merkel met Emmanuel Macron in Paris on Tuesday. \"We agree,\" Merkel said."
     );
     assert_eq!(record["language"], Value::Null, "too short to tell");
+    // ... but its function words say English, so the English tagger reads it.
+    assert_eq!(record["provenance"]["entities"], "ner-en+language-guess:en");
+    let names: Vec<&str> = record["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    for name in ["Angela Merkel", "Emmanuel Macron", "Paris"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
     // A title over a paragraph is still a title.
     let out = newsmill(
         &["analyze", "--stages", "extract", "-"],
@@ -352,4 +363,43 @@ fn json_lines_of_pages_are_read_with_their_url() {
     assert_eq!(records[1]["origin"], "crawl.jsonl#3");
     assert_eq!(records[1]["site"], "courier.example");
     assert_eq!(records[1]["title"], "Harbour notes");
+}
+
+// See: issue 23 (feed items were stored from their summaries as if they were articles, feed
+// authors were no bylines, and "Sat, Dec 16 2023 02:02:33 PM" gave `published: null`).
+#[test]
+fn regression_23_feed_items_say_they_are_summaries_and_keep_authors_and_dates() {
+    let dir = tempdir();
+    let feed = dir.join("feed.xml");
+    fs_err::write(
+        &feed,
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
+<item><title>Council approves the new bridge</title><link>https://n.example/bridge</link>
+<dc:creator>Ana Souza</dc:creator><pubDate>Sat, Dec 16 2023 02:02:33 PM</pubDate>
+<description>The city council approved the bridge on Friday after a long debate.</description></item>
+<item><title>Storm closes schools</title><link>https://n.example/storm</link>
+<content:encoded>&lt;p&gt;Schools across the region closed on Monday as the storm arrived with heavy rain and strong winds.&lt;/p&gt;&lt;p&gt;Officials said they would reopen when the roads were safe again.&lt;/p&gt;</content:encoded></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    let out = newsmill(
+        &["analyze", "--stages", "extract", feed.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let records: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2, "{}", out.stdout);
+    assert_eq!(records[0]["provenance"]["text"], "feed:summary");
+    assert_eq!(records[0]["byline"], serde_json::json!(["Ana Souza"]));
+    assert_eq!(records[0]["provenance"]["byline"], "feed:author");
+    assert_eq!(records[0]["published"], "2023-12-16T14:02:33+00:00");
+    assert_eq!(records[1]["provenance"]["text"], "feed:content");
+    assert_eq!(records[1]["byline"], serde_json::json!([]));
+    assert_eq!(records[1]["provenance"].get("byline"), None);
+    fs_err::remove_dir_all(&dir).unwrap();
 }

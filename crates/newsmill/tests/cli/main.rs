@@ -6,6 +6,7 @@ mod analyze;
 mod follow;
 mod ingest;
 mod ner;
+mod readme;
 mod store;
 mod stories;
 mod util;
