@@ -11,11 +11,9 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use newsmill_core::{InputHint, RawDoc, Record};
-use newsmill_extract::{ExtractConfig, extract};
 use newsmill_index::{Failure, PutInfo, PutOutcome, Store, Writer};
 use newsmill_ingest::fetch::{DEFAULT_USER_AGENT, FetchConfig};
 use newsmill_ingest::{IngestConfig, IngestError, read_sources};
-use newsmill_nlp::Nlp;
 use rayon::prelude::*;
 
 use crate::ExitStatus;
@@ -84,45 +82,27 @@ impl Counts {
     }
 }
 
-/// The stages after reading, shared by every worker.
-pub(crate) struct Pipeline {
-    extract: ExtractConfig,
-    nlp: Option<Nlp>,
-}
+/// The stages after reading, shared by every worker: newsmill-pipeline's, which the Python
+/// wheel runs too.
+pub(crate) struct Pipeline(newsmill_pipeline::Pipeline);
 
 impl Pipeline {
     pub(crate) fn new(stages: Stages) -> anyhow::Result<Pipeline> {
-        let nlp = match stages {
-            Stages::Extract => None,
-            Stages::All => Some(Nlp::embedded().context("loading the NLP model")?),
+        let stages = match stages {
+            Stages::Extract => newsmill_pipeline::Stages::Extract,
+            Stages::All => newsmill_pipeline::Stages::All,
         };
-        Ok(Pipeline {
-            extract: ExtractConfig::default(),
-            nlp,
-        })
+        Ok(Pipeline(
+            newsmill_pipeline::Pipeline::new(stages, Default::default())
+                .context("loading the NLP model")?,
+        ))
     }
 
+    /// One document to its record, or the failed stage and the reason.
     pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, (String, String)> {
-        let mut record = extract(doc, &self.extract).map_err(|e| {
-            let msg = e.to_string();
-            let origin = doc.origin.to_string();
-            let msg = msg
-                .strip_prefix(origin.as_str())
-                .and_then(|m| m.strip_prefix(": "))
-                .map_or(msg.clone(), str::to_string);
-            ("extract".to_string(), msg)
-        })?;
-        if let Some(nlp) = &self.nlp {
-            // The NLP stage is pure and must not panic; a panic would still lose only this
-            // record, never the run.
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                newsmill_nlp::enrich(&mut record, nlp);
-            }));
-            if r.is_err() {
-                return Err(("nlp".into(), "the NLP stage panicked".into()));
-            }
-        }
-        Ok(record)
+        self.0
+            .run(doc)
+            .map_err(|e| (e.stage.to_string(), e.message))
     }
 }
 
