@@ -40,10 +40,10 @@ pub fn assign(
     a
 }
 
-/// What the pass remembers of an id: its content's hash and where it went.
+/// What the pass remembers of an id: the hashes of its versions' contents and where it went.
 #[derive(Debug, Clone)]
 struct Seen {
-    content: u64,
+    contents: Vec<u64>,
     story: String,
     duplicate_of: Option<String>,
 }
@@ -51,7 +51,7 @@ struct Seen {
 /// The ordered story pass of a driver: records in, `story` and `duplicate_of` set.
 ///
 /// Memory: the stage's own bounded state (see newsmill-stories) plus one entry per distinct
-/// id seen (about 100 bytes): run one pass per time window (a day of an archive), or
+/// id seen (about 100 bytes, and 8 per version): run one pass per time window (a day of an archive), or
 /// carry the stage on with [`StoryPass::to_json`] / [`StoryPass::from_json`].
 #[derive(Debug)]
 pub struct StoryPass {
@@ -111,8 +111,9 @@ impl StoryPass {
     /// read's story, and the stage does not see it again).
     pub fn assign(&mut self, record: &mut Record, fetched_at: Option<&str>) -> bool {
         let content = content_hash(record);
+        // As the store: equal to the stored version or to any earlier one is unchanged.
         if let Some(seen) = self.seen.get(&record.id)
-            && seen.content == content
+            && seen.contents.contains(&content)
         {
             record.story = Some(seen.story.clone());
             record.duplicate_of.clone_from(&seen.duplicate_of);
@@ -122,14 +123,14 @@ impl StoryPass {
         let a = assign(&mut self.clusterer, record, fetched_at, None);
         self.new_stories += u64::from(a.new_story);
         self.duplicates += u64::from(a.duplicate_of.is_some());
-        self.seen.insert(
-            record.id.clone(),
-            Seen {
-                content,
-                story: a.story,
-                duplicate_of: a.duplicate_of,
-            },
-        );
+        let seen = self.seen.entry(record.id.clone()).or_insert_with(|| Seen {
+            contents: Vec::new(),
+            story: String::new(),
+            duplicate_of: None,
+        });
+        seen.contents.push(content);
+        seen.story = a.story;
+        seen.duplicate_of = a.duplicate_of;
         true
     }
 }

@@ -402,15 +402,19 @@ impl Stories {
 
     /// Assigns the records of a `pyarrow.RecordBatch` in `record_schema()`, in row order;
     /// returns the batch with `story` and `duplicate_of` set. `fetched_at` (a list, one
-    /// RFC 3339 time or `None` per row) is the time of a record without `published`.
-    #[pyo3(signature = (batch, fetched_at=None))]
+    /// RFC 3339 time or `None` per row) is the time of a record without `published`. With
+    /// `distinct=True` the batch holds one row per id, the rows a store keeps (as `newsmill
+    /// ingest` then `export` give them): the last version read of each article, at the place
+    /// of its first read; an unchanged re-read replaces nothing.
+    #[pyo3(signature = (batch, fetched_at=None, distinct=false))]
     fn assign_arrow<'py>(
         &mut self,
         py: Python<'py>,
         batch: &Bound<'py, PyAny>,
         fetched_at: Option<Vec<Option<String>>>,
+        distinct: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let mut records = records_from_pyarrow(batch)?;
+        let records = records_from_pyarrow(batch)?;
         if let Some(f) = &fetched_at
             && f.len() != records.len()
         {
@@ -422,11 +426,24 @@ impl Stories {
         }
         let pass = &mut self.pass;
         let out = py.detach(|| {
-            for (i, r) in records.iter_mut().enumerate() {
+            let mut kept: Vec<Record> = Vec::new();
+            let mut at: std::collections::HashMap<String, usize> = Default::default();
+            for (i, mut r) in records.into_iter().enumerate() {
                 let f = fetched_at.as_ref().and_then(|f| f[i].as_deref());
-                pass.assign(r, f);
+                let fed = pass.assign(&mut r, f);
+                match at.get(&r.id) {
+                    Some(&j) if distinct => {
+                        if fed {
+                            kept[j] = r;
+                        }
+                    }
+                    _ => {
+                        at.insert(r.id.clone(), kept.len());
+                        kept.push(r);
+                    }
+                }
             }
-            arrow::to_batch(&records)
+            arrow::to_batch(&kept)
         });
         out.map_err(|e| NewsmillError::new_err(e.to_string()))?
             .to_pyarrow(py)
