@@ -343,6 +343,20 @@ pub fn site_of(url: &str) -> Option<String> {
 }
 
 impl Record {
+    /// The record as content, in JSON: without where it was read from (`origin`, `url`: the
+    /// same article from another WARC record, or under a URL with tracking parameters, is the
+    /// same content) and without the story stage's fields. Two reads of one id with equal
+    /// content are one version of the article (the store's *unchanged*, and the ordered story
+    /// pass of the Python wheel skips them as `ingest` does).
+    pub fn content_json(&self) -> Vec<u8> {
+        let mut r = self.clone();
+        r.origin.clear();
+        r.url = None;
+        r.story = None;
+        r.duplicate_of = None;
+        serde_json::to_vec(&r).unwrap_or_default()
+    }
+
     /// Sets `text` from `blocks` and `id` from the canonical URL or the text.
     pub fn finish(&mut self) {
         self.text = join_blocks(&self.blocks);

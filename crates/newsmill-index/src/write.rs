@@ -91,15 +91,8 @@ fn host_of(url: &str) -> Option<String> {
 /// The content hash of a record: everything but where it was read from (`origin`, `url`) and
 /// the story stage's fields, which change without the article changing.
 pub(crate) fn content_hash(record: &Record) -> String {
-    let mut r = record.clone();
-    // Where it was read from is not content: the same article from another WARC record, or
-    // under a URL with tracking parameters (same canonical URL), is unchanged.
-    r.origin.clear();
-    r.url = None;
-    r.story = None;
-    r.duplicate_of = None;
-    let json = serde_json::to_vec(&r).unwrap_or_default();
-    let digest = Sha256::digest(&json);
+    // Where it was read from is not content (`Record::content_json`).
+    let digest = Sha256::digest(record.content_json());
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 

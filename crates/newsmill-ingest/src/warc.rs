@@ -174,9 +174,21 @@ impl WarcReader {
         self.consumed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Reads a WARC held in memory (stdin, fuzzing). `name` is what origins are called.
+    /// Reads a WARC held in memory (stdin, fuzzing, the Python wheel's `read_warc(bytes)`).
+    /// `name` is what origins are called. A gzipped WARC is decompressed as [`WarcReader::open`]
+    /// does, so offsets are the same as when read from a file.
     pub fn from_bytes(name: &str, bytes: Vec<u8>, max_bytes: u64) -> WarcReader {
-        let iter = ArchiveIterator::with_options(io::Cursor::new(bytes), options());
+        let iter = if bytes.starts_with(&[0x1f, 0x8b]) {
+            ArchiveIterator::with_options(
+                io::BufReader::with_capacity(
+                    1 << 16,
+                    Forward::new(flate2::read::MultiGzDecoder::new(io::Cursor::new(bytes))),
+                ),
+                options(),
+            )
+        } else {
+            ArchiveIterator::with_options(io::Cursor::new(bytes), options())
+        };
         WarcReader {
             file: name.to_string(),
             iter: Some(iter),
@@ -381,6 +393,33 @@ mod tests {
 
     fn read_all(bytes: Vec<u8>) -> Vec<Result<WarcItem, IngestError>> {
         WarcReader::from_bytes("t.warc", bytes, 1 << 20).collect()
+    }
+
+    #[test]
+    fn gzipped_bytes_read_as_the_gzipped_file_does() {
+        use std::io::Write;
+        let mut w = record("response", "https://a.example/1", b"<p>one</p>", None);
+        w.extend(record(
+            "response",
+            "https://a.example/2",
+            b"<p>two</p>",
+            None,
+        ));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&w).unwrap();
+        let gz = gz.finish().unwrap();
+        let origins = |items: Vec<Result<WarcItem, IngestError>>| -> Vec<String> {
+            items
+                .into_iter()
+                .map(|i| match i {
+                    Ok(WarcItem::Doc(d)) => d.origin.to_string(),
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        };
+        let plain = origins(read_all(w));
+        assert_eq!(plain.len(), 2);
+        assert_eq!(origins(read_all(gz)), plain);
     }
 
     #[test]

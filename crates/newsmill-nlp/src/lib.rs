@@ -327,9 +327,17 @@ fn normalize(tok: &str) -> Cow<'_, str> {
 /// `record.quotes` from the text, the language and the entities ([`quotes::find_quotes`]), and
 /// `record.dates` and `record.event_time` ([`enrich_dates`]). Offsets are characters of `text`.
 pub fn enrich(record: &mut Record, nlp: &Nlp) {
+    enrich_with(record, nlp, &nlp.dates);
+}
+
+/// [`enrich`] with a date setting of its own for this record (the Python wheel's
+/// `analyze(..., published=...)`: a reference time per call, one `Nlp` for every call).
+pub fn enrich_with(record: &mut Record, nlp: &Nlp, dates: &DatesConfig) {
     entities::enrich_entities(record, nlp);
     record.quotes = quotes::find_quotes(&record.text, record.language.as_deref(), &record.entities);
-    enrich_dates(record, nlp);
+    if let Ok(tagger) = newsmill_time::Tagger::shared() {
+        dates::fill(record, tagger, dates);
+    }
 }
 
 /// Fills `record.dates` and `record.event_time` (with `provenance.event_time`) from the

@@ -10,10 +10,10 @@ use std::path::Path;
 
 use anyhow::Context;
 use newsmill_core::{InputHint, RawDoc, Record};
-use newsmill_extract::{ExtractConfig, extract};
 use newsmill_ingest::fetch::FetchConfig;
 use newsmill_ingest::{IngestConfig, IngestError, read_sources};
-use newsmill_nlp::{DatesConfig, Nlp};
+use newsmill_nlp::DatesConfig;
+use newsmill_pipeline::Pipeline;
 use rayon::prelude::*;
 
 use crate::ExitStatus;
@@ -34,15 +34,12 @@ struct Config {
 
 pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let config = validate(args)?;
-    let extract_config = ExtractConfig::default();
-    let nlp = match config.stages {
-        Stages::All => Some(
-            Nlp::embedded()
-                .context("loading the embedded NLP models")?
-                .with_dates(config.dates),
-        ),
-        Stages::Extract => None,
+    let stages = match config.stages {
+        Stages::All => newsmill_pipeline::Stages::All,
+        Stages::Extract => newsmill_pipeline::Stages::Extract,
     };
+    let pipeline =
+        Pipeline::new(stages, config.dates).context("loading the embedded NLP models")?;
     let ingest = IngestConfig {
         hint: config.hint,
         // A WARC file yields its records and a feed its entries; other files are one article.
@@ -69,7 +66,9 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
                     if doc.url.is_none() {
                         doc.url.clone_from(&config.url);
                     }
-                    analyze_one(&doc, &extract_config, nlp.as_ref())
+                    pipeline
+                        .run(&doc)
+                        .map_err(|e| (e.origin().to_string(), e.reason()))
                 }
                 Err(err) => Err((err.input().to_string(), read_reason(&err))),
             })
@@ -154,18 +153,6 @@ fn expands(source: &str) -> bool {
         ]
         .iter()
         .any(|ext| lower.ends_with(ext))
-}
-
-fn analyze_one(
-    doc: &RawDoc,
-    config: &ExtractConfig,
-    nlp: Option<&Nlp>,
-) -> Result<Record, (String, String)> {
-    let mut record = extract(doc, config).map_err(|e| (e.origin().to_string(), e.reason()))?;
-    if let Some(nlp) = nlp {
-        newsmill_nlp::enrich(&mut record, nlp);
-    }
-    Ok(record)
 }
 
 /// A short reason for a read error: the OS's words for common file errors, else ingest's.

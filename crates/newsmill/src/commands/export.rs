@@ -1,15 +1,10 @@
 //! `newsmill export`: the stored records (every one, or those a query and filters match), sorted
 //! by id, as JSON Lines or Parquet.
 //!
-//! Parquet columns follow the record's fields, in the record's order: the string fields (`id`,
-//! `origin`, `url`, `title`, `text`, `story`, `duplicate_of`, ...) as nullable UTF-8 columns,
-//! the lists of strings (`byline`, `tags`, `sources_cited`) as lists of UTF-8, and the nested
-//! fields (`blocks`, `entities`, `quotes`, `dates`, `removed`, `provenance`, and any field a
-//! later record version adds) as one JSON text per row. JSON keeps those columns stable while
-//! their structs still change, and every Parquet reader (pandas, DuckDB, Spark) can parse it
-//! (`json_extract`, `from_json`); the columns people filter on are plain. The choice is written
-//! into the file's metadata (`newsmill.json_columns`). Rows go out in groups of 4,096, Snappy
-//! compressed.
+//! Parquet columns (the `parquet` feature, on by default) are newsmill-pipeline's Arrow schema of the record (`newsmill_pipeline::arrow`,
+//! shared with the Python wheel's batch functions): plain columns for the string fields and the
+//! lists of strings, one JSON text per row for the nested fields, named in the file's metadata
+//! (`newsmill.json_columns`). Rows go out in groups of 4,096, Snappy compressed.
 
 use std::io::{self, Write};
 

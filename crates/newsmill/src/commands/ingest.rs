@@ -11,11 +11,9 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use newsmill_core::{InputHint, RawDoc, Record};
-use newsmill_extract::{ExtractConfig, extract};
 use newsmill_index::{Failure, PutInfo, PutOutcome, Store, Writer};
 use newsmill_ingest::fetch::{DEFAULT_USER_AGENT, FetchConfig};
 use newsmill_ingest::{IngestConfig, IngestError, read_sources};
-use newsmill_nlp::Nlp;
 use rayon::prelude::*;
 
 use crate::ExitStatus;
@@ -85,65 +83,27 @@ impl Counts {
 }
 
 /// Why the pipeline made no record of a document.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum PipelineError {
-    /// Extraction found nothing to extract (empty, binary, no article text).
-    #[error(transparent)]
-    Extract(#[from] newsmill_extract::ExtractError),
-    /// The NLP stage panicked on this record (a bug; the run goes on).
-    #[error("the NLP stage panicked")]
-    NlpPanicked,
-}
+pub(crate) use newsmill_pipeline::StageError as PipelineError;
 
-impl PipelineError {
-    /// The stage that failed, as the quarantine records it (`extract`, `nlp`).
-    pub(crate) fn stage(&self) -> &'static str {
-        match self {
-            PipelineError::Extract(_) => "extract",
-            PipelineError::NlpPanicked => "nlp",
-        }
-    }
-
-    /// What went wrong, without the input's name.
-    pub(crate) fn reason(&self) -> String {
-        match self {
-            PipelineError::Extract(e) => e.reason(),
-            PipelineError::NlpPanicked => self.to_string(),
-        }
-    }
-}
-
-/// The stages after reading, shared by every worker.
-pub(crate) struct Pipeline {
-    extract: ExtractConfig,
-    nlp: Option<Nlp>,
-}
+/// The stages after reading, shared by every worker: newsmill-pipeline's, which the Python
+/// wheel runs too.
+pub(crate) struct Pipeline(newsmill_pipeline::Pipeline);
 
 impl Pipeline {
     pub(crate) fn new(stages: Stages) -> anyhow::Result<Pipeline> {
-        let nlp = match stages {
-            Stages::Extract => None,
-            Stages::All => Some(Nlp::embedded().context("loading the NLP model")?),
+        let stages = match stages {
+            Stages::Extract => newsmill_pipeline::Stages::Extract,
+            Stages::All => newsmill_pipeline::Stages::All,
         };
-        Ok(Pipeline {
-            extract: ExtractConfig::default(),
-            nlp,
-        })
+        Ok(Pipeline(
+            newsmill_pipeline::Pipeline::new(stages, Default::default())
+                .context("loading the NLP model")?,
+        ))
     }
 
+    /// One document to its record, or why it gave none.
     pub(crate) fn run(&self, doc: &RawDoc) -> Result<Record, PipelineError> {
-        let mut record = extract(doc, &self.extract)?;
-        if let Some(nlp) = &self.nlp {
-            // The NLP stage is pure and must not panic; a panic would still lose only this
-            // record, never the run.
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                newsmill_nlp::enrich(&mut record, nlp);
-            }));
-            if r.is_err() {
-                return Err(PipelineError::NlpPanicked);
-            }
-        }
-        Ok(record)
+        self.0.run(doc)
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     let analyze: Analyzer = Arc::new(move |doc: &RawDoc| {
         pipeline.run(doc).map_err(|e| match e {
             PipelineError::Extract(e) => AnalyzeError::Unprocessable(e.to_string()),
-            PipelineError::NlpPanicked => AnalyzeError::Failed(format!("nlp: {e}")),
+            PipelineError::NlpPanicked { .. } => AnalyzeError::Failed(format!("nlp: {e}")),
         })
     });
     newsmill_serve::run_blocking(config, Arc::new(store), analyze, |addr| {

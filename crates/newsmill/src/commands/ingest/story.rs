@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use anyhow::Context;
 use newsmill_core::Record;
 use newsmill_index::{Store, Writer};
-use newsmill_stories::{Clusterer, Config, Item, Model, Prepared};
+use newsmill_stories::{Clusterer, Config, Model, Prepared};
 
 use crate::output::BrokenStoryState;
 
@@ -27,15 +27,6 @@ pub(crate) struct StoryStage {
     pub(crate) new_stories: u64,
     /// Articles marked as near-duplicates (or exact copies under another URL), in this run.
     pub(crate) duplicates: u64,
-}
-
-/// The time the stage sees: `published`, else when the input was fetched.
-fn item<'a>(record: &'a Record, fetched_at: Option<&str>) -> Item<'a> {
-    let mut item = Item::from_record(record);
-    if item.time.is_none() {
-        item.time = fetched_at.and_then(newsmill_stories::input::parse_time);
-    }
-    item
 }
 
 impl StoryStage {
@@ -83,19 +74,16 @@ impl StoryStage {
 
     /// The pure part (signatures and vectors): any core may run it.
     pub(crate) fn prepare(&self, record: &Record, fetched_at: Option<&str>) -> Prepared {
-        self.clusterer.prepare(&item(record, fetched_at))
+        self.clusterer
+            .prepare(&newsmill_pipeline::story::item(record, fetched_at))
     }
 
     /// Assigns `record` (in input order) and sets its `story` and `duplicate_of`.
     pub(crate) fn assign(&mut self, record: &mut Record, fetched_at: Option<&str>, p: Prepared) {
-        let a = self.clusterer.push_prepared(&item(record, fetched_at), p);
-        // A new version of an article may match its own earlier version: that is not a copy.
-        let duplicate_of = a.duplicate_of.filter(|d| *d != record.id);
+        let a = newsmill_pipeline::story::assign(&mut self.clusterer, record, fetched_at, Some(p));
         self.new_stories += u64::from(a.new_story);
-        self.duplicates += u64::from(duplicate_of.is_some());
-        record.duplicate_of = duplicate_of;
-        self.touched.insert(a.story.clone());
-        record.story = Some(a.story);
+        self.duplicates += u64::from(a.duplicate_of.is_some());
+        self.touched.insert(a.story);
     }
 
     /// Saves the stage's state with the next commit, whether or not it saw anything since the
