@@ -154,24 +154,39 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     let progress = Progress::new();
     let mut counts = Counts::default();
     let mut reader = read_sources(&args.sources, config);
-    loop {
-        let batch: Vec<Result<RawDoc, IngestError>> =
-            next_batch(&mut reader, BATCH_DOCS, BATCH_BYTES, |d| {
-                d.as_ref().map_or(0, |d| d.bytes.len())
-            });
-        if batch.is_empty() {
-            break;
+    // Extraction, NLP and the story stage's `prepare` of the next batch run on the rayon pool
+    // while a thread of their own stores the batch before (stories in input order, the index
+    // writer): the cores no longer wait for the single writer. The rendezvous channel holds no
+    // batch of its own, so at most two batches are in memory (one computed, one stored).
+    let preparer = stage.preparer();
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Outcome>>(0);
+        let (writer, stage, counts, progress) = (&mut writer, &mut stage, &mut counts, &progress);
+        let storing = s.spawn(move || -> anyhow::Result<()> {
+            for outcomes in rx {
+                store_outcomes(outcomes, writer, stage, counts, progress, args.commit_every)?;
+            }
+            Ok(())
+        });
+        loop {
+            let batch: Vec<Result<RawDoc, IngestError>> =
+                next_batch(&mut reader, BATCH_DOCS, BATCH_BYTES, |d| {
+                    d.as_ref().map_or(0, |d| d.bytes.len())
+                });
+            if batch.is_empty() {
+                break;
+            }
+            let outcomes = compute(batch, &pipeline, &|r, f| preparer.prepare(r, f));
+            // The storing thread hangs up only on an error, which it returns below.
+            if tx.send(outcomes).is_err() {
+                break;
+            }
         }
-        process(
-            batch,
-            &pipeline,
-            &mut writer,
-            &mut stage,
-            &mut counts,
-            &progress,
-            args.commit_every,
-        )?;
-    }
+        drop(tx);
+        storing
+            .join()
+            .map_err(|_| anyhow::anyhow!("the storing thread panicked"))?
+    })?;
     stage.commit(&mut writer)?;
     writer.close().context("closing the store")?;
     progress.finish();
@@ -237,12 +252,22 @@ pub(crate) fn process(
     progress: &Progress,
     commit_every: usize,
 ) -> anyhow::Result<()> {
-    let outcomes: Vec<Outcome> = batch
+    let outcomes = compute(batch, pipeline, &|r, f| stage.prepare(r, f));
+    store_outcomes(outcomes, writer, stage, counts, progress, commit_every)
+}
+
+/// Extracts a batch on all cores and prepares each record for the story stage.
+fn compute(
+    batch: Vec<Result<RawDoc, IngestError>>,
+    pipeline: &Pipeline,
+    prepare: &(dyn Fn(&Record, Option<&str>) -> newsmill_stories::Prepared + Sync),
+) -> Vec<Outcome> {
+    batch
         .into_par_iter()
         .map(|item| match item {
             Ok(doc) => match pipeline.run(&doc) {
                 Ok(record) => {
-                    let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
+                    let prepared = prepare(&record, doc.fetched_at.as_deref());
                     Outcome::Record(
                         Box::new(record),
                         PutInfo {
@@ -276,7 +301,18 @@ pub(crate) fn process(
                 None,
             ),
         })
-        .collect();
+        .collect()
+}
+
+/// Runs the story stage over computed outcomes and stores them, in input order.
+fn store_outcomes(
+    outcomes: Vec<Outcome>,
+    writer: &mut Writer<'_>,
+    stage: &mut StoryStage,
+    counts: &mut Counts,
+    progress: &Progress,
+    commit_every: usize,
+) -> anyhow::Result<()> {
     for outcome in outcomes {
         match outcome {
             Outcome::Record(mut record, info, prepared) => {
