@@ -29,7 +29,7 @@ pub const MIN_BLOCK_LETTERS: usize = 120;
 
 /// Letters of the windows of consecutive blocks whose language is checked together (see
 /// [`block_languages`]): a few paragraphs.
-const WINDOW_LETTERS: usize = 1500;
+const WINDOW_LETTERS: usize = 600;
 
 /// A piece of the record to tag: a block (its byte range in `text`) or a cited source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
