@@ -44,6 +44,10 @@ pub(crate) struct Args {
     /// Also run the search-latency benchmark on this many synthetic records (e.g. 1000000).
     #[arg(long)]
     search: Option<usize>,
+    /// Run this `newsmill` binary instead of building the release one (to compare two builds
+    /// on the same WARC, e.g. a copy of an earlier build).
+    #[arg(long)]
+    bin: Option<PathBuf>,
 }
 
 fn dev_pages(data: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
@@ -162,12 +166,17 @@ pub(crate) fn run(data: &Path, args: &Args) -> anyhow::Result<()> {
         pages.len(),
         bytes as f64 / 1e6
     );
-    let status = cargo()
-        .args(["build", "--release", "-p", "newsmill"])
-        .status()
-        .context("building newsmill (release)")?;
-    anyhow::ensure!(status.success(), "cargo build failed");
-    let bin = target_dir().join("release/newsmill");
+    let bin = match &args.bin {
+        Some(b) => b.clone(),
+        None => {
+            let status = cargo()
+                .args(["build", "--release", "-p", "newsmill"])
+                .status()
+                .context("building newsmill (release)")?;
+            anyhow::ensure!(status.success(), "cargo build failed");
+            target_dir().join("release/newsmill")
+        }
+    };
     let store = work.join("data");
     let cpu_before = children_cpu_secs().unwrap_or(0.0);
     let started = Instant::now();

@@ -1,8 +1,11 @@
-//! NLP throughput: tokenizing and sentence splitting, and entity tagging, on the founding
-//! example article (text only, as `analyze` passes it after extraction).
+//! NLP throughput: tokenizing and sentence splitting, entity tagging and language detection
+//! (the record's, and each block's as the entity stage checks them) on the founding example
+//! article (text only, as `analyze` passes it after extraction).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use newsmill_core::{Block, BlockKind, Record, join_blocks};
 use newsmill_nlp::Nlp;
+use newsmill_nlp::entities::block_languages;
 use newsmill_nlp::sentences::split_sentences;
 use newsmill_nlp::tokenize::tokenize;
 
@@ -22,7 +25,8 @@ fn bench_nlp(c: &mut Criterion) {
         "the tagger finds Vladimir Putin"
     );
     let n_tokens = tokenize(&text).len();
-    assert!(n_tokens > 800);
+    // 626 words and their punctuation.
+    assert!(n_tokens > 626, "{n_tokens} tokens");
 
     let mut group = c.benchmark_group("nlp");
     group.throughput(Throughput::Bytes(text.len() as u64));
@@ -35,6 +39,31 @@ fn bench_nlp(c: &mut Criterion) {
     group.bench_function("entities", |b| {
         b.iter(|| nlp.entities("en", &text).map(|e| e.len()))
     });
+    group.finish();
+
+    // Language: the record's (extraction detects it once, on the first 2,000 bytes), and the
+    // blocks' (the entity stage checks windows of blocks, then blocks one by one where a window
+    // is not clearly in the record's language).
+    let mut record = Record {
+        blocks: text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(|b| Block::new(BlockKind::Paragraph, b))
+            .collect(),
+        ..Record::default()
+    };
+    record.text = join_blocks(&record.blocks);
+    record.language = newsmill_lang::detect_language(&record.text).map(str::to_string);
+    assert_eq!(record.language.as_deref(), Some("en"));
+    let langs = block_languages(&record);
+    assert!(langs.len() > 10 && langs.iter().all(|(_, _, l)| l.as_deref() == Some("en")));
+    let mut group = c.benchmark_group("language");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("record", |b| {
+        b.iter(|| newsmill_lang::detect_language(&record.text))
+    });
+    group.bench_function("blocks", |b| b.iter(|| block_languages(&record).len()));
     group.finish();
 
     // Model loading, which every `analyze` and `ner` run pays once.

@@ -13,6 +13,10 @@
 
 use whatlang::Lang;
 
+/// How much of a text detection reads: its first this many bytes (trigram statistics settle
+/// within a few hundred words).
+pub const SAMPLE_BYTES: usize = 2000;
+
 /// Below this many letters, a text in Latin script gets a language only when whatlang is
 /// confident (0.5): about two sentences.
 const SHORT_LETTERS: usize = 200;
@@ -23,7 +27,7 @@ const SHORT_LETTERS: usize = 200;
 pub fn detect_language(text: &str) -> Option<&'static str> {
     // Trigram statistics settle within a few hundred words; a sample keeps long articles cheap
     // (detection over a whole article was most of the text extractor's time).
-    let text = sample(text, 2000);
+    let text = sample(text, SAMPLE_BYTES);
     let info = whatlang::detect(text)?;
     // Short texts in Latin script are often misread (a sentence of English with three names
     // in it reads as Afrikaans, confidence 0.2): under a few sentences, demand confidence.
@@ -40,7 +44,7 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
 /// Like [`detect_language`], but only when whatlang deems the guess reliable: for short
 /// pieces in the body's own script, where a wrong guess is likely.
 pub fn detect_language_reliable(text: &str) -> Option<&'static str> {
-    let info = whatlang::detect(sample(text, 2000))?;
+    let info = whatlang::detect(sample(text, SAMPLE_BYTES))?;
     if !info.is_reliable() {
         return None;
     }

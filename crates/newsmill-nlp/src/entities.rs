@@ -29,6 +29,10 @@ use crate::{Nlp, places};
 /// The fewest letters a block needs before its own detected language overrides the record's.
 pub const MIN_BLOCK_LETTERS: usize = 120;
 
+/// Letters of the windows of consecutive blocks whose language is checked together (see
+/// [`block_languages`]): a few paragraphs.
+const WINDOW_LETTERS: usize = 600;
+
 /// A piece of the record to tag: a block (its byte range in `text`) or a cited source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece {
@@ -62,19 +66,49 @@ pub fn block_languages(record: &Record) -> Vec<(usize, usize, Option<String>)> {
     if !joined || at != text.len() || spans.is_empty() {
         spans = vec![(0, text.len())];
     }
+    // Each block long enough to tell is a candidate for a language of its own. Detection has a
+    // fixed cost per call (whatlang scores every language of the script), so consecutive
+    // candidates are first checked together, in windows of at least [`WINDOW_LETTERS`] letters:
+    // a window reliably in the record's language settles all its blocks at once (most
+    // articles are one window after another of their own language), and only the blocks of
+    // any other window are detected one by one, as before.
+    let letters: Vec<usize> = spans
+        .iter()
+        .map(|&(s, e)| text[s..e].chars().filter(|c| c.is_alphabetic()).count())
+        .collect();
+    let mut own: Vec<Option<&'static str>> = vec![None; spans.len()];
+    let mut i = 0;
+    while i < spans.len() {
+        if letters[i] < MIN_BLOCK_LETTERS {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut sum = 0;
+        // A window stays within the detector's sample, so it reads every block it settles.
+        while j < spans.len()
+            && letters[j] >= MIN_BLOCK_LETTERS
+            && sum < WINDOW_LETTERS
+            && (j == i || spans[j].1 - spans[i].0 <= newsmill_lang::SAMPLE_BYTES)
+        {
+            sum += letters[j];
+            j += 1;
+        }
+        let settled = doc_lang.is_some()
+            && j - i > 1
+            && newsmill_lang::detect_language_reliable(&text[spans[i].0..spans[j - 1].1])
+                == doc_lang;
+        if !settled {
+            for (o, &(s, e)) in own[i..j].iter_mut().zip(&spans[i..j]) {
+                *o = newsmill_lang::detect_language_reliable(&text[s..e]);
+            }
+        }
+        i = j;
+    }
     spans
         .into_iter()
-        .map(|(s, e)| {
-            let block = &text[s..e];
-            let letters = block.chars().filter(|c| c.is_alphabetic()).count();
-            let own = if letters >= MIN_BLOCK_LETTERS {
-                newsmill_lang::detect_language_reliable(block)
-            } else {
-                None
-            };
-            let lang = own.or(doc_lang).map(str::to_string);
-            (s, e, lang)
-        })
+        .zip(own)
+        .map(|((s, e), own)| (s, e, own.or(doc_lang).map(str::to_string)))
         .collect()
 }
 

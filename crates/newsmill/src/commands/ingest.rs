@@ -140,27 +140,42 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     let progress = Progress::with_total(total);
     let mut counts = Counts::default();
     let mut reader = read_sources(&args.sources, config);
-    loop {
-        let before = reader.bytes_read();
-        let batch: Vec<Result<RawDoc, IngestError>> =
-            next_batch(&mut reader, BATCH_DOCS, BATCH_BYTES, |d| {
-                d.as_ref().map_or(0, |d| d.bytes.len())
-            });
-        // The batch's bytes count as done as its documents are.
-        progress.batch(before, reader.bytes_read(), batch.len());
-        if batch.is_empty() {
-            break;
+    // Extraction, NLP and the story stage's `prepare` of the next batch run on the rayon pool
+    // while a thread of their own stores the batch before (stories in input order, the index
+    // writer): the cores no longer wait for the single writer. The rendezvous channel holds no
+    // batch of its own, so at most two batches are in memory (one computed, one stored).
+    let preparer = stage.preparer();
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Outcome>>(0);
+        let (writer, stage, counts, progress) = (&mut writer, &mut stage, &mut counts, &progress);
+        let storing = s.spawn(move || -> anyhow::Result<()> {
+            for outcomes in rx {
+                store_outcomes(outcomes, writer, stage, counts, progress, args.commit_every)?;
+            }
+            Ok(())
+        });
+        loop {
+            let before = reader.bytes_read();
+            let batch: Vec<Result<RawDoc, IngestError>> =
+                next_batch(&mut reader, BATCH_DOCS, BATCH_BYTES, |d| {
+                    d.as_ref().map_or(0, |d| d.bytes.len())
+                });
+            // The batch's bytes count as done as its documents are.
+            progress.batch(before, reader.bytes_read(), batch.len());
+            if batch.is_empty() {
+                break;
+            }
+            let outcomes = compute(batch, &pipeline, progress, &|r, f| preparer.prepare(r, f));
+            // The storing thread hangs up only on an error, which it returns below.
+            if tx.send(outcomes).is_err() {
+                break;
+            }
         }
-        process(
-            batch,
-            &pipeline,
-            &mut writer,
-            &mut stage,
-            &mut counts,
-            &progress,
-            args.commit_every,
-        )?;
-    }
+        drop(tx);
+        storing
+            .join()
+            .map_err(|_| anyhow::anyhow!("the storing thread panicked"))?
+    })?;
     stage.commit(&mut writer)?;
     writer.close().context("closing the store")?;
     progress.finish();
@@ -231,7 +246,18 @@ pub(crate) fn process(
     progress: &Progress,
     commit_every: usize,
 ) -> anyhow::Result<()> {
-    let outcomes: Vec<Outcome> = batch
+    let outcomes = compute(batch, pipeline, progress, &|r, f| stage.prepare(r, f));
+    store_outcomes(outcomes, writer, stage, counts, progress, commit_every)
+}
+
+/// Extracts a batch on all cores and prepares each record for the story stage.
+fn compute(
+    batch: Vec<Result<RawDoc, IngestError>>,
+    pipeline: &Pipeline,
+    progress: &Progress,
+    prepare: &(dyn Fn(&Record, Option<&str>) -> newsmill_stories::Prepared + Sync),
+) -> Vec<Outcome> {
+    batch
         .into_par_iter()
         .map(|item| match item {
             Ok(doc) => {
@@ -239,7 +265,7 @@ pub(crate) fn process(
                 progress.doc_done();
                 match result {
                     Ok(record) => {
-                        let prepared = stage.prepare(&record, doc.fetched_at.as_deref());
+                        let prepared = prepare(&record, doc.fetched_at.as_deref());
                         Outcome::Record(
                             Box::new(record),
                             PutInfo {
@@ -271,7 +297,18 @@ pub(crate) fn process(
                 bytes: 0,
             }),
         })
-        .collect();
+        .collect()
+}
+
+/// Runs the story stage over computed outcomes and stores them, in input order.
+fn store_outcomes(
+    outcomes: Vec<Outcome>,
+    writer: &mut Writer<'_>,
+    stage: &mut StoryStage,
+    counts: &mut Counts,
+    progress: &Progress,
+    commit_every: usize,
+) -> anyhow::Result<()> {
     for outcome in outcomes {
         match outcome {
             Outcome::Record(mut record, info, prepared) => {

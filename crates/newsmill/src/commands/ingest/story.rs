@@ -78,6 +78,16 @@ impl StoryStage {
             .prepare(&newsmill_pipeline::story::item(record, fetched_at))
     }
 
+    /// The stage's pure half, for the threads that extract while this stage stores: it
+    /// prepares records exactly as [`StoryStage::prepare`] does (preparing reads only the
+    /// settings, never what the stage has seen).
+    pub(crate) fn preparer(&self) -> Preparer {
+        Preparer(Clusterer::new(
+            self.clusterer.config().clone(),
+            Model::builtin(),
+        ))
+    }
+
     /// Assigns `record` (in input order) and sets its `story` and `duplicate_of`.
     pub(crate) fn assign(&mut self, record: &mut Record, fetched_at: Option<&str>, p: Prepared) {
         let a = newsmill_pipeline::story::assign(&mut self.clusterer, record, fetched_at, Some(p));
@@ -132,5 +142,16 @@ impl StoryStage {
             self.touched.clear();
         }
         writer.commit().context("committing to the store")
+    }
+}
+
+/// What [`StoryStage::preparer`] returns: prepares records on any thread.
+pub(crate) struct Preparer(Clusterer);
+
+impl Preparer {
+    /// Same as [`StoryStage::prepare`].
+    pub(crate) fn prepare(&self, record: &Record, fetched_at: Option<&str>) -> Prepared {
+        self.0
+            .prepare(&newsmill_pipeline::story::item(record, fetched_at))
     }
 }
