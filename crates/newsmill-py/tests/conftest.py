@@ -55,3 +55,35 @@ def cli_ingested(newsmill_bin, sample_rel, tmp_path_factory):
     )
     text = run_cli(newsmill_bin, "export", "--data", str(data))
     return {r["id"]: r for r in (json.loads(l) for l in text.splitlines() if l.strip())}
+
+
+def run_example(script, args, out, env=None):
+    """Runs an example job (`examples/.../warc_to_parquet.py`) writing Parquet to `out`, checks
+    it reported the sample's 41 records, and returns the rows, partition columns included and
+    the JSON columns parsed."""
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    import newsmill
+
+    run = subprocess.run(
+        [sys.executable, script, *args, "--out", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert "41 records" in run.stderr
+    partitioning = ds.HivePartitioning(
+        pa.schema([("language", pa.string()), ("day", pa.string())]),
+        null_fallback="__HIVE_DEFAULT_PARTITION__",
+    )
+    table = ds.dataset(str(out), format="parquet", partitioning=partitioning).to_table()
+    json_cols = set(newsmill.json_columns())
+    return [
+        {k: (json.loads(v) if k in json_cols and v is not None else v) for k, v in row.items()}
+        for row in table.to_pylist()
+    ]

@@ -1,47 +1,24 @@
 """The Spark example end to end in local mode: Parquet rows equal to the CLI's records."""
 
-import json
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import run_example
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark pandas)")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("no Java runtime: the Spark example cannot run", allow_module_level=True)
 
-import pyarrow as pa  # noqa: E402
-import pyarrow.dataset as ds  # noqa: E402
-
-import newsmill  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def spark_rows(sample_rel, tmp_path_factory):
     out = tmp_path_factory.mktemp("spark") / "out"
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
-    run = subprocess.run(
-        [sys.executable, "examples/spark/warc_to_parquet.py", "--master", "local[2]", sample_rel, "--out", str(out)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
-    assert "41 records" in run.stderr
-    partitioning = ds.HivePartitioning(
-        pa.schema([("language", pa.string()), ("day", pa.string())]),
-        null_fallback="__HIVE_DEFAULT_PARTITION__",
-    )
-    table = ds.dataset(str(out), format="parquet", partitioning=partitioning).to_table()
-    json_cols = set(newsmill.json_columns())
-    rows = []
-    for row in table.to_pylist():
-        rows.append({k: (json.loads(v) if k in json_cols and v is not None else v) for k, v in row.items()})
+    rows = run_example("examples/spark/warc_to_parquet.py", ["--master", "local[2]", sample_rel], out, env)
     return out, rows
 
 
