@@ -38,6 +38,7 @@
 mod offsets;
 mod raw;
 mod record;
+mod search;
 
 pub use offsets::CharIndex;
 pub use raw::{InputHint, Origin, RawDoc};
@@ -45,6 +46,7 @@ pub use record::{
     Block, BlockKind, DateAnchor, DateMention, Entity, EntityType, Mention, Quote, QuoteKind,
     Record, Removed, RemovedReason, TimexType, join_blocks, record_id, site_of,
 };
+pub use search::{FacetCount, Facets, Hit, StoryEntity, StorySummary, format_unix};
 
 /// Errors raised by the core types.
 #[derive(Debug, thiserror::Error)]

@@ -111,14 +111,14 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use newsmill_core::Record;
-pub use newsmill_stories::StorySummary;
+pub use newsmill_core::{FacetCount, Facets, Hit, StorySummary};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-pub use search::{FacetCount, Facets, Hit, MAX_QUERY_DEPTH, SearchRequest, SearchResults};
+pub use search::{DEFAULT_FACET_LIMIT, MAX_QUERY_DEPTH, SearchRequest, SearchResults};
 pub use verify::{Problem, Verification};
 pub use write::{PutInfo, PutOutcome, Writer};
 

@@ -2,7 +2,7 @@
 
 use std::ops::Bound;
 
-use newsmill_core::Record;
+use newsmill_core::{FacetCount, Facets, Hit, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -17,6 +17,10 @@ use tantivy::{TantivyDocument, Term};
 
 use crate::write::{day_of, index_date, parse_date};
 use crate::{IndexError, KIND_ARTICLE, RecordMeta, Result, Store};
+
+/// How many entities, sites and languages a facet lists unless asked otherwise (the CLI and
+/// the API alike).
+pub const DEFAULT_FACET_LIMIT: usize = 20;
 
 /// One search: a query plus filters, a page, and whether to count facets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,7 +75,7 @@ impl Default for SearchRequest {
             offset: 0,
             limit: 10,
             facets: false,
-            facet_limit: 10,
+            facet_limit: DEFAULT_FACET_LIMIT,
             with_records: false,
         }
     }
@@ -96,59 +100,6 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Facet counts over all matches, when asked for.
     pub facets: Option<Facets>,
-}
-
-/// One matching record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Hit {
-    /// The record id.
-    pub id: String,
-    /// Relevance score (BM25).
-    pub score: f32,
-    /// Headline.
-    pub title: Option<String>,
-    /// Site.
-    pub site: Option<String>,
-    /// URL.
-    pub url: Option<String>,
-    /// Language.
-    pub language: Option<String>,
-    /// Publication date, as stored.
-    pub published: Option<String>,
-    /// The day the record is filed under (published, else fetched), `YYYY-MM-DD`.
-    pub day: Option<String>,
-    /// When the article's main event happened (TIMEX3), when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_time: Option<String>,
-    /// Version of the article (1 for the first).
-    pub version: u64,
-    /// A short passage of the text around the matched words; matches inside `<b>` tags.
-    pub snippet: String,
-    /// The full record, when [`SearchRequest::with_records`] is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<Record>,
-}
-
-/// A value and how many matching records have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FacetCount {
-    /// The value (an entity name, a site, a language code, a day).
-    pub value: String,
-    /// Matching records with it.
-    pub count: u64,
-}
-
-/// Facet counts over all matches of a query.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Facets {
-    /// Most frequent entities, most first.
-    pub entities: Vec<FacetCount>,
-    /// Most frequent sites, most first.
-    pub sites: Vec<FacetCount>,
-    /// Languages, most first.
-    pub languages: Vec<FacetCount>,
-    /// Matches per day, in date order (every day that has any).
-    pub days: Vec<FacetCount>,
 }
 
 impl Store {
@@ -417,6 +368,7 @@ impl Store {
         // marks "blackouts"; one generator per language met on the page.
         let mut stemmed: HashMap<Field, Option<SnippetGenerator>> = HashMap::new();
         let mut hits = Vec::with_capacity(top.len());
+        let mut resolved: HashMap<String, String> = HashMap::new();
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(self.err())?;
             let (record, meta): (Record, RecordMeta) = self.record_of(&doc)?;
@@ -433,14 +385,20 @@ impl Store {
             let snippet = [stem_gen, snippets.as_ref()]
                 .into_iter()
                 .flatten()
-                .map(|g| {
-                    let mut s = g.snippet(&record.text);
-                    s.set_snippet_prefix_postfix("<b>", "</b>");
-                    s
-                })
+                .map(|g| g.snippet(&record.text))
                 .find(|s| !s.is_empty())
-                .map_or_else(|| lead(&record.text), |s| s.to_html());
+                .map_or_else(
+                    || (lead(&record.text), Vec::new()),
+                    |s| plain_snippet(s.fragment(), s.highlighted()),
+                );
             let day = day_of(record.published.as_deref(), meta.fetched_at.as_deref());
+            // The story the record names now: merged stories answer with the survivor.
+            let story = record.story.as_ref().map(|id| {
+                resolved
+                    .entry(id.clone())
+                    .or_insert_with(|| self.resolve_story(id).unwrap_or_else(|_| id.clone()))
+                    .clone()
+            });
             hits.push(Hit {
                 id: record.id.clone(),
                 score,
@@ -451,8 +409,10 @@ impl Store {
                 published: record.published.clone(),
                 day,
                 event_time: record.event_time.clone(),
+                story,
                 version: meta.version,
-                snippet,
+                snippet: snippet.0,
+                highlights: snippet.1,
                 record: req.with_records.then_some(record),
             });
         }
@@ -518,12 +478,14 @@ impl Store {
             .search(query, &collectors)
             .map_err(|e| self.query_err("", e))?;
         let mut days = top(d, usize::MAX);
+        // Records without a date are filed under no day.
+        days.retain(|d| is_day(&d.value));
         days.sort_by(|a, b| a.value.cmp(&b.value));
         Ok(Facets {
-            entities: top(e, k),
-            sites: top(s, k),
-            languages: top(l, k),
-            days,
+            entity: top(e, k),
+            site: top(s, k),
+            language: top(l, k),
+            day: days,
         })
     }
 }
@@ -738,6 +700,53 @@ fn rewrite_not(q: &str) -> String {
     out
 }
 
+/// `YYYY-MM-DD`.
+fn is_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// A snippet's fragment with every run of white space one space (trimmed), and its
+/// highlighted byte ranges as character ranges of that text.
+fn plain_snippet(fragment: &str, ranges: &[std::ops::Range<usize>]) -> (String, Vec<[usize; 2]>) {
+    let mut out = String::with_capacity(fragment.len());
+    let mut n = 0usize;
+    // (byte in the fragment, character in `out`) of every character kept.
+    let mut kept: Vec<(usize, usize)> = Vec::with_capacity(fragment.len());
+    let mut gap = false;
+    for (i, c) in fragment.char_indices() {
+        if c.is_whitespace() {
+            gap = true;
+            continue;
+        }
+        if gap && n > 0 {
+            out.push(' ');
+            n += 1;
+        }
+        gap = false;
+        kept.push((i, n));
+        out.push(c);
+        n += 1;
+    }
+    let highlights = ranges
+        .iter()
+        .filter_map(|r| {
+            let mut inside = kept.iter().filter(|(b, _)| r.contains(b)).map(|&(_, k)| k);
+            let first = inside.next()?;
+            let last = inside.next_back().unwrap_or(first);
+            Some([first, last + 1])
+        })
+        .collect();
+    (out, highlights)
+}
+
 /// The first ~160 characters of the text, cut at a word boundary.
 fn lead(text: &str) -> String {
     let mut out = String::new();
@@ -769,7 +778,21 @@ fn date_term(field: Field, s: &str, what: &'static str, end_of_day: bool) -> Res
 
 #[cfg(test)]
 mod tests {
-    use super::{check_nesting, rewrite_not};
+    use super::{check_nesting, plain_snippet, rewrite_not};
+
+    #[test]
+    fn snippets_are_plain_text_with_character_ranges() {
+        let frag = "Rolling  blackouts\nhit Zürich; blackouts again";
+        let (text, marks) = plain_snippet(frag, &[9..18, 32..41]);
+        assert_eq!(text, "Rolling blackouts hit Zürich; blackouts again");
+        let chars: Vec<char> = text.chars().collect();
+        let words: Vec<String> = marks
+            .iter()
+            .map(|[a, b]| chars[*a..*b].iter().collect())
+            .collect();
+        assert_eq!(words, ["blackouts", "blackouts"]);
+        assert_eq!(plain_snippet("  ", &[0..1, 1..2]), (String::new(), vec![]));
+    }
 
     /// The flat facet collector counts what tantivy's `FacetCollector` counts, over several
     /// segments and a query that matches part of the store.

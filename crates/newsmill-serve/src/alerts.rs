@@ -353,10 +353,10 @@ impl AlertBook {
 fn event_of(s: &StorySummary, detected: &str) -> AlertEvent {
     AlertEvent {
         story: s.id.clone(),
-        title: s.title.clone(),
-        articles: s.articles,
+        title: Some(s.title.clone()).filter(|t| !t.is_empty()),
+        articles: u64::from(s.articles),
         sites: s.sites.iter().map(|f| f.value.clone()).collect(),
-        published: s.first.clone(),
+        published: s.first_seen.and_then(newsmill_core::format_unix),
         detected: detected.to_string(),
     }
 }

@@ -186,8 +186,8 @@ pub(crate) struct SearchResponse {
     total: u64,
     /// This page.
     hits: Vec<Hit>,
-    /// Facet counts over all matching records.
-    facets: Facets,
+    /// Facet counts over all matching records (null when `facets=false`).
+    facets: Option<Facets>,
 }
 
 #[utoipa::path(get, path = "/api/search", params(SearchParams),

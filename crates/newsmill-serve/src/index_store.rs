@@ -18,10 +18,9 @@ use std::sync::{Arc, Mutex};
 use newsmill_core::Record;
 use newsmill_index::{IndexError, SearchRequest as IndexRequest};
 
-use crate::memory::day_of;
 use crate::store::{
-    DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
-    Store, StoreError, StoreResult, StoryDetail, StorySummary, snippet,
+    DayCount, EntityDetail, Filters, Hit, SearchPage, SearchRequest, Sort, Store, StoreError,
+    StoreResult, StoryDetail, StorySummary, hit_of_record, newest_first, summary_of,
 };
 
 /// Most matches a `newest`/`oldest` search may have.
@@ -77,19 +76,6 @@ fn store_err(e: IndexError) -> StoreError {
     }
 }
 
-/// The index's plain-text version of a highlighted snippet (`<b>` tags out, entities decoded).
-fn plain_snippet(s: &str) -> String {
-    let s = s.replace("<b>", "").replace("</b>", "");
-    let s = s
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn by_date(a: &Hit, b: &Hit, newest: bool) -> std::cmp::Ordering {
     let ord = match (a.published.as_deref(), b.published.as_deref()) {
         (Some(x), Some(y)) if newest => y.cmp(x),
@@ -99,46 +85,6 @@ fn by_date(a: &Hit, b: &Hit, newest: bool) -> std::cmp::Ordering {
         (None, None) => std::cmp::Ordering::Equal,
     };
     ord.then_with(|| a.id.cmp(&b.id))
-}
-
-fn summary_of(id: &str, members: &[&Hit]) -> StorySummary {
-    let mut sites: HashMap<&str, u64> = HashMap::new();
-    for h in members {
-        if let Some(s) = &h.site {
-            *sites.entry(s).or_insert(0) += 1;
-        }
-    }
-    let mut sites: Vec<FacetCount> = sites
-        .into_iter()
-        .map(|(value, count)| FacetCount {
-            value: value.to_string(),
-            count,
-        })
-        .collect();
-    sites.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    sites.truncate(50);
-    let dated: Vec<&str> = members
-        .iter()
-        .filter_map(|h| h.published.as_deref())
-        .collect();
-    StorySummary {
-        id: id.to_string(),
-        title: members.iter().find_map(|h| h.title.clone()),
-        articles: members.len() as u64,
-        first: dated.iter().min().map(|s| s.to_string()),
-        last: dated.iter().max().map(|s| s.to_string()),
-        sites,
-        aliases: Vec::new(),
-    }
-}
-
-fn newest_first(v: &mut [StorySummary]) {
-    v.sort_by(|a, b| match (&a.last, &b.last) {
-        (Some(x), Some(y)) => y.cmp(x).then_with(|| a.id.cmp(&b.id)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.id.cmp(&b.id),
-    });
 }
 
 impl IndexStore {
@@ -207,18 +153,17 @@ impl IndexStore {
                 record.id.clone(),
                 Entry {
                     story,
-                    hit: Hit::from_record(&record, 0.0),
+                    hit: hit_of_record(&record, 0.0),
                 },
             );
         }
-        // The story stage's titles (the most central article's), where stored.
-        let titles: HashMap<String, String> = self
+        // The story stage's summaries, where stored: what `newsmill stories` lists.
+        let mut stored: HashMap<String, StorySummary> = self
             .store
             .stories()
             .map_err(store_err)?
             .into_iter()
-            .filter(|s| !s.title.is_empty())
-            .map(|s| (s.id, s.title))
+            .map(|s| (s.id.clone(), s))
             .collect();
         let mut stories = Vec::with_capacity(members.len());
         for (id, ids) in &mut members {
@@ -228,10 +173,7 @@ impl IndexStore {
                 .collect();
             hits.sort_by(|a, b| by_date(a, b, false));
             *ids = hits.iter().map(|h| h.id.clone()).collect();
-            let mut summary = summary_of(id, &hits);
-            if let Some(t) = titles.get(id) {
-                summary.title = Some(t.clone());
-            }
+            let mut summary = stored.remove(id).unwrap_or_else(|| summary_of(id, &hits));
             if let Some(from) = merged_into.get(id.as_str()) {
                 summary.aliases.clone_from(from);
                 summary.aliases.sort();
@@ -270,36 +212,24 @@ impl IndexStore {
             offset,
             limit,
             facets,
-            facet_limit: 20,
+            facet_limit: newsmill_index::DEFAULT_FACET_LIMIT,
             with_records: false,
         }
     }
 
-    fn hit(&self, h: newsmill_index::Hit, catalog: Option<&Catalog>) -> Hit {
-        let story = catalog
-            .and_then(|c| c.by_id.get(&h.id))
-            .map(|e| e.story.clone());
-        Hit {
-            id: h.id,
-            title: h.title,
-            site: h.site,
-            url: h.url,
-            published: h.published,
-            event_time: h.event_time,
-            language: h.language,
-            story,
-            snippet: snippet(&plain_snippet(&h.snippet), 240),
-            score: h.score,
+    /// The index's hit; a record stored without a story (before stories were part of
+    /// ingest) is listed as a story of its own.
+    fn hit(&self, mut h: Hit, catalog: Option<&Catalog>) -> Hit {
+        if h.story.is_none() {
+            h.story = catalog
+                .and_then(|c| c.by_id.get(&h.id))
+                .map(|e| e.story.clone());
         }
+        h
     }
 
     /// Ids of every match (at most `cap`), best first.
-    fn all_ids(
-        &self,
-        query: &str,
-        f: &Filters,
-        cap: usize,
-    ) -> StoreResult<(usize, Vec<newsmill_index::Hit>)> {
+    fn all_ids(&self, query: &str, f: &Filters, cap: usize) -> StoreResult<(usize, Vec<Hit>)> {
         let r = self
             .store
             .search(&IndexStore::request(query, f, 0, cap, false))
@@ -360,19 +290,6 @@ impl Store for IndexStore {
                 (r.total, hits, r.facets)
             }
         };
-        let facets = facets
-            .map(|f| Facets {
-                site: f.sites.into_iter().map(conv).collect(),
-                language: f.languages.into_iter().map(conv).collect(),
-                entity: f.entities.into_iter().map(conv).collect(),
-                day: f
-                    .days
-                    .into_iter()
-                    .filter(|d| day_of(Some(&d.value)).is_some())
-                    .map(conv)
-                    .collect(),
-            })
-            .unwrap_or_default();
         Ok(SearchPage {
             total: total as u64,
             hits,
@@ -491,7 +408,7 @@ impl Store for IndexStore {
             .collect();
         stories.sort_by(|a, b| b.articles.cmp(&a.articles).then_with(|| a.id.cmp(&b.id)));
         stories.truncate(limit);
-        let days = r.facets.map(|f| f.days).unwrap_or_default();
+        let days = r.facets.map(|f| f.day).unwrap_or_default();
         Ok(Some(EntityDetail {
             name: canonical,
             kind,
@@ -546,21 +463,13 @@ impl IndexStore {
             .search(&IndexStore::request(query, filters, 0, 1, true))
             .map_err(store_err)?;
         Ok(r.facets
-            .map(|f| f.days)
+            .map(|f| f.day)
             .unwrap_or_default()
             .into_iter()
-            .filter(|d| day_of(Some(&d.value)).is_some())
             .map(|d| DayCount {
                 day: d.value,
                 count: d.count,
             })
             .collect())
-    }
-}
-
-fn conv(f: newsmill_index::FacetCount) -> FacetCount {
-    FacetCount {
-        value: f.value,
-        count: f.count,
     }
 }

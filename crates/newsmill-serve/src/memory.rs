@@ -13,7 +13,8 @@ use newsmill_core::Record;
 
 use crate::store::{
     DayCount, EntityDetail, FacetCount, Facets, Filters, Hit, SearchPage, SearchRequest, Sort,
-    Store, StoreError, StoreResult, StoryDetail, StorySummary,
+    Store, StoreError, StoreResult, StoryDetail, StorySummary, hit_of_record, newest_first,
+    summary_of,
 };
 
 /// A [`Store`] over records in memory. Adding records bumps its generation.
@@ -375,22 +376,8 @@ impl Inner {
     fn summary(&self, id: &str, members: &[usize]) -> StorySummary {
         let mut recs: Vec<&Record> = members.iter().map(|&i| &self.docs[i].record).collect();
         recs.sort_by(|a, b| by_date(a, b, false));
-        let mut sites = HashMap::new();
-        for r in &recs {
-            if let Some(s) = &r.site {
-                *sites.entry(s.clone()).or_insert(0) += 1;
-            }
-        }
-        let dated: Vec<&str> = recs.iter().filter_map(|r| r.published.as_deref()).collect();
-        StorySummary {
-            id: id.to_string(),
-            title: recs.iter().find_map(|r| r.title.clone()),
-            articles: recs.len() as u64,
-            first: dated.first().map(|s| s.to_string()),
-            last: dated.last().map(|s| s.to_string()),
-            sites: top(sites, 50),
-            aliases: Vec::new(),
-        }
+        let hits: Vec<Hit> = recs.iter().map(|r| hit_of_record(r, 0.0)).collect();
+        summary_of(id, &hits.iter().collect::<Vec<_>>())
     }
 
     fn groups(&self, docs: impl Iterator<Item = usize>) -> BTreeMap<String, Vec<usize>> {
@@ -409,12 +396,7 @@ impl Inner {
             .iter()
             .map(|(id, members)| self.summary(id, members))
             .collect();
-        v.sort_by(|a, b| match (&a.last, &b.last) {
-            (Some(x), Some(y)) => y.cmp(x).then_with(|| a.id.cmp(&b.id)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.id.cmp(&b.id),
-        });
+        newest_first(&mut v);
         v
     }
 }
@@ -423,7 +405,7 @@ impl Store for MemoryStore {
     fn search(&self, req: &SearchRequest) -> StoreResult<SearchPage> {
         let inner = self.read();
         let mut hits = inner.matching(&req.query, &req.filters)?;
-        let facets = if req.facets {
+        let facets = req.facets.then(|| {
             let (mut site, mut language, mut entity) =
                 (HashMap::new(), HashMap::new(), HashMap::new());
             let mut day: BTreeMap<String, u64> = BTreeMap::new();
@@ -454,9 +436,7 @@ impl Store for MemoryStore {
                     .map(|(value, count)| FacetCount { value, count })
                     .collect(),
             }
-        } else {
-            Facets::default()
-        };
+        });
         let docs = &inner.docs;
         match req.sort {
             Sort::Relevance => hits.sort_by(|a, b| {
@@ -477,7 +457,7 @@ impl Store for MemoryStore {
                 .iter()
                 .skip(req.offset)
                 .take(req.limit)
-                .map(|&(i, s)| Hit::from_record(&docs[i].record, s))
+                .map(|&(i, s)| hit_of_record(&docs[i].record, s))
                 .collect(),
             facets,
         })
@@ -512,7 +492,7 @@ impl Store for MemoryStore {
         Ok(Some(StoryDetail {
             summary,
             events: crate::store::timeline(&recs),
-            items: recs.into_iter().map(|r| Hit::from_record(r, 0.0)).collect(),
+            items: recs.into_iter().map(|r| hit_of_record(r, 0.0)).collect(),
         }))
     }
 
@@ -565,7 +545,7 @@ impl Store for MemoryStore {
             articles: recs
                 .into_iter()
                 .take(limit)
-                .map(|r| Hit::from_record(r, 0.0))
+                .map(|r| hit_of_record(r, 0.0))
                 .collect(),
             stories,
             articles_per_day: per_day

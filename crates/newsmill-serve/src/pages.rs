@@ -208,6 +208,12 @@ fn day(date: Option<&str>) -> Option<&str> {
     date.and_then(|d| d.get(..10))
 }
 
+/// The day (UTC) of a story's first or last time.
+fn story_day(t: Option<i64>) -> Option<String> {
+    t.and_then(newsmill_core::format_unix)
+        .and_then(|d| d.get(..10).map(str::to_string))
+}
+
 fn hit_meta(h: &Hit) -> Markup {
     html! {
         p.meta {
@@ -246,7 +252,8 @@ async fn search_page(
         let page = s.search(&req2)?;
         let days = page
             .facets
-            .day
+            .as_ref()
+            .map_or(&[][..], |f| &f.day[..])
             .iter()
             .map(|f| crate::store::DayCount {
                 day: f.value.clone(),
@@ -262,6 +269,7 @@ async fn search_page(
         Err(e) if e.status == StatusCode::BAD_REQUEST => return Ok(search_error(&params, e)),
         Err(e) => return Err(e.into()),
     };
+    let facets = results.facets.clone().unwrap_or_default();
     let filters = req.filters.clone();
     let active: Vec<(&str, &str)> = [
         ("site", filters.site.as_deref()),
@@ -355,9 +363,9 @@ async fn search_page(
                         button type="submit" { "Apply" }
                     }
                 }
-                (facet_group("Sites", "site", &results.facets.site, &params))
-                (facet_group("Languages", "language", &results.facets.language, &params))
-                (facet_group("Entities", "entity", &results.facets.entity, &params))
+                (facet_group("Sites", "site", &facets.site, &params))
+                (facet_group("Languages", "language", &facets.language, &params))
+                (facet_group("Entities", "entity", &facets.entity, &params))
             }
         }
     };
@@ -595,11 +603,11 @@ async fn article_page(
 fn story_item(s: &StorySummary) -> Markup {
     html! {
         li.story {
-            h3 { a href=(story_url(&s.id)) { (s.title.as_deref().unwrap_or("(untitled story)")) } }
+            h3 { a href=(story_url(&s.id)) { (if s.title.is_empty() { "(untitled story)" } else { &s.title }) } }
             p.meta {
                 span { (s.articles) " article" @if s.articles != 1 { "s" } }
-                @if let (Some(f), Some(l)) = (day(s.first.as_deref()), day(s.last.as_deref())) {
-                    time datetime=(f) { (day_label(f)) } @if f != l { " – " time datetime=(l) { (day_label(l)) } }
+                @if let (Some(f), Some(l)) = (story_day(s.first_seen), story_day(s.last_seen)) {
+                    time datetime=(f) { (day_label(&f)) } @if f != l { " – " time datetime=(l) { (day_label(&l)) } }
                 }
                 @for site in s.sites.iter().take(4) { span.site { (site.value) } }
             }
@@ -677,15 +685,19 @@ async fn story_page(
     }
     let mut languages: Vec<(&str, u64)> = languages.into_iter().collect();
     languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let title = s.title.clone().unwrap_or_else(|| "(untitled story)".into());
+    let title = if s.title.is_empty() {
+        "(untitled story)".to_string()
+    } else {
+        s.title.clone()
+    };
     let body = html! {
         section.story-page {
             p.kicker { "Story" }
             h1 { (title) }
             p.meta {
                 span { (s.articles) " article" @if s.articles != 1 { "s" } }
-                @if let (Some(f), Some(l)) = (day(s.first.as_deref()), day(s.last.as_deref())) {
-                    time datetime=(f) { (day_label(f)) } @if f != l { " – " time datetime=(l) { (day_label(l)) } }
+                @if let (Some(f), Some(l)) = (story_day(s.first_seen), story_day(s.last_seen)) {
+                    time datetime=(f) { (day_label(&f)) } @if f != l { " – " time datetime=(l) { (day_label(&l)) } }
                 }
                 a href=(format!("/?story={}&sort=oldest", percent_encode(&s.id))) { "Search within" }
             }

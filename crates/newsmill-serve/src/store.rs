@@ -7,6 +7,7 @@
 //! Every method is blocking: the server calls them on tokio's blocking pool.
 
 use newsmill_core::Record;
+pub use newsmill_core::{FacetCount, Facets, Hit, StorySummary};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -123,48 +124,79 @@ impl SearchRequest {
     }
 }
 
-/// One search hit: what a result list shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Hit {
-    /// Record id.
-    pub id: String,
-    /// Headline.
-    pub title: Option<String>,
-    /// Site.
-    pub site: Option<String>,
-    /// URL of the page.
-    pub url: Option<String>,
-    /// Publication date, RFC 3339.
-    pub published: Option<String>,
-    /// When the article's main event happened (TIMEX3), when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_time: Option<String>,
-    /// Language.
-    pub language: Option<String>,
-    /// Story id.
-    pub story: Option<String>,
-    /// A short excerpt of the text.
-    pub snippet: String,
-    /// Relevance score (0 when sorting by date without a query).
-    pub score: f32,
+/// The hit for a whole record (score as given, version 1, no highlights), with the first
+/// 240 characters of its text as the snippet: for lists that show records, not matches.
+pub(crate) fn hit_of_record(r: &Record, score: f32) -> Hit {
+    Hit {
+        id: r.id.clone(),
+        score,
+        title: r.title.clone(),
+        site: r.site.clone(),
+        url: r.canonical_url.clone().or_else(|| r.url.clone()),
+        language: r.language.clone(),
+        published: r.published.clone(),
+        day: crate::memory::day_of(r.published.as_deref()).map(str::to_string),
+        event_time: r.event_time.clone(),
+        story: r.story.clone(),
+        version: 1,
+        snippet: snippet(&r.text, 240),
+        highlights: Vec::new(),
+        record: None,
+    }
 }
 
-impl Hit {
-    /// The hit for a whole record, with the first `snippet_chars` characters as the snippet.
-    pub fn from_record(r: &Record, score: f32) -> Hit {
-        Hit {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            site: r.site.clone(),
-            url: r.url.clone(),
-            published: r.published.clone(),
-            event_time: r.event_time.clone(),
-            language: r.language.clone(),
-            story: r.story.clone(),
-            snippet: snippet(&r.text, 240),
-            score,
+/// A story's summary computed from its articles (oldest first), for a story the story stage
+/// left no summary of: the first titled article's title, no entities, sites and languages
+/// counted over the articles (at most 50 each), first and last publication times.
+pub(crate) fn summary_of(id: &str, members: &[&Hit]) -> StorySummary {
+    let count = |value: fn(&Hit) -> Option<&String>| {
+        let mut n: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        for h in members {
+            if let Some(v) = value(h) {
+                *n.entry(v).or_insert(0) += 1;
+            }
         }
+        let mut v: Vec<FacetCount> = n
+            .into_iter()
+            .map(|(value, count)| FacetCount {
+                value: value.to_string(),
+                count,
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        v.truncate(50);
+        v
+    };
+    let times: Vec<i64> = members
+        .iter()
+        .filter_map(|h| h.published.as_deref())
+        .filter_map(|p| chrono::DateTime::parse_from_rfc3339(p.trim()).ok())
+        .map(|t| t.timestamp())
+        .collect();
+    StorySummary {
+        id: id.to_string(),
+        title: members
+            .iter()
+            .find_map(|h| h.title.clone())
+            .unwrap_or_default(),
+        articles: u32::try_from(members.len()).unwrap_or(u32::MAX),
+        first_seen: times.iter().min().copied(),
+        last_seen: times.iter().max().copied(),
+        entities: Vec::new(),
+        sites: count(|h| h.site.as_ref()),
+        languages: count(|h| h.language.as_ref()),
+        aliases: Vec::new(),
     }
+}
+
+/// Orders stories most recently active first (undated last), ties by id.
+pub(crate) fn newest_first(v: &mut [StorySummary]) {
+    v.sort_by(|a, b| match (a.last_seen, b.last_seen) {
+        (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.id.cmp(&b.id)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.id.cmp(&b.id),
+    });
 }
 
 /// The first `max` characters of `text`, cut at a word boundary, with an ellipsis when cut.
@@ -181,29 +213,6 @@ pub fn snippet(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// A facet value and how many matching records have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct FacetCount {
-    /// The value.
-    pub value: String,
-    /// Matching records with it.
-    pub count: u64,
-}
-
-/// Facet counts over all matching records, most frequent first (ties by value).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Facets {
-    /// By site.
-    pub site: Vec<FacetCount>,
-    /// By language.
-    pub language: Vec<FacetCount>,
-    /// By entity (canonical name), counting records, not mentions.
-    pub entity: Vec<FacetCount>,
-    /// Matching records per publication day (`YYYY-MM-DD`), in date order, every day with any.
-    #[serde(default)]
-    pub day: Vec<FacetCount>,
-}
-
 /// One page of search results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SearchPage {
@@ -211,29 +220,8 @@ pub struct SearchPage {
     pub total: u64,
     /// This page's hits.
     pub hits: Vec<Hit>,
-    /// Facets (empty unless asked for).
-    pub facets: Facets,
-}
-
-/// A story in a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct StorySummary {
-    /// Story id.
-    pub id: String,
-    /// The title of its first article.
-    pub title: Option<String>,
-    /// Number of articles.
-    pub articles: u64,
-    /// Publication date of the first article.
-    pub first: Option<String>,
-    /// Publication date of the last article.
-    pub last: Option<String>,
-    /// Sites that carried it, most articles first.
-    pub sites: Vec<FacetCount>,
-    /// Earlier ids of this story: stories found later to be the same event and merged into
-    /// it. Each still resolves here (`/api/stories/{alias}`, `story:{alias}`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
+    /// Facets, when asked for.
+    pub facets: Option<Facets>,
 }
 
 /// A story with its articles in time order.

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use newsmill_core::{Entity, EntityType};
+use newsmill_core::{Entity, EntityType, FacetCount, StoryEntity, StorySummary};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -113,34 +113,6 @@ pub struct DocTerms {
     site: Option<String>,
 }
 
-/// One story as the stage reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StorySummary {
-    /// Story id: the id of its first article.
-    pub id: String,
-    /// Title of its most central article seen so far.
-    pub title: String,
-    /// Its most frequent entities, with how many of its articles name them.
-    pub entities: Vec<StoryEntity>,
-    /// Time of its first article (Unix seconds), when known.
-    pub first_seen: Option<i64>,
-    /// Time of its last article (Unix seconds), when known.
-    pub last_seen: Option<i64>,
-    /// Number of articles, near-duplicates included.
-    pub size: u32,
-    /// The languages of its articles (ISO 639-1), with how many articles are in each, most
-    /// first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub languages: Vec<StoryCount>,
-    /// The outlets (sites) of its articles, with how many articles each has, most first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub outlets: Vec<StoryCount>,
-    /// Ids of stories merged into this one (emitted earlier, they now name this story), at
-    /// most [`MAX_ALIASES`], the first merged first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
-}
-
 /// Two stories found to be one event: every id in `from` now names the story `into` (the
 /// stage's repair; a store keeps the aliases so that emitted ids keep resolving).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,18 +130,6 @@ pub struct StoryCount {
     /// The value.
     pub name: String,
     /// Articles of the story that have it.
-    pub articles: u32,
-}
-
-/// An entity of a story.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoryEntity {
-    /// Canonical name.
-    pub name: String,
-    /// Type.
-    #[serde(rename = "type")]
-    pub kind: EntityType,
-    /// Articles of the story that name it.
     pub articles: u32,
 }
 
@@ -1209,8 +1169,14 @@ fn summary(s: &Story) -> StorySummary {
     entities.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
     entities.truncate(20);
     let ranked = |v: &[StoryCount]| {
-        let mut v = v.to_vec();
-        v.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.name.cmp(&b.name)));
+        let mut v: Vec<FacetCount> = v
+            .iter()
+            .map(|c| FacetCount {
+                value: c.name.clone(),
+                count: u64::from(c.articles),
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
         v
     };
     StorySummary {
@@ -1219,9 +1185,9 @@ fn summary(s: &Story) -> StorySummary {
         entities,
         first_seen: s.first_time,
         last_seen: s.last_time,
-        size: s.size,
+        articles: s.size,
         languages: ranked(&s.languages),
-        outlets: ranked(&s.outlets),
+        sites: ranked(&s.outlets),
         aliases: s.aliases.clone(),
     }
 }

@@ -135,9 +135,9 @@ pub fn parse_time(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp())
 }
 
-/// Formats Unix seconds as RFC 3339 (UTC).
+/// Formats Unix seconds as RFC 3339 (UTC), as story summaries write their times.
 pub fn format_time(t: i64) -> Option<String> {
-    DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    newsmill_core::format_unix(t)
 }
 
 #[cfg(test)]

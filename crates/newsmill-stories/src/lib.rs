@@ -45,12 +45,11 @@ mod text;
 use newsmill_core::{DateMention, Entity, Quote, Record};
 use serde::{Deserialize, Serialize};
 
-pub use cluster::{
-    MAX_ALIASES, Stories, StoryConfig, StoryCount, StoryEntity, StoryMerge, StorySummary,
-};
+pub use cluster::{MAX_ALIASES, Stories, StoryConfig, StoryCount, StoryMerge};
 pub use dedup::{DedupConfig, Deduper, MatchKind};
 pub use minhash::{MinHasher, Signature};
 pub use model::{DfPrior, Example, Features, Model};
+pub use newsmill_core::{StoryEntity, StorySummary};
 
 /// Errors of the story stage.
 #[derive(Debug, thiserror::Error)]
@@ -562,7 +561,7 @@ mod tests {
             }]
         );
         let s: Vec<StorySummary> = c.stories().open_stories().collect();
-        assert_eq!(s[0].size, 3);
+        assert_eq!(s[0].articles, 3);
         assert_eq!(s[0].aliases, vec!["b".to_string()]);
         // The absorbed story's words now find the survivor, and the state round-trips.
         let mut c2 = Clusterer::from_json(&c.to_json().unwrap(), model.clone()).unwrap();

@@ -94,7 +94,7 @@ fn one_event_in_three_languages_is_one_story_and_another_year_is_another() {
             .open_stories()
             .find(|s| s.id == a[0])
             .expect("story A is open");
-        let mut langs: Vec<&str> = summary.languages.iter().map(|l| l.name.as_str()).collect();
+        let mut langs: Vec<&str> = summary.languages.iter().map(|l| l.value.as_str()).collect();
         langs.sort_unstable();
         assert_eq!(langs, ["de", "en", "es"], "order {order:?}");
     }

@@ -67,7 +67,7 @@ fn index_store_answers_like_the_memory_store() {
     let (pi, pm) = (index.search(&req).unwrap(), memory.search(&req).unwrap());
     assert_eq!(pi.total, pm.total);
     assert_eq!(pi.total, 1);
-    assert_eq!(pi.facets.site, pm.facets.site);
+    assert_eq!(pi.facets.unwrap().site, pm.facets.unwrap().site);
     assert_eq!(pi.hits[0].story.as_deref(), Some("storm-port-elwin"));
 
     assert_eq!(

@@ -14,7 +14,6 @@ pub(crate) fn run(args: SearchArgs) -> anyhow::Result<ExitStatus> {
         offset: args.offset,
         limit: args.limit,
         facets: args.facets,
-        facet_limit: 10,
         ..args.filters.request(&args.query)
     };
     let results = store.search(&request)?;
@@ -53,7 +52,7 @@ fn write_results<W: Write>(
             Ok(())
         }
         SearchFormat::Csv => {
-            writeln!(out, "id,score,day,site,language,title,url")?;
+            writeln!(out, "id,score,day,site,language,story,title,url")?;
             for h in &results.hits {
                 let row = [
                     h.id.clone(),
@@ -61,6 +60,7 @@ fn write_results<W: Write>(
                     h.day.clone().unwrap_or_default(),
                     h.site.clone().unwrap_or_default(),
                     h.language.clone().unwrap_or_default(),
+                    h.story.clone().unwrap_or_default(),
                     h.title.clone().unwrap_or_default(),
                     h.url.clone().unwrap_or_default(),
                 ];
@@ -123,12 +123,13 @@ fn write_results<W: Write>(
     }
 }
 
+/// The facets by their names in the JSON (the filters their values feed).
 fn facet_lists(f: &Facets) -> [(&'static str, &Vec<FacetCount>); 4] {
     [
-        ("entities", &f.entities),
-        ("sites", &f.sites),
-        ("languages", &f.languages),
-        ("days", &f.days),
+        ("entity", &f.entity),
+        ("site", &f.site),
+        ("language", &f.language),
+        ("day", &f.day),
     ]
 }
 

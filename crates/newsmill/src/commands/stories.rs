@@ -121,20 +121,6 @@ pub(crate) fn run(args: StoriesArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-/// A stored story as listed: times as RFC 3339.
-#[derive(Serialize)]
-struct Listed<'a> {
-    id: &'a str,
-    title: &'a str,
-    size: u32,
-    first_seen: Option<String>,
-    last_seen: Option<String>,
-    entities: Vec<&'a str>,
-    /// Ids of stories merged into it (they still find it: `search story:ID`).
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    aliases: &'a [String],
-}
-
 fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus> {
     let store = newsmill_index::Store::open(data)?;
     let mut stories = store
@@ -144,35 +130,28 @@ fn list(args: &StoriesArgs, data: &std::path::Path) -> anyhow::Result<ExitStatus
     if let Some(n) = args.limit {
         stories.truncate(n);
     }
-    let time = |t: Option<i64>| t.and_then(newsmill_stories::input::format_time);
+    let time = |t: Option<i64>| t.and_then(newsmill_core::format_unix);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let format = args.format.or_else(|| {
         (!std::io::IsTerminal::is_terminal(&io::stdout())).then_some(crate::args::Format::Jsonl)
     });
     if format.is_none() {
-        writeln!(out, "STORY\tSIZE\tFIRST SEEN\tLAST SEEN\tTITLE").context("writing to stdout")?;
+        writeln!(out, "STORY\tARTICLES\tFIRST SEEN\tLAST SEEN\tTITLE")
+            .context("writing to stdout")?;
     }
     for s in &stories {
-        let listed = Listed {
-            id: &s.id,
-            title: &s.title,
-            size: s.size,
-            first_seen: time(s.first_seen),
-            last_seen: time(s.last_seen),
-            entities: s.entities.iter().map(|e| e.name.as_str()).collect(),
-            aliases: &s.aliases,
-        };
+        // The JSON is the store's summary as is: the shape `/api/stories` returns.
         match format {
-            Some(f) => crate::output::write_value(&mut out, f, &listed),
+            Some(f) => crate::output::write_value(&mut out, f, s),
             None => writeln!(
                 out,
                 "{}\t{}\t{}\t{}\t{}",
-                listed.id,
-                listed.size,
-                listed.first_seen.as_deref().unwrap_or("-"),
-                listed.last_seen.as_deref().unwrap_or("-"),
-                listed.title
+                s.id,
+                s.articles,
+                time(s.first_seen).as_deref().unwrap_or("-"),
+                time(s.last_seen).as_deref().unwrap_or("-"),
+                s.title
             ),
         }
         .context("writing to stdout")?;

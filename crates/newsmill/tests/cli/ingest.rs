@@ -134,7 +134,10 @@ fn ingest_a_folder_search_it_and_reingest_adds_nothing() {
     let hit: serde_json::Value = serde_json::from_str(hits.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(hit["site"], "www1.wdr.de");
     assert_eq!(hit["language"], "de");
-    assert!(hit["snippet"].as_str().unwrap().contains("<b>"), "{hit}");
+    // The snippet is plain text; the matched word is marked by a character range.
+    let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+    let [a, b] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+    assert_eq!(snippet[a..b].iter().collect::<String>(), "Waffen", "{hit}");
     let phrase = run(&[
         "search",
         "\"Guinée\" AND site:dw.com",
@@ -150,7 +153,7 @@ fn ingest_a_folder_search_it_and_reingest_adds_nothing() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&all.stdout).unwrap();
     assert_eq!(v["total"], 3);
-    let langs: Vec<&str> = v["facets"]["languages"]
+    let langs: Vec<&str> = v["facets"]["language"]
         .as_array()
         .unwrap()
         .iter()
@@ -161,7 +164,10 @@ fn ingest_a_folder_search_it_and_reingest_adds_nothing() {
         "search", "*", "--data", &data, "--format", "csv", "--lang", "es",
     ]);
     let mut lines = es.stdout.lines();
-    assert_eq!(lines.next(), Some("id,score,day,site,language,title,url"));
+    assert_eq!(
+        lines.next(),
+        Some("id,score,day,site,language,story,title,url")
+    );
     assert!(
         lines.next().unwrap().contains(",24horas.cl,es,"),
         "{}",
@@ -676,7 +682,7 @@ fn stories_inside_ingest_are_stored_searchable_listed_and_continued() {
     let listed = jsonl(&listed.stdout);
     assert_eq!(listed.len(), 2);
     let quake = listed.iter().find(|s| s["id"] == story).unwrap();
-    assert_eq!(quake["size"], 2);
+    assert_eq!(quake["articles"], 2);
     assert_eq!(quake["first_seen"], "2024-06-19T10:00:00Z");
 
     // A later ingest continues the same story from the stored state.
@@ -704,7 +710,7 @@ fn stories_inside_ingest_are_stored_searchable_listed_and_continued() {
     assert_eq!(other["story"], story, "{}", r.stderr);
     let listed = jsonl(&run(&["stories", "--data", &data]).stdout);
     let quake = listed.iter().find(|s| s["id"] == story).unwrap();
-    assert_eq!(quake["size"], 3);
+    assert_eq!(quake["articles"], 3);
     assert_eq!(quake["last_seen"], "2024-06-20T08:00:00Z");
     assert_eq!(listed.len(), 2);
 
@@ -715,6 +721,88 @@ fn stories_inside_ingest_are_stored_searchable_listed_and_continued() {
     assert_eq!(quake["articles"], 3, "{quake}");
     assert_eq!(quake["items"].as_array().map(Vec::len), Some(3));
     assert_eq!(quake["title"], quake_title(&listed, story));
+}
+
+/// One vocabulary: `newsmill search --format json` and `/api/search` answer the same query
+/// over the same store with the same hits and facets, key for key and value for value (the
+/// API also echoes the request: query, filters, sort, offset, limit), and `newsmill stories`
+/// lists what `/api/stories` returns.
+#[test]
+fn the_cli_and_the_api_answer_a_search_in_the_same_words() {
+    let tmp = TempDir::new("vocabulary");
+    let data = tmp.path("data");
+    let warc = tmp.path("1.warc");
+    let mut copy = QUAKE.to_vec();
+    copy.push("Subscribe to our newsletter for the latest news from the region.");
+    fs_err::write(
+        &warc,
+        warc_of(
+            &[
+                (
+                    "https://wire.example/quake".into(),
+                    article("Quake kills 10 in Iran", &QUAKE),
+                ),
+                (
+                    "https://sports.example/colts".into(),
+                    article("Colts clinch playoff berth", &COLTS),
+                ),
+                (
+                    "https://paper.example/iran-quake".into(),
+                    article("Iran earthquake: ten dead", &copy),
+                ),
+            ],
+            "2024-06-19T10:00:00Z",
+        ),
+    )
+    .unwrap();
+    let r = run(&["ingest", &warc, "--data", &data]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let searches: [(&[&str], &str); 3] = [
+        (&["quake OR Colts"], "/api/search?q=quake%20OR%20Colts"),
+        (
+            &["*", "--site", "paper.example"],
+            "/api/search?q=*&site=paper.example",
+        ),
+        (
+            &["rescuers", "--lang", "en"],
+            "/api/search?q=rescuers&language=en",
+        ),
+    ];
+    let mut paths: Vec<&str> = searches.iter().map(|(_, p)| *p).collect();
+    paths.push("/api/stories");
+    let api = http_get_json(&data, &paths);
+    for ((args, path), api) in searches.iter().zip(&api) {
+        let mut cli_args = vec!["search"];
+        cli_args.extend_from_slice(args);
+        cli_args.extend_from_slice(&["--data", &data, "--format", "json", "--facets"]);
+        let out = run(&cli_args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let cli: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let cli = cli.as_object().unwrap();
+        assert!(cli["total"].as_u64().unwrap() > 0, "{path}: {}", out.stdout);
+        for key in ["total", "hits", "facets"] {
+            assert_eq!(cli[key], api[key], "{path}: {key}");
+        }
+        let keys: Vec<&String> = cli.keys().collect();
+        assert_eq!(keys, ["facets", "hits", "total"], "{path}");
+        // Every facet is named by the filter it feeds, every hit names its story and day.
+        for facet in ["entity", "site", "language", "day"] {
+            assert!(cli["facets"][facet].is_array(), "{path}: {facet}");
+        }
+        for hit in cli["hits"].as_array().unwrap() {
+            assert!(
+                hit["story"].is_string() && hit["day"] == "2024-06-19",
+                "{hit}"
+            );
+        }
+    }
+    assert!(
+        !api[0]["facets"]["entity"].as_array().unwrap().is_empty(),
+        "the NLP stage ran: {}",
+        api[0]
+    );
+    let listed = jsonl(&run(&["stories", "--data", &data, "--format", "jsonl"]).stdout);
+    assert_eq!(serde_json::json!(listed), api[3]["stories"]);
 }
 
 fn quake_title(listed: &[serde_json::Value], story: &str) -> serde_json::Value {
@@ -930,7 +1018,7 @@ fn merged_stories_keep_every_id_searchable() {
     assert_eq!(given.len(), 2, "two stories were given out: {records:?}");
     let listed = jsonl(&run(&["stories", "--data", &data, "--format", "jsonl"]).stdout);
     assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!(listed[0]["size"], 3);
+    assert_eq!(listed[0]["articles"], 3);
     let survivor = listed[0]["id"].as_str().unwrap();
     let absorbed: Vec<&str> = given.iter().copied().filter(|g| *g != survivor).collect();
     assert_eq!(listed[0]["aliases"], serde_json::json!(absorbed));
