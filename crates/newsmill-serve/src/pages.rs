@@ -230,7 +230,29 @@ fn hit_item(h: &Hit) -> Markup {
         li.hit {
             h3 { a href=(article_url(&h.id)) { (h.title.as_deref().unwrap_or("(untitled)")) } }
             (hit_meta(h))
-            p.snippet { (h.snippet) }
+            p.snippet { (snippet_marked(h)) }
+        }
+    }
+}
+
+/// A hit's snippet with its matched words in `<mark>` (the text escaped as always).
+fn snippet_marked(h: &Hit) -> Markup {
+    let chars: Vec<char> = h.snippet.chars().collect();
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut at = 0;
+    for &[a, b] in &h.highlights {
+        let (a, b) = (a.clamp(at, chars.len()), b.min(chars.len()));
+        if a >= b {
+            continue;
+        }
+        pieces.push((chars[at..a].iter().collect(), false));
+        pieces.push((chars[a..b].iter().collect(), true));
+        at = b;
+    }
+    pieces.push((chars[at..].iter().collect(), false));
+    html! {
+        @for (text, marked) in &pieces {
+            @if *marked { mark { (text) } } @else { (text) }
         }
     }
 }

@@ -312,6 +312,11 @@ fn regression_23_browser_search_forms_aliases_and_errors() {
     let hits = |page: &str| page.matches("class=\"hit\"").count();
     assert_eq!(hits(&exact), 3);
     assert_eq!(hits(&forms), 3, "harbours finds harbour");
+    // The matched words are marked in the snippets, stemmed forms too.
+    assert!(
+        forms.to_lowercase().contains("<mark>harbour</mark>"),
+        "{forms}"
+    );
     let en = dom(&bin, &srv.url("/?q=lang:en%20harbour"));
     assert_eq!(hits(&en), 3, "lang: is language:");
 

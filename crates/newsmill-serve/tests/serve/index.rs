@@ -142,6 +142,12 @@ async fn http_over_the_index() {
         .await
         .unwrap();
     assert_eq!(body["total"], 3, "{body}");
+    // The hit's matched word, by its character range in the plain-text snippet.
+    let hit = &body["hits"][0];
+    let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+    let [a, b] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+    let word: String = snippet[a..b].iter().collect();
+    assert_eq!(word.to_lowercase(), "harbour", "{hit}");
     let page = c
         .get(srv.url("/stories/storm-port-elwin"))
         .send()
