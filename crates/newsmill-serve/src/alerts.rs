@@ -494,7 +494,6 @@ pub(crate) fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::MemoryStore;
     use newsmill_core::Record;
 
     fn rec(id: &str, title: &str, story: &str) -> Record {
@@ -522,11 +521,22 @@ mod tests {
         .unwrap()
     }
 
+    /// The store `newsmill serve` runs on, in `dir`, holding `records`.
+    fn index_with(dir: &std::path::Path, records: &[Record]) -> crate::IndexStore {
+        let index = newsmill_index::Store::create(dir.join("store")).unwrap();
+        let mut w = index.writer().unwrap();
+        for r in records {
+            w.put(r, &Default::default()).unwrap();
+        }
+        w.commit().unwrap();
+        crate::IndexStore::open(dir.join("store")).unwrap()
+    }
+
     #[test]
     fn one_event_per_new_story_and_persistence() {
         let dir = std::env::temp_dir().join(format!("nm-alerts-{}", std::process::id()));
         let _ = fs_err::remove_dir_all(&dir);
-        let store = MemoryStore::with_records([rec("a", "Harbour news", "s0")]);
+        let store = index_with(&dir, &[rec("a", "Harbour news", "s0")]);
         let mut book = AlertBook::load(&dir).unwrap();
         let alert = harbour_alert(&mut book, &store);
         assert!(book.evaluate(&store).is_empty());
@@ -534,11 +544,19 @@ mod tests {
             book.get(&alert.id).unwrap().events.is_empty(),
             "backlog must not alert"
         );
-        store.add([
-            rec("b", "Harbour closed", "s1"),
-            rec("c", "Harbour closed again", "s1"),
-            rec("d", "Election", "s2"),
-        ]);
+        {
+            let index = newsmill_index::Store::create(dir.join("store")).unwrap();
+            let mut w = index.writer().unwrap();
+            for r in [
+                rec("b", "Harbour closed", "s1"),
+                rec("c", "Harbour closed again", "s1"),
+                rec("d", "Election", "s2"),
+            ] {
+                w.put(&r, &Default::default()).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        store.inner().reload().unwrap();
         book.evaluate(&store);
         let events = &book.get(&alert.id).unwrap().events;
         assert_eq!(events.len(), 1);
@@ -630,6 +648,8 @@ mod tests {
     #[test]
     fn webhooks_must_be_configured() {
         let dir = std::env::temp_dir().join(format!("nm-alerts-w-{}", std::process::id()));
+        let _ = fs_err::remove_dir_all(&dir);
+        let store = index_with(&dir, &[]);
         let mut book = AlertBook::load(&dir).unwrap();
         let err = book
             .create(
@@ -638,11 +658,12 @@ mod tests {
                     query: "x".into(),
                     webhook: Some("http://169.254.169.254/".into()),
                 },
-                &MemoryStore::new(),
+                &store,
                 &["http://127.0.0.1:9/hook".into()],
             )
             .unwrap_err();
         assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
+        let _ = fs_err::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `newsmill serve`: the HTTP API, the web pages and the alerts.
 //!
 //! This is the only async crate of newsmill (axum on tokio). It reads the store through the
-//! small [`Store`] trait, so it does not depend on the index: the binary implements the trait
-//! over newsmill-index, and tests use [`MemoryStore`].
+//! small [`Store`] trait; [`IndexStore`] implements it over newsmill-index, for the binary and
+//! the tests alike.
 //!
 //! What it serves:
 //! - a JSON API under `/api/`, described by the OpenAPI document at `/api/openapi.json`
@@ -23,14 +23,19 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use newsmill_serve::{MemoryStore, ServeConfig, Server};
+//! use newsmill_serve::{IndexStore, ServeConfig, Server};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let dir = std::env::temp_dir().join(format!("newsmill-serve-doc-{}", std::process::id()));
-//! let mut config = ServeConfig::new(dir);
+//! # let _ = std::fs::remove_dir_all(&dir);
+//! // A store `newsmill ingest --data DIR` filled; here an empty one.
+//! newsmill_index::Store::create(&dir).unwrap();
+//! let store = IndexStore::open(&dir).unwrap();
+//! let mut config = ServeConfig::new(&dir);
 //! config.addr = "127.0.0.1:0".parse().unwrap();
-//! let server = Server::bind(config, Arc::new(MemoryStore::new())).await.unwrap();
+//! let server = Server::bind(config, Arc::new(store)).await.unwrap();
 //! assert!(server.local_addr().ip().is_loopback());
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! # });
 //! ```
 
@@ -40,7 +45,6 @@ mod chart;
 mod error;
 mod index_store;
 mod limits;
-mod memory;
 mod pages;
 mod said;
 mod security;
@@ -61,7 +65,6 @@ use newsmill_extract::ExtractConfig;
 pub use api::openapi_json;
 pub use error::{ApiError, Error, ErrorBody, ErrorDetail, Result};
 pub use index_store::{DATE_SORT_LIMIT, IndexStore};
-pub use memory::MemoryStore;
 pub use said::{Said, SaidIn, who_said_what};
 pub use security::CSP;
 pub use store::{

@@ -2,8 +2,8 @@
 //!
 //! [`Store`] is what the HTTP API and the pages need from the embedded index: search with
 //! filters and facets, a record by id, stories, entities and per-day counts.
-//! [`crate::MemoryStore`] implements it over a vector of records (for tests and small
-//! corpora); the binary implements it over the tantivy index.
+//! [`crate::IndexStore`] implements it over newsmill-index, for the binary and the tests alike
+//! (tests wrap it to hold searches, as the concurrency limits' tests do).
 //! Every method is blocking: the server calls them on tokio's blocking pool.
 
 use newsmill_core::Record;
@@ -135,7 +135,7 @@ pub(crate) fn hit_of_record(r: &Record, score: f32) -> Hit {
         url: r.canonical_url.clone().or_else(|| r.url.clone()),
         language: r.language.clone(),
         published: r.published.clone(),
-        day: crate::memory::day_of(r.published.as_deref()).map(str::to_string),
+        day: day_of(r.published.as_deref()).map(str::to_string),
         event_time: r.event_time.clone(),
         story: r.story.clone(),
         version: 1,
@@ -143,6 +143,17 @@ pub(crate) fn hit_of_record(r: &Record, score: f32) -> Hit {
         highlights: Vec::new(),
         record: None,
     }
+}
+
+/// The day of an RFC 3339 date as written (in its own offset), when it starts with one.
+fn day_of(date: Option<&str>) -> Option<&str> {
+    let d = date?.get(..10)?;
+    let b = d.as_bytes();
+    let ok = b.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        _ => c.is_ascii_digit(),
+    });
+    ok.then_some(d)
 }
 
 /// A story's summary computed from its articles (oldest first), for a story the story stage

@@ -1,13 +1,14 @@
 //! Shared fixtures: a small corpus extracted from committed pages, and a server on loopback.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use newsmill_core::{CharIndex, Entity, EntityType, InputHint, Mention, Origin, RawDoc, Record};
 use newsmill_extract::{ExtractConfig, extract};
-use newsmill_serve::{AppState, MemoryStore, ServeConfig, Server, Store};
+use newsmill_index::PutInfo;
+use newsmill_serve::{AppState, IndexStore, ServeConfig, Server, Store};
 use newsmill_time::{DateAnchor, Lang, Options, Reference, Tagger, event_time};
 
 pub(crate) fn fixtures() -> PathBuf {
@@ -224,12 +225,34 @@ pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-/// A server on 127.0.0.1 (a free port) over a memory store, in its own runtime thread.
+/// Stores `records` in the newsmill-index store in `dir` (created when missing) in one
+/// commit; a record whose id is stored already becomes its new version.
+pub(crate) fn add_records(dir: &Path, records: &[Record]) {
+    let store = newsmill_index::Store::create(dir).unwrap();
+    let mut w = store.writer().unwrap();
+    for r in records {
+        w.put(r, &PutInfo::default()).unwrap();
+    }
+    w.commit().unwrap();
+}
+
+/// The store `newsmill serve` runs on (newsmill-index, read through [`IndexStore`]) in a new
+/// temporary directory, holding `records`; the directory is returned too.
+pub(crate) fn index_store(records: &[Record]) -> (Arc<IndexStore>, PathBuf) {
+    let dir = temp_dir("store");
+    add_records(&dir, records);
+    (Arc::new(IndexStore::open(&dir).unwrap()), dir)
+}
+
+/// A server on 127.0.0.1 (a free port) over a store in a temporary directory, in its own
+/// runtime thread.
 pub(crate) struct TestServer {
     pub(crate) base: String,
     pub(crate) addr: std::net::SocketAddr,
     pub(crate) state: AppState,
-    pub(crate) store: Arc<MemoryStore>,
+    /// The store served (for [`TestServer::start_store`], an unused empty one).
+    pub(crate) store: Arc<IndexStore>,
+    store_dir: PathBuf,
     pub(crate) dir: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -244,8 +267,8 @@ impl TestServer {
         records: Vec<Record>,
         tweak: impl FnOnce(&mut ServeConfig),
     ) -> TestServer {
-        let store = Arc::new(MemoryStore::with_records(records));
-        TestServer::start_inner(store.clone(), store, tweak)
+        let (store, store_dir) = index_store(&records);
+        TestServer::start_inner(store.clone(), (store, store_dir), tweak)
     }
 
     /// A server over any store (`store` of the result is then an unused empty one).
@@ -253,12 +276,23 @@ impl TestServer {
         store: Arc<dyn Store>,
         tweak: impl FnOnce(&mut ServeConfig),
     ) -> TestServer {
-        TestServer::start_inner(store, Arc::new(MemoryStore::new()), tweak)
+        TestServer::start_inner(store, index_store(&[]), tweak)
+    }
+
+    /// Stores `records` in the served store in one commit, and makes them visible at once.
+    pub(crate) fn add(&self, records: &[Record]) {
+        add_records(&self.store_dir, records);
+        self.store.inner().reload().unwrap();
+    }
+
+    /// Current articles in the served store.
+    pub(crate) fn stored(&self) -> u64 {
+        self.store.inner().stats().unwrap().articles
     }
 
     fn start_inner(
         served: Arc<dyn Store>,
-        store: Arc<MemoryStore>,
+        (store, store_dir): (Arc<IndexStore>, PathBuf),
         tweak: impl FnOnce(&mut ServeConfig),
     ) -> TestServer {
         let dir = temp_dir("srv");
@@ -294,6 +328,7 @@ impl TestServer {
             addr,
             state,
             store,
+            store_dir,
             dir,
             stop: Some(stop_tx),
             thread: Some(thread),
@@ -314,5 +349,6 @@ impl Drop for TestServer {
             let _ = t.join();
         }
         let _ = fs_err::remove_dir_all(&self.dir);
+        let _ = fs_err::remove_dir_all(&self.store_dir);
     }
 }

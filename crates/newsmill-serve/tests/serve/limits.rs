@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use newsmill_core::Record;
-use newsmill_serve::{AppState, MemoryStore, ServeConfig, Server};
+use newsmill_serve::{AppState, IndexStore, ServeConfig, Server};
 
-use crate::common::{TestServer, corpus, temp_dir};
+use crate::common::{TestServer, corpus, index_store, temp_dir};
 
 /// A guard against a server that never answers: the test fails instead of hanging.
 const GUARD: Duration = Duration::from_secs(30);
@@ -175,8 +175,7 @@ impl Gated {
             rt.block_on(async move {
                 let addr = config.addr;
                 let state =
-                    AppState::with_enricher(config, Arc::new(MemoryStore::new()), Some(enrich))
-                        .unwrap();
+                    AppState::with_enricher(config, index_store(&[]).0, Some(enrich)).unwrap();
                 let server = Server::bind_state(addr, state).await.unwrap();
                 tx.send(server.local_addr()).unwrap();
                 server
@@ -250,7 +249,7 @@ fn regression_24_analyze_runs_a_bounded_number_at_once_and_answers_503_beyond() 
 
 /// A store whose searches tell when they start and wait to be released.
 struct GatedStore {
-    inner: MemoryStore,
+    inner: Arc<IndexStore>,
     entered: Mutex<mpsc::Sender<()>>,
     release: Mutex<mpsc::Receiver<()>>,
 }
@@ -320,8 +319,9 @@ fn get(addr: SocketAddr, path: &str) -> String {
 fn regression_24_store_reads_run_a_bounded_number_at_once() {
     let (entered_tx, entered) = mpsc::channel();
     let (release, release_rx) = mpsc::channel();
+    let (inner, store_dir) = index_store(&corpus());
     let store = Arc::new(GatedStore {
-        inner: MemoryStore::with_records(corpus()),
+        inner,
         entered: Mutex::new(entered_tx),
         release: Mutex::new(release_rx),
     });
@@ -343,4 +343,6 @@ fn regression_24_store_reads_run_a_bounded_number_at_once() {
     entered.recv_timeout(GUARD).expect("the slot was freed");
     release.send(()).unwrap();
     assert!(second.join().unwrap().starts_with("HTTP/1.1 200"));
+    drop(srv);
+    let _ = fs_err::remove_dir_all(&store_dir);
 }
