@@ -1,14 +1,15 @@
 //! [`IndexStore`]: the [`Store`] over newsmill-index (tantivy), what `newsmill serve` runs on.
 //!
-//! Search, records, facets and per-day counts go straight to the index. Filters become
-//! `field:"value"` clauses of the index's query language. Two things the index does not offer
-//! yet are done here:
-//! - **stories**: `newsmill ingest` stores each record's story (and the story stage's summary
-//!   of each story, whose title is that of its most central article); a catalog of every
+//! Search, records, facets and per-day counts go straight to the index, whose hits and facets
+//! are returned as they are (the same JSON `newsmill search` prints). Filters become the
+//! index's exact-term filters. Two things the index does not offer yet are done here:
+//! - **stories**: `newsmill ingest` stores each record's story and the story stage's summary
+//!   of each story (listed as stored, as `newsmill stories` lists it); a catalog of every
 //!   record's story, date, site and title is built by one walk over the store and rebuilt
 //!   whenever the store's generation changes (a cost linear in the corpus, paid once per
 //!   commit, not per request). A record without a story (a store written before stories were
-//!   part of ingest) is a story of its own;
+//!   part of ingest) is a story of its own, and a story without a stored summary is summed up
+//!   from its articles;
 //! - **date order**: the index sorts by relevance only, so `newest`/`oldest` fetch every match's
 //!   id and sort them here, refused (400) when more than [`DATE_SORT_LIMIT`] records match.
 
