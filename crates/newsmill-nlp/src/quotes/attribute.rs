@@ -343,7 +343,7 @@ impl Ctx<'_> {
                     .any(|l| self.w.finite.contains(l));
                 if inserted && !clause {
                     let np = self.np_before(c - 1, s0)?;
-                    return Some((np.0, np.1));
+                    return Some(self.apposition_head(np, s0));
                 }
             }
             return None;
@@ -366,6 +366,29 @@ impl Ctx<'_> {
             }
         }
         Some(np)
+    }
+
+    /// The name an apposition describes: "Lee, director of the X Institute, a think
+    /// tank, said" reads back to "director of the X Institute" first; a phrase
+    /// that opens with a lowercase word or a determiner right after a comma is an apposition
+    /// when the phrase before the comma names an entity, and the name is the source.
+    fn apposition_head(&self, mut np: (usize, usize), s0: usize) -> (usize, usize) {
+        for _ in 0..3 {
+            let first = np.0;
+            let described = self.w.det.contains(&self.lower[first]) || !is_cap(self.tok(first));
+            if first < s0 + 2 || self.tok(first - 1) != "," || !described {
+                break;
+            }
+            let Some(name) = self.np_before(first - 2, s0) else {
+                break;
+            };
+            let (s, e) = self.bytes(name);
+            if self.ents.named_in(s, e).is_none() {
+                break;
+            }
+            np = name;
+        }
+        np
     }
 
     /// The last token of a clause in sentence `s0..s1` (before final punctuation and
@@ -672,9 +695,20 @@ impl Ctx<'_> {
                 if let Some(src) = subj {
                     let (ss, _) = self.bytes(src);
                     let after = self.skip_time(cue.b, s1);
+                    // A quote closing right before the source is what it said, whatever
+                    // follows the verb: "“…,” Smith told the paper in an interview."
+                    // It must leave the sentence open (a comma, a question), not end it
+                    // ("… “radical terrorism.” Smith said the …" starts anew).
+                    let quote_before = self.quote_closing_before(ss).is_some_and(|q| {
+                        let q = &self.quoted[q];
+                        let open_end = self.text[q.start..q.end]
+                            .ends_with([',', '?', '!', '—', '–'])
+                            || self.text.get(q.close..ss).is_some_and(|t| t.contains(','));
+                        open_end && self.para_of(q.end) == self.para_of(ss)
+                    });
                     if cue.kind == CueKind::Say
                         && self.break_before(ss)
-                        && self.ends_clause(after, s1)
+                        && (self.ends_clause(after, s1) || quote_before)
                     {
                         // Post-posed: "…, Smith said."
                         attr.source = Some(self.bytes(src));
@@ -1192,7 +1226,13 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
 
 /// The entity a source span names or stands for.
 fn resolve_source(ctx: &Ctx<'_>, s: usize, e: usize, speakers: &[(usize, usize)]) -> Option<usize> {
-    if let Some(ent) = ctx.ents.named_in(s, e) {
+    // A name before an apposition is the head: "Ann Lee, an aide to Senator Bob Ray".
+    let head_end = ctx.text[s..e].find(',').map_or(e, |c| s + c);
+    if let Some(ent) = ctx
+        .ents
+        .named_in(s, head_end)
+        .or_else(|| ctx.ents.named_in(s, e))
+    {
         return Some(ent);
     }
     let src = &ctx.text[s..e];

@@ -131,6 +131,69 @@ fn english_patterns() {
 }
 
 #[test]
+fn english_speaker_after_a_quote_and_appositions() {
+    // A quote that leaves its sentence open names its speaker after it, whatever follows the
+    // verb (an object, an interview, a time).
+    check(
+        "en",
+        "“The budget is a disgrace,” Councillor Ruth Amaro told the local paper on Friday.",
+        &[("Ruth Amaro", Per, "Ruth Amaro")],
+        &[(
+            'D',
+            "The budget is a disgrace,",
+            "Councillor Ruth Amaro",
+            "Ruth Amaro",
+            "told",
+        )],
+    );
+    // A quote that ends its sentence does not: the next sentence says something new.
+    check(
+        "en",
+        "He spoke of a “lost decade.” Ruth Amaro said the council would meet again.",
+        &[("Ruth Amaro", Per, "Ruth Amaro")],
+        &[(
+            'I',
+            "the council would meet again",
+            "Ruth Amaro",
+            "Ruth Amaro",
+            "said",
+        )],
+    );
+    // Two appositions between the name and the verb: the name is the source.
+    check(
+        "en",
+        "Omar Diaz, head of the Harbour Authority, a state agency, said the port would close.",
+        &[
+            ("Omar Diaz", Per, "Omar Diaz"),
+            ("Harbour Authority", Org, "Harbour Authority"),
+        ],
+        &[(
+            'I',
+            "the port would close",
+            "Omar Diaz",
+            "Omar Diaz",
+            "said",
+        )],
+    );
+    // An apposition naming someone else: the name before the comma is the speaker.
+    check(
+        "en",
+        "Lena Fischer, a longtime Paul Kane adviser said the plan was sound.",
+        &[
+            ("Lena Fischer", Per, "Lena Fischer"),
+            ("Paul Kane", Per, "Paul Kane"),
+        ],
+        &[(
+            'I',
+            "the plan was sound",
+            "Lena Fischer, a longtime Paul Kane adviser",
+            "Lena Fischer",
+            "said",
+        )],
+    );
+}
+
+#[test]
 fn english_multi_paragraph_and_unbalanced() {
     // A quote over two paragraphs (the first left open), then an unbalanced mark that must not
     // swallow the rest of the article.
