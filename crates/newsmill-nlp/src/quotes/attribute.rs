@@ -737,7 +737,12 @@ impl Ctx<'_> {
                 if l.ends_with("ing") && cue.a > s0 && self.tok(cue.a - 1) == "," {
                     let src = prev
                         .filter(|p| p.source.is_some() && p.cue.0 >= self.toks[s0].start)
-                        .and_then(|p| p.source);
+                        .and_then(|p| p.source)
+                        .or_else(|| {
+                            // No attribution before it in the sentence: its subject, "Ana
+                            // Ruiz endorsed the plan, saying …".
+                            self.sentence_subject(cue_start).map(|(s, e, _)| (s, e))
+                        });
                     let (q, c, ok) = self.content_after(cue, s1)?;
                     if !ok && cue.kind != CueKind::Say {
                         return None;
@@ -936,6 +941,42 @@ impl Ctx<'_> {
         None
     }
 
+    /// The subject of the sentence around byte `pos`, when it is a person or organisation
+    /// named before `pos`: the first such mention outside quotes that opens the sentence or
+    /// follows a comma or a clause word ("On Monday, Ana Ruiz …", "…, but Ana Ruiz …"), and
+    /// is not a possessor ("Ruiz’s plan"). Its bytes and entity.
+    fn sentence_subject(&self, pos: usize) -> Option<(usize, usize, usize)> {
+        let i = self.toks.partition_point(|t| t.start < pos);
+        let s = *self.sent_of.get(i).or(self.sent_of.last())?;
+        let (s0, _) = self.sents[s];
+        let start = self.toks.get(s0)?.start;
+        let lo = self.ents.mentions.partition_point(|m| m.start < start);
+        self.ents.mentions[lo..]
+            .iter()
+            .take_while(|m| m.end <= pos)
+            .filter(|m| matches!(m.kind, EntityType::Per | EntityType::Org))
+            .filter(|m| {
+                self.inq
+                    .get(self.toks.partition_point(|t| t.start < m.start))
+                    .is_some_and(Option::is_none)
+            })
+            .find(|m| {
+                let t = self.toks.partition_point(|t| t.start < m.start);
+                let e = self.toks.partition_point(|t| t.start < m.end);
+                let opens = t == s0
+                    || t > s0 && {
+                        let p = &self.lower[t - 1];
+                        p == "," || self.w.stop.contains(p)
+                    };
+                let possessor = self
+                    .lower
+                    .get(e)
+                    .is_some_and(|n| matches!(n.as_str(), "'s" | "’s" | "'" | "’"));
+                opens && !possessor
+            })
+            .map(|m| (m.start, m.end, m.ent))
+    }
+
     /// An interrupted quote: "“…,” he said, “…”": the quote opening right after the source.
     fn interrupted(&self, attr: &mut Attr, k: usize, s1: usize) {
         let _ = s1;
@@ -1128,9 +1169,30 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
     order.sort_by_key(|&k| attrs[k].cue.0);
     let mut speakers: Vec<(usize, usize)> = Vec::new();
     for k in order {
-        let ent = attrs[k]
+        let mut ent = attrs[k]
             .source
             .and_then(|(s, e)| resolve_source(ctx, s, e, &speakers));
+        // A source that names no one and is no pronoun ("a snappy retort", "the terrorist
+        // attacks" read back from a noun cue) gives way to the subject of the cue's sentence
+        // when that is a person or organisation: "Ana Ruiz delivered a snappy retort: …".
+        // A source with a capitalised word (other than an opening determiner) may be a name
+        // the entities missed ("Critics", "O'Keefe") and stays.
+        let unnamed = attrs[k].source.is_none_or(|(s, e)| {
+            let src = &ctx.text[s..e];
+            let lower = src.to_lowercase();
+            let capitalised = src
+                .split_whitespace()
+                .enumerate()
+                .any(|(i, w)| is_cap(w) && !(i == 0 && ctx.w.det.contains(&w.to_lowercase())));
+            source_kind(&lower, ctx.w) == SourceKind::Other && !capitalised
+        });
+        if ent.is_none()
+            && unnamed
+            && let Some((s, e, x)) = ctx.sentence_subject(attrs[k].cue.0)
+        {
+            attrs[k].source = Some((s, e));
+            ent = Some(x);
+        }
         attrs[k].ent = ent;
         if let (Some(e), Some((s, _))) = (ent, attrs[k].source) {
             speakers.push((e, s));

@@ -194,6 +194,23 @@ fn english_speaker_after_a_quote_and_appositions() {
 }
 
 #[test]
+fn english_the_sentence_subject_speaks() {
+    // A participle with no attribution before it in its sentence: the subject said it.
+    check(
+        "en",
+        "On Tuesday, Carla Nunes visited the flooded valley and praised the volunteers, saying, “They worked through the night for their neighbours.”",
+        &[("Carla Nunes", Per, "Carla Nunes")],
+        &[(
+            'D',
+            "They worked through the night for their neighbours.",
+            "Carla Nunes",
+            "Carla Nunes",
+            "saying",
+        )],
+    );
+}
+
+#[test]
 fn english_multi_paragraph_and_unbalanced() {
     // A quote over two paragraphs (the first left open), then an unbalanced mark that must not
     // swallow the rest of the article.
