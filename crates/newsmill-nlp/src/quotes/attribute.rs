@@ -345,6 +345,15 @@ impl Ctx<'_> {
                     let np = self.np_before(c - 1, s0)?;
                     return Some(self.apposition_head(np, s0));
                 }
+                // A name between the commas after a description: "The mayor's spokesman,
+                // Ali Khan, said".
+                let (s, e) = self.bytes((c + 1, j));
+                if let Some(m) = self.ents.mention_ending_at(e)
+                    && m.start == s
+                    && m.kind == EntityType::Per
+                {
+                    return Some((c + 1, j));
+                }
             }
             return None;
         }
@@ -948,6 +957,73 @@ impl Ctx<'_> {
     fn sentence_subject(&self, pos: usize) -> Option<(usize, usize, usize)> {
         let i = self.toks.partition_point(|t| t.start < pos);
         let s = *self.sent_of.get(i).or(self.sent_of.last())?;
+        self.subject_of(s, pos)
+    }
+
+    /// The subject of the nearest sentence before the one around byte `pos` whose start is
+    /// narration (not inside a quote), within three sentences and in the same or the previous
+    /// paragraph: its entity and byte start.
+    fn previous_subject(&self, pos: usize) -> Option<(usize, usize)> {
+        let i = self.toks.partition_point(|t| t.start < pos);
+        let s = *self.sent_of.get(i).or(self.sent_of.last())?;
+        let para = self.para_of(pos);
+        (s.saturating_sub(3)..s)
+            .rev()
+            .find(|&k| self.inq[self.sents[k].0].is_none())
+            .filter(|&k| self.para_of(self.toks[self.sents[k].0].start) + 1 >= para)
+            .and_then(|k| self.first_named(k))
+    }
+
+    /// The first person or organisation sentence `s` names outside quotes, when it is no
+    /// possessor and no object of a preposition ("Former governor Ed Moss, an ally, was
+    /// blunter" names Ed Moss): its entity and byte start.
+    fn first_named(&self, s: usize) -> Option<(usize, usize)> {
+        let (s0, s1) = self.sents[s];
+        let (start, end) = (self.toks.get(s0)?.start, self.toks.get(s1 - 1)?.end);
+        let lo = self.ents.mentions.partition_point(|m| m.start < start);
+        let m = self.ents.mentions[lo..]
+            .iter()
+            .take_while(|m| m.start < end)
+            .filter(|m| matches!(m.kind, EntityType::Per | EntityType::Org))
+            .find(|m| {
+                self.inq
+                    .get(self.toks.partition_point(|t| t.start < m.start))
+                    .is_some_and(Option::is_none)
+            })?;
+        let t = self.toks.partition_point(|t| t.start < m.start);
+        let e = self.toks.partition_point(|t| t.start < m.end);
+        let possessor = self
+            .lower
+            .get(e)
+            .is_some_and(|n| matches!(n.as_str(), "'s" | "’s" | "'" | "’"));
+        // "The Ward campaign": a determiner before the name and a lowercase word after it
+        // make the name a modifier of that word.
+        let modifier = t > s0
+            && self.w.det.contains(&self.lower[t - 1])
+            && self.toks.get(e).is_some_and(|_| {
+                let n = self.tok(e);
+                is_word(n) && !is_cap(n)
+            });
+        // Before it, after an opening phrase that ends with a comma ("Back in May, …"), only
+        // a short title or description: no pronoun, verb-like or clause word.
+        let from = (s0..t).rfind(|&k| self.tok(k) == ",").map_or(s0, |k| k + 1);
+        let plain = t - from <= 6
+            && (from..t).all(|k| {
+                let l = &self.lower[k];
+                let t = self.tok(k);
+                is_word(t)
+                    && !self.w.pronoun.contains(l)
+                    && !self.w.stop.contains(l)
+                    && !self.w.inner.contains(l)
+                    && !self.w.skip.contains(l)
+                    && !self.w.comp.contains(l)
+                    && (is_cap(t) || self.w.det.contains(l) || !l.ends_with("ed"))
+            });
+        (plain && !possessor && !modifier).then_some((m.ent, m.start))
+    }
+
+    /// The subject of sentence `s`, named before byte `pos` (see [`Ctx::sentence_subject`]).
+    fn subject_of(&self, s: usize, pos: usize) -> Option<(usize, usize, usize)> {
         let (s0, _) = self.sents[s];
         let start = self.toks.get(s0)?.start;
         let lo = self.ents.mentions.partition_point(|m| m.start < start);
@@ -1194,7 +1270,12 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
             ent = Some(x);
         }
         attrs[k].ent = ent;
-        if let (Some(e), Some((s, _))) = (ent, attrs[k].source) {
+        // A pronoun later goes back to a speaker named by its name ("Ana Ruiz", "Sen. Ana
+        // Ruiz (D)", "Ruiz, a senator,") or by a pronoun, not to a group a name qualifies
+        // ("Ruiz aides", "the Ruiz campaign").
+        if let (Some(e), Some((s, t))) = (ent, attrs[k].source)
+            && name_headed(&ctx.text[s..t])
+        {
             speakers.push((e, s));
         }
     }
@@ -1286,6 +1367,18 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
     out
 }
 
+/// Whether a source is a name or a pronoun at its head: the part before any comma or
+/// parenthesis ends with a capitalised word, or is one word.
+fn name_headed(src: &str) -> bool {
+    let head = src.split([',', '(']).next().unwrap_or("").trim();
+    let mut words = head.split_whitespace();
+    match (words.next_back(), words.next()) {
+        (Some(_), None) => true,
+        (Some(last), Some(_)) => is_cap(last),
+        _ => false,
+    }
+}
+
 /// The entity a source span names or stands for.
 fn resolve_source(ctx: &Ctx<'_>, s: usize, e: usize, speakers: &[(usize, usize)]) -> Option<usize> {
     // A name before an apposition is the head: "Ann Lee, an aide to Senator Bob Ray".
@@ -1306,16 +1399,22 @@ fn resolve_source(ctx: &Ctx<'_>, s: usize, e: usize, speakers: &[(usize, usize)]
             // three paragraphs, else the nearest such person mentioned before, outside quotes.
             let para = ctx.para_of(s);
             let g = ctx.w.gender(&lower);
-            let last_speaker = speakers
-                .iter()
-                .rev()
-                .find(|&&(ent, pos)| {
-                    ctx.ents.kind(ent) == EntityType::Per
-                        && ctx.ents.gender_ok(ent, g)
-                        && pos < s
-                        && ctx.para_of(pos) + 3 >= para
-                })
-                .map(|&(ent, _)| ent);
+            let last = speakers.iter().rev().find(|&&(ent, pos)| {
+                ctx.ents.kind(ent) == EntityType::Per
+                    && ctx.ents.gender_ok(ent, g)
+                    && pos < s
+                    && ctx.para_of(pos) + 3 >= para
+            });
+            // A person who opens the sentence before, after the last speaker spoke, is who
+            // the pronoun goes on with: "Ed Moss, the mayor, was blunter. “No,” he said."
+            if let Some((pe, ppos)) = ctx.previous_subject(s)
+                && ctx.ents.kind(pe) == EntityType::Per
+                && ctx.ents.gender_ok(pe, g)
+                && last.is_none_or(|&(_, lpos)| lpos < ppos)
+            {
+                return Some(pe);
+            }
+            let last_speaker = last.map(|&(ent, _)| ent);
             let nearest = ctx
                 .ents
                 .nearest_before(s, &[EntityType::Per], |m| {

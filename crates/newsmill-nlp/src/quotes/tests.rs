@@ -211,6 +211,48 @@ fn english_the_sentence_subject_speaks() {
 }
 
 #[test]
+fn english_pronouns_go_on_with_the_subject_before() {
+    // The last speaker is Ward; the next paragraph opens with another person, and "he"
+    // goes on with him.
+    check(
+        "en",
+        "“We need the bridge,” said Peter Ward.\n\nFormer councillor Ivan Petrov, a critic of the plan, was blunter.\n\n“It is a waste of money,” he said.",
+        &[
+            ("Peter Ward", Per, "Peter Ward"),
+            ("Ivan Petrov", Per, "Ivan Petrov"),
+        ],
+        &[
+            (
+                'D',
+                "We need the bridge,",
+                "Peter Ward",
+                "Peter Ward",
+                "said",
+            ),
+            ('D', "It is a waste of money,", "he", "Ivan Petrov", "said"),
+        ],
+    );
+    // A name between commas after a description is the source; a group a name qualifies
+    // ("the Ward campaign") is not whom a later "he" means.
+    check(
+        "en",
+        "The mayor's spokesman, Ali Khan, said the road would reopen. The Ward campaign said it was pleased. He added that repairs would take a week.",
+        &[("Ali Khan", Per, "Ali Khan"), ("Peter Ward", Per, "Ward")],
+        &[
+            ('I', "the road would reopen", "Ali Khan", "Ali Khan", "said"),
+            (
+                'I',
+                "it was pleased",
+                "The Ward campaign",
+                "Peter Ward",
+                "said",
+            ),
+            ('I', "repairs would take a week", "He", "Ali Khan", "added"),
+        ],
+    );
+}
+
+#[test]
 fn english_multi_paragraph_and_unbalanced() {
     // A quote over two paragraphs (the first left open), then an unbalanced mark that must not
     // swallow the rest of the article.
