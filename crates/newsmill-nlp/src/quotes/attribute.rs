@@ -1299,7 +1299,31 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
     }
     let mut out = Vec::new();
     let entity_of = |k: usize| attrs[k].ent.map(|e| ctx.ents.name(e).to_string());
+    // A reported clause that is mostly one quote of its own speaker is that quote: "said
+    // that “we will not back down”" gives the direct quote only. A shorter quote inside a
+    // clause ("called for a joint opposition to “illegal restrictions”") is listed as well as
+    // the clause: its exact words are what a reader looks for. Chosen on PolNeAR train (the
+    // part neither dev nor held out): dropping the clause when the quote is at least half
+    // of it gives F1 0.575 (0.569 listing both always); dropping every quote inside a
+    // clause would give 0.593 but lose the exact words of most quotes in reported speech.
+    let quote_is_clause: Vec<bool> = attrs
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            a.clause.is_some_and(|(s, e)| {
+                ctx.quoted.iter().enumerate().any(|(qi, q)| {
+                    owner[qi] == Some(k)
+                        && q.start >= s
+                        && q.start < e
+                        && (q.end.min(e) - q.start) * 2 >= e - s
+                })
+            })
+        })
+        .collect();
     for (k, a) in attrs.iter().enumerate() {
+        if quote_is_clause[k] {
+            continue;
+        }
         if let Some((s, e)) = a.clause {
             out.push(Found {
                 start: s,
@@ -1314,8 +1338,7 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
     }
     // The quotes of one speaker in one paragraph are one quote, interrupted by the narrator
     // ("“…,” he said, “…”", "“…,” he said. “…”") when the narration between them is short;
-    // a quote inside a reported clause is
-    // kept as a direct quote of its own.
+    // a quote inside a reported clause is kept as a direct quote of its own.
     let mut qi = 0;
     while qi < ctx.quoted.len() {
         let q = &ctx.quoted[qi];
