@@ -131,6 +131,128 @@ fn english_patterns() {
 }
 
 #[test]
+fn english_speaker_after_a_quote_and_appositions() {
+    // A quote that leaves its sentence open names its speaker after it, whatever follows the
+    // verb (an object, an interview, a time).
+    check(
+        "en",
+        "“The budget is a disgrace,” Councillor Ruth Amaro told the local paper on Friday.",
+        &[("Ruth Amaro", Per, "Ruth Amaro")],
+        &[(
+            'D',
+            "The budget is a disgrace,",
+            "Councillor Ruth Amaro",
+            "Ruth Amaro",
+            "told",
+        )],
+    );
+    // A quote that ends its sentence does not: the next sentence says something new.
+    check(
+        "en",
+        "He spoke of a “lost decade.” Ruth Amaro said the council would meet again.",
+        &[("Ruth Amaro", Per, "Ruth Amaro")],
+        &[(
+            'I',
+            "the council would meet again",
+            "Ruth Amaro",
+            "Ruth Amaro",
+            "said",
+        )],
+    );
+    // Two appositions between the name and the verb: the name is the source.
+    check(
+        "en",
+        "Omar Diaz, head of the Harbour Authority, a state agency, said the port would close.",
+        &[
+            ("Omar Diaz", Per, "Omar Diaz"),
+            ("Harbour Authority", Org, "Harbour Authority"),
+        ],
+        &[(
+            'I',
+            "the port would close",
+            "Omar Diaz",
+            "Omar Diaz",
+            "said",
+        )],
+    );
+    // An apposition naming someone else: the name before the comma is the speaker.
+    check(
+        "en",
+        "Lena Fischer, a longtime Paul Kane adviser said the plan was sound.",
+        &[
+            ("Lena Fischer", Per, "Lena Fischer"),
+            ("Paul Kane", Per, "Paul Kane"),
+        ],
+        &[(
+            'I',
+            "the plan was sound",
+            "Lena Fischer, a longtime Paul Kane adviser",
+            "Lena Fischer",
+            "said",
+        )],
+    );
+}
+
+#[test]
+fn english_the_sentence_subject_speaks() {
+    // A participle with no attribution before it in its sentence: the subject said it.
+    check(
+        "en",
+        "On Tuesday, Carla Nunes visited the flooded valley and praised the volunteers, saying, “They worked through the night for their neighbours.”",
+        &[("Carla Nunes", Per, "Carla Nunes")],
+        &[(
+            'D',
+            "They worked through the night for their neighbours.",
+            "Carla Nunes",
+            "Carla Nunes",
+            "saying",
+        )],
+    );
+}
+
+#[test]
+fn english_pronouns_go_on_with_the_subject_before() {
+    // The last speaker is Ward; the next paragraph opens with another person, and "he"
+    // goes on with him.
+    check(
+        "en",
+        "“We need the bridge,” said Peter Ward.\n\nFormer councillor Ivan Petrov, a critic of the plan, was blunter.\n\n“It is a waste of money,” he said.",
+        &[
+            ("Peter Ward", Per, "Peter Ward"),
+            ("Ivan Petrov", Per, "Ivan Petrov"),
+        ],
+        &[
+            (
+                'D',
+                "We need the bridge,",
+                "Peter Ward",
+                "Peter Ward",
+                "said",
+            ),
+            ('D', "It is a waste of money,", "he", "Ivan Petrov", "said"),
+        ],
+    );
+    // A name between commas after a description is the source; a group a name qualifies
+    // ("the Ward campaign") is not whom a later "he" means.
+    check(
+        "en",
+        "The mayor's spokesman, Ali Khan, said the road would reopen. The Ward campaign said it was pleased. He added that repairs would take a week.",
+        &[("Ali Khan", Per, "Ali Khan"), ("Peter Ward", Per, "Ward")],
+        &[
+            ('I', "the road would reopen", "Ali Khan", "Ali Khan", "said"),
+            (
+                'I',
+                "it was pleased",
+                "The Ward campaign",
+                "Peter Ward",
+                "said",
+            ),
+            ('I', "repairs would take a week", "He", "Ali Khan", "added"),
+        ],
+    );
+}
+
+#[test]
 fn english_multi_paragraph_and_unbalanced() {
     // A quote over two paragraphs (the first left open), then an unbalanced mark that must not
     // swallow the rest of the article.
