@@ -5,7 +5,10 @@
 //! it was trained with. The blob is a list of sections, each a `#kind name` header line followed
 //! by one entry per line: `#gaz NAME` sections hold phrases, `#clusters` holds `word<TAB>bits`.
 
+use std::sync::OnceLock;
+
 use crate::features::{Fnv, hash_str};
+use crate::restore::Restorer;
 
 /// Gazetteer kinds, in feature order. The name is the `#gaz NAME` section name.
 pub(crate) const GAZ_KINDS: &[&str] = &[
@@ -183,6 +186,9 @@ pub(crate) struct Resources {
     pub(crate) layout: bool,
     /// The blob these were parsed from (written back into the model).
     pub(crate) blob: String,
+    /// Words that lost their non-ASCII letters, built from the blob the first time a document
+    /// may need it (see [`crate::restore`]).
+    restorer: OnceLock<Restorer>,
 }
 
 impl Resources {
@@ -290,6 +296,53 @@ impl Resources {
                 *self.phrases.entry(hash_str(&key)) |= bit;
             }
         }
+    }
+
+    /// The words of the blob's word lists: `(true, word)` for the lexicon (case ratios,
+    /// clusters, frequency bands), `(false, word)` for each word of a gazetteer phrase.
+    pub(crate) fn lexicon_words(&self) -> impl Iterator<Item = (bool, &str)> {
+        sections(&self.blob).into_iter().flat_map(|(head, body)| {
+            let kind = match head.split_whitespace().next() {
+                Some("case" | "freq" | "clusters" | "clusterx") => Some(true),
+                Some("gaz") => Some(false),
+                _ => None,
+            };
+            body.split('\n')
+                .filter(move |_| kind.is_some())
+                .flat_map(move |line| {
+                    let line = line.trim_end();
+                    let lexicon = kind == Some(true);
+                    let first = line.split('\t').next().filter(|_| lexicon);
+                    first
+                        .into_iter()
+                        .chain(line.split_whitespace().filter(move |_| !lexicon))
+                        .filter(|w| !w.is_empty())
+                        .map(move |w| (lexicon, w))
+                })
+        })
+    }
+
+    /// Whether the hash of a lowercase word is in the lexicon.
+    pub(crate) fn knows_lower(&self, lower_hash: u64) -> bool {
+        self.case.get(&lower_hash).is_some()
+            || self.freq.get(&lower_hash).is_some()
+            || self.clusters.get(&lower_hash).is_some()
+    }
+
+    /// Whether `word` (lowercase form `lower`) is in the lexicon or is a one-word gazetteer entry.
+    pub(crate) fn knows(&self, word: &str, lower: &str) -> bool {
+        let h = hash_str(lower);
+        self.knows_lower(h)
+            || self.cluster(word, lower).is_some()
+            || self
+                .phrases
+                .get(&hash_str(&phrase_key(std::iter::once(word))))
+                .is_some()
+    }
+
+    /// The table of words that lost their non-ASCII letters (built on first use).
+    pub(crate) fn restorer(&self) -> &Restorer {
+        self.restorer.get_or_init(|| Restorer::build(self))
     }
 
     /// The cluster of `word` (whose lowercase form is `lower`), trying its exact form, then
