@@ -189,6 +189,8 @@ pub(crate) struct Resources {
     /// Words that lost their non-ASCII letters, built from the blob the first time a document
     /// may need it (see [`crate::restore`]).
     restorer: OnceLock<Restorer>,
+    /// Whether damaged words are restored at all (on unless an evaluation turns it off).
+    pub(crate) restoring: bool,
 }
 
 impl Resources {
@@ -198,6 +200,7 @@ impl Resources {
             blob: blob.to_string(),
             max_affix: 4,
             layout: true,
+            restoring: true,
             ..Resources::default()
         };
         for (head, body) in sections(blob) {

@@ -124,6 +124,9 @@ impl Restorer {
 /// The document with its damaged words restored, when it looks damaged (see the module docs);
 /// `None` when it is read as it is.
 pub(crate) fn restored<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Option<Vec<Vec<String>>> {
+    if !res.restoring {
+        return None;
+    }
     if doc.iter().flatten().any(|w| {
         w.as_ref()
             .chars()
