@@ -191,6 +191,12 @@ pub(crate) struct Resources {
     restorer: OnceLock<Restorer>,
     /// Whether damaged words are restored at all (on unless an evaluation turns it off).
     pub(crate) restoring: bool,
+    /// Words of the lexicon sections (case ratios, clusters, frequency bands), and how many of
+    /// them have a non-ASCII character.
+    lexicon_words: u32,
+    lexicon_non_ascii: u32,
+    /// Where the words with a non-ASCII character are in `blob` (start, length).
+    non_ascii: Vec<(u32, u32)>,
 }
 
 impl Resources {
@@ -234,6 +240,24 @@ impl Resources {
                 }
                 let pair =
                     memchr::memchr(b'\t', line.as_bytes()).map(|t| (&line[..t], &line[t + 1..]));
+                match (section, pair) {
+                    (
+                        Section::Case | Section::Freq | Section::Clusters | Section::ClustersHex,
+                        Some((word, _)),
+                    ) => {
+                        r.lexicon_words += 1;
+                        if !word.is_ascii() {
+                            r.lexicon_non_ascii += 1;
+                            r.non_ascii.push(span_in(blob, word));
+                        }
+                    }
+                    (Section::Gaz(_), _) if !line.is_ascii() => r.non_ascii.extend(
+                        line.split_whitespace()
+                            .filter(|w| !w.is_ascii())
+                            .map(|w| span_in(blob, w)),
+                    ),
+                    _ => {}
+                }
                 r.read_line(section, line, pair);
             }
         }
@@ -301,28 +325,22 @@ impl Resources {
         }
     }
 
-    /// The words of the blob's word lists: `(true, word)` for the lexicon (case ratios,
-    /// clusters, frequency bands), `(false, word)` for each word of a gazetteer phrase.
-    pub(crate) fn lexicon_words(&self) -> impl Iterator<Item = (bool, &str)> {
-        sections(&self.blob).into_iter().flat_map(|(head, body)| {
-            let kind = match head.split_whitespace().next() {
-                Some("case" | "freq" | "clusters" | "clusterx") => Some(true),
-                Some("gaz") => Some(false),
-                _ => None,
-            };
-            body.split('\n')
-                .filter(move |_| kind.is_some())
-                .flat_map(move |line| {
-                    let line = line.trim_end();
-                    let lexicon = kind == Some(true);
-                    let first = line.split('\t').next().filter(|_| lexicon);
-                    first
-                        .into_iter()
-                        .chain(line.split_whitespace().filter(move |_| !lexicon))
-                        .filter(|w| !w.is_empty())
-                        .map(move |w| (lexicon, w))
-                })
-        })
+    /// The words of the blob's word lists that have a non-ASCII character, each given to `f`
+    /// (gazetteer phrases word by word), as [`Resources::parse`] noted them.
+    pub(crate) fn non_ascii_words(&self, mut f: impl FnMut(&str)) {
+        for &(start, len) in &self.non_ascii {
+            if let Some(w) = self.blob.get(start as usize..(start + len) as usize) {
+                f(w);
+            }
+        }
+    }
+
+    /// Whether the lexicon needs non-ASCII letters often enough that a text without any has
+    /// lost them ([`crate::restore::MIN_NON_ASCII_SHARE`]).
+    pub(crate) fn lexicon_needs_non_ascii(&self) -> bool {
+        self.lexicon_words > 0
+            && self.lexicon_non_ascii as f64
+                >= crate::restore::MIN_NON_ASCII_SHARE * self.lexicon_words as f64
     }
 
     /// Whether the hash of a lowercase word is in the lexicon.
@@ -335,12 +353,15 @@ impl Resources {
     /// Whether `word` (lowercase form `lower`) is in the lexicon or is a one-word gazetteer entry.
     pub(crate) fn knows(&self, word: &str, lower: &str) -> bool {
         let h = hash_str(lower);
+        // A one-word phrase key is the lowercase word without dots.
+        let phrase = if lower.contains('.') {
+            hash_str(&phrase_key(std::iter::once(word)))
+        } else {
+            h
+        };
         self.knows_lower(h)
             || self.cluster(word, lower).is_some()
-            || self
-                .phrases
-                .get(&hash_str(&phrase_key(std::iter::once(word))))
-                .is_some()
+            || self.phrases.get(&phrase).is_some()
     }
 
     /// The table of words that lost their non-ASCII letters (built on first use).
@@ -372,6 +393,12 @@ impl Resources {
             .or_else(|| self.clusters.get(&hash_str(lower)))
             .copied()
     }
+}
+
+/// Where `part` (a slice of `blob`) is in `blob`.
+fn span_in(blob: &str, part: &str) -> (u32, u32) {
+    let start = part.as_ptr() as usize - blob.as_ptr() as usize;
+    (start as u32, part.len() as u32)
 }
 
 /// The sections of `blob`: (header without its `#`, body), found by searching for line starts

@@ -36,62 +36,49 @@ pub(crate) struct Restorer {
     bands: Vec<u8>,
 }
 
-/// `word` with its non-ASCII characters deleted, when it had any (and something is left).
-fn ascii_key(word: &str) -> Option<String> {
-    if word.is_ascii() {
-        return None;
-    }
-    let key: String = word.chars().filter(char::is_ascii).collect();
-    key.bytes().any(|b| b.is_ascii_alphabetic()).then_some(key)
-}
-
 impl Restorer {
     /// Builds the table from the resources' word lists; empty when the lexicon is mostly ASCII.
     pub(crate) fn build(res: &Resources) -> Restorer {
-        let mut words: Vec<String> = Vec::new();
-        let (mut total, mut non_ascii) = (0usize, 0usize);
-        for (lexicon, word) in res.lexicon_words() {
-            total += usize::from(lexicon);
-            if !word.is_ascii() {
-                non_ascii += usize::from(lexicon);
-                words.push(word.to_lowercase());
-            }
-        }
         let mut r = Restorer::default();
-        if total == 0 || (non_ascii as f64) < MIN_NON_ASCII_SHARE * total as f64 {
+        if !res.lexicon_needs_non_ascii() {
             return r;
         }
-        words.sort_unstable();
-        words.dedup();
-        r.by_key.reserve(words.len());
-        for word in words {
-            let Some(key) = ascii_key(&word) else {
-                continue;
-            };
+        let (mut word, mut key) = (String::new(), String::new());
+        res.non_ascii_words(|w| {
+            word.clear();
+            for c in w.chars() {
+                word.extend(c.to_lowercase());
+            }
+            key.clear();
+            key.extend(word.chars().filter(char::is_ascii));
+            if !key.bytes().any(|b| b.is_ascii_alphabetic()) {
+                return;
+            }
             let kh = hash_str(&key);
             // A key that is itself a word is that word, not a damaged other one.
             if res.knows_lower(kh) {
-                continue;
+                return;
             }
             let band = res.freq.get(&hash_str(&word)).copied().unwrap_or(u8::MAX);
             match r.by_key.get(&kh).copied() {
                 None => {
                     r.by_key.insert(kh, r.words.len() as u32);
-                    r.words.push(word.into_boxed_str());
+                    r.words.push(word.as_str().into());
                     r.bands.push(band);
                 }
                 Some(AMBIGUOUS) => {}
+                Some(i) if *r.words[i as usize] == *word => {}
                 Some(i) => {
                     let other = r.bands[i as usize];
                     if band < other {
-                        r.words[i as usize] = word.into_boxed_str();
+                        r.words[i as usize] = word.as_str().into();
                         r.bands[i as usize] = band;
                     } else if band == other {
                         r.by_key.insert(kh, AMBIGUOUS);
                     }
                 }
             }
-        }
+        });
         r
     }
 
@@ -132,6 +119,9 @@ pub(crate) fn restored<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Option
             .chars()
             .any(|c| !c.is_ascii() && c.is_alphabetic())
     }) {
+        return None;
+    }
+    if !res.lexicon_needs_non_ascii() {
         return None;
     }
     let restorer = res.restorer();
