@@ -33,6 +33,10 @@ pub(crate) struct EvalNerArgs {
     /// trained with `train-ner --part fit --fold` the same).
     #[arg(long, default_value_t = 4)]
     fold: usize,
+    /// Do not read words that lost their non-ASCII letters as the words they were (to measure
+    /// what that does; needs --model).
+    #[arg(long)]
+    no_restore: bool,
 }
 
 /// The data a model is scored on.
@@ -82,7 +86,17 @@ pub(crate) fn run(data: &Path, args: &EvalNerArgs) -> anyhow::Result<()> {
             .with_context(|| p.display().to_string())?,
         None => Nlp::embedded().context("embedded models")?,
     };
-    let model = nlp.model(&args.lang)?;
+    let mut own;
+    let model = if args.no_restore {
+        let p = args.model.as_ref().context(
+            "--no-restore needs --model (e.g. crates/newsmill-nlp/models/ner-de.bin.zst)",
+        )?;
+        own = Model::from_bytes(&fs_err::read(p)?).with_context(|| p.display().to_string())?;
+        own.set_restoring(false);
+        &own
+    } else {
+        nlp.model(&args.lang)?
+    };
     let load = t_load.elapsed();
     let docs = match args.on {
         On::Dev => read_docs(&path)?,

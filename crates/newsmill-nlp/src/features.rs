@@ -275,8 +275,16 @@ struct Context {
     at: (usize, usize),
 }
 
-/// Computes the static features of a document given as sentences of tokens.
+/// Computes the static features of a document given as sentences of tokens (reading words
+/// that lost their non-ASCII letters as the words they were: [`crate::restore`]).
 pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
+    match crate::restore::restored(res, doc) {
+        Some(fixed) => features_of(res, &fixed),
+        None => features_of(res, doc),
+    }
+}
+
+fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
     let n: usize = doc.iter().map(Vec::len).sum();
     let mut df = DocFeats {
         feats: Vec::with_capacity(n * 48),

@@ -42,6 +42,7 @@ mod model;
 pub mod places;
 pub mod quotes;
 mod resources;
+mod restore;
 pub mod sentences;
 pub mod tokenize;
 

@@ -426,6 +426,12 @@ impl Model {
         self.stage1.len() + self.stage2.len()
     }
 
+    /// Turns off (or on) reading words that lost their non-ASCII letters as the words they were
+    /// (on by default; off only to measure what it does: `cargo xtask eval ner --no-restore`).
+    pub fn set_restoring(&mut self, on: bool) {
+        self.res.restoring = on;
+    }
+
     /// Tags one document given as sentences of tokens.
     pub fn tag_doc<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
         let lens: Vec<usize> = doc.iter().map(Vec::len).collect();

@@ -5,7 +5,10 @@
 //! it was trained with. The blob is a list of sections, each a `#kind name` header line followed
 //! by one entry per line: `#gaz NAME` sections hold phrases, `#clusters` holds `word<TAB>bits`.
 
+use std::sync::OnceLock;
+
 use crate::features::{Fnv, hash_str};
+use crate::restore::Restorer;
 
 /// Gazetteer kinds, in feature order. The name is the `#gaz NAME` section name.
 pub(crate) const GAZ_KINDS: &[&str] = &[
@@ -183,6 +186,17 @@ pub(crate) struct Resources {
     pub(crate) layout: bool,
     /// The blob these were parsed from (written back into the model).
     pub(crate) blob: String,
+    /// Words that lost their non-ASCII letters, built from the blob the first time a document
+    /// may need it (see [`crate::restore`]).
+    restorer: OnceLock<Restorer>,
+    /// Whether damaged words are restored at all (on unless an evaluation turns it off).
+    pub(crate) restoring: bool,
+    /// Words of the lexicon sections (case ratios, clusters, frequency bands), and how many of
+    /// them have a non-ASCII character.
+    lexicon_words: u32,
+    lexicon_non_ascii: u32,
+    /// Where the words with a non-ASCII character are in `blob` (start, length).
+    non_ascii: Vec<(u32, u32)>,
 }
 
 impl Resources {
@@ -192,6 +206,7 @@ impl Resources {
             blob: blob.to_string(),
             max_affix: 4,
             layout: true,
+            restoring: true,
             ..Resources::default()
         };
         for (head, body) in sections(blob) {
@@ -225,6 +240,24 @@ impl Resources {
                 }
                 let pair =
                     memchr::memchr(b'\t', line.as_bytes()).map(|t| (&line[..t], &line[t + 1..]));
+                match (section, pair) {
+                    (
+                        Section::Case | Section::Freq | Section::Clusters | Section::ClustersHex,
+                        Some((word, _)),
+                    ) => {
+                        r.lexicon_words += 1;
+                        if !word.is_ascii() {
+                            r.lexicon_non_ascii += 1;
+                            r.non_ascii.push(span_in(blob, word));
+                        }
+                    }
+                    (Section::Gaz(_), _) if !line.is_ascii() => r.non_ascii.extend(
+                        line.split_whitespace()
+                            .filter(|w| !w.is_ascii())
+                            .map(|w| span_in(blob, w)),
+                    ),
+                    _ => {}
+                }
                 r.read_line(section, line, pair);
             }
         }
@@ -292,6 +325,50 @@ impl Resources {
         }
     }
 
+    /// The words of the blob's word lists that have a non-ASCII character, each given to `f`
+    /// (gazetteer phrases word by word), as [`Resources::parse`] noted them.
+    pub(crate) fn non_ascii_words(&self, mut f: impl FnMut(&str)) {
+        for &(start, len) in &self.non_ascii {
+            if let Some(w) = self.blob.get(start as usize..(start + len) as usize) {
+                f(w);
+            }
+        }
+    }
+
+    /// Whether the lexicon needs non-ASCII letters often enough that a text without any has
+    /// lost them ([`crate::restore::MIN_NON_ASCII_SHARE`]).
+    pub(crate) fn lexicon_needs_non_ascii(&self) -> bool {
+        self.lexicon_words > 0
+            && self.lexicon_non_ascii as f64
+                >= crate::restore::MIN_NON_ASCII_SHARE * self.lexicon_words as f64
+    }
+
+    /// Whether the hash of a lowercase word is in the lexicon.
+    pub(crate) fn knows_lower(&self, lower_hash: u64) -> bool {
+        self.case.get(&lower_hash).is_some()
+            || self.freq.get(&lower_hash).is_some()
+            || self.clusters.get(&lower_hash).is_some()
+    }
+
+    /// Whether `word` (lowercase form `lower`) is in the lexicon or is a one-word gazetteer entry.
+    pub(crate) fn knows(&self, word: &str, lower: &str) -> bool {
+        let h = hash_str(lower);
+        // A one-word phrase key is the lowercase word without dots.
+        let phrase = if lower.contains('.') {
+            hash_str(&phrase_key(std::iter::once(word)))
+        } else {
+            h
+        };
+        self.knows_lower(h)
+            || self.cluster(word, lower).is_some()
+            || self.phrases.get(&phrase).is_some()
+    }
+
+    /// The table of words that lost their non-ASCII letters (built on first use).
+    pub(crate) fn restorer(&self) -> &Restorer {
+        self.restorer.get_or_init(|| Restorer::build(self))
+    }
+
     /// The cluster of `word` (whose lowercase form is `lower`), trying its exact form, then
     /// title case, then lowercase.
     pub(crate) fn cluster(&self, word: &str, lower: &str) -> Option<Cluster> {
@@ -316,6 +393,12 @@ impl Resources {
             .or_else(|| self.clusters.get(&hash_str(lower)))
             .copied()
     }
+}
+
+/// Where `part` (a slice of `blob`) is in `blob`.
+fn span_in(blob: &str, part: &str) -> (u32, u32) {
+    let start = part.as_ptr() as usize - blob.as_ptr() as usize;
+    (start as u32, part.len() as u32)
 }
 
 /// The sections of `blob`: (header without its `#`, body), found by searching for line starts

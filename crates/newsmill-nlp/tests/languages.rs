@@ -222,3 +222,34 @@ fn places_have_one_name_across_languages() {
     // People keep their names: the table has places only, and only LOC entities are renamed.
     assert_eq!(canonical_place("Olaf Scholz"), None);
 }
+
+/// The entities of a text, as (kind, mention with its non-ASCII letters deleted), sorted.
+fn ascii_mentions(r: &Record) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = r
+        .entities
+        .iter()
+        .flat_map(|e| {
+            e.mentions.iter().map(|m| {
+                (
+                    format!("{:?}", e.kind),
+                    m.text.chars().filter(char::is_ascii).collect(),
+                )
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn german_that_lost_its_umlauts_is_tagged_as_if_it_had_them() {
+    let text = include_str!("fixtures/languages/de.txt");
+    let damaged: String = text
+        .chars()
+        .filter(|c| c.is_ascii() || !c.is_alphabetic())
+        .collect();
+    assert_ne!(text, damaged, "the fixture has umlauts to lose");
+    let (full, lossy) = (enriched(text), enriched(&damaged));
+    assert_eq!(lossy.language.as_deref(), Some("de"));
+    assert_eq!(ascii_mentions(&full), ascii_mentions(&lossy));
+}
