@@ -200,10 +200,18 @@ fn print_evidence(docs: &[DevDoc]) {
 fn cluster(docs: &[DevDoc], model: &Model) -> Vec<String> {
     let mut c = Clusterer::new(config(), model.clone());
     let mut alias: std::collections::HashMap<String, String> = Default::default();
+    let trace = std::env::var_os("NEWSMILL_STORIES_TRACE").is_some();
     let given: Vec<String> = docs
         .iter()
         .map(|d| {
             let a = c.push(&d.item());
+            if trace {
+                // For looking at mistakes: each decision with the article's gold story.
+                eprintln!(
+                    "trace {} gold={} story={} new={} p={:.3} merged={:?}",
+                    d.id, d.cluster, a.story, a.new_story, a.probability, a.merged
+                );
+            }
             for m in a.merged {
                 alias.insert(m, a.story.clone());
             }
@@ -246,8 +254,42 @@ fn print_scores(label: &str, s: &Scores) {
     );
 }
 
+/// What training maximises: the mean BCubed F1 of the stream in its own order and in
+/// [`tune_orders`] seeded shuffles of it (seeds apart from the evaluation's), so the limits
+/// and thresholds chosen do not depend on one lucky order.
+fn objective(orders: &[Vec<DevDoc>], model: &Model) -> f64 {
+    let sum: f64 = orders
+        .iter()
+        .map(|docs| score(docs, &cluster(docs, model)).b3_f1)
+        .sum();
+    sum / orders.len().max(1) as f64
+}
+
+/// The training stream in its own order, then in [`tune_orders`] shuffles.
+fn training_orders(docs: &[DevDoc]) -> Vec<Vec<DevDoc>> {
+    let mut orders = vec![docs.to_vec()];
+    orders.extend((0..tune_orders() as u64).map(|k| shuffle(docs, TUNE_SEED + k)));
+    orders
+}
+
+/// First seed of the training shuffles (the evaluation's orders use seeds 1 to 16).
+const TUNE_SEED: u64 = 1_000;
+
+/// Shuffled orders training scores besides the file order (`NEWSMILL_STORIES_TUNE_ORDERS`;
+/// default 0, the file order alone). Measured with 3: the held-out file-order figure rose and
+/// the in-sample orders' fell, both within the spread of orders, and on the whole dev set no
+/// merge threshold did strictly better, which would ship a stage that never repairs; so the
+/// shipped model is tuned on the file order.
+fn tune_orders() -> usize {
+    std::env::var("NEWSMILL_STORIES_TUNE_ORDERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Fits the model on `docs` (in their stream order).
 fn fit(docs: &[DevDoc]) -> Model {
+    let orders = training_orders(docs);
     let items: Vec<Item<'_>> = docs.iter().map(DevDoc::item).collect();
     let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
     let prior = use_prior().then(|| df_prior(&items, &config(), 2));
@@ -258,19 +300,21 @@ fn fit(docs: &[DevDoc]) -> Model {
     // The logistic fit ranks well but is calibrated on all candidates, most of them easy
     // negatives; the join decision is made on the best candidate only, so its threshold is
     // tuned for BCubed F1 on the same (training) documents.
-    model.threshold = tune_threshold(docs, &model);
+    model.threshold = tune_threshold(&orders, &model);
     // The hard limits (an event time too far away, actors that conflict) are chosen on the
     // same training documents, at that threshold, then the threshold again.
-    // The limits are tried strictest first, and a looser one (or none) must do strictly better
-    // on the training documents to be taken: the issue's rule ("a story months apart must not
-    // absorb the article") stands unless the training data say it hurts.
+    // The limits are tried strictest first, and a looser one must do strictly better on the
+    // training documents to be taken. The event-time limit is always set: "a story months
+    // apart must not absorb the article" is the product's rule, and the dev set (a quarter of
+    // its articles dated, gold stories spanning months, no publication times) can say how
+    // loose it must be but not that a stream needs none.
     let mut best: Option<(f64, Option<u32>, Option<u32>)> = None;
-    for gap in [Some(92), Some(182), Some(365), Some(730), None] {
+    for gap in [Some(92), Some(182), Some(365), Some(730)] {
         for actors in [Some(3), Some(5), None] {
             let mut m = model.clone();
             m.max_event_gap_days = gap;
             m.min_conflicting_actors = actors;
-            let f1 = score(docs, &cluster(docs, &m)).b3_f1;
+            let f1 = objective(&orders, &m);
             if best.is_none_or(|b| f1 > b.0 + 1e-9) {
                 best = Some((f1, gap, actors));
             }
@@ -279,20 +323,38 @@ fn fit(docs: &[DevDoc]) -> Model {
     let best = best.unwrap_or((0.0, None, None));
     model.max_event_gap_days = best.1;
     model.min_conflicting_actors = best.2;
-    model.threshold = tune_threshold(docs, &model);
+    model.threshold = tune_threshold(&orders, &model);
+    // A surer join of a story of one article: chosen the same way, a stricter one must do
+    // strictly better than none.
+    let mut best = (objective(&orders, &model), None);
+    for y in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+        let mut m = model.clone();
+        m.young_threshold = Some(y);
+        let f1 = objective(&orders, &m);
+        if f1 > best.0 + 1e-9 {
+            best = (f1, Some(y));
+        }
+    }
+    model.young_threshold = best.1;
     // Repair (merging two stories an article joins as surely): chosen the same way, no
     // merging first; a merge threshold must do strictly better on the training documents.
     if merge_repair() {
-        let mut best = (score(docs, &cluster(docs, &model)).b3_f1, None);
+        // The stories' own likeness is tried strictest first with each threshold, and a
+        // looser check (or none) must do strictly better.
+        let mut best = (objective(&orders, &model), None, None);
         for p in [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3] {
-            let mut m = model.clone();
-            m.merge_threshold = Some(p);
-            let f1 = score(docs, &cluster(docs, &m)).b3_f1;
-            if f1 > best.0 + 1e-9 {
-                best = (f1, Some(p));
+            for min_cos in [Some(0.5), Some(0.4), Some(0.3), Some(0.2), None] {
+                let mut m = model.clone();
+                m.merge_threshold = Some(p);
+                m.merge_min_cosine = min_cos;
+                let f1 = objective(&orders, &m);
+                if f1 > best.0 + 1e-9 {
+                    best = (f1, Some(p), min_cos);
+                }
             }
         }
         model.merge_threshold = best.1;
+        model.merge_min_cosine = best.2;
     }
     model
 }
@@ -303,14 +365,14 @@ fn merge_repair() -> bool {
     std::env::var("NEWSMILL_STORIES_MERGE").map_or(true, |v| v != "0")
 }
 
-/// The threshold with the best BCubed F1 on `docs`.
-fn tune_threshold(docs: &[DevDoc], model: &Model) -> f64 {
+/// The threshold with the best [`objective`] on `orders`.
+fn tune_threshold(orders: &[Vec<DevDoc>], model: &Model) -> f64 {
     let mut model = model.clone();
     let mut best = (f64::MIN, 0.5);
     for i in 1..40 {
         let t = f64::from(i) * 0.025;
         model.threshold = t;
-        let f1 = score(docs, &cluster(docs, &model)).b3_f1;
+        let f1 = objective(orders, &model);
         if f1 > best.0 + 1e-9 {
             best = (f1, t);
         }
@@ -339,7 +401,16 @@ pub(crate) fn eval(
     let Some(docs) = load(data)? else {
         return Ok(());
     };
-    let model = Model::builtin();
+    // The shipped model is compiled in; `NEWSMILL_STORIES_MODEL=FILE` scores a model file
+    // (one `train-stories --out FILE` wrote) without rebuilding.
+    let model = match std::env::var_os("NEWSMILL_STORIES_MODEL") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            Model::from_json(&fs_err::read_to_string(&path)?)
+                .with_context(|| format!("{}: not a story model", path.display()))?
+        }
+        None => Model::builtin(),
+    };
     print_evidence(&docs);
     // Time a few passes for a stable documents/second figure; every pass gives the same output.
     let start = Instant::now();
@@ -445,12 +516,14 @@ fn cross_validate(docs: &[DevDoc], k: usize, orders: usize) {
             .collect();
         let model = fit(&train);
         println!(
-            "  fold {fold}: {} training docs, threshold {}, max_event_gap_days {:?}, min_conflicting_actors {:?}, merge_threshold {:?}",
+            "  fold {fold}: {} training docs, threshold {}, max_event_gap_days {:?}, min_conflicting_actors {:?}, merge_threshold {:?}, merge_min_cosine {:?}, young_threshold {:?}",
             train.len(),
             model.threshold,
             model.max_event_gap_days,
             model.min_conflicting_actors,
-            model.merge_threshold
+            model.merge_threshold,
+            model.merge_min_cosine,
+            model.young_threshold
         );
         for (i, (g, p)) in shuffled_all.iter_mut().enumerate() {
             let shuffled = shuffle(&test, i as u64 + 1);
@@ -511,13 +584,15 @@ pub(crate) fn train(data: &Path, out: &Path) -> anyhow::Result<()> {
     fs_err::write(out, json)?;
     println!("wrote {}", out.display());
     println!(
-        "  weights {:?} bias {:.4} threshold {} max_event_gap_days {:?} min_conflicting_actors {:?} merge_threshold {:?}",
+        "  weights {:?} bias {:.4} threshold {} max_event_gap_days {:?} min_conflicting_actors {:?} merge_threshold {:?} merge_min_cosine {:?} young_threshold {:?}",
         model.weights,
         model.bias,
         model.threshold,
         model.max_event_gap_days,
         model.min_conflicting_actors,
-        model.merge_threshold
+        model.merge_threshold,
+        model.merge_min_cosine,
+        model.young_threshold
     );
     print_scores("dev with the new model", &s);
     Ok(())

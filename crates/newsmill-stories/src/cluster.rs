@@ -377,6 +377,10 @@ impl Stories {
                 entities.push((name.clone(), *kind));
             }
         }
+        years.sort_unstable();
+        years.dedup();
+        let mut evidence = Evidence::of(item);
+        evidence.set_year(years.last().copied());
         DocTerms {
             title: sublinear(title),
             body: sublinear(body),
@@ -384,13 +388,9 @@ impl Stories {
             numbers: sublinear(numbers),
             bigrams: sublinear(bigrams),
             actors: sublinear(actors),
-            years: {
-                years.sort_unstable();
-                years.dedup();
-                years
-            },
+            years,
             entities,
-            evidence: Evidence::of(item),
+            evidence,
             language: item.language.map(str::to_string),
             site: item.site.map(str::to_string),
         }
@@ -617,6 +617,9 @@ impl Stories {
                 date_share: ev.date_share.unwrap_or(0.0),
                 actor_conflict: f64::from(u8::from(ev.actor_share == Some(0.0))),
                 place_share: ev.place_share.unwrap_or(0.0),
+                lead_miss: ev.lead_miss.unwrap_or(0.0),
+                core_miss: ev.core_miss.unwrap_or(0.0),
+                year_miss: ev.year_miss.unwrap_or(0.0),
                 cos_body,
                 cos_title: dot_slot(&story.title_c, &scratch, 1, norms[1]),
                 cos_names: dot_slot(&story.names, &scratch, 2, norms[2]),
@@ -658,6 +661,35 @@ impl Stories {
         }
     }
 
+    /// Cosine of two stories' body centroids, idf applied as of now: how alike the stories
+    /// are themselves, apart from any one article that fits both.
+    fn story_cosine(&self, a: &Story, b: &Story) -> f64 {
+        let (mut dot, mut na, mut nb) = (0.0f64, 0.0f64, 0.0f64);
+        let (mut i, mut j) = (0, 0);
+        let w = |&(t, x): &(u32, f32)| f64::from(x) * f64::from(self.idf(t));
+        while i < a.body.len() && j < b.body.len() {
+            match a.body[i].0.cmp(&b.body[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += w(&a.body[i]) * w(&b.body[j]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        for x in &a.body {
+            na += w(x) * w(x);
+        }
+        for x in &b.body {
+            nb += w(x) * w(x);
+        }
+        if na == 0.0 || nb == 0.0 {
+            return 0.0;
+        }
+        (dot / (na.sqrt() * nb.sqrt())).clamp(0.0, 1.0)
+    }
+
     /// The idf-weighted norms of a story's centroids, as of now.
     fn norms(&self, s: &Story) -> [f64; NUM_CENTROIDS] {
         let norm = |c: &Sparse| {
@@ -690,8 +722,15 @@ impl Stories {
     ) -> Decision {
         let scored = self.score(&doc, seq, item.time, window, model, None);
         let threshold = model.threshold_logit();
+        // A story of one article is joined only on surer evidence when the model says so: a
+        // wrong first join seeds a story of two events, a wrong split can still be merged.
+        let young = model.young_logit().map_or(threshold, |y| y.max(threshold));
+        let needed = |s: u64| match self.open.get(&s) {
+            Some(story) if story.size <= 1 => young,
+            _ => threshold,
+        };
         match scored.candidates.first() {
-            Some(&(s, _, logit)) if logit >= threshold => {
+            Some(&(s, _, logit)) if logit >= needed(s) => {
                 self.join(s, item, &doc, &scored.keys, seq);
                 // Repair: when the article belongs as surely to the runner-up, the two
                 // stories are one event; the larger (on a tie the older) absorbs the other.
@@ -702,6 +741,9 @@ impl Stories {
                     && l2 >= m.max(threshold)
                     && let (Some(a), Some(b)) = (self.open.get(&s), self.open.get(&s2))
                     && may_merge(a, b, model)
+                    && model
+                        .merge_min_cosine
+                        .is_none_or(|min| self.story_cosine(a, b) >= min)
                 {
                     let (keep, gone) =
                         if (b.size, std::cmp::Reverse(s2)) > (a.size, std::cmp::Reverse(s)) {
@@ -1145,7 +1187,7 @@ fn may_merge(a: &Story, b: &Story, model: &Model) -> bool {
         (Some(max), Some(g)) => i64::from(g) > i64::from(max),
         _ => false,
     };
-    !years_conflict && !too_far
+    !years_conflict && !too_far && !a.evidence.cores_conflict(&b.evidence)
 }
 
 fn is_idle(s: &Story, seq: u64, now: Option<i64>, window: &Window) -> bool {

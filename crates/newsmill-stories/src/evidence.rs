@@ -80,9 +80,29 @@ pub(crate) struct Evidence {
     /// Full calendar dates the text names (days since 1970), sorted, distinct.
     pub(crate) days: Vec<i32>,
     /// Hashes of the actors' canonical names (people, organisations, quote speakers), sorted.
+    /// A person is keyed by the last word of the name, so "Vincent Jackson" in one article and
+    /// "Jackson" in another are one actor.
     pub(crate) actors: Vec<u32>,
+    /// The article's lead actors: the (at most [`MAX_LEADS`]) most mentioned people and
+    /// organisations, named at least twice and at least half as often as the most named one,
+    /// keyed as in `actors`.
+    pub(crate) leads: Vec<u32>,
+    /// The article's own year: its event time's, else the latest year (1950-2039) it names.
+    pub(crate) year: Option<u16>,
     /// Hashes of the places' canonical names, sorted.
     pub(crate) places: Vec<u32>,
+}
+
+/// Most lead actors an article has.
+const MAX_LEADS: usize = 2;
+
+/// The key of an actor: a person by the last word of the name (the surname, which later
+/// mentions and other articles use alone), anything else by the whole name.
+fn actor_hash(name: &str, person: bool) -> u32 {
+    if person && let Some(last) = name.split_whitespace().last() {
+        return name_hash(SEED_ACTOR, last);
+    }
+    name_hash(SEED_ACTOR, name)
 }
 
 fn name_hash(seed: u64, name: &str) -> u32 {
@@ -118,10 +138,22 @@ impl Evidence {
         ents.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
         let mut actors: Vec<u32> = Vec::new();
         let mut places: Vec<u32> = Vec::new();
+        let mut leads: Vec<u32> = Vec::new();
+        let mut top_actor: Option<usize> = None;
         for e in ents {
             match e.kind {
                 EntityType::Per | EntityType::Org if actors.len() < MAX_DOC_NAMES => {
-                    actors.push(name_hash(SEED_ACTOR, &e.name));
+                    let a = actor_hash(&e.name, e.kind == EntityType::Per);
+                    // Named twice or more, and at least half as often as the most named.
+                    let top = *top_actor.get_or_insert(e.count);
+                    if e.count >= 2
+                        && 2 * e.count >= top
+                        && leads.len() < MAX_LEADS
+                        && !leads.contains(&a)
+                    {
+                        leads.push(a);
+                    }
+                    actors.push(a);
                 }
                 EntityType::Loc if places.len() < MAX_DOC_NAMES => {
                     places.push(name_hash(SEED_PLACE, &e.name));
@@ -133,10 +165,10 @@ impl Evidence {
             if let Some(name) = &q.entity
                 && actors.len() < MAX_DOC_NAMES
             {
-                actors.push(name_hash(SEED_ACTOR, name));
+                actors.push(actor_hash(name, true));
             }
         }
-        for v in [&mut actors, &mut places] {
+        for v in [&mut actors, &mut places, &mut leads] {
             v.sort_unstable();
             v.dedup();
         }
@@ -144,14 +176,32 @@ impl Evidence {
             event,
             days,
             actors,
+            leads,
+            year: None,
             places,
         }
+    }
+
+    /// Sets the article's own year: its event time's year when it has one, else `latest`
+    /// (the latest year its text names).
+    pub(crate) fn set_year(&mut self, latest: Option<u16>) {
+        let of_event = self
+            .event
+            .and_then(|(first, _)| {
+                chrono::DateTime::from_timestamp(i64::from(first) * 86_400, 0)
+                    .map(|t| chrono::Datelike::year(&t))
+            })
+            .and_then(|y| u16::try_from(y).ok());
+        self.year = of_event.or(latest);
     }
 }
 
 /// A story's evidence: its articles' event intervals, dates and names, bounded.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct StoryEvidence {
+    /// Articles whose evidence was added.
+    #[serde(default)]
+    articles: u32,
     /// Distinct event intervals of its articles (the first [`MAX_STORY_EVENTS`]).
     #[serde(default)]
     events: Vec<(i32, i32)>,
@@ -164,6 +214,12 @@ pub(crate) struct StoryEvidence {
     /// `(name hash, articles naming it)`, sorted by hash.
     #[serde(default)]
     places: Vec<(u32, u32)>,
+    /// `(actor hash, articles having it as a lead actor)`, sorted by hash.
+    #[serde(default)]
+    leads: Vec<(u32, u32)>,
+    /// `(own year, articles of that year)`, sorted by year (see [`Evidence::year`]).
+    #[serde(default)]
+    years: Vec<(u16, u32)>,
 }
 
 /// How an article's evidence compares with a story's: the features the model reads.
@@ -177,6 +233,16 @@ pub(crate) struct Comparison {
     pub(crate) actor_share: Option<f64>,
     /// Share of the article's places the story has, when both have some.
     pub(crate) place_share: Option<f64>,
+    /// How far the article's lead actors are from the story's centre: one minus the mean
+    /// share of the story's articles that name each, when the article has lead actors and the
+    /// story has actors.
+    pub(crate) lead_miss: Option<f64>,
+    /// Share of the story's core actors (named by at least half of its articles, and by two)
+    /// that the article does not name, when the story has a core and the article has actors.
+    pub(crate) core_miss: Option<f64>,
+    /// Share of the story's articles with an own year whose year is not the article's, when
+    /// both have one.
+    pub(crate) year_miss: Option<f64>,
 }
 
 fn count_in(names: &[u32], story: &[(u32, u32)]) -> usize {
@@ -184,6 +250,16 @@ fn count_in(names: &[u32], story: &[(u32, u32)]) -> usize {
         .iter()
         .filter(|&&n| story.binary_search_by_key(&n, |x| x.0).is_ok())
         .count()
+}
+
+/// Counts `n` articles of year `y` (at most [`MAX_STORY_EVENTS`] distinct years; a year past
+/// that is not counted).
+fn add_year(years: &mut Vec<(u16, u32)>, y: u16, n: u32) {
+    match years.binary_search_by_key(&y, |x| x.0) {
+        Ok(k) => years[k].1 = years[k].1.saturating_add(n),
+        Err(k) if years.len() < MAX_STORY_EVENTS => years.insert(k, (y, n)),
+        Err(_) => {}
+    }
 }
 
 fn add_names(story: &mut Vec<(u32, u32)>, names: &[u32]) {
@@ -204,6 +280,7 @@ fn add_names(story: &mut Vec<(u32, u32)>, names: &[u32]) {
 impl StoryEvidence {
     /// Adds an article's evidence.
     pub(crate) fn add(&mut self, e: &Evidence) {
+        self.articles = self.articles.saturating_add(1);
         if let Some(ev) = e.event
             && self.events.len() < MAX_STORY_EVENTS
             && !self.events.contains(&ev)
@@ -219,11 +296,16 @@ impl StoryEvidence {
         }
         add_names(&mut self.actors, &e.actors);
         add_names(&mut self.places, &e.places);
+        add_names(&mut self.leads, &e.leads);
+        if let Some(y) = e.year {
+            add_year(&mut self.years, y, 1);
+        }
     }
 
     /// Adds another story's evidence (when two stories turn out to be one event); the same
     /// bounds hold.
     pub(crate) fn absorb(&mut self, other: &StoryEvidence) {
+        self.articles = self.articles.saturating_add(other.articles);
         for &ev in &other.events {
             if self.events.len() < MAX_STORY_EVENTS && !self.events.contains(&ev) {
                 self.events.push(ev);
@@ -236,9 +318,13 @@ impl StoryEvidence {
                 self.days.insert(k, d);
             }
         }
+        for &(y, c) in &other.years {
+            add_year(&mut self.years, y, c);
+        }
         for (mine, theirs) in [
             (&mut self.actors, &other.actors),
             (&mut self.places, &other.places),
+            (&mut self.leads, &other.leads),
         ] {
             for &(n, c) in theirs {
                 match mine.binary_search_by_key(&n, |x| x.0) {
@@ -256,6 +342,28 @@ impl StoryEvidence {
             .iter()
             .flat_map(|&a| other.events.iter().map(move |&b| gap(a, b)))
             .min()
+    }
+
+    /// The story's core actors: those named by at least half of its articles, and by two.
+    fn core(&self) -> impl Iterator<Item = u32> + '_ {
+        let articles = self.articles;
+        self.actors
+            .iter()
+            .filter(move |&&(_, c)| c >= 2 && 2 * c >= articles)
+            .map(|&(n, _)| n)
+    }
+
+    /// Whether two stories have each a core of actors and neither names any of the other's:
+    /// two events of one kind with different protagonists.
+    pub(crate) fn cores_conflict(&self, other: &StoryEvidence) -> bool {
+        let named = |a: &StoryEvidence, b: &StoryEvidence| {
+            a.core()
+                .any(|n| b.actors.binary_search_by_key(&n, |x| x.0).is_ok())
+        };
+        self.core().next().is_some()
+            && other.core().next().is_some()
+            && !named(self, other)
+            && !named(other, self)
     }
 
     /// Number of distinct actors listed.
@@ -283,11 +391,45 @@ impl StoryEvidence {
             (!names.is_empty() && !story.is_empty())
                 .then(|| count_in(names, story) as f64 / names.len() as f64)
         };
+        let articles = f64::from(self.articles.max(1));
+        let lead_miss = (!e.leads.is_empty() && !self.leads.is_empty()).then(|| {
+            let centrality: f64 = e
+                .leads
+                .iter()
+                .map(|&n| {
+                    self.leads
+                        .binary_search_by_key(&n, |x| x.0)
+                        .map_or(0.0, |k| (f64::from(self.leads[k].1) / articles).min(1.0))
+                })
+                .sum();
+            1.0 - centrality / e.leads.len() as f64
+        });
+        let dated: u32 = self.years.iter().map(|x| x.1).sum();
+        let year_miss = e.year.filter(|_| dated > 0).map(|y| {
+            let same = self
+                .years
+                .binary_search_by_key(&y, |x| x.0)
+                .map_or(0, |k| self.years[k].1);
+            1.0 - f64::from(same) / f64::from(dated)
+        });
+        let core_miss = if e.actors.is_empty() {
+            None
+        } else {
+            let (mut core, mut missed) = (0usize, 0usize);
+            for n in self.core() {
+                core += 1;
+                missed += usize::from(e.actors.binary_search(&n).is_err());
+            }
+            (core > 0).then(|| missed as f64 / core as f64)
+        };
         Comparison {
             event_gap,
             date_share,
             actor_share: share(&e.actors, &self.actors),
             place_share: share(&e.places, &self.places),
+            lead_miss,
+            core_miss,
+            year_miss,
         }
     }
 }
@@ -335,18 +477,135 @@ mod tests {
             event: Some((100, 100)),
             days: vec![99, 100],
             actors: vec![1, 2],
+            leads: vec![1],
+            year: None,
             places: vec![7],
         });
         let c = s.compare(&Evidence {
             event: Some((400, 400)),
             days: vec![101, 300],
             actors: vec![2, 3, 4, 5],
+            leads: vec![2],
+            year: None,
             places: vec![],
         });
         assert_eq!(c.event_gap, Some(300));
         assert_eq!(c.date_share, Some(0.5));
         assert_eq!(c.actor_share, Some(0.25));
         assert_eq!(c.place_share, None);
+    }
+
+    fn person(name: &str, count: usize) -> newsmill_core::Entity {
+        newsmill_core::Entity {
+            name: name.into(),
+            kind: EntityType::Per,
+            mentions: Vec::new(),
+            count,
+        }
+    }
+
+    #[test]
+    fn lead_actors_are_the_most_named_and_a_surname_names_a_person() {
+        let entities = [
+            person("Jamal Williams", 6),
+            person("Vincent Jackson", 3),
+            person("A. J. Smith", 2),
+        ];
+        let mut item = Item::new("a", "", "");
+        item.entities = &entities;
+        let e = Evidence::of(&item);
+        assert_eq!(e.actors.len(), 3);
+        // Smith is named twice but under half as often as Williams: not a lead.
+        let mut leads = vec![actor_hash("Williams", true), actor_hash("Jackson", true)];
+        leads.sort_unstable();
+        assert_eq!(e.leads, leads);
+        assert!(e.actors.contains(&actor_hash("Jackson", true)));
+    }
+
+    #[test]
+    fn a_story_knows_its_protagonists_and_its_year() {
+        let williams = actor_hash("Williams", true);
+        let jackson = actor_hash("Jackson", true);
+        let chargers = actor_hash("Chargers", false);
+        let mut s = StoryEvidence::default();
+        for _ in 0..3 {
+            s.add(&Evidence {
+                actors: {
+                    let mut v = vec![williams, chargers];
+                    v.sort_unstable();
+                    v
+                },
+                leads: vec![williams],
+                year: Some(2009),
+                ..Evidence::default()
+            });
+        }
+        // An article led by the story's protagonist, of its year.
+        let follow_up = s.compare(&Evidence {
+            actors: vec![williams],
+            leads: vec![williams],
+            year: Some(2009),
+            ..Evidence::default()
+        });
+        assert_eq!(follow_up.lead_miss, Some(0.0));
+        assert_eq!(follow_up.core_miss, Some(0.5), "Chargers is core too");
+        assert_eq!(follow_up.year_miss, Some(0.0));
+        // The same kind of event, another protagonist and another year.
+        let other = s.compare(&Evidence {
+            actors: {
+                let mut v = vec![jackson, chargers];
+                v.sort_unstable();
+                v
+            },
+            leads: vec![jackson],
+            year: Some(2008),
+            ..Evidence::default()
+        });
+        assert_eq!(other.lead_miss, Some(1.0));
+        assert_eq!(other.core_miss, Some(0.5));
+        assert_eq!(other.year_miss, Some(1.0));
+        // Unknown is not a miss.
+        assert_eq!(s.compare(&Evidence::default()).lead_miss, None);
+        assert_eq!(s.compare(&Evidence::default()).year_miss, None);
+
+        // Two stories with their own protagonists, neither naming the other's, conflict;
+        // one that names the other's protagonist does not.
+        let mut t = StoryEvidence::default();
+        for _ in 0..2 {
+            t.add(&Evidence {
+                actors: vec![jackson],
+                leads: vec![jackson],
+                ..Evidence::default()
+            });
+        }
+        assert!(s.cores_conflict(&t) && t.cores_conflict(&s));
+        t.add(&Evidence {
+            actors: vec![williams],
+            ..Evidence::default()
+        });
+        assert!(!s.cores_conflict(&t));
+        // A story of one article has no core yet.
+        let mut u = StoryEvidence::default();
+        u.add(&Evidence {
+            actors: vec![jackson],
+            ..Evidence::default()
+        });
+        assert!(!s.cores_conflict(&u));
+    }
+
+    #[test]
+    fn an_own_year_is_the_event_time_year_else_the_latest_named() {
+        let mut e = Evidence {
+            event: interval("2013-09-17"),
+            ..Evidence::default()
+        };
+        e.set_year(Some(2008));
+        assert_eq!(e.year, Some(2013));
+        let mut e = Evidence::default();
+        e.set_year(Some(2008));
+        assert_eq!(e.year, Some(2008));
+        e.set_year(None);
+        assert_eq!(e.year, None);
     }
 
     #[test]

@@ -527,6 +527,43 @@ mod tests {
         assert_eq!(d.story, a.story, "{d:?}");
     }
 
+    /// Two arrests of one kind told in the same words: the article whose protagonist is the
+    /// story's joins it, the one led by another person is less probable and starts its own.
+    #[test]
+    fn a_same_kind_event_led_by_another_actor_is_not_absorbed() {
+        let person = |name: &str, count: usize| Entity {
+            name: name.into(),
+            kind: newsmill_core::EntityType::Per,
+            mentions: Vec::new(),
+            count,
+        };
+        let first = "Harbour City Gulls lineman Dale Orrin was arrested early on Sunday on \
+                     suspicion of drunk driving, the highway patrol said. Orrin was stopped \
+                     on the coast road and booked into the county jail; the Gulls said they \
+                     were aware of the arrest of Orrin.";
+        let second = "Police booked Orrin after a traffic stop on Sunday. The lineman, who \
+                      joined the team last year, faces a charge, his agent said; Orrin will \
+                      miss practice this week.";
+        let orrin = [person("Dale Orrin", 3), person("Harbour City Gulls", 1)];
+        let vey = [person("Marcus Vey", 3), person("Harbour City Gulls", 1)];
+        let run = |who: &[Entity]| {
+            let mut c = Clusterer::new(Config::default(), Model::builtin());
+            let mut a = Item::new("a", "Gulls lineman arrested on suspicion of DUI", first);
+            a.entities = &orrin;
+            c.push(&a);
+            let text = second.replace("Orrin", "Vey");
+            let text = if who == vey { text } else { second.to_string() };
+            let mut b = Item::new("b", "Traffic stop lands lineman in trouble", &text);
+            b.entities = who;
+            c.push(&b)
+        };
+        let same = run(&orrin);
+        let other = run(&vey);
+        assert!(other.probability < same.probability, "{same:?} {other:?}");
+        assert!(!same.new_story, "{same:?}");
+        assert!(other.new_story, "{other:?}");
+    }
+
     /// Two stories of one event, started apart (each from one side of it), and an article
     /// that tells both sides: the stories merge, the absorbed id becomes an alias.
     #[test]
@@ -540,6 +577,18 @@ mod tests {
         let both = "Gale force winds tore the roof off the ferry terminal for Skarra Island, \
                     where stranded passengers slept, while storm waves broke the harbour wall \
                     and sank eleven trawlers; the harbour master closed the port.";
+        let harbour_again = "Divers inspected the broken harbour wall of Port Elwin, where storm \
+                             waves sank eleven trawlers at the quay; the harbour master keeps \
+                             the port closed.";
+        let ferry_again = "Passengers stranded at the Skarra Island ferry terminal after gale \
+                           force winds tore off its roof; the ferry stays cancelled while the \
+                           gale blows.";
+        let entity = |name: &str, count: usize| Entity {
+            name: name.into(),
+            kind: newsmill_core::EntityType::Per,
+            mentions: Vec::new(),
+            count,
+        };
         let mut model = Model::untrained();
         model.merge_threshold = Some(0.5);
         let mut c = Clusterer::new(Config::default(), model.clone());
@@ -592,6 +641,42 @@ mod tests {
         let m = c.push(&Item::new("m", "Storm hits harbour and ferry", both));
         assert!(!m.new_story && m.merged.is_empty(), "{m:?}");
         assert_eq!(c.stories().open_len(), 2);
+
+        // Nor are two stories merged whose own words are far apart when the model asks the
+        // stories themselves to be alike.
+        let mut strict = model.clone();
+        strict.merge_min_cosine = Some(0.9);
+        let mut c = Clusterer::new(Config::default(), strict);
+        c.push(&Item::new("a", "Storm wrecks harbour wall", harbour));
+        c.push(&Item::new("b", "Ferry cancelled in gale", ferry));
+        let m = c.push(&Item::new("m", "Storm hits harbour and ferry", both));
+        assert!(!m.new_story && m.merged.is_empty(), "{m:?}");
+        assert_eq!(c.stories().open_len(), 2);
+
+        // Nor two stories that each have their own protagonists (named by most of their
+        // articles), neither naming the other's: two events of one kind.
+        // (The same stories with one protagonist, the harbour master Ann Lee, do merge.)
+        let lee = [entity("Ann Lee", 3)];
+        let roe = [entity("Tom Roe", 3)];
+        for (other, merges) in [(&roe, false), (&lee, true)] {
+            let mut c = Clusterer::new(Config::default(), model.clone());
+            for (id, title, text, who) in [
+                ("a", "Storm wrecks harbour wall", harbour, &lee),
+                ("a2", "Harbour wall broken", harbour_again, &lee),
+                ("b", "Ferry cancelled in gale", ferry, other),
+                ("b2", "Ferry terminal roof torn off", ferry_again, other),
+            ] {
+                let mut item = Item::new(id, title, text);
+                item.entities = who;
+                let a = c.push(&item);
+                assert!(a.duplicate_of.is_none(), "{a:?}");
+            }
+            assert_eq!(c.stories().open_len(), 2);
+            let m = c.push(&Item::new("m", "Storm hits harbour and ferry", both));
+            assert!(!m.new_story, "{m:?}");
+            assert_eq!(m.merged.is_empty(), !merges, "{m:?}");
+            assert_eq!(c.stories().open_len(), if merges { 1 } else { 2 });
+        }
 
         // Without a merge threshold the stage never merges.
         let mut c = Clusterer::new(Config::default(), Model::untrained());

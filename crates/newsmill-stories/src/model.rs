@@ -30,10 +30,13 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "cos_actors",
     "actor_conflict",
     "place_share",
+    "lead_miss",
+    "core_miss",
+    "year_miss",
 ];
 
 /// Number of features.
-pub const NUM_FEATURES: usize = 14;
+pub const NUM_FEATURES: usize = 17;
 
 /// Similarity of one article to one candidate story.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -71,6 +74,17 @@ pub struct Features {
     pub actor_conflict: f64,
     /// Share of the article's places (canonical names) the story has; 0 when either has none.
     pub place_share: f64,
+    /// How far the article's lead actors (its most mentioned people and organisations) are
+    /// from the story's centre: one minus the mean share of the story's articles naming each;
+    /// 0 when either has no such actors. A follow-up is about the story's protagonists, another
+    /// event of the same kind about its own.
+    pub lead_miss: f64,
+    /// Share of the story's core actors (named by at least half of its articles) the article
+    /// does not name; 0 when the story has no core or the article no actors.
+    pub core_miss: f64,
+    /// Share of the story's articles with an own year (their event time's, else the latest
+    /// year they name) whose year is not the article's; 0 when either has none.
+    pub year_miss: f64,
 }
 
 impl Features {
@@ -91,6 +105,9 @@ impl Features {
             self.cos_actors,
             self.actor_conflict,
             self.place_share,
+            self.lead_miss,
+            self.core_miss,
+            self.year_miss,
         ]
     }
 }
@@ -127,6 +144,15 @@ pub struct Model {
     /// Chosen on the training articles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_threshold: Option<f64>,
+    /// Repair: two stories are merged only when their body centroids themselves have at least
+    /// this cosine (`None`: no such check); one article that fits both is not enough. Chosen on
+    /// the training articles with `merge_threshold`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_min_cosine: Option<f64>,
+    /// A story of a single article is joined only when the probability reaches this too
+    /// (`None`: [`Model::threshold`] alone). Chosen on the training articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub young_threshold: Option<f64>,
 }
 
 /// Document frequencies a stage starts from: `docs` articles, and for the hashed terms that
@@ -166,6 +192,8 @@ impl Model {
             max_event_gap_days: None,
             min_conflicting_actors: None,
             merge_threshold: None,
+            merge_min_cosine: None,
+            young_threshold: None,
         }
     }
 
@@ -194,6 +222,11 @@ impl Model {
                 .sum::<f64>()
     }
 
+    /// The log-odds of [`Model::young_threshold`], when set.
+    pub fn young_logit(&self) -> Option<f64> {
+        self.young_threshold.map(logit_of)
+    }
+
     /// The log-odds of [`Model::merge_threshold`], when set.
     pub fn merge_logit(&self) -> Option<f64> {
         self.merge_threshold.map(|t| {
@@ -207,6 +240,12 @@ impl Model {
         let p = self.threshold.clamp(1e-9, 1.0 - 1e-9);
         (p / (1.0 - p)).ln()
     }
+}
+
+/// `ln(p / (1 - p))`, with `p` kept off 0 and 1.
+fn logit_of(p: f64) -> f64 {
+    let p = p.clamp(1e-9, 1.0 - 1e-9);
+    (p / (1.0 - p)).ln()
 }
 
 /// One training example: features of (article, story) and whether the article belongs to it.
@@ -263,6 +302,8 @@ pub fn train(examples: &[Example], l2: f64) -> Model {
         max_event_gap_days: None,
         min_conflicting_actors: None,
         merge_threshold: None,
+        merge_min_cosine: None,
+        young_threshold: None,
     }
 }
 
