@@ -181,15 +181,12 @@ pub(crate) struct Resources {
     /// Whether the features of Reuters' layout are read: the headline topic ("SOCCER -") and
     /// table rows (`#config` `layout 0` turns them off).
     pub(crate) layout: bool,
-    /// The blob these were parsed from (written back into the model).
-    pub(crate) blob: String,
 }
 
 impl Resources {
     /// Parses a blob (see the module docs).
     pub(crate) fn parse(blob: &str) -> Resources {
         let mut r = Resources {
-            blob: blob.to_string(),
             max_affix: 4,
             layout: true,
             ..Resources::default()
