@@ -835,7 +835,12 @@ mod tests {
             min_count: 1,
             ..TrainConfig::default()
         };
-        let trained = train(&[doc.clone()], "#gaz city\nOslo\n", &cfg, |_, _, _| {});
+        let trained = train(
+            std::slice::from_ref(&doc),
+            "#gaz city\nOslo\n",
+            &cfg,
+            |_, _, _| {},
+        );
         let bytes = trained.to_bytes();
         let read = Model::from_bytes(&bytes).unwrap();
         assert_eq!(read.tag_doc(&doc.sents), trained.tag_doc(&doc.sents));
