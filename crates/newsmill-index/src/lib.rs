@@ -120,7 +120,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 pub use search::{DEFAULT_FACET_LIMIT, MAX_QUERY_DEPTH, SearchRequest, SearchResults};
 pub use verify::{Problem, Verification};
-pub use write::{PutInfo, PutOutcome, Writer};
+pub use write::{PutInfo, PutOutcome, StateWriter, Writer};
 
 use schema::Fields;
 
@@ -935,18 +935,6 @@ fn state_file(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// Gzips `bytes` into `path` crash-safely.
-pub(crate) fn write_atomic_gz(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let gz = enc
-        .write_all(bytes)
-        .and_then(|()| enc.finish())
-        .map_err(|source| IndexError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-    write_atomic(path, &gz)
-}
-
 pub(crate) fn story_key(id: &str) -> String {
     format!("story:{id}")
 }
@@ -960,7 +948,7 @@ pub(crate) fn failed_key(origin: &str) -> String {
 }
 
 /// Writes `bytes` to `path` so that a crash leaves either the old or the new content.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| IndexError::Io {
         path: path.display().to_string(),
         source,
@@ -1052,7 +1040,7 @@ mod old_store_tests {
         let _ = std::fs::remove_dir_all(&dir);
         let store = Store::create(&dir).unwrap();
         let mut w = store.writer().unwrap();
-        w.set_state("stories", b"{}".to_vec());
+        w.set_state("stories", b"{}".to_vec()).unwrap();
         w.commit().unwrap();
         drop(w);
         assert!(store.committed_state("stories").unwrap().is_some());

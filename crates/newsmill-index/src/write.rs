@@ -10,7 +10,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::{
     COMMIT_STATE_DIR, CommitPayload, Failure, IndexError, KIND_ALIAS, KIND_ARTICLE, KIND_FAILED,
     KIND_STORY, KIND_VERSION, RecordMeta, Result, Store, StoryAlias, StorySummary, alias_key,
-    failed_key, now, story_key, write_atomic_gz,
+    failed_key, now, story_key, write_atomic,
 };
 
 /// What the input said besides the record.
@@ -32,6 +32,30 @@ pub enum PutOutcome {
     NewVersion,
 }
 
+/// Where [`Writer::set_state_with`] has a state written: a buffered gzip stream (a concrete
+/// type, so a serialiser's many small writes are inlined, not calls through `dyn Write`).
+pub struct StateWriter(std::io::BufWriter<flate2::write::GzEncoder<Vec<u8>>>);
+
+impl std::fmt::Debug for StateWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StateWriter")
+    }
+}
+
+impl std::io::Write for StateWriter {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// The single writer of a store. Writes become visible and durable at [`Writer::commit`].
 pub struct Writer<'a> {
     store: &'a Store,
@@ -41,7 +65,7 @@ pub struct Writer<'a> {
     uncommitted: usize,
     /// State files of the last commit (name -> file in `state/commit/`).
     states: BTreeMap<String, String>,
-    /// States to write with the next commit.
+    /// States to write with the next commit, gzipped.
     pending_states: BTreeMap<String, Vec<u8>>,
     /// The next arrival number (saved in the commit's payload).
     seq: u64,
@@ -304,8 +328,33 @@ impl<'a> Writer<'a> {
 
     /// Saves `bytes` as the state `name` with the next commit, atomically with it: after a
     /// crash, [`Store::committed_state`] returns the state of the commit the index is at.
-    pub fn set_state(&mut self, name: &str, bytes: Vec<u8>) {
-        self.pending_states.insert(name.to_string(), bytes);
+    pub fn set_state(&mut self, name: &str, bytes: Vec<u8>) -> Result<()> {
+        self.set_state_with(name, |w| std::io::Write::write_all(w, &bytes))
+    }
+
+    /// [`Writer::set_state`] for a state that `write` writes out: it is gzipped as it is
+    /// written, so a large state never sits in memory uncompressed.
+    pub fn set_state_with(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut StateWriter) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        // Serialisers write a few bytes at a time; the encoder takes them in 64 KiB pieces.
+        let mut out = StateWriter(std::io::BufWriter::with_capacity(64 << 10, enc));
+        let gz = write(&mut out)
+            .and_then(|()| {
+                out.0
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)
+            })
+            .and_then(|enc| enc.finish())
+            .map_err(|source| IndexError::Io {
+                path: format!("state {name}"),
+                source,
+            })?;
+        self.pending_states.insert(name.to_string(), gz);
+        Ok(())
     }
 
     /// Stores `record` (its id must be set) unless the same content is stored already.
@@ -488,7 +537,7 @@ impl<'a> Writer<'a> {
             let stamp = prepared.opstamp();
             for (name, bytes) in &pending {
                 let file = format!("{name}-{stamp}.json.gz");
-                write_atomic_gz(&state_dir.join(&file), bytes)?;
+                write_atomic(&state_dir.join(&file), bytes)?;
                 states.insert(name.clone(), file);
             }
         }

@@ -191,7 +191,7 @@ impl Nlp {
             ));
         };
         t.model
-            .get_or_init(|| Model::from_bytes(t.bytes).map_err(|e| e.to_string()))
+            .get_or_init(|| Model::from_static(t.bytes).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| Error::Model(format!("{lang}: {e}")))
     }

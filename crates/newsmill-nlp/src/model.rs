@@ -76,7 +76,8 @@ struct Weights {
     /// dense, indexed by label number with [`NL`] for "before the sentence"; decoding reads them
     /// for every hypothesis.
     pairs: Vec<[i32; NL]>,
-    /// The key of each row (for writing the model; decoding never reads them).
+    /// The key of each row, for writing a trained model; decoding never reads them, and a
+    /// model read from a file leaves them out (it is written back as the bytes it came from).
     keys: Vec<u64>,
     scale: f32,
 }
@@ -111,19 +112,22 @@ impl Weights {
             })
             .filter(|(_, q)| q.iter().any(|&v| v != 0))
             .collect();
-        Weights::from_quantised(quantised, scale)
+        Weights::from_quantised(quantised, scale, true)
     }
 
-    fn from_quantised(mut pairs: Vec<(u64, [i16; NL])>, scale: f32) -> Weights {
+    /// The table of `pairs`; `keep_keys` keeps each row's key (to write the weights again).
+    fn from_quantised(mut pairs: Vec<(u64, [i16; NL])>, scale: f32, keep_keys: bool) -> Weights {
         pairs.sort_unstable_by_key(|p| p.0);
         pairs.dedup_by_key(|p| p.0);
         let cap = (pairs.len() * 2).next_power_of_two().max(16);
         let mask = cap - 1;
         let mut slots = vec![0u64; cap];
         let mut rows = Vec::with_capacity(pairs.len());
-        let mut keys = Vec::with_capacity(pairs.len());
+        let mut keys = Vec::with_capacity(if keep_keys { pairs.len() } else { 0 });
         for (key, row) in pairs {
-            keys.push(key);
+            if keep_keys {
+                keys.push(key);
+            }
             let h = slot_hash(key);
             let mut i = h as usize & mask;
             while slots[i] != 0 {
@@ -236,6 +240,10 @@ impl Weights {
                 self.add_scores(dynf, &mut tok);
                 // The best BEAM (score, hypothesis, label) candidates, best first.
                 let mut top = [(f32::NEG_INFINITY, 0u8, Label::O); BEAM];
+                // The scores of the features of the previous label and this word, by previous
+                // label: hypotheses that end in the same label share them (most end in O).
+                let mut by_p1 = [(u64::MAX, [0i32; NL]); BEAM];
+                let mut n_p1 = 0;
                 for (h, hyp) in prev[..n_prev].iter().enumerate() {
                     if i > 0 {
                         labels[t - 1] = hyp.label;
@@ -245,14 +253,23 @@ impl Weights {
                     }
                     let p1 = prev_label(&labels, t, start, 1);
                     let p2 = prev_label(&labels, t, start, 2);
+                    let word = match by_p1[..n_p1].iter().find(|c| c.0 == p1) {
+                        Some(c) => c.1,
+                        None => {
+                            let mut word = [0i32; NL];
+                            dynf.clear();
+                            label_word_features(df, t, p1, dynf);
+                            self.add_scores(dynf, &mut word);
+                            by_p1[n_p1] = (p1, word);
+                            n_p1 += 1;
+                            word
+                        }
+                    };
                     let mut acc = tok;
                     let pair = self.pair_row(p1, p2);
                     for k in 0..NL {
-                        acc[k] += pair[k];
+                        acc[k] += pair[k] + word[k];
                     }
-                    dynf.clear();
-                    label_word_features(df, t, p1, dynf);
-                    self.add_scores(dynf, &mut acc);
                     let after = if i > 0 { hyp.label } else { Label::O };
                     let allowed = Label::allowed_after(after, last);
                     let mut scores = [f32::NEG_INFINITY; NL];
@@ -350,7 +367,7 @@ impl Weights {
             }
             pairs.push((key, row));
         }
-        Ok(Weights::from_quantised(pairs, scale))
+        Ok(Weights::from_quantised(pairs, scale, false))
     }
 }
 
@@ -367,6 +384,18 @@ pub struct Model {
     stage1: Weights,
     stage2: Weights,
     pub(crate) res: Resources,
+    /// What [`Model::to_bytes`] writes from.
+    saved: Saved,
+}
+
+/// How a model is written back: a trained one from its parts, one read from a file as the
+/// file's bytes (so a loaded model keeps neither the resources' text, which is parsed into
+/// tables, nor the weights' keys, which decoding never reads).
+enum Saved {
+    /// Built by training: the resources blob (the weights keep their keys).
+    Parts { blob: String },
+    /// Read from these bytes of a model file.
+    File(std::borrow::Cow<'static, [u8]>),
 }
 
 impl std::fmt::Debug for Model {
@@ -447,22 +476,38 @@ impl Model {
         split_by_lens(&labels, &lens)
     }
 
-    /// Serialises the model (see the module docs).
+    /// Serialises the model (see the module docs); a model read from a file gives back that
+    /// file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let blob = match &self.saved {
+            Saved::File(bytes) => return bytes.to_vec(),
+            Saved::Parts { blob } => blob,
+        };
         let mut raw = Vec::new();
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         raw.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
-        raw.extend_from_slice(&(self.res.blob.len() as u32).to_le_bytes());
-        raw.extend_from_slice(self.res.blob.as_bytes());
+        raw.extend_from_slice(&(blob.len() as u32).to_le_bytes());
+        raw.extend_from_slice(blob.as_bytes());
         self.stage1.write(&mut raw);
         self.stage2.write(&mut raw);
         zstd::stream::encode_all(&raw[..], 19).unwrap_or(raw)
     }
 
-    /// Reads a model written by [`Model::to_bytes`].
+    /// Reads a model written by [`Model::to_bytes`] (keeping a copy of `bytes` to write it
+    /// back).
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, Error> {
-        let raw = zstd::stream::decode_all(bytes)
+        Model::read(std::borrow::Cow::Owned(bytes.to_vec()))
+    }
+
+    /// [`Model::from_bytes`] for bytes that live as long as the program (the models compiled
+    /// into the binary): nothing is copied to write it back.
+    pub fn from_static(bytes: &'static [u8]) -> Result<Model, Error> {
+        Model::read(std::borrow::Cow::Borrowed(bytes))
+    }
+
+    fn read(bytes: std::borrow::Cow<'static, [u8]>) -> Result<Model, Error> {
+        let raw = zstd::stream::decode_all(&bytes[..])
             .map_err(|e| Error::Model(format!("not a zstd-compressed model: {e}")))?;
         let mut r = Reader { buf: &raw, pos: 0 };
         if r.take(6)? != MAGIC {
@@ -487,6 +532,7 @@ impl Model {
             stage1,
             stage2,
             res,
+            saved: Saved::File(bytes),
         })
     }
 }
@@ -734,6 +780,9 @@ pub fn train(
             stage1,
             stage2: Weights::default(),
             res,
+            saved: Saved::Parts {
+                blob: resources_blob.to_string(),
+            },
         };
     }
     // Stage-1 labels for every training document from a model that never saw it.
@@ -764,5 +813,48 @@ pub fn train(
         stage1,
         stage2,
         res,
+        saved: Saved::Parts {
+            blob: resources_blob.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(s: &[&str]) -> Vec<Vec<String>> {
+        vec![s.iter().map(|w| w.to_string()).collect()]
+    }
+
+    #[test]
+    fn a_model_written_and_read_tags_the_same_and_writes_back_the_same_bytes() {
+        let doc = TrainDoc {
+            sents: sents(&["Anna", "Berg", "visited", "Oslo", "."]),
+            labels: vec![crate::label::from_iob(&[
+                "B-PER", "I-PER", "O", "B-LOC", "O",
+            ])],
+        };
+        let cfg = TrainConfig {
+            epochs: 2,
+            mix: 1,
+            min_count: 1,
+            ..TrainConfig::default()
+        };
+        let trained = train(
+            std::slice::from_ref(&doc),
+            "#gaz city\nOslo\n",
+            &cfg,
+            |_, _, _| {},
+        );
+        let bytes = trained.to_bytes();
+        let read = Model::from_bytes(&bytes).unwrap();
+        assert_eq!(read.tag_doc(&doc.sents), trained.tag_doc(&doc.sents));
+        assert_eq!(read.n_features(), trained.n_features());
+        // Read from a file, it keeps no keys and no resources text, and writes the file back.
+        assert!(read.stage1.keys.is_empty());
+        assert_eq!(read.to_bytes(), bytes);
+        let leaked: &'static [u8] = Box::leak(bytes.clone().into_boxed_slice());
+        assert_eq!(Model::from_static(leaked).unwrap().to_bytes(), bytes);
     }
 }

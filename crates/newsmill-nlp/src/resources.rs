@@ -184,10 +184,8 @@ pub(crate) struct Resources {
     /// Whether the features of Reuters' layout are read: the headline topic ("SOCCER -") and
     /// table rows (`#config` `layout 0` turns them off).
     pub(crate) layout: bool,
-    /// The blob these were parsed from (written back into the model).
-    pub(crate) blob: String,
-    /// Words that lost their non-ASCII letters, built from the blob the first time a document
-    /// may need it (see [`crate::restore`]).
+    /// Words that lost their non-ASCII letters, built the first time a document may need it
+    /// (see [`crate::restore`]).
     restorer: OnceLock<Restorer>,
     /// Whether damaged words are restored at all (on unless an evaluation turns it off).
     pub(crate) restoring: bool,
@@ -195,15 +193,16 @@ pub(crate) struct Resources {
     /// them have a non-ASCII character.
     lexicon_words: u32,
     lexicon_non_ascii: u32,
-    /// Where the words with a non-ASCII character are in `blob` (start, length).
-    non_ascii: Vec<(u32, u32)>,
+    /// The words of the word lists that have a non-ASCII character, one per line; kept only
+    /// for a lexicon that needs such letters (emptied at the end of [`Resources::parse`]
+    /// otherwise).
+    non_ascii: String,
 }
 
 impl Resources {
     /// Parses a blob (see the module docs).
     pub(crate) fn parse(blob: &str) -> Resources {
         let mut r = Resources {
-            blob: blob.to_string(),
             max_affix: 4,
             layout: true,
             restoring: true,
@@ -248,19 +247,25 @@ impl Resources {
                         r.lexicon_words += 1;
                         if !word.is_ascii() {
                             r.lexicon_non_ascii += 1;
-                            r.non_ascii.push(span_in(blob, word));
+                            r.non_ascii.push_str(word);
+                            r.non_ascii.push('\n');
                         }
                     }
-                    (Section::Gaz(_), _) if !line.is_ascii() => r.non_ascii.extend(
-                        line.split_whitespace()
-                            .filter(|w| !w.is_ascii())
-                            .map(|w| span_in(blob, w)),
-                    ),
+                    (Section::Gaz(_), _) if !line.is_ascii() => {
+                        for w in line.split_whitespace().filter(|w| !w.is_ascii()) {
+                            r.non_ascii.push_str(w);
+                            r.non_ascii.push('\n');
+                        }
+                    }
                     _ => {}
                 }
                 r.read_line(section, line, pair);
             }
         }
+        if !r.lexicon_needs_non_ascii() {
+            r.non_ascii = String::new();
+        }
+        r.non_ascii.shrink_to_fit();
         r
     }
 
@@ -328,11 +333,10 @@ impl Resources {
     /// The words of the blob's word lists that have a non-ASCII character, each given to `f`
     /// (gazetteer phrases word by word), as [`Resources::parse`] noted them.
     pub(crate) fn non_ascii_words(&self, mut f: impl FnMut(&str)) {
-        for &(start, len) in &self.non_ascii {
-            if let Some(w) = self.blob.get(start as usize..(start + len) as usize) {
-                f(w);
-            }
-        }
+        self.non_ascii
+            .split('\n')
+            .filter(|w| !w.is_empty())
+            .for_each(&mut f);
     }
 
     /// Whether the lexicon needs non-ASCII letters often enough that a text without any has
@@ -393,12 +397,6 @@ impl Resources {
             .or_else(|| self.clusters.get(&hash_str(lower)))
             .copied()
     }
-}
-
-/// Where `part` (a slice of `blob`) is in `blob`.
-fn span_in(blob: &str, part: &str) -> (u32, u32) {
-    let start = part.as_ptr() as usize - blob.as_ptr() as usize;
-    (start as u32, part.len() as u32)
 }
 
 /// The sections of `blob`: (header without its `#`, body), found by searching for line starts

@@ -245,6 +245,12 @@ impl Clusterer {
         serde_json::to_string(self).map_err(|e| Error::State(e.to_string()))
     }
 
+    /// Writes the JSON of [`Clusterer::to_json`] to `out` as it is made (a large state never
+    /// sits in memory as one string).
+    pub fn write_json(&self, out: impl std::io::Write) -> Result<()> {
+        serde_json::to_writer(out, self).map_err(|e| Error::State(e.to_string()))
+    }
+
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config

@@ -99,12 +99,16 @@ impl StoryStage {
     /// Saves the stage's state with the next commit, whether or not it saw anything since the
     /// last one (a rebuild over an empty store replaces a broken state too).
     pub(crate) fn save_state(&self, writer: &mut Writer<'_>) -> anyhow::Result<()> {
-        let json = self
-            .clusterer
-            .to_json()
-            .context("serialising the story state")?;
-        writer.set_state(STATE, json.into_bytes());
-        Ok(())
+        self.write_state(writer)
+    }
+
+    /// Gives the writer the stage's state, serialised straight into its gzip stream.
+    fn write_state(&self, writer: &mut Writer<'_>) -> anyhow::Result<()> {
+        writer
+            .set_state_with(STATE, |w| {
+                self.clusterer.write_json(w).map_err(std::io::Error::other)
+            })
+            .context("serialising the story state")
     }
 
     /// Stores the summaries of the stories touched since the last commit, the aliases of the
@@ -134,11 +138,7 @@ impl StoryStage {
                     })?;
                 }
             }
-            let json = self
-                .clusterer
-                .to_json()
-                .context("serialising the story state")?;
-            writer.set_state(STATE, json.into_bytes());
+            self.write_state(writer)?;
             self.touched.clear();
         }
         writer.commit().context("committing to the store")
