@@ -400,7 +400,8 @@ impl Resources {
 }
 
 /// The sections of `blob`: (header without its `#`, body), found by searching for line starts
-/// with `#` (the bodies are hundreds of thousands of short lines, read once each afterwards).
+/// with `#` that name a section kind (the bodies are hundreds of thousands of short lines, read
+/// once each afterwards).
 fn sections(blob: &str) -> Vec<(&str, &str)> {
     let bytes = blob.as_bytes();
     let mut heads: Vec<usize> = Vec::new();
@@ -408,6 +409,16 @@ fn sections(blob: &str) -> Vec<(&str, &str)> {
         heads.push(0);
     }
     heads.extend(memchr::memmem::find_iter(bytes, b"\n#").map(|i| i + 1));
+    // A word list may hold the word "#" or "##" ("#<TAB>bits" in the clusters): only a line
+    // naming a section kind, without a tab, is a header.
+    heads.retain(|&h| {
+        let line = blob[h..].split('\n').next().unwrap_or("");
+        !line.contains('\t')
+            && matches!(
+                line.split_whitespace().next(),
+                Some("#gaz" | "#clusters" | "#clusterx" | "#case" | "#freq" | "#config")
+            )
+    });
     heads
         .iter()
         .enumerate()
@@ -467,5 +478,15 @@ mod tests {
         let c = r.cluster("Putin", "putin").unwrap();
         assert_eq!((c.bits, c.len), (0b0110, 4));
         assert_eq!(r.phrases.get(&hash_str("seoul")), Some(&(1 << 1)));
+    }
+
+    #[test]
+    fn a_word_list_entry_starting_with_a_hash_is_an_entry_not_a_header() {
+        // Before the fix, "#\t1" ended the clusters section: "Putin" was never read.
+        let r = Resources::parse("#clusters\n#\t1\n##\t10\nPutin\t0110\n#case\nputin\tT\n");
+        assert_eq!(r.cluster("Putin", "putin").map(|c| c.len), Some(4));
+        assert_eq!(r.cluster("#", "#").map(|c| c.len), Some(1));
+        assert_eq!(r.cluster("##", "##").map(|c| c.len), Some(2));
+        assert_eq!(r.case.get(&hash_str("putin")), Some(&CASE_TITLE_ONLY));
     }
 }
