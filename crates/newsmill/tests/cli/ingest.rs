@@ -598,6 +598,28 @@ pub(crate) const COLTS: [&str; 2] = [
     "Andrew Luck threw for two touchdowns in the win at Arrowhead Stadium, and the defence held the Chiefs to a single touchdown in the second half.",
 ];
 
+/// A WARC of three articles of 2024-06-19: a quake report, a sports story, and a second quake
+/// report whose paragraphs are `second_quake` (a copy of the first, or close to it).
+pub(crate) fn quake_colts_warc(second_quake: &[&str]) -> Vec<u8> {
+    warc_of(
+        &[
+            (
+                "https://wire.example/quake".into(),
+                article("Quake kills 10 in Iran", &QUAKE),
+            ),
+            (
+                "https://sports.example/colts".into(),
+                article("Colts clinch playoff berth", &COLTS),
+            ),
+            (
+                "https://paper.example/iran-quake".into(),
+                article("Iran earthquake: ten dead", second_quake),
+            ),
+        ],
+        "2024-06-19T10:00:00Z",
+    )
+}
+
 pub(crate) fn jsonl(s: &str) -> Vec<serde_json::Value> {
     s.lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -611,27 +633,7 @@ fn stories_inside_ingest_are_stored_searchable_listed_and_continued() {
     let first = tmp.path("1.warc");
     let mut copy = QUAKE.to_vec();
     copy.push("Subscribe to our newsletter for the latest news from the region.");
-    fs_err::write(
-        &first,
-        warc_of(
-            &[
-                (
-                    "https://wire.example/quake".into(),
-                    article("Quake kills 10 in Iran", &QUAKE),
-                ),
-                (
-                    "https://sports.example/colts".into(),
-                    article("Colts clinch playoff berth", &COLTS),
-                ),
-                (
-                    "https://paper.example/iran-quake".into(),
-                    article("Iran earthquake: ten dead", &copy),
-                ),
-            ],
-            "2024-06-19T10:00:00Z",
-        ),
-    )
-    .unwrap();
+    fs_err::write(&first, quake_colts_warc(&copy)).unwrap();
     let r = run(&["ingest", &first, "--data", &data, "--stages", "extract"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
@@ -734,27 +736,7 @@ fn the_cli_and_the_api_answer_a_search_in_the_same_words() {
     let warc = tmp.path("1.warc");
     let mut copy = QUAKE.to_vec();
     copy.push("Subscribe to our newsletter for the latest news from the region.");
-    fs_err::write(
-        &warc,
-        warc_of(
-            &[
-                (
-                    "https://wire.example/quake".into(),
-                    article("Quake kills 10 in Iran", &QUAKE),
-                ),
-                (
-                    "https://sports.example/colts".into(),
-                    article("Colts clinch playoff berth", &COLTS),
-                ),
-                (
-                    "https://paper.example/iran-quake".into(),
-                    article("Iran earthquake: ten dead", &copy),
-                ),
-            ],
-            "2024-06-19T10:00:00Z",
-        ),
-    )
-    .unwrap();
+    fs_err::write(&warc, quake_colts_warc(&copy)).unwrap();
     let r = run(&["ingest", &warc, "--data", &data]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let searches: [(&[&str], &str); 3] = [

@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use super::ingest::{COLTS, QUAKE, TempDir, article, cmd, jsonl, run, synthetic_warc, warc_of};
+use super::ingest::{
+    COLTS, QUAKE, TempDir, article, cmd, jsonl, quake_colts_warc, run, synthetic_warc, warc_of,
+};
 
 fn ids(export: &str) -> Vec<String> {
     jsonl(export)
@@ -112,27 +114,7 @@ fn regression_24_a_broken_story_state_is_refused_then_rebuilt() {
     let tmp = TempDir::new("story-state");
     let data = tmp.path("data");
     let first = tmp.path("1.warc");
-    fs_err::write(
-        &first,
-        warc_of(
-            &[
-                (
-                    "https://wire.example/quake".into(),
-                    article("Quake kills 10 in Iran", &QUAKE),
-                ),
-                (
-                    "https://sports.example/colts".into(),
-                    article("Colts clinch playoff berth", &COLTS),
-                ),
-                (
-                    "https://paper.example/iran-quake".into(),
-                    article("Iran earthquake: ten dead", &QUAKE),
-                ),
-            ],
-            "2024-06-19T10:00:00Z",
-        ),
-    )
-    .unwrap();
+    fs_err::write(&first, quake_colts_warc(&QUAKE)).unwrap();
     let r = run(&["ingest", &first, "--data", &data, "--stages", "extract"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let stories = run(&["stories", "--data", &data]).stdout;
