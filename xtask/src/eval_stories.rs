@@ -272,6 +272,19 @@ fn training_orders(docs: &[DevDoc]) -> Vec<Vec<DevDoc>> {
     orders
 }
 
+/// First seed of the shuffles whose teacher-forced examples training adds
+/// ([`train_orders`]).
+const TRAIN_SEED: u64 = 2_000;
+
+/// Shuffled orders whose examples the model is fitted on besides the file order's
+/// (`NEWSMILL_STORIES_TRAIN_ORDERS`; default 0).
+fn train_orders() -> usize {
+    std::env::var("NEWSMILL_STORIES_TRAIN_ORDERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
 /// First seed of the training shuffles (the evaluation's orders use seeds 1 to 16).
 const TUNE_SEED: u64 = 1_000;
 
@@ -293,8 +306,22 @@ fn fit(docs: &[DevDoc]) -> Model {
     let items: Vec<Item<'_>> = docs.iter().map(DevDoc::item).collect();
     let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
     let prior = use_prior().then(|| df_prior(&items, &config(), 2));
-    let examples =
+    let mut examples =
         training_examples_with_prior(&items, &gold, &config(), hard_negatives(), prior.as_ref());
+    // The same articles in other arrival orders: the model then sees each article against
+    // stories of other sizes and makeups than the file order happens to give.
+    for k in 0..train_orders() as u64 {
+        let shuffled = shuffle(docs, TRAIN_SEED + k);
+        let items: Vec<Item<'_>> = shuffled.iter().map(DevDoc::item).collect();
+        let gold: Vec<&str> = shuffled.iter().map(|d| d.cluster.as_str()).collect();
+        examples.extend(training_examples_with_prior(
+            &items,
+            &gold,
+            &config(),
+            hard_negatives(),
+            prior.as_ref(),
+        ));
+    }
     let mut model = model::train(&examples, L2);
     model.df_prior = prior;
     // The logistic fit ranks well but is calibrated on all candidates, most of them easy
@@ -540,6 +567,17 @@ fn cross_validate(docs: &[DevDoc], k: usize, orders: usize) {
                     .map_or("", |x| &x.cluster),
             );
             pred_all.push(format!("f{fold}:{p}"));
+        }
+    }
+    if let Some(path) = std::env::var_os("NEWSMILL_STORIES_CV_PRED") {
+        // For looking at the held-out mistakes: each scored article's story, as `--pred`.
+        let ids = (0..k).flat_map(|fold| docs.iter().filter(move |d| fold_of(d) == fold));
+        let lines: Vec<String> = ids
+            .zip(&pred_all)
+            .map(|(d, p)| serde_json::json!({"id": d.id, "cluster": p}).to_string())
+            .collect();
+        if let Err(e) = fs_err::write(&path, lines.join("\n") + "\n") {
+            eprintln!("xtask: {e}");
         }
     }
     let pred: Vec<&str> = pred_all.iter().map(String::as_str).collect();
