@@ -277,9 +277,15 @@ fn training_orders(docs: &[DevDoc]) -> Vec<Vec<DevDoc>> {
 const TRAIN_SEED: u64 = 2_000;
 
 /// Shuffled orders whose examples the model is fitted on besides the file order's
-/// (`NEWSMILL_STORIES_TRAIN_ORDERS`; default 0).
+/// (`NEWSMILL_STORIES_TRAIN_ORDERS`; default 0). Measured with 4: held out 0.899 in file order
+/// and 0.877 over 16 orders, against 0.901 and 0.882 without.
 fn train_orders() -> usize {
-    std::env::var("NEWSMILL_STORIES_TRAIN_ORDERS")
+    env_count("NEWSMILL_STORIES_TRAIN_ORDERS")
+}
+
+/// A count from the environment variable `name` (0 when unset or not a number).
+fn env_count(name: &str) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
@@ -294,10 +300,7 @@ const TUNE_SEED: u64 = 1_000;
 /// merge threshold did strictly better, which would ship a stage that never repairs; so the
 /// shipped model is tuned on the file order.
 fn tune_orders() -> usize {
-    std::env::var("NEWSMILL_STORIES_TUNE_ORDERS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    env_count("NEWSMILL_STORIES_TUNE_ORDERS")
 }
 
 /// Fits the model on `docs` (in their stream order).

@@ -8,37 +8,30 @@
 //! only the words of politics (the president, the government, the ministry). The president's
 //! trip, told by two outlets on the same day, is still one story.
 
-use newsmill_core::{InputHint, Origin, RawDoc, Record};
+mod common;
+
+use newsmill_core::Record;
 use newsmill_stories::{Clusterer, Config, Item, Model};
 
 const FIXTURE: &str = include_str!("fixtures/same_week.txt");
 
-/// `(id, gold story, record)` of each article, in file order.
+/// `(id, gold story, record)` of each article, in file order (each published at the time its
+/// header gives, before the NLP stage runs).
 fn articles() -> Vec<(String, String, Record)> {
-    let nlp = newsmill_nlp::Nlp::embedded().expect("embedded NLP models");
-    let config = newsmill_extract::ExtractConfig::default();
-    let mut out = Vec::new();
-    for chunk in FIXTURE.split("\n=== ").skip(1) {
-        let (head, page) = chunk.split_once('\n').expect("header line");
-        let mut head = head.split_whitespace();
-        let id = head.next().expect("id").to_string();
-        let story = head.next().expect("story").to_string();
-        let lang = head.next().expect("language").to_string();
-        let published = head.next().expect("publication time").to_string();
-        let raw = RawDoc::new(
-            Origin::Path(id.clone()),
-            InputHint::Text,
-            page.trim().as_bytes().to_vec(),
-        );
-        let mut record = newsmill_extract::extract(&raw, &config).expect("extracts");
-        record.id.clone_from(&id);
-        // What a feed, a WARC record or the page's metadata gives `newsmill ingest`.
-        record.published = Some(published);
-        newsmill_nlp::enrich(&mut record, &nlp);
-        assert_eq!(record.language.as_deref(), Some(lang.as_str()), "{id}");
-        out.push((id, story, record));
-    }
-    out
+    common::articles(FIXTURE)
+        .into_iter()
+        .map(|(head, record)| {
+            let field = |k: usize| head.get(k).cloned().expect("id, story, language, time");
+            assert_eq!(record.published.as_deref(), Some(field(3).as_str()));
+            assert_eq!(
+                record.language.as_deref(),
+                Some(field(2).as_str()),
+                "{}",
+                field(0)
+            );
+            (field(0), field(1), record)
+        })
+        .collect()
 }
 
 #[test]
