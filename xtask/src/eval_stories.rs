@@ -272,6 +272,25 @@ fn training_orders(docs: &[DevDoc]) -> Vec<Vec<DevDoc>> {
     orders
 }
 
+/// First seed of the shuffles whose teacher-forced examples training adds
+/// ([`train_orders`]).
+const TRAIN_SEED: u64 = 2_000;
+
+/// Shuffled orders whose examples the model is fitted on besides the file order's
+/// (`NEWSMILL_STORIES_TRAIN_ORDERS`; default 0). Measured with 4: held out 0.899 in file order
+/// and 0.877 over 16 orders, against 0.901 and 0.882 without.
+fn train_orders() -> usize {
+    env_count("NEWSMILL_STORIES_TRAIN_ORDERS")
+}
+
+/// A count from the environment variable `name` (0 when unset or not a number).
+fn env_count(name: &str) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
 /// First seed of the training shuffles (the evaluation's orders use seeds 1 to 16).
 const TUNE_SEED: u64 = 1_000;
 
@@ -281,10 +300,7 @@ const TUNE_SEED: u64 = 1_000;
 /// merge threshold did strictly better, which would ship a stage that never repairs; so the
 /// shipped model is tuned on the file order.
 fn tune_orders() -> usize {
-    std::env::var("NEWSMILL_STORIES_TUNE_ORDERS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    env_count("NEWSMILL_STORIES_TUNE_ORDERS")
 }
 
 /// Fits the model on `docs` (in their stream order).
@@ -293,8 +309,22 @@ fn fit(docs: &[DevDoc]) -> Model {
     let items: Vec<Item<'_>> = docs.iter().map(DevDoc::item).collect();
     let gold: Vec<&str> = docs.iter().map(|d| d.cluster.as_str()).collect();
     let prior = use_prior().then(|| df_prior(&items, &config(), 2));
-    let examples =
+    let mut examples =
         training_examples_with_prior(&items, &gold, &config(), hard_negatives(), prior.as_ref());
+    // The same articles in other arrival orders: the model then sees each article against
+    // stories of other sizes and makeups than the file order happens to give.
+    for k in 0..train_orders() as u64 {
+        let shuffled = shuffle(docs, TRAIN_SEED + k);
+        let items: Vec<Item<'_>> = shuffled.iter().map(DevDoc::item).collect();
+        let gold: Vec<&str> = shuffled.iter().map(|d| d.cluster.as_str()).collect();
+        examples.extend(training_examples_with_prior(
+            &items,
+            &gold,
+            &config(),
+            hard_negatives(),
+            prior.as_ref(),
+        ));
+    }
     let mut model = model::train(&examples, L2);
     model.df_prior = prior;
     // The logistic fit ranks well but is calibrated on all candidates, most of them easy
@@ -540,6 +570,17 @@ fn cross_validate(docs: &[DevDoc], k: usize, orders: usize) {
                     .map_or("", |x| &x.cluster),
             );
             pred_all.push(format!("f{fold}:{p}"));
+        }
+    }
+    if let Some(path) = std::env::var_os("NEWSMILL_STORIES_CV_PRED") {
+        // For looking at the held-out mistakes: each scored article's story, as `--pred`.
+        let ids = (0..k).flat_map(|fold| docs.iter().filter(move |d| fold_of(d) == fold));
+        let lines: Vec<String> = ids
+            .zip(&pred_all)
+            .map(|(d, p)| serde_json::json!({"id": d.id, "cluster": p}).to_string())
+            .collect();
+        if let Err(e) = fs_err::write(&path, lines.join("\n") + "\n") {
+            eprintln!("xtask: {e}");
         }
     }
     let pred: Vec<&str> = pred_all.iter().map(String::as_str).collect();

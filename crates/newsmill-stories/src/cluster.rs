@@ -308,6 +308,13 @@ impl Stories {
         // German capitalises every noun: there a capital says nothing of a name (the NLP
         // stage's entities stand in).
         let capital_is_name = item.language != Some("de");
+        // The year the article arrives in is named by every article of the year (datelines,
+        // "the 2025 budget"): as a figure or a name it is no evidence of one event, though it
+        // still counts as the year the article names.
+        let arrival_year = item
+            .time
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .and_then(|t| u16::try_from(chrono::Datelike::year(&t)).ok());
         let mut on_word = |w: &str, cue| {
             if let Some(t) = self.term(w) {
                 body.push(t);
@@ -317,13 +324,18 @@ impl Stories {
                 }
                 prev = Some(t);
             }
+            let mut arrival_year_named = false;
             if cue == WordCue::Number {
-                numbers.push(hash_bytes(SEED_NUMBER, w.as_bytes()) as u32 & self.mask);
-                years.extend(year(w));
+                let y = year(w);
+                arrival_year_named = y.is_some() && y == arrival_year;
+                if !arrival_year_named {
+                    numbers.push(hash_bytes(SEED_NUMBER, w.as_bytes()) as u32 & self.mask);
+                }
+                years.extend(y);
             }
             let name = match cue {
                 WordCue::Capital => capital_is_name && !is_stop_word(w),
-                WordCue::Number => w.len() >= 2,
+                WordCue::Number => w.len() >= 2 && !arrival_year_named,
                 WordCue::Plain | WordCue::CapitalAfterStop => false,
             };
             if name {
@@ -613,7 +625,11 @@ impl Stories {
                 event_gap: ev
                     .event_gap
                     .map_or(0.0, |g| (f64::from(g) / 365.0).min(1.0)),
-                event_near: f64::from(u8::from(ev.event_gap.is_some_and(|g| g <= 7))),
+                // Near in time is evidence only when the article's event time says more
+                // than its arrival (see `Evidence::event_news`).
+                event_near: f64::from(u8::from(
+                    doc.evidence.event_news && ev.event_gap.is_some_and(|g| g <= 7),
+                )),
                 date_share: ev.date_share.unwrap_or(0.0),
                 actor_conflict: f64::from(u8::from(ev.actor_share == Some(0.0))),
                 place_share: ev.place_share.unwrap_or(0.0),

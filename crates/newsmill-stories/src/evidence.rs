@@ -91,7 +91,16 @@ pub(crate) struct Evidence {
     pub(crate) year: Option<u16>,
     /// Hashes of the places' canonical names, sorted.
     pub(crate) places: Vec<u32>,
+    /// Whether the event time tells more than the arrival does: the article has no arrival
+    /// time, or its event lies more than [`ARRIVAL_DAYS`] from it. In a stream every article
+    /// of the week has an event time near every story's (the day it was published), so only
+    /// such an event time is evidence that the article and a story are one event.
+    pub(crate) event_news: bool,
 }
+
+/// Days around an article's arrival within which its event time and the dates it names only
+/// repeat when it was published (see [`Evidence::event_news`]).
+const ARRIVAL_DAYS: i32 = 7;
 
 /// Most lead actors an article has.
 const MAX_LEADS: usize = 2;
@@ -130,6 +139,18 @@ impl Evidence {
             .filter(|d| matches!(d.kind, TimexType::Date | TimexType::Time))
             .filter_map(|d| interval(&d.value).filter(|(a, b)| a == b).map(|x| x.0))
             .collect();
+        // A date within a week of the arrival ("on Monday" in Tuesday's paper) is one every
+        // article of the week can name: no evidence that two of them are one event.
+        let arrival = item
+            .time
+            .and_then(|t| i32::try_from(t.div_euclid(86_400)).ok());
+        if let Some(a) = arrival {
+            days.retain(|&d| (d - a).abs() > ARRIVAL_DAYS);
+        }
+        let event_news = match (event, arrival) {
+            (Some(ev), Some(a)) => gap(ev, (a, a)) > ARRIVAL_DAYS,
+            _ => true,
+        };
         days.sort_unstable();
         days.dedup();
         days.truncate(MAX_DOC_DAYS);
@@ -179,6 +200,7 @@ impl Evidence {
             leads,
             year: None,
             places,
+            event_news,
         }
     }
 
@@ -470,6 +492,45 @@ mod tests {
     }
 
     #[test]
+    fn what_only_repeats_the_arrival_is_no_evidence_of_when() {
+        let dates = [
+            newsmill_core::DateMention {
+                text: "Monday".into(),
+                start: 0,
+                end: 6,
+                kind: TimexType::Date,
+                value: "2025-11-03".into(),
+                anchor: newsmill_core::DateAnchor::None,
+            },
+            newsmill_core::DateMention {
+                text: "June 2".into(),
+                start: 10,
+                end: 16,
+                kind: TimexType::Date,
+                value: "2025-06-02".into(),
+                anchor: newsmill_core::DateAnchor::None,
+            },
+        ];
+        let mut item = Item::new("a", "t", "x");
+        item.dates = &dates;
+        item.event_time = Some("2025-11-04");
+        item.event_source = Some("dateline");
+        // No arrival time (an archive without dates): every date is evidence.
+        let e = Evidence::of(&item);
+        assert!(e.event_news);
+        assert_eq!(e.days.len(), 2);
+        // Published the day of its dateline: its event time and Monday say nothing more than
+        // its arrival; the date months before still counts.
+        item.time = Some(i64::from(day(2025, 11, 4).unwrap()) * 86_400 + 3_600);
+        let e = Evidence::of(&item);
+        assert!(!e.event_news);
+        assert_eq!(e.days, [day(2025, 6, 2).unwrap()]);
+        // An article about an event a month before it is published.
+        item.event_time = Some("2025-10-01");
+        assert!(Evidence::of(&item).event_news);
+    }
+
+    #[test]
     fn a_story_compares_dates_and_names() {
         let mut s = StoryEvidence::default();
         assert_eq!(s.compare(&Evidence::default()), Comparison::default());
@@ -480,6 +541,7 @@ mod tests {
             leads: vec![1],
             year: None,
             places: vec![7],
+            event_news: true,
         });
         let c = s.compare(&Evidence {
             event: Some((400, 400)),
@@ -488,6 +550,7 @@ mod tests {
             leads: vec![2],
             year: None,
             places: vec![],
+            event_news: true,
         });
         assert_eq!(c.event_gap, Some(300));
         assert_eq!(c.date_share, Some(0.5));

@@ -8,35 +8,22 @@
 //! - A derailment of the same kind near the same city in October 2019, with another operator
 //!   and spokeswoman, is another story, however alike the words.
 
-use newsmill_core::{InputHint, Origin, RawDoc, Record};
+mod common;
+
+use newsmill_core::Record;
 use newsmill_stories::{Clusterer, Config, Item, Model};
 
 const FIXTURE: &str = include_str!("fixtures/derailments.txt");
 
 /// `(id, gold story, language, record)` of each article.
 fn articles() -> Vec<(String, String, String, Record)> {
-    let nlp = newsmill_nlp::Nlp::embedded().expect("embedded NLP models");
-    let config = newsmill_extract::ExtractConfig::default();
-    let mut out = Vec::new();
-    for chunk in FIXTURE.split("\n=== ").skip(1) {
-        let (head, page) = chunk.split_once('\n').expect("header line");
-        let mut head = head.split_whitespace();
-        let (id, story, lang) = (
-            head.next().expect("id").to_string(),
-            head.next().expect("story").to_string(),
-            head.next().expect("language").to_string(),
-        );
-        let raw = RawDoc::new(
-            Origin::Path(id.clone()),
-            InputHint::Text,
-            page.trim().as_bytes().to_vec(),
-        );
-        let mut record = newsmill_extract::extract(&raw, &config).expect("extracts");
-        record.id.clone_from(&id);
-        newsmill_nlp::enrich(&mut record, &nlp);
-        out.push((id, story, lang, record));
-    }
-    out
+    common::articles(FIXTURE)
+        .into_iter()
+        .map(|(head, record)| {
+            let field = |k: usize| head.get(k).cloned().expect("id, story and language");
+            (field(0), field(1), field(2), record)
+        })
+        .collect()
 }
 
 #[test]
