@@ -135,13 +135,16 @@ impl Weights {
 
     #[inline]
     fn add_scores(&self, feats: &[u64], s: &mut [i32; NL]) {
+        // A local sum, written back once: it stays in registers across the rows.
+        let mut acc = *s;
         for &f in feats {
             if let Some(row) = self.get(f) {
-                for k in 0..NL {
-                    s[k] += i32::from(row[k]);
+                for (a, &w) in acc.iter_mut().zip(row) {
+                    *a += i32::from(w);
                 }
             }
         }
+        *s = acc;
     }
 
     /// Number of features with weights.
@@ -218,27 +221,25 @@ impl Weights {
                     }
                     let after = if i > 0 { hyp.label } else { Label::O };
                     let allowed = Label::allowed_after(after, last);
+                    // Only the allowed labels are scored (in label order, as every loop
+                    // below reads them).
                     let mut scores = [f32::NEG_INFINITY; NL];
                     let mut max = f32::NEG_INFINITY;
-                    for k in 0..NL {
-                        if allowed & (1 << k) != 0 {
-                            scores[k] = acc[k] as f32 * scale;
-                            max = max.max(scores[k]);
-                        }
+                    for k in set_bits(allowed) {
+                        scores[k] = acc[k] as f32 * scale;
+                        max = max.max(scores[k]);
                     }
                     // exp(-30) is below f32's precision next to the maximum's exp(0) = 1.
                     let mut z = 0f32;
-                    for v in scores {
-                        let d = v - max;
+                    for k in set_bits(allowed) {
+                        let d = scores[k] - max;
                         if d > -30.0 {
                             z += d.exp();
                         }
                     }
                     let log_z = max + z.ln();
-                    for (k, &v) in scores.iter().enumerate() {
-                        if v == f32::NEG_INFINITY {
-                            continue;
-                        }
+                    for k in set_bits(allowed) {
+                        let v = scores[k];
                         let c = (hyp.score + v - log_z, h as u8, Label(k as u8));
                         // Insert into `top`, kept sorted by score (ties: earlier hypothesis,
                         // then lower label, as candidates come in that order).
@@ -352,6 +353,18 @@ struct Hyp {
     label: Label,
     label2: Label,
     back: u8,
+}
+
+/// The positions of the set bits of `mask`, lowest first.
+#[inline]
+fn set_bits(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            k
+        })
+    })
 }
 
 /// The best label allowed after `prev` (the training's greedy decision).
