@@ -247,7 +247,7 @@ pub(crate) fn run(data: &Path, args: &TrainNerArgs) -> anyhow::Result<()> {
             t0.elapsed()
         );
     });
-    let bytes = model.to_bytes();
+    let bytes = model.to_bytes().context("writing the trained model")?;
     let out = match &args.out {
         Some(p) => p.clone(),
         None if args.part == Part::All => {

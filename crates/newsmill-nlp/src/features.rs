@@ -10,52 +10,7 @@ use crate::model::{IdHasher, IdMap};
 use crate::label::Label;
 use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
-/// Bumped whenever features change, so an old model is refused rather than misread.
-/// Version 7 added the frequency-band features, the `affix` and `layout` settings and hex
-/// cluster paths, all read from the model's resources: a model of version 6 has none of them
-/// and tags as it always did, so it is still read ([`OLDEST_FEATURE_VERSION`]).
-pub(crate) const FEATURE_VERSION: u32 = 7;
-
-/// The oldest feature version this build still reads.
-pub(crate) const OLDEST_FEATURE_VERSION: u32 = 6;
-
-pub(crate) const fn fmix(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
-
-/// Incremental FNV-1a over UTF-8 bytes; `finish` applies the final mix.
-#[derive(Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl Fnv {
-    pub(crate) fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    pub(crate) fn bytes(&mut self, b: &[u8]) {
-        for &x in b {
-            self.0 ^= u64::from(x);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    pub(crate) fn char(&mut self, c: char) {
-        let mut buf = [0u8; 4];
-        self.bytes(c.encode_utf8(&mut buf).as_bytes());
-    }
-    pub(crate) fn finish(self) -> u64 {
-        fmix(self.0)
-    }
-}
-
-/// Hash of a string.
-pub(crate) fn hash_str(s: &str) -> u64 {
-    let mut h = Fnv::new();
-    h.bytes(s.as_bytes());
-    h.finish()
-}
+pub(crate) use crate::tables::{FEATURE_VERSION, Fnv, fmix, hash_str};
 
 /// Combines two hashes (order matters).
 pub(crate) const fn mix(a: u64, b: u64) -> u64 {

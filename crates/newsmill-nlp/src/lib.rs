@@ -44,6 +44,7 @@ pub mod quotes;
 mod resources;
 mod restore;
 pub mod sentences;
+mod tables;
 pub mod tokenize;
 
 use std::borrow::Cow;
@@ -79,18 +80,36 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// [`conll::documents_or_windows`]); training and `ner --conll` cut such files the same way.
 pub const UNMARKED_DOC_SENTENCES: usize = 20;
 
-/// The models compiled into the binary, by ISO 639-1 language (see `models/README.md`).
-static EMBEDDED_MODELS: &[(&str, &[u8])] = &[
-    ("en", include_bytes!("../models/ner-en.bin.zst")),
-    ("de", include_bytes!("../models/ner-de.bin.zst")),
-    ("es", include_bytes!("../models/ner-es.bin.zst")),
-    ("nl", include_bytes!("../models/ner-nl.bin.zst")),
+/// Bytes that start at an 8-byte boundary, so that the tables of an image are read in place.
+#[repr(C, align(8))]
+struct Aligned<B: ?Sized>(B);
+
+/// The models compiled into the binary, by ISO 639-1 language: the model files
+/// (`models/ner-L.bin.zst`, see `models/README.md`) as table images that `build.rs` writes
+/// (see [`tables`]).
+static EMBEDDED_MODELS: &[(&str, &Aligned<[u8]>)] = &[
+    (
+        "en",
+        &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/ner-en.tables"))),
+    ),
+    (
+        "de",
+        &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/ner-de.tables"))),
+    ),
+    (
+        "es",
+        &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/ner-es.tables"))),
+    ),
+    (
+        "nl",
+        &Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/ner-nl.tables"))),
+    ),
 ];
 
 /// A tagger for one language, loaded when first asked for.
 struct Tagger {
     lang: String,
-    bytes: &'static [u8],
+    image: &'static [u8],
     model: OnceLock<std::result::Result<Model, String>>,
 }
 
@@ -122,7 +141,8 @@ pub struct EntitySpan {
 }
 
 impl Nlp {
-    /// The taggers compiled into this crate (nothing is decompressed until a language is used).
+    /// The taggers compiled into this crate (a language's tables are read, in place, when it is
+    /// first used).
     pub fn embedded() -> Result<Nlp> {
         // The date vocabularies are read once per process; a broken one is an error here, not
         // a silent gap in every record.
@@ -130,9 +150,9 @@ impl Nlp {
         Ok(Nlp {
             taggers: EMBEDDED_MODELS
                 .iter()
-                .map(|&(lang, bytes)| Tagger {
+                .map(|&(lang, image)| Tagger {
                     lang: lang.to_string(),
-                    bytes,
+                    image: &image.0,
                     model: OnceLock::new(),
                 })
                 .collect(),
@@ -156,7 +176,7 @@ impl Nlp {
         Nlp {
             taggers: vec![Tagger {
                 lang: lang.to_string(),
-                bytes: &[],
+                image: &[],
                 model: OnceLock::from(Ok(model)),
             }],
             dates: DatesConfig::default(),
@@ -191,7 +211,7 @@ impl Nlp {
             ));
         };
         t.model
-            .get_or_init(|| Model::from_static(t.bytes).map_err(|e| e.to_string()))
+            .get_or_init(|| Model::from_image(t.image).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| Error::Model(format!("{lang}: {e}")))
     }

@@ -20,14 +20,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
 use crate::features::{
-    DocFeats, FEATURE_VERSION, History, OLDEST_FEATURE_VERSION, doc_features, dynamic_features,
-    history_features, label_pair_features, label_word_features, prev_label, stage2_features,
+    DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features, history_features,
+    label_pair_features, label_word_features, prev_label, stage2_features,
 };
 use crate::label::{Label, NL};
 use crate::resources::Resources;
+use crate::tables::{FORMAT_VERSION, MAGIC, ModelTables, WeightTables};
 
-const MAGIC: &[u8; 6] = b"NMNER\0";
-const FORMAT_VERSION: u32 = 2;
 const FOLDS: usize = 5;
 
 /// Keys are already hashes: use them as they are.
@@ -58,39 +57,19 @@ struct Trained {
     rows: Vec<[f32; NL]>,
 }
 
-/// One perceptron's weights as decoding reads them: a flat open-addressing table of feature
-/// hashes and quantised rows (a weight is `i16 * scale`).
-///
-/// A slot is one `u64`: 0 when empty, else the high 32 bits of the key's mixed hash (its
-/// fingerprint) and the row number plus one. The low bits of the mixed hash choose the first
-/// slot and probing is linear, so a lookup reads one cache line of slots and then its row; a
-/// key that is not in the table (most unseen words) reads only the slots. Two keys of the model
-/// that share both fingerprint and probe run would share a row: with 32-bit fingerprints and a
-/// table of 2^19 slots that needs a 51-bit hash collision.
+/// One perceptron's weights as decoding reads them ([`WeightTables`]), with dense tables of the
+/// label features every hypothesis reads.
 #[derive(Default)]
 struct Weights {
-    slots: Vec<u64>,
-    mask: usize,
-    rows: Vec<[i16; NL]>,
+    t: WeightTables,
     /// The rows of the previous-label features (`[p1]`) and label-pair features (`[p2][p1]`),
     /// dense, indexed by label number with [`NL`] for "before the sentence"; decoding reads them
     /// for every hypothesis.
     pairs: Vec<[i32; NL]>,
     /// The key of each row, for writing a trained model; decoding never reads them, and a
-    /// model read from a file leaves them out (it is written back as the bytes it came from).
+    /// model read from a file or compiled in leaves them out (it is written back as the bytes
+    /// it came from).
     keys: Vec<u64>,
-    scale: f32,
-}
-
-/// The slot hash of a feature key. Keys are hashes already, except the few that are bare
-/// template ids (small numbers): only those are mixed.
-#[inline]
-fn slot_hash(key: u64) -> u64 {
-    if key >> 32 == 0 {
-        crate::features::fmix(key ^ 0x2545_f491_4f6c_dd1d)
-    } else {
-        key
-    }
 }
 
 impl Weights {
@@ -112,37 +91,16 @@ impl Weights {
             })
             .filter(|(_, q)| q.iter().any(|&v| v != 0))
             .collect();
-        Weights::from_quantised(quantised, scale, true)
+        let (t, keys) = WeightTables::from_quantised(quantised, scale);
+        Weights::new(t, keys)
     }
 
-    /// The table of `pairs`; `keep_keys` keeps each row's key (to write the weights again).
-    fn from_quantised(mut pairs: Vec<(u64, [i16; NL])>, scale: f32, keep_keys: bool) -> Weights {
-        pairs.sort_unstable_by_key(|p| p.0);
-        pairs.dedup_by_key(|p| p.0);
-        let cap = (pairs.len() * 2).next_power_of_two().max(16);
-        let mask = cap - 1;
-        let mut slots = vec![0u64; cap];
-        let mut rows = Vec::with_capacity(pairs.len());
-        let mut keys = Vec::with_capacity(if keep_keys { pairs.len() } else { 0 });
-        for (key, row) in pairs {
-            if keep_keys {
-                keys.push(key);
-            }
-            let h = slot_hash(key);
-            let mut i = h as usize & mask;
-            while slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            rows.push(row);
-            slots[i] = (h & 0xffff_ffff_0000_0000) | rows.len() as u64;
-        }
+    /// The weights of table `t` (`keys`: the key of each row, to write them again; or none).
+    fn new(t: WeightTables, keys: Vec<u64>) -> Weights {
         let mut w = Weights {
-            slots,
-            mask,
-            rows,
+            t,
             pairs: Vec::new(),
             keys,
-            scale,
         };
         let mut pairs = vec![[0i32; NL]; (NL + 1) * (NL + 1)];
         for p1 in 0..=NL {
@@ -172,35 +130,26 @@ impl Weights {
     /// The row of `key`, if the model has one.
     #[inline]
     fn get(&self, key: u64) -> Option<&[i16; NL]> {
-        let h = slot_hash(key);
-        let fp = h & 0xffff_ffff_0000_0000;
-        let mut i = h as usize & self.mask;
-        loop {
-            let s = *self.slots.get(i)?;
-            if s == 0 {
-                return None;
-            }
-            if s & 0xffff_ffff_0000_0000 == fp {
-                return self.rows.get((s as u32 as usize).wrapping_sub(1));
-            }
-            i = (i + 1) & self.mask;
-        }
+        self.t.get(key)
     }
 
     #[inline]
     fn add_scores(&self, feats: &[u64], s: &mut [i32; NL]) {
+        // A local sum, written back once: it stays in registers across the rows.
+        let mut acc = *s;
         for &f in feats {
             if let Some(row) = self.get(f) {
-                for k in 0..NL {
-                    s[k] += i32::from(row[k]);
+                for (a, &w) in acc.iter_mut().zip(row) {
+                    *a += i32::from(w);
                 }
             }
         }
+        *s = acc;
     }
 
     /// Number of features with weights.
     fn len(&self) -> usize {
-        self.rows.len()
+        self.t.rows.len()
     }
 
     /// Tags a document with a beam search over each sentence; returns the labels of all its
@@ -224,7 +173,7 @@ impl Weights {
         let mut hist = History::default();
         let dynf = &mut scratch.dynf;
         let steps = &mut scratch.steps;
-        let scale = self.scale * TEMPERATURE;
+        let scale = self.t.scale * TEMPERATURE;
         let mut t = 0;
         for &len in lens {
             let start = t;
@@ -272,27 +221,25 @@ impl Weights {
                     }
                     let after = if i > 0 { hyp.label } else { Label::O };
                     let allowed = Label::allowed_after(after, last);
+                    // Only the allowed labels are scored (in label order, as every loop
+                    // below reads them).
                     let mut scores = [f32::NEG_INFINITY; NL];
                     let mut max = f32::NEG_INFINITY;
-                    for k in 0..NL {
-                        if allowed & (1 << k) != 0 {
-                            scores[k] = acc[k] as f32 * scale;
-                            max = max.max(scores[k]);
-                        }
+                    for k in set_bits(allowed) {
+                        scores[k] = acc[k] as f32 * scale;
+                        max = max.max(scores[k]);
                     }
                     // exp(-30) is below f32's precision next to the maximum's exp(0) = 1.
                     let mut z = 0f32;
-                    for v in scores {
-                        let d = v - max;
+                    for k in set_bits(allowed) {
+                        let d = scores[k] - max;
                         if d > -30.0 {
                             z += d.exp();
                         }
                     }
                     let log_z = max + z.ln();
-                    for (k, &v) in scores.iter().enumerate() {
-                        if v == f32::NEG_INFINITY {
-                            continue;
-                        }
+                    for k in set_bits(allowed) {
+                        let v = scores[k];
                         let c = (hyp.score + v - log_z, h as u8, Label(k as u8));
                         // Insert into `top`, kept sorted by score (ties: earlier hypothesis,
                         // then lower label, as candidates come in that order).
@@ -333,10 +280,11 @@ impl Weights {
     }
 
     fn write(&self, raw: &mut Vec<u8>) {
-        raw.extend_from_slice(&self.scale.to_le_bytes());
+        raw.extend_from_slice(&self.t.scale.to_le_bytes());
         raw.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
-        // Keys are sorted (see `from_quantised`), so the file does not depend on the layout.
-        for (key, row) in self.keys.iter().zip(&self.rows) {
+        // Keys are sorted (see `WeightTables::from_quantised`), so the file does not depend on
+        // the layout.
+        for (key, row) in self.keys.iter().zip(self.t.rows.iter()) {
             let mask = row
                 .iter()
                 .enumerate()
@@ -347,27 +295,6 @@ impl Weights {
                 raw.extend_from_slice(&v.to_le_bytes());
             }
         }
-    }
-
-    fn read(r: &mut Reader<'_>) -> Result<Weights, Error> {
-        let scale = f32::from_le_bytes(r.array()?);
-        if !scale.is_finite() || scale <= 0.0 {
-            return Err(Error::Model(format!("bad weight scale {scale}")));
-        }
-        let n = r.u32()? as usize;
-        let mut pairs = Vec::with_capacity(n.min(1 << 24));
-        for _ in 0..n {
-            let key = u64::from_le_bytes(r.array()?);
-            let mask = r.u32()?;
-            let mut row = [0i16; NL];
-            for (k, x) in row.iter_mut().enumerate() {
-                if mask & (1 << k) != 0 {
-                    *x = i16::from_le_bytes(r.array()?);
-                }
-            }
-            pairs.push((key, row));
-        }
-        Ok(Weights::from_quantised(pairs, scale, false))
     }
 }
 
@@ -390,12 +317,15 @@ pub struct Model {
 
 /// How a model is written back: a trained one from its parts, one read from a file as the
 /// file's bytes (so a loaded model keeps neither the resources' text, which is parsed into
-/// tables, nor the weights' keys, which decoding never reads).
+/// tables, nor the weights' keys, which decoding never reads); one compiled into the crate as
+/// tables cannot be (its file is in the repository).
 enum Saved {
     /// Built by training: the resources blob (the weights keep their keys).
     Parts { blob: String },
     /// Read from these bytes of a model file.
-    File(std::borrow::Cow<'static, [u8]>),
+    File(Vec<u8>),
+    /// Read in place from a table image compiled into the crate.
+    Image,
 }
 
 impl std::fmt::Debug for Model {
@@ -423,6 +353,18 @@ struct Hyp {
     label: Label,
     label2: Label,
     back: u8,
+}
+
+/// The positions of the set bits of `mask`, lowest first.
+#[inline]
+fn set_bits(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            k
+        })
+    })
 }
 
 /// The best label allowed after `prev` (the training's greedy decision).
@@ -477,10 +419,17 @@ impl Model {
     }
 
     /// Serialises the model (see the module docs); a model read from a file gives back that
-    /// file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// file's bytes. A model compiled into the crate ([`crate::Nlp::embedded`]) holds only the
+    /// tables decoding reads: writing it is an error (its file is
+    /// `crates/newsmill-nlp/models/ner-L.bin.zst`).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let blob = match &self.saved {
-            Saved::File(bytes) => return bytes.to_vec(),
+            Saved::File(bytes) => return Ok(bytes.clone()),
+            Saved::Image => {
+                return Err(Error::Model(
+                    "a compiled-in model is not written back; read its model file instead".into(),
+                ));
+            }
             Saved::Parts { blob } => blob,
         };
         let mut raw = Vec::new();
@@ -491,76 +440,31 @@ impl Model {
         raw.extend_from_slice(blob.as_bytes());
         self.stage1.write(&mut raw);
         self.stage2.write(&mut raw);
-        zstd::stream::encode_all(&raw[..], 19).unwrap_or(raw)
+        Ok(zstd::stream::encode_all(&raw[..], 19).unwrap_or(raw))
     }
 
     /// Reads a model written by [`Model::to_bytes`] (keeping a copy of `bytes` to write it
-    /// back).
+    /// back): its resources are parsed into tables now.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, Error> {
-        Model::read(std::borrow::Cow::Owned(bytes.to_vec()))
-    }
-
-    /// [`Model::from_bytes`] for bytes that live as long as the program (the models compiled
-    /// into the binary): nothing is copied to write it back.
-    pub fn from_static(bytes: &'static [u8]) -> Result<Model, Error> {
-        Model::read(std::borrow::Cow::Borrowed(bytes))
-    }
-
-    fn read(bytes: std::borrow::Cow<'static, [u8]>) -> Result<Model, Error> {
-        let raw = zstd::stream::decode_all(&bytes[..])
+        let raw = zstd::stream::decode_all(bytes)
             .map_err(|e| Error::Model(format!("not a zstd-compressed model: {e}")))?;
-        let mut r = Reader { buf: &raw, pos: 0 };
-        if r.take(6)? != MAGIC {
-            return Err(Error::Model("bad magic: not a newsmill NER model".into()));
-        }
-        let format = r.u32()?;
-        let features = r.u32()?;
-        if format != FORMAT_VERSION
-            || !(OLDEST_FEATURE_VERSION..=FEATURE_VERSION).contains(&features)
-        {
-            return Err(Error::Model(format!(
-                "model format {format}/features {features}, this build reads {FORMAT_VERSION}/{OLDEST_FEATURE_VERSION}-{FEATURE_VERSION}: retrain with `cargo xtask train-ner`"
-            )));
-        }
-        let blob_len = r.u32()? as usize;
-        let blob = std::str::from_utf8(r.take(blob_len)?)
-            .map_err(|_| Error::Model("resources are not UTF-8".into()))?;
-        let res = Resources::parse(blob);
-        let stage1 = Weights::read(&mut r)?;
-        let stage2 = Weights::read(&mut r)?;
-        Ok(Model {
-            stage1,
-            stage2,
-            res,
-            saved: Saved::File(bytes),
-        })
+        let t = ModelTables::from_raw(&raw).map_err(Error::Model)?;
+        Ok(Model::of_tables(t, Saved::File(bytes.to_vec())))
     }
-}
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
+    /// Reads a table image compiled into the crate (see [`crate::tables`]) in place.
+    pub(crate) fn from_image(image: &'static [u8]) -> Result<Model, Error> {
+        let t = ModelTables::read_image(image).map_err(Error::Model)?;
+        Ok(Model::of_tables(t, Saved::Image))
+    }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or_else(|| Error::Model("truncated model file".into()))?;
-        let s = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
-        let s = self.take(N)?;
-        let mut a = [0u8; N];
-        a.copy_from_slice(s);
-        Ok(a)
-    }
-    fn u32(&mut self) -> Result<u32, Error> {
-        Ok(u32::from_le_bytes(self.array()?))
+    fn of_tables(t: ModelTables, saved: Saved) -> Model {
+        Model {
+            stage1: Weights::new(t.stage1, Vec::new()),
+            stage2: Weights::new(t.stage2, Vec::new()),
+            res: Resources::new(t.res),
+            saved,
+        }
     }
 }
 
@@ -778,7 +682,7 @@ pub fn train(
     if !cfg.two_stage {
         return Model {
             stage1,
-            stage2: Weights::default(),
+            stage2: Weights::new(WeightTables::default(), Vec::new()),
             res,
             saved: Saved::Parts {
                 blob: resources_blob.to_string(),
@@ -847,14 +751,34 @@ mod tests {
             &cfg,
             |_, _, _| {},
         );
-        let bytes = trained.to_bytes();
+        let bytes = trained.to_bytes().unwrap();
         let read = Model::from_bytes(&bytes).unwrap();
         assert_eq!(read.tag_doc(&doc.sents), trained.tag_doc(&doc.sents));
         assert_eq!(read.n_features(), trained.n_features());
         // Read from a file, it keeps no keys and no resources text, and writes the file back.
         assert!(read.stage1.keys.is_empty());
-        assert_eq!(read.to_bytes(), bytes);
-        let leaked: &'static [u8] = Box::leak(bytes.clone().into_boxed_slice());
-        assert_eq!(Model::from_static(leaked).unwrap().to_bytes(), bytes);
+        assert_eq!(read.to_bytes().unwrap(), bytes);
+    }
+
+    #[test]
+    fn a_one_stage_model_is_read_back() {
+        // Its empty second stage used to be written with scale 0, which reading refused
+        // ("bad weight scale 0").
+        let doc = TrainDoc {
+            sents: sents(&["Anna", "visited", "Oslo", "."]),
+            labels: vec![crate::label::from_iob(&["B-PER", "O", "B-LOC", "O"])],
+        };
+        let cfg = TrainConfig {
+            epochs: 2,
+            mix: 1,
+            min_count: 1,
+            two_stage: false,
+            ..TrainConfig::default()
+        };
+        let trained = train(std::slice::from_ref(&doc), "", &cfg, |_, _, _| {});
+        let bytes = trained.to_bytes().unwrap();
+        let read = Model::from_bytes(&bytes).expect("a one-stage model reads back");
+        assert_eq!(read.tag_doc(&doc.sents), trained.tag_doc(&doc.sents));
+        assert_eq!(read.stage2.len(), 0);
     }
 }

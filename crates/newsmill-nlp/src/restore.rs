@@ -9,109 +9,48 @@
 //! unknown to the model's lexicon but are a known word with its non-ASCII letters deleted, those
 //! words are read as the known word for the features (the tokens and their offsets do not
 //! change). The lexicon is the model's own resources (case ratios, clusters, frequency bands,
-//! gazetteers), so nothing here is language-specific; it is only built for models whose lexicon
-//! needs non-ASCII letters ([`MIN_NON_ASCII_SHARE`]), and only when a document needs it.
+//! gazetteers), so nothing here is language-specific. The table of such words
+//! ([`RestorerTables`]) is built with the model's other tables (at build time for the models
+//! compiled into the crate), and only for models whose lexicon needs non-ASCII letters
+//! ([`crate::tables::MIN_NON_ASCII_SHARE`]).
+
+use std::borrow::Cow;
 
 use crate::features::hash_str;
-use crate::resources::{FlatMap, Resources};
+use crate::resources::Resources;
+use crate::tables::RestorerTables;
 
 /// Fewest restorable words a document must have before any is restored: one could be chance.
 pub(crate) const MIN_RESTORED: usize = 2;
 
-/// The share of the lexicon's words with a non-ASCII letter from which a model restores words
-/// (German and Spanish lexicons: 15-17%; English 4.5%, Dutch 1.5%, where such letters are rare
-/// and a text without them has lost nothing).
-pub(crate) const MIN_NON_ASCII_SHARE: f64 = 0.10;
-
-/// Entry of a key shared by two known words of unknown frequency: not restored.
-const AMBIGUOUS: u32 = u32::MAX;
-
-/// The lexicon's words with non-ASCII letters, by the hash of their lowercase form with those
-/// letters deleted.
-#[derive(Default)]
-pub(crate) struct Restorer {
-    by_key: FlatMap<u32>,
-    words: Vec<Box<str>>,
-    /// Frequency band of each word (lower is more frequent; 255 when unknown).
-    bands: Vec<u8>,
-}
-
-impl Restorer {
-    /// Builds the table from the resources' word lists; empty when the lexicon is mostly ASCII.
-    pub(crate) fn build(res: &Resources) -> Restorer {
-        let mut r = Restorer::default();
-        if !res.lexicon_needs_non_ascii() {
-            return r;
-        }
-        let (mut word, mut key) = (String::new(), String::new());
-        res.non_ascii_words(|w| {
-            word.clear();
-            for c in w.chars() {
-                word.extend(c.to_lowercase());
-            }
-            key.clear();
-            key.extend(word.chars().filter(char::is_ascii));
-            if !key.bytes().any(|b| b.is_ascii_alphabetic()) {
-                return;
-            }
-            let kh = hash_str(&key);
-            // A key that is itself a word is that word, not a damaged other one.
-            if res.knows_lower(kh) {
-                return;
-            }
-            let band = res.freq.get(&hash_str(&word)).copied().unwrap_or(u8::MAX);
-            match r.by_key.get(&kh).copied() {
-                None => {
-                    r.by_key.insert(kh, r.words.len() as u32);
-                    r.words.push(word.as_str().into());
-                    r.bands.push(band);
-                }
-                Some(AMBIGUOUS) => {}
-                Some(i) if *r.words[i as usize] == *word => {}
-                Some(i) => {
-                    let other = r.bands[i as usize];
-                    if band < other {
-                        r.words[i as usize] = word.as_str().into();
-                        r.bands[i as usize] = band;
-                    } else if band == other {
-                        r.by_key.insert(kh, AMBIGUOUS);
-                    }
-                }
-            }
-        });
-        r
-    }
-
-    /// The known word `token` (all ASCII, unknown to the lexicon) was before it lost its
-    /// non-ASCII letters, in the token's case pattern.
-    fn restore(&self, lower: &str, token: &str) -> Option<String> {
-        let i = *self.by_key.get(&hash_str(lower))?;
-        let word = self.words.get(i as usize)?;
-        let mut chars = token.chars();
-        let first_upper = chars.next().is_some_and(char::is_uppercase);
-        let all_upper =
-            first_upper && token.chars().count() > 1 && token.chars().all(|c| !c.is_lowercase());
-        Some(if all_upper {
-            word.to_uppercase()
-        } else if first_upper {
-            let mut w = word.chars();
-            w.next()
-                .map(|c| c.to_uppercase().chain(w).collect())
-                .unwrap_or_default()
-        } else {
-            word.to_string()
-        })
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.words.is_empty()
-    }
+/// The known word `token` (all ASCII, unknown to the lexicon; `lower` is its lowercase form)
+/// was before it lost its non-ASCII letters, in the token's case pattern.
+fn restore(t: &RestorerTables, lower: &str, token: &str) -> Option<String> {
+    let i = *t.by_key.get(&hash_str(lower))?;
+    let word = t.word(i)?;
+    let mut chars = token.chars();
+    let first_upper = chars.next().is_some_and(char::is_uppercase);
+    let all_upper =
+        first_upper && token.chars().count() > 1 && token.chars().all(|c| !c.is_lowercase());
+    Some(if all_upper {
+        word.to_uppercase()
+    } else if first_upper {
+        let mut w = word.chars();
+        w.next()
+            .map(|c| c.to_uppercase().chain(w).collect())
+            .unwrap_or_default()
+    } else {
+        word.to_string()
+    })
 }
 
 /// The document with its damaged words restored, when it looks damaged (see the module docs);
-/// `None` when it is read as it is.
-pub(crate) fn restored<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Option<Vec<Vec<String>>> {
-    if !res.restoring {
+/// `None` when it is read as it is. Words that are not restored are borrowed.
+pub(crate) fn restored<'a, S: AsRef<str>>(
+    res: &Resources,
+    doc: &'a [Vec<S>],
+) -> Option<Vec<Vec<Cow<'a, str>>>> {
+    if !res.restoring || !res.lexicon_needs_non_ascii() || res.restorer.is_empty() {
         return None;
     }
     if doc.iter().flatten().any(|w| {
@@ -121,16 +60,9 @@ pub(crate) fn restored<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Option
     }) {
         return None;
     }
-    if !res.lexicon_needs_non_ascii() {
-        return None;
-    }
-    let restorer = res.restorer();
-    if restorer.is_empty() {
-        return None;
-    }
     let mut n = 0usize;
     let mut lower = String::new();
-    let out: Vec<Vec<String>> = doc
+    let out: Vec<Vec<Cow<'a, str>>> = doc
         .iter()
         .map(|sent| {
             sent.iter()
@@ -141,12 +73,12 @@ pub(crate) fn restored<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Option
                     lower.make_ascii_lowercase();
                     if w.bytes().any(|b| b.is_ascii_alphabetic())
                         && !res.knows(w, &lower)
-                        && let Some(r) = restorer.restore(&lower, w)
+                        && let Some(r) = restore(&res.restorer, &lower, w)
                     {
                         n += 1;
-                        return r;
+                        return Cow::Owned(r);
                     }
-                    w.to_string()
+                    Cow::Borrowed(w)
                 })
                 .collect()
         })
@@ -168,8 +100,8 @@ mod tests {
         Resources::parse(&blob)
     }
 
-    fn words(doc: &[Vec<String>]) -> Vec<&str> {
-        doc.iter().flatten().map(String::as_str).collect()
+    fn words<'a>(doc: &'a [Vec<Cow<'_, str>>]) -> Vec<&'a str> {
+        doc.iter().flatten().map(AsRef::as_ref).collect()
     }
 
     #[test]
