@@ -492,8 +492,18 @@ impl Store {
     }
 
     /// Takes the writer lock. Fails with [`IndexError::Locked`] while another writer is open.
+    /// Indexes with one thread per core, up to 4 (48 MiB of indexing memory each).
     pub fn writer(&self) -> Result<Writer<'_>> {
-        Writer::new(self)
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        self.writer_with_threads(threads)
+    }
+
+    /// [`Store::writer`] with `threads` indexing threads (1 to 4; each holds 48 MiB of
+    /// indexing memory): a job told to use one core (`ingest -j 1`) indexes on one.
+    pub fn writer_with_threads(&self, threads: usize) -> Result<Writer<'_>> {
+        Writer::new(self, threads.clamp(1, 4))
     }
 
     fn err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {

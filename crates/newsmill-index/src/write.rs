@@ -171,11 +171,7 @@ pub(crate) fn day_of(published: Option<&str>, fetched_at: Option<&str>) -> Optio
 }
 
 impl<'a> Writer<'a> {
-    pub(crate) fn new(store: &'a Store) -> Result<Writer<'a>> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(4);
+    pub(crate) fn new(store: &'a Store, threads: usize) -> Result<Writer<'a>> {
         let writer = store
             .index
             .writer_with_num_threads(threads, (48 << 20) * threads)

@@ -251,9 +251,11 @@ fn text_len(dom: &Dom, i: usize) -> usize {
 }
 
 /// Stage 1: a class per node (text nodes inherit their parent's).
-pub(crate) fn classify(dom: &Dom, tuning: &Tuning) -> Vec<Class> {
+pub(crate) fn classify<'a>(dom: &'a Dom, tuning: &Tuning) -> Vec<Class> {
     let n = dom.len();
     let mut class = vec![Class::Normal; n];
+    let mut memo: std::collections::HashMap<&'a str, Option<(RemovedReason, bool)>> =
+        std::collections::HashMap::new();
     let protect = article_marker(dom);
     for i in 0..n {
         let node = &dom.nodes[i];
@@ -278,8 +280,14 @@ pub(crate) fn classify(dom: &Dom, tuning: &Tuning) -> Vec<Class> {
         let reason = tag_reason(node.tag).or_else(|| {
             let c = node.attr("class").unwrap_or("");
             let id = node.attr("id").unwrap_or("");
-            class_reason(c, tuning)
-                .or_else(|| class_reason(id, tuning))
+            // Pages repeat a few class names on many elements: each is read once.
+            let mut named = |name: &'a str| {
+                *memo
+                    .entry(name)
+                    .or_insert_with(|| class_reason(name, tuning))
+            };
+            named(c)
+                .or_else(|| named(id))
                 .or_else(|| role_reason(node.attr("role")))
         });
         if let Some((r, strong)) = reason {

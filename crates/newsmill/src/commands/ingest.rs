@@ -133,7 +133,8 @@ pub(crate) fn run(args: IngestArgs) -> anyhow::Result<ExitStatus> {
     if args.follow {
         return follow::run(&args, &store, &pipeline, config);
     }
-    let mut writer = store.writer()?;
+    // As many indexing threads as workers: `-j 1` indexes on one (and holds one indexing heap).
+    let mut writer = store.writer_with_threads(rayon::current_num_threads())?;
     let mut stage = StoryStage::load(&store)?;
     // Local files have a size to set progress against (and an ETA); URLs and stdin do not.
     let total = newsmill_ingest::local_size(&args.sources);

@@ -27,13 +27,20 @@ pub(crate) fn newsmill(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("newsmill starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("stdin written");
+    // Written from a thread so that a child filling its stdout pipe before reading all of its
+    // stdin cannot deadlock the test; a child that exits without reading its stdin (a command
+    // that reads a file) closes the pipe, which is not an error of the command under test.
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || match pipe.write_all(&input) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e),
+        _ => Ok(()),
+    });
     let out = child.wait_with_output().expect("newsmill ends");
+    writer
+        .join()
+        .expect("stdin writer thread")
+        .expect("stdin written");
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),

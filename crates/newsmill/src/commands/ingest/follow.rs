@@ -170,7 +170,7 @@ pub(super) fn run(
         store,
         fetcher: &fetcher,
         pipeline,
-        writer: store.writer()?,
+        writer: store.writer_with_threads(rayon::current_num_threads())?,
         stage: StoryStage::load(store)?,
         counts: Counts::default(),
         progress: Progress::new(),
