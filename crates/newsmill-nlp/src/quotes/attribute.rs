@@ -309,6 +309,16 @@ impl Ctx<'_> {
         Some((k, e))
     }
 
+    /// The object of a preposition cue read loosely ("according to recent polls"): the words
+    /// from token `k` up to a comma, quote or the sentence's end `s1`, at most 15.
+    fn object_after(&self, k: usize, s1: usize) -> Option<(usize, usize)> {
+        let mut e = k;
+        while e < s1 && e - k < 15 && self.inq[e].is_none() && is_word(self.tok(e)) {
+            e += 1;
+        }
+        (e > k).then_some((k, e))
+    }
+
     fn bytes(&self, (a, b): (usize, usize)) -> (usize, usize) {
         (self.toks[a].start, self.toks[b - 1].end)
     }
@@ -527,6 +537,13 @@ impl Ctx<'_> {
                 stop = e;
             }
         }
+        // A participle cue after a comma says something of its own: "praised the volunteers,
+        // saying …" ends the first content at the comma.
+        if let Some(j) = (k + 2..stop)
+            .find(|&j| self.cue_at[j] && self.tok(j - 1) == "," && self.lower[j].ends_with("ing"))
+        {
+            stop = j - 1;
+        }
         let end = self.clause_end(k, stop);
         if end <= start || word_count(&self.text[start..end]) < 2 {
             return None;
@@ -582,6 +599,68 @@ impl Ctx<'_> {
         Some((inner, Some((start, end))))
     }
 
+    /// The content of a post-posed or inverted cue whose source or verb starts at byte `pos`,
+    /// the cue's last token before token `after`: the quote or clause before it
+    /// ([`Ctx::content_before`]), or, when the cue stands between commas inside the sentence
+    /// ("The plan, she said, is dead"; "Still, he said, the vote will go ahead"), the
+    /// sentence around it.
+    fn content_around(
+        &self,
+        pos: usize,
+        after: usize,
+        s0: usize,
+        s1: usize,
+    ) -> Option<(Vec<usize>, Clause)> {
+        if self.quote_closing_before(pos).is_none()
+            && let Some(end) = self.continuation(after, s1)
+        {
+            let start = self.toks[s0].start;
+            if start < pos && word_count(&self.text[start..pos]) >= 1 {
+                let inner: Vec<usize> = self
+                    .quoted
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.start >= start && q.start < end)
+                    .map(|(i, _)| i)
+                    .collect();
+                let end = inner
+                    .iter()
+                    .map(|&i| self.quoted[i].close)
+                    .fold(end, usize::max);
+                return Some((inner, Some((start, end))));
+            }
+        }
+        self.content_before(pos, s0)
+    }
+
+    /// The end (a byte) of the rest of a sentence that goes on after a cue between commas:
+    /// token `after` is a comma followed by words that are no quote, participle ("…, she
+    /// said, adding …"), clause word ("…, he said, and …"), complementizer or cue of their
+    /// own.
+    fn continuation(&self, after: usize, s1: usize) -> Option<usize> {
+        if after + 1 >= s1 || self.tok(after) != "," {
+            return None;
+        }
+        let k = after + 1;
+        let l = &self.lower[k];
+        if self.inq[k].is_some()
+            || !is_word(self.tok(k))
+            || l.ends_with("ing")
+            || self.w.stop.contains(l)
+            || self.w.comp.contains(l)
+            || self.cue_at[k]
+            || self
+                .lex
+                .find(l, |n| self.lower.get(k + 1 + n).map(String::as_str))
+                .is_some()
+        {
+            return None;
+        }
+        let end = self.clause_end(k, s1);
+        (end > self.toks[k].start && word_count(&self.text[self.toks[k].start..end]) >= 2)
+            .then_some(end)
+    }
+
     /// Skips a few time words after token `k` ("said Tuesday", "said on Monday").
     fn skip_time(&self, mut k: usize, s1: usize) -> usize {
         let start = k;
@@ -618,10 +697,19 @@ impl Ctx<'_> {
         };
         match cue.kind {
             CueKind::Prep => {
-                let src = self.np_after(cue.b, s1)?;
+                // Its object is the source, whatever it opens with ("according to recent
+                // polls").
+                let src = self
+                    .np_after(cue.b, s1)
+                    .or_else(|| self.object_after(cue.b, s1))?;
                 attr.source = Some(self.bytes(src));
                 let after = src.1;
-                if after < s1 && self.tok(after) == "," && after + 1 < s1 {
+                // After a claim: "Prices rose, according to the report, …".
+                if cue.a > s0 && self.break_before(cue_start) {
+                    let (q, c) = self.content_before(cue_start, s0)?;
+                    attr.quotes = q;
+                    attr.clause = c;
+                } else if after < s1 && self.tok(after) == "," && after + 1 < s1 {
                     let start = self.toks[after + 1].start;
                     let end = self.clause_end(after + 1, s1);
                     if word_count(&self.text[start..end]) >= 2 {
@@ -667,7 +755,7 @@ impl Ctx<'_> {
                     && self.break_before(cue_start)
                 {
                     attr.source = Some(cl);
-                    let (q, c) = self.content_before(cue_start, s0)?;
+                    let (q, c) = self.content_around(cue_start, cue.b, s0, s1)?;
                     attr.quotes = q;
                     attr.clause = c;
                     self.interrupted(&mut attr, cue.b, s1);
@@ -694,7 +782,7 @@ impl Ctx<'_> {
                     let after_quote = self.quote_closing_before(cue_start).is_some();
                     if after_quote || self.ends_clause(after, s1) {
                         attr.source = Some(self.bytes(src));
-                        let (q, c) = self.content_before(cue_start, s0)?;
+                        let (q, c) = self.content_around(cue_start, after, s0, s1)?;
                         attr.quotes = q;
                         attr.clause = c;
                         self.interrupted(&mut attr, after, s1);
@@ -721,7 +809,7 @@ impl Ctx<'_> {
                     {
                         // Post-posed: "…, Smith said."
                         attr.source = Some(self.bytes(src));
-                        let (q, c) = self.content_before(ss, s0)?;
+                        let (q, c) = self.content_around(ss, after, s0, s1)?;
                         attr.quotes = q;
                         attr.clause = c;
                         self.interrupted(&mut attr, after, s1);
@@ -739,6 +827,41 @@ impl Ctx<'_> {
                     attr.quotes = q;
                     attr.clause = c;
                     return Some(attr);
+                }
+                // A verb joined to an earlier one ("Ana Ruiz met the families and said …",
+                // "… declined to comment but said …") has the sentence's source: the source of
+                // the attribution before it in the sentence, else the sentence's subject. A
+                // relative clause ("Ana Ruiz, who said …, …") has the name before it, and its
+                // content ends with the clause (at the next comma).
+                if let Some(j) = cue.a.checked_sub(1).filter(|&j| j > s0)
+                    && let Some(j) = self.skip_back(j, s0)
+                {
+                    let lj = &self.lower[j];
+                    let src = if self.w.coord.contains(lj) && self.tok(j - 1) != "," {
+                        prev.filter(|p| p.source.is_some() && p.cue.0 >= self.toks[s0].start)
+                            .and_then(|p| p.source)
+                            .or_else(|| self.sentence_subject(cue_start).map(|(s, e, _)| (s, e)))
+                            .map(|s| (s, false))
+                    } else if self.w.relative.contains(lj) && j > s0 + 1 && self.tok(j - 1) == "," {
+                        self.np_before(j - 2, s0)
+                            .map(|np| (self.bytes(self.apposition_head(np, s0)), true))
+                    } else {
+                        None
+                    };
+                    if let Some((src, relative)) = src {
+                        let (q, mut c, ok) = self.content_after(cue, s1)?;
+                        if !ok && cue.kind != CueKind::Say {
+                            return None;
+                        }
+                        if relative && let Some((cs, ce)) = c {
+                            let cut = self.text[cs..ce].find(',').map_or(ce, |i| cs + i);
+                            c = Some((cs, cut));
+                        }
+                        attr.source = Some(src);
+                        attr.quotes = q;
+                        attr.clause = c;
+                        return Some(attr);
+                    }
                 }
                 // A participle after a comma: "…, adding that …" says what the sentence's
                 // source said.
