@@ -341,9 +341,23 @@ impl Ctx<'_> {
             }
             if c > s0 && self.tok(c) == "," && c + 1 < j {
                 let first = &self.lower[c + 1];
+                // A short tag between the commas is about the name before it: an age or a
+                // party and state ("Ana Ruiz, 54, said", "Sen. Bo Lee, R-Ky., said").
+                let tag = j - (c + 1) <= 5
+                    && (c + 1..j).all(|k| {
+                        let t = self.tok(k);
+                        t.chars().all(|ch| ch.is_ascii_digit())
+                            || is_cap(t)
+                            || matches!(t, "-" | "." | "–")
+                    })
+                    && (c + 1..j).any(|k| {
+                        let t = self.tok(k);
+                        t.chars().all(|ch| ch.is_ascii_digit()) || t.len() <= 4
+                    });
                 let inserted = self.w.stop.contains(first)
                     || self.w.det.contains(first)
-                    || !is_cap(self.tok(c + 1));
+                    || !is_cap(self.tok(c + 1))
+                    || tag;
                 // "In X, the streets were adorned with flags, highlighting Y": a finite verb
                 // before any relative word makes the span between the commas a main clause,
                 // not an apposition or relative clause, so nothing before it is the source.
@@ -562,10 +576,14 @@ impl Ctx<'_> {
             .iter()
             .map(|&i| self.quoted[i].close)
             .fold(end, usize::max);
+        // "plans to …", "hoped to …": an infinitive says what was wanted.
+        let infinitive = cue.kind == CueKind::Belief && self.lower[k] == "to" && k == cue.b;
+        // "The poll shows Ruiz ahead": a clause after a verb of showing or finding may
+        // start without "that" when it opens like a subject (the cue model weighs it).
         let clause_ok = if cue.kind == CueKind::That {
-            comp
-        } else {
             comp || self.subject_like(k)
+        } else {
+            comp || infinitive || self.subject_like(k)
         };
         Some((inner, Some((start, end)), clause_ok))
     }
@@ -675,6 +693,42 @@ impl Ctx<'_> {
             }
         }
         k
+    }
+
+    /// Whether all that follows a verb from token `k` to the sentence's end `s1` is an
+    /// object of "tell" and a short adjunct ("…, Smith told the paper.", "…, she said in an
+    /// interview with the station."): at most eight words, no comma, quote or
+    /// complementizer, and after the object a preposition or nothing.
+    fn adjunct_only(&self, cue: &Cue, mut k: usize, s1: usize) -> bool {
+        let tells = matches!(
+            self.lower[cue.a].as_str(),
+            "told" | "tells" | "tell" | "telling" | "asked" | "informed" | "assured"
+        );
+        let end = (k..s1)
+            .rfind(|&i| is_word(self.tok(i)))
+            .map_or(k, |i| i + 1);
+        if end <= k || end - k > 8 {
+            return false;
+        }
+        if (k..end).any(|i| {
+            let t = self.tok(i);
+            self.inq[i].is_some()
+                || matches!(t, "," | ":" | ";")
+                || self.w.comp.contains(&self.lower[i])
+                || self.w.stop.contains(&self.lower[i])
+        }) {
+            return false;
+        }
+        if tells {
+            let from = k;
+            while k < end && k - from < 4 && !self.w.inner.contains(&self.lower[k]) {
+                k += 1;
+            }
+            if k == from {
+                return false;
+            }
+        }
+        k == end || self.w.inner.contains(&self.lower[k])
     }
 
     /// Whether the sentence ends (or a comma or quote follows) at token `k`.
@@ -805,7 +859,10 @@ impl Ctx<'_> {
                     });
                     if cue.kind == CueKind::Say
                         && self.break_before(ss)
-                        && (self.ends_clause(after, s1) || quote_before)
+                        && (self.ends_clause(after, s1)
+                            || quote_before
+                            || (self.adjunct_only(cue, after, s1)
+                                && self.content_before(ss, s0).is_some()))
                     {
                         // Post-posed: "…, Smith said."
                         attr.source = Some(self.bytes(src));
@@ -841,10 +898,24 @@ impl Ctx<'_> {
                         prev.filter(|p| p.source.is_some() && p.cue.0 >= self.toks[s0].start)
                             .and_then(|p| p.source)
                             .or_else(|| self.sentence_subject(cue_start).map(|(s, e, _)| (s, e)))
+                            .or_else(|| {
+                                // A pronoun opening the sentence: "He met them and said …".
+                                self.w
+                                    .pronoun
+                                    .contains(&self.lower[s0])
+                                    .then(|| self.bytes((s0, s0 + 1)))
+                            })
                             .map(|s| (s, false))
                     } else if self.w.relative.contains(lj) && j > s0 + 1 && self.tok(j - 1) == "," {
                         self.np_before(j - 2, s0)
                             .map(|np| (self.bytes(self.apposition_head(np, s0)), true))
+                    } else if self.w.relative.contains(lj)
+                        && lj != "that"
+                        && j > s0
+                        && is_word(self.tok(j - 1))
+                    {
+                        // "Those who want to …": the phrase the relative clause qualifies.
+                        self.np_before(j - 1, s0).map(|np| (self.bytes(np), false))
                     } else {
                         None
                     };
@@ -1034,6 +1105,46 @@ impl Ctx<'_> {
             format!("cont={cont}|len={len}"),
             format!("kind={:?}", cue.kind),
         ]
+    }
+
+    /// Lines that open with a person or organisation and a colon, the way headlines and
+    /// transcripts attribute a claim: "Ruiz: Bridge will reopen in May". The line's rest is
+    /// the content, the colon the cue (quotes after the colon are [`Ctx::lead_in`]'s).
+    fn colon_leads(&self) -> Vec<Attr> {
+        let mut out = Vec::new();
+        let mut line_start = 0;
+        for line in self.text.split_inclusive('\n') {
+            let start = line_start;
+            line_start += line.len();
+            let body = line.trim_end();
+            let lead = start + (line.len() - line.trim_start().len());
+            let Some(colon) = body.find(':').map(|c| start + c) else {
+                continue;
+            };
+            let Some(m) = self.ents.mention_ending_at(colon) else {
+                continue;
+            };
+            if m.start != lead
+                || !matches!(m.kind, EntityType::Per | EntityType::Org)
+                || word_count(&self.text[m.start..m.end]) > 5
+            {
+                continue;
+            }
+            let rest = &self.text[colon + 1..start + body.len()];
+            let content = rest.trim_start();
+            let cs = colon + 1 + (rest.len() - content.len());
+            let content = content.trim_end_matches(['.', ';', ' ']);
+            if word_count(content) < 3 || self.quote_opening_after(colon + 1).is_some() {
+                continue;
+            }
+            out.push(Attr {
+                cue: (colon, colon + 1),
+                source: Some((m.start, m.end)),
+                clause: Some((cs, cs + content.len())),
+                ..Attr::default()
+            });
+        }
+        out
     }
 
     /// A name and a colon right before a quote: "Kasich: “…”".
@@ -1350,6 +1461,7 @@ pub(crate) fn attribute(
         }
         attrs.push(a);
     }
+    attrs.extend(ctx.colon_leads());
     resolve_and_emit(&ctx, attrs)
 }
 

@@ -615,3 +615,42 @@ fn english_joined_verbs_and_relative_clauses() {
         )],
     );
 }
+
+#[test]
+fn english_infinitives_findings_and_headline_colons() {
+    // A verb of wanting with an infinitive; a verb of showing with a clause and no "that".
+    check(
+        "en",
+        "Rosa Vidal plans to rebuild the bridge. The survey shows the mayor ahead in every district.",
+        &[("Rosa Vidal", Per, "Rosa Vidal")],
+        &[
+            (
+                'I',
+                "to rebuild the bridge",
+                "Rosa Vidal",
+                "Rosa Vidal",
+                "plans",
+            ),
+            (
+                'I',
+                "the mayor ahead in every district",
+                "The survey",
+                "",
+                "shows",
+            ),
+        ],
+    );
+    // A headline that opens with a name and a colon.
+    check(
+        "en",
+        "Vidal: Bridge will reopen before winter\n\nThe mayor spoke on Monday.",
+        &[("Rosa Vidal", Per, "Vidal")],
+        &[(
+            'I',
+            "Bridge will reopen before winter",
+            "Vidal",
+            "Rosa Vidal",
+            ":",
+        )],
+    );
+}
