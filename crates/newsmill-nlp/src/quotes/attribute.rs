@@ -1083,8 +1083,28 @@ impl Ctx<'_> {
             .map_or(0, |(s, e)| word_count(&self.text[s..e]))
             .min(40)
             / 5;
+        // The content's first word ("that", "to") or its class.
+        let first_of = |pos: usize| {
+            let i = self.toks.partition_point(|t| t.start < pos);
+            (i < self.toks.len()).then(|| self.class(Some(i), s0, s1))
+        };
+        let cw = a
+            .clause
+            .and_then(|(c, _)| {
+                let i = self.toks.partition_point(|t| t.start < c);
+                self.lower.get(i).map(|l| {
+                    if self.w.comp.contains(l) || l == "to" {
+                        l.as_str()
+                    } else {
+                        first_of(c).unwrap_or("_")
+                    }
+                })
+            })
+            .unwrap_or("_");
         vec![
             "bias".to_string(),
+            format!("cw={cw}"),
+            format!("w={w}|cw={cw}"),
             format!("w={w}"),
             format!("suf={suf}"),
             format!("pc={pc}"),
