@@ -175,6 +175,11 @@ pub(crate) struct Args {
     /// Run the rules without the learned cue model (what `train-quotes` learns from).
     #[arg(long)]
     no_cue_model: bool,
+    /// Do not list a quote inside a reported clause beside the clause
+    /// (`QuoteConfig::nested_quotes` off; PolNeAR annotates such a quote as part of the
+    /// clause only).
+    #[arg(long)]
+    no_nested_quotes: bool,
 }
 
 /// Word positions (char offsets of the words' starts) inside the given spans; a word is a
@@ -577,6 +582,7 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             let t = std::time::Instant::now();
             let config = newsmill_nlp::quotes::QuoteConfig {
                 cue_filter: !args.no_cue_model,
+                nested_quotes: !args.no_nested_quotes,
             };
             let quotes = newsmill_nlp::quotes::find_quotes_with(
                 &record.text,

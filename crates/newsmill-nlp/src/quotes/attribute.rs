@@ -1332,6 +1332,8 @@ pub(crate) struct CueCheck<'a> {
     pub(crate) model: Option<&'a CueModel>,
     /// Keep each attribution's features in its quotes (for training).
     pub(crate) keep_features: bool,
+    /// List a short quote inside a reported clause as a direct quote of its own too.
+    pub(crate) nested_quotes: bool,
 }
 
 /// Finds the attributions of a text in a language with a lexicon.
@@ -1347,6 +1349,7 @@ pub(crate) fn attribute(
     let CueCheck {
         model,
         keep_features,
+        nested_quotes,
     } = check;
     let lower: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
     // A dialogue dash quote ends at a comma followed by a verb of saying ("– Nous n'avons
@@ -1482,12 +1485,12 @@ pub(crate) fn attribute(
         attrs.push(a);
     }
     attrs.extend(ctx.colon_leads());
-    resolve_and_emit(&ctx, attrs)
+    resolve_and_emit(&ctx, attrs, nested_quotes)
 }
 
 /// Resolves every source to an entity, gives unclaimed quotes the speaker of the quote
 /// before them, and builds the output.
-fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
+fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>, nested_quotes: bool) -> Vec<Found> {
     // Which attribution claims each quote.
     let mut claimed: Vec<Option<usize>> = vec![None; ctx.quoted.len()];
     for (k, a) in attrs.iter().enumerate() {
@@ -1617,6 +1620,12 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
                 .clause
                 .is_some_and(|(s, e)| q.start >= s && q.start < e)
         };
+        // Without nested quotes, a quote inside a clause listed whole is part of that
+        // clause's content only.
+        if !nested_quotes && inside_clause(q) && !quote_is_clause[k] {
+            qi += 1;
+            continue;
+        }
         let mut last = qi;
         if !inside_clause(q) {
             while last + 1 < ctx.quoted.len()

@@ -654,3 +654,30 @@ fn english_infinitives_findings_and_headline_colons() {
         )],
     );
 }
+
+#[test]
+fn a_quote_inside_a_clause_is_listed_beside_it_unless_asked_not_to() {
+    let text = "Rosa Vidal said the “reckless and costly” plan would ruin the town.";
+    let e = ents(text, &[("Rosa Vidal", Per, "Rosa Vidal")]);
+    let with = find_quotes(text, Some("en"), &e);
+    assert_eq!(
+        summary(&with).iter().map(|q| q.0).collect::<String>(),
+        "ID",
+        "{with:?}"
+    );
+    let config = super::QuoteConfig {
+        nested_quotes: false,
+        ..super::QuoteConfig::default()
+    };
+    let without = super::find_quotes_with(text, Some("en"), &e, &config);
+    assert_eq!(
+        summary(&without),
+        vec![(
+            'I',
+            "the “reckless and costly” plan would ruin the town".to_string(),
+            "Rosa Vidal".to_string(),
+            "Rosa Vidal".to_string(),
+            "said".to_string()
+        )]
+    );
+}
