@@ -562,20 +562,7 @@ impl Ctx<'_> {
         if end <= start || word_count(&self.text[start..end]) < 2 {
             return None;
         }
-        // Quotes inside the clause are said too.
-        let inner: Vec<usize> = self
-            .quoted
-            .iter()
-            .enumerate()
-            .filter(|(_, q)| q.start >= start && q.start < end)
-            .map(|(i, _)| i)
-            .collect();
-        // A clause that ends inside a quote ends with it: "… opposition to “illegal
-        // unilateral restrictions.”"
-        let end = inner
-            .iter()
-            .map(|&i| self.quoted[i].close)
-            .fold(end, usize::max);
+        let (inner, end) = self.quotes_in_clause(start, end);
         // "plans to …", "hoped to …": an infinitive says what was wanted.
         let infinitive = cue.kind == CueKind::Belief && self.lower[k] == "to" && k == cue.b;
         // "The poll shows Ruiz ahead": a clause after a verb of showing or finding may
@@ -586,6 +573,24 @@ impl Ctx<'_> {
             comp || infinitive || self.subject_like(k)
         };
         Some((inner, Some((start, end)), clause_ok))
+    }
+
+    /// The quotes that open inside a clause `start..end` (they are said too), and the
+    /// clause's end: a clause that ends inside a quote ends with it ("… opposition to
+    /// “illegal unilateral restrictions.”").
+    fn quotes_in_clause(&self, start: usize, end: usize) -> (Vec<usize>, usize) {
+        let inner: Vec<usize> = self
+            .quoted
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.start >= start && q.start < end)
+            .map(|(i, _)| i)
+            .collect();
+        let end = inner
+            .iter()
+            .map(|&i| self.quoted[i].close)
+            .fold(end, usize::max);
+        (inner, end)
     }
 
     /// Whether token `k` may start a clause (a subject): a pronoun, a determiner, a name.
@@ -634,17 +639,7 @@ impl Ctx<'_> {
         {
             let start = self.toks[s0].start;
             if start < pos && word_count(&self.text[start..pos]) >= 1 {
-                let inner: Vec<usize> = self
-                    .quoted
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, q)| q.start >= start && q.start < end)
-                    .map(|(i, _)| i)
-                    .collect();
-                let end = inner
-                    .iter()
-                    .map(|&i| self.quoted[i].close)
-                    .fold(end, usize::max);
+                let (inner, end) = self.quotes_in_clause(start, end);
                 return Some((inner, Some((start, end))));
             }
         }
