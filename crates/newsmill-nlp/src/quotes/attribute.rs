@@ -309,7 +309,7 @@ impl Ctx<'_> {
         Some((k, e))
     }
 
-    /// The object of a preposition cue read loosely ("according to recent polls"): the words
+    /// The object of a preposition cue read loosely ("according to early counts"): the words
     /// from token `k` up to a comma, quote or the sentence's end `s1`, at most 15.
     fn object_after(&self, k: usize, s1: usize) -> Option<(usize, usize)> {
         let mut e = k;
@@ -342,7 +342,7 @@ impl Ctx<'_> {
             if c > s0 && self.tok(c) == "," && c + 1 < j {
                 let first = &self.lower[c + 1];
                 // A short tag between the commas is about the name before it: an age or a
-                // party and state ("Ana Ruiz, 54, said", "Sen. Bo Lee, R-Ky., said").
+                // party and state ("Ana Ruiz, 54, said", "Sen. Bo Lee, D-Ore., said").
                 let tag = j - (c + 1) <= 5
                     && (c + 1..j).all(|k| {
                         let t = self.tok(k);
