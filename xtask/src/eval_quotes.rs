@@ -172,6 +172,14 @@ pub(crate) struct Args {
     /// character offsets) to this file, for error analysis (refused on the held-out part).
     #[arg(long)]
     dump: Option<PathBuf>,
+    /// Run the rules without the learned cue model (what `train-quotes` learns from).
+    #[arg(long)]
+    no_cue_model: bool,
+    /// Do not list a quote inside a reported clause beside the clause
+    /// (`QuoteConfig::nested_quotes` off; PolNeAR annotates such a quote as part of the
+    /// clause only).
+    #[arg(long)]
+    no_nested_quotes: bool,
 }
 
 /// Word positions (char offsets of the words' starts) inside the given spans; a word is a
@@ -572,8 +580,16 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             };
             newsmill_nlp::enrich(&mut record, &nlp);
             let t = std::time::Instant::now();
-            let quotes =
-                newsmill_nlp::quotes::find_quotes(&record.text, Some("en"), &record.entities);
+            let config = newsmill_nlp::quotes::QuoteConfig {
+                cue_filter: !args.no_cue_model,
+                nested_quotes: !args.no_nested_quotes,
+            };
+            let quotes = newsmill_nlp::quotes::find_quotes_with(
+                &record.text,
+                Some("en"),
+                &record.entities,
+                &config,
+            );
             sc.cpu += t.elapsed().as_secs_f64();
             sc.chars += a.text.len();
             let _ = score_article(a, &quotes, &mut sc, &mut missed, &mut wrong);

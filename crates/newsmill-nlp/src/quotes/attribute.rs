@@ -309,6 +309,16 @@ impl Ctx<'_> {
         Some((k, e))
     }
 
+    /// The object of a preposition cue read loosely ("according to early counts"): the words
+    /// from token `k` up to a comma, quote or the sentence's end `s1`, at most 15.
+    fn object_after(&self, k: usize, s1: usize) -> Option<(usize, usize)> {
+        let mut e = k;
+        while e < s1 && e - k < 15 && self.inq[e].is_none() && is_word(self.tok(e)) {
+            e += 1;
+        }
+        (e > k).then_some((k, e))
+    }
+
     fn bytes(&self, (a, b): (usize, usize)) -> (usize, usize) {
         (self.toks[a].start, self.toks[b - 1].end)
     }
@@ -331,9 +341,23 @@ impl Ctx<'_> {
             }
             if c > s0 && self.tok(c) == "," && c + 1 < j {
                 let first = &self.lower[c + 1];
+                // A short tag between the commas is about the name before it: an age or a
+                // party and state ("Ana Ruiz, 54, said", "Sen. Bo Lee, D-Ore., said").
+                let tag = j - (c + 1) <= 5
+                    && (c + 1..j).all(|k| {
+                        let t = self.tok(k);
+                        t.chars().all(|ch| ch.is_ascii_digit())
+                            || is_cap(t)
+                            || matches!(t, "-" | "." | "–")
+                    })
+                    && (c + 1..j).any(|k| {
+                        let t = self.tok(k);
+                        t.chars().all(|ch| ch.is_ascii_digit()) || t.len() <= 4
+                    });
                 let inserted = self.w.stop.contains(first)
                     || self.w.det.contains(first)
-                    || !is_cap(self.tok(c + 1));
+                    || !is_cap(self.tok(c + 1))
+                    || tag;
                 // "In X, the streets were adorned with flags, highlighting Y": a finite verb
                 // before any relative word makes the span between the commas a main clause,
                 // not an apposition or relative clause, so nothing before it is the source.
@@ -527,11 +551,34 @@ impl Ctx<'_> {
                 stop = e;
             }
         }
+        // A participle cue after a comma says something of its own: "praised the volunteers,
+        // saying …" ends the first content at the comma.
+        if let Some(j) = (k + 2..stop)
+            .find(|&j| self.cue_at[j] && self.tok(j - 1) == "," && self.lower[j].ends_with("ing"))
+        {
+            stop = j - 1;
+        }
         let end = self.clause_end(k, stop);
         if end <= start || word_count(&self.text[start..end]) < 2 {
             return None;
         }
-        // Quotes inside the clause are said too.
+        let (inner, end) = self.quotes_in_clause(start, end);
+        // "plans to …", "hoped to …": an infinitive says what was wanted.
+        let infinitive = cue.kind == CueKind::Belief && self.lower[k] == "to" && k == cue.b;
+        // "The poll shows Ruiz ahead": a clause after a verb of showing or finding may
+        // start without "that" when it opens like a subject (the cue model weighs it).
+        let clause_ok = if cue.kind == CueKind::That {
+            comp || self.subject_like(k)
+        } else {
+            comp || infinitive || self.subject_like(k)
+        };
+        Some((inner, Some((start, end)), clause_ok))
+    }
+
+    /// The quotes that open inside a clause `start..end` (they are said too), and the
+    /// clause's end: a clause that ends inside a quote ends with it ("… opposition to
+    /// “illegal unilateral restrictions.”").
+    fn quotes_in_clause(&self, start: usize, end: usize) -> (Vec<usize>, usize) {
         let inner: Vec<usize> = self
             .quoted
             .iter()
@@ -539,18 +586,11 @@ impl Ctx<'_> {
             .filter(|(_, q)| q.start >= start && q.start < end)
             .map(|(i, _)| i)
             .collect();
-        // A clause that ends inside a quote ends with it: "… opposition to “illegal
-        // unilateral restrictions.”"
         let end = inner
             .iter()
             .map(|&i| self.quoted[i].close)
             .fold(end, usize::max);
-        let clause_ok = if cue.kind == CueKind::That {
-            comp
-        } else {
-            comp || self.subject_like(k)
-        };
-        Some((inner, Some((start, end)), clause_ok))
+        (inner, end)
     }
 
     /// Whether token `k` may start a clause (a subject): a pronoun, a determiner, a name.
@@ -582,6 +622,58 @@ impl Ctx<'_> {
         Some((inner, Some((start, end))))
     }
 
+    /// The content of a post-posed or inverted cue whose source or verb starts at byte `pos`,
+    /// the cue's last token before token `after`: the quote or clause before it
+    /// ([`Ctx::content_before`]), or, when the cue stands between commas inside the sentence
+    /// ("The plan, she said, is dead"; "Still, he said, the vote will go ahead"), the
+    /// sentence around it.
+    fn content_around(
+        &self,
+        pos: usize,
+        after: usize,
+        s0: usize,
+        s1: usize,
+    ) -> Option<(Vec<usize>, Clause)> {
+        if self.quote_closing_before(pos).is_none()
+            && let Some(end) = self.continuation(after, s1)
+        {
+            let start = self.toks[s0].start;
+            if start < pos && word_count(&self.text[start..pos]) >= 1 {
+                let (inner, end) = self.quotes_in_clause(start, end);
+                return Some((inner, Some((start, end))));
+            }
+        }
+        self.content_before(pos, s0)
+    }
+
+    /// The end (a byte) of the rest of a sentence that goes on after a cue between commas:
+    /// token `after` is a comma followed by words that are no quote, participle ("…, she
+    /// said, adding …"), clause word ("…, he said, and …"), complementizer or cue of their
+    /// own.
+    fn continuation(&self, after: usize, s1: usize) -> Option<usize> {
+        if after + 1 >= s1 || self.tok(after) != "," {
+            return None;
+        }
+        let k = after + 1;
+        let l = &self.lower[k];
+        if self.inq[k].is_some()
+            || !is_word(self.tok(k))
+            || l.ends_with("ing")
+            || self.w.stop.contains(l)
+            || self.w.comp.contains(l)
+            || self.cue_at[k]
+            || self
+                .lex
+                .find(l, |n| self.lower.get(k + 1 + n).map(String::as_str))
+                .is_some()
+        {
+            return None;
+        }
+        let end = self.clause_end(k, s1);
+        (end > self.toks[k].start && word_count(&self.text[self.toks[k].start..end]) >= 2)
+            .then_some(end)
+    }
+
     /// Skips a few time words after token `k` ("said Tuesday", "said on Monday").
     fn skip_time(&self, mut k: usize, s1: usize) -> usize {
         let start = k;
@@ -596,6 +688,42 @@ impl Ctx<'_> {
             }
         }
         k
+    }
+
+    /// Whether all that follows a verb from token `k` to the sentence's end `s1` is an
+    /// object of "tell" and a short adjunct ("…, Smith told the paper.", "…, she said in an
+    /// interview with the station."): at most eight words, no comma, quote or
+    /// complementizer, and after the object a preposition or nothing.
+    fn adjunct_only(&self, cue: &Cue, mut k: usize, s1: usize) -> bool {
+        let tells = matches!(
+            self.lower[cue.a].as_str(),
+            "told" | "tells" | "tell" | "telling" | "asked" | "informed" | "assured"
+        );
+        let end = (k..s1)
+            .rfind(|&i| is_word(self.tok(i)))
+            .map_or(k, |i| i + 1);
+        if end <= k || end - k > 8 {
+            return false;
+        }
+        if (k..end).any(|i| {
+            let t = self.tok(i);
+            self.inq[i].is_some()
+                || matches!(t, "," | ":" | ";")
+                || self.w.comp.contains(&self.lower[i])
+                || self.w.stop.contains(&self.lower[i])
+        }) {
+            return false;
+        }
+        if tells {
+            let from = k;
+            while k < end && k - from < 4 && !self.w.inner.contains(&self.lower[k]) {
+                k += 1;
+            }
+            if k == from {
+                return false;
+            }
+        }
+        k == end || self.w.inner.contains(&self.lower[k])
     }
 
     /// Whether the sentence ends (or a comma or quote follows) at token `k`.
@@ -618,10 +746,19 @@ impl Ctx<'_> {
         };
         match cue.kind {
             CueKind::Prep => {
-                let src = self.np_after(cue.b, s1)?;
+                // Its object is the source, whatever it opens with ("according to recent
+                // polls").
+                let src = self
+                    .np_after(cue.b, s1)
+                    .or_else(|| self.object_after(cue.b, s1))?;
                 attr.source = Some(self.bytes(src));
                 let after = src.1;
-                if after < s1 && self.tok(after) == "," && after + 1 < s1 {
+                // After a claim: "Prices rose, according to the report, …".
+                if cue.a > s0 && self.break_before(cue_start) {
+                    let (q, c) = self.content_before(cue_start, s0)?;
+                    attr.quotes = q;
+                    attr.clause = c;
+                } else if after < s1 && self.tok(after) == "," && after + 1 < s1 {
                     let start = self.toks[after + 1].start;
                     let end = self.clause_end(after + 1, s1);
                     if word_count(&self.text[start..end]) >= 2 {
@@ -667,7 +804,7 @@ impl Ctx<'_> {
                     && self.break_before(cue_start)
                 {
                     attr.source = Some(cl);
-                    let (q, c) = self.content_before(cue_start, s0)?;
+                    let (q, c) = self.content_around(cue_start, cue.b, s0, s1)?;
                     attr.quotes = q;
                     attr.clause = c;
                     self.interrupted(&mut attr, cue.b, s1);
@@ -694,7 +831,7 @@ impl Ctx<'_> {
                     let after_quote = self.quote_closing_before(cue_start).is_some();
                     if after_quote || self.ends_clause(after, s1) {
                         attr.source = Some(self.bytes(src));
-                        let (q, c) = self.content_before(cue_start, s0)?;
+                        let (q, c) = self.content_around(cue_start, after, s0, s1)?;
                         attr.quotes = q;
                         attr.clause = c;
                         self.interrupted(&mut attr, after, s1);
@@ -717,11 +854,14 @@ impl Ctx<'_> {
                     });
                     if cue.kind == CueKind::Say
                         && self.break_before(ss)
-                        && (self.ends_clause(after, s1) || quote_before)
+                        && (self.ends_clause(after, s1)
+                            || quote_before
+                            || (self.adjunct_only(cue, after, s1)
+                                && self.content_before(ss, s0).is_some()))
                     {
                         // Post-posed: "…, Smith said."
                         attr.source = Some(self.bytes(src));
-                        let (q, c) = self.content_before(ss, s0)?;
+                        let (q, c) = self.content_around(ss, after, s0, s1)?;
                         attr.quotes = q;
                         attr.clause = c;
                         self.interrupted(&mut attr, after, s1);
@@ -739,6 +879,55 @@ impl Ctx<'_> {
                     attr.quotes = q;
                     attr.clause = c;
                     return Some(attr);
+                }
+                // A verb joined to an earlier one ("Ana Ruiz met the families and said …",
+                // "… declined to comment but said …") has the sentence's source: the source of
+                // the attribution before it in the sentence, else the sentence's subject. A
+                // relative clause ("Ana Ruiz, who said …, …") has the name before it, and its
+                // content ends with the clause (at the next comma).
+                if let Some(j) = cue.a.checked_sub(1).filter(|&j| j > s0)
+                    && let Some(j) = self.skip_back(j, s0)
+                {
+                    let lj = &self.lower[j];
+                    let src = if self.w.coord.contains(lj) && self.tok(j - 1) != "," {
+                        prev.filter(|p| p.source.is_some() && p.cue.0 >= self.toks[s0].start)
+                            .and_then(|p| p.source)
+                            .or_else(|| self.sentence_subject(cue_start).map(|(s, e, _)| (s, e)))
+                            .or_else(|| {
+                                // A pronoun opening the sentence: "He met them and said …".
+                                self.w
+                                    .pronoun
+                                    .contains(&self.lower[s0])
+                                    .then(|| self.bytes((s0, s0 + 1)))
+                            })
+                            .map(|s| (s, false))
+                    } else if self.w.relative.contains(lj) && j > s0 + 1 && self.tok(j - 1) == "," {
+                        self.np_before(j - 2, s0)
+                            .map(|np| (self.bytes(self.apposition_head(np, s0)), true))
+                    } else if self.w.relative.contains(lj)
+                        && lj != "that"
+                        && j > s0
+                        && is_word(self.tok(j - 1))
+                    {
+                        // "Those who want to …": the phrase the relative clause qualifies.
+                        self.np_before(j - 1, s0).map(|np| (self.bytes(np), false))
+                    } else {
+                        None
+                    };
+                    if let Some((src, relative)) = src {
+                        let (q, mut c, ok) = self.content_after(cue, s1)?;
+                        if !ok && cue.kind != CueKind::Say {
+                            return None;
+                        }
+                        if relative && let Some((cs, ce)) = c {
+                            let cut = self.text[cs..ce].find(',').map_or(ce, |i| cs + i);
+                            c = Some((cs, cut));
+                        }
+                        attr.source = Some(src);
+                        attr.quotes = q;
+                        attr.clause = c;
+                        return Some(attr);
+                    }
                 }
                 // A participle after a comma: "…, adding that …" says what the sentence's
                 // source said.
@@ -889,8 +1078,28 @@ impl Ctx<'_> {
             .map_or(0, |(s, e)| word_count(&self.text[s..e]))
             .min(40)
             / 5;
+        // The content's first word ("that", "to") or its class.
+        let first_of = |pos: usize| {
+            let i = self.toks.partition_point(|t| t.start < pos);
+            (i < self.toks.len()).then(|| self.class(Some(i), s0, s1))
+        };
+        let cw = a
+            .clause
+            .and_then(|(c, _)| {
+                let i = self.toks.partition_point(|t| t.start < c);
+                self.lower.get(i).map(|l| {
+                    if self.w.comp.contains(l) || l == "to" {
+                        l.as_str()
+                    } else {
+                        first_of(c).unwrap_or("_")
+                    }
+                })
+            })
+            .unwrap_or("_");
         vec![
             "bias".to_string(),
+            format!("cw={cw}"),
+            format!("w={w}|cw={cw}"),
             format!("w={w}"),
             format!("suf={suf}"),
             format!("pc={pc}"),
@@ -911,6 +1120,46 @@ impl Ctx<'_> {
             format!("cont={cont}|len={len}"),
             format!("kind={:?}", cue.kind),
         ]
+    }
+
+    /// Lines that open with a person or organisation and a colon, the way headlines and
+    /// transcripts attribute a claim: "Ruiz: Bridge will reopen in May". The line's rest is
+    /// the content, the colon the cue (quotes after the colon are [`Ctx::lead_in`]'s).
+    fn colon_leads(&self) -> Vec<Attr> {
+        let mut out = Vec::new();
+        let mut line_start = 0;
+        for line in self.text.split_inclusive('\n') {
+            let start = line_start;
+            line_start += line.len();
+            let body = line.trim_end();
+            let lead = start + (line.len() - line.trim_start().len());
+            let Some(colon) = body.find(':').map(|c| start + c) else {
+                continue;
+            };
+            let Some(m) = self.ents.mention_ending_at(colon) else {
+                continue;
+            };
+            if m.start != lead
+                || !matches!(m.kind, EntityType::Per | EntityType::Org)
+                || word_count(&self.text[m.start..m.end]) > 5
+            {
+                continue;
+            }
+            let rest = &self.text[colon + 1..start + body.len()];
+            let content = rest.trim_start();
+            let cs = colon + 1 + (rest.len() - content.len());
+            let content = content.trim_end_matches(['.', ';', ' ']);
+            if word_count(content) < 3 || self.quote_opening_after(colon + 1).is_some() {
+                continue;
+            }
+            out.push(Attr {
+                cue: (colon, colon + 1),
+                source: Some((m.start, m.end)),
+                clause: Some((cs, cs + content.len())),
+                ..Attr::default()
+            });
+        }
+        out
     }
 
     /// A name and a colon right before a quote: "Kasich: “…”".
@@ -1078,6 +1327,8 @@ pub(crate) struct CueCheck<'a> {
     pub(crate) model: Option<&'a CueModel>,
     /// Keep each attribution's features in its quotes (for training).
     pub(crate) keep_features: bool,
+    /// List a short quote inside a reported clause as a direct quote of its own too.
+    pub(crate) nested_quotes: bool,
 }
 
 /// Finds the attributions of a text in a language with a lexicon.
@@ -1093,6 +1344,7 @@ pub(crate) fn attribute(
     let CueCheck {
         model,
         keep_features,
+        nested_quotes,
     } = check;
     let lower: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
     // A dialogue dash quote ends at a comma followed by a verb of saying ("– Nous n'avons
@@ -1227,12 +1479,13 @@ pub(crate) fn attribute(
         }
         attrs.push(a);
     }
-    resolve_and_emit(&ctx, attrs)
+    attrs.extend(ctx.colon_leads());
+    resolve_and_emit(&ctx, attrs, nested_quotes)
 }
 
 /// Resolves every source to an entity, gives unclaimed quotes the speaker of the quote
 /// before them, and builds the output.
-fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
+fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>, nested_quotes: bool) -> Vec<Found> {
     // Which attribution claims each quote.
     let mut claimed: Vec<Option<usize>> = vec![None; ctx.quoted.len()];
     for (k, a) in attrs.iter().enumerate() {
@@ -1362,6 +1615,12 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>) -> Vec<Found> {
                 .clause
                 .is_some_and(|(s, e)| q.start >= s && q.start < e)
         };
+        // Without nested quotes, a quote inside a clause listed whole is part of that
+        // clause's content only.
+        if !nested_quotes && inside_clause(q) && !quote_is_clause[k] {
+            qi += 1;
+            continue;
+        }
         let mut last = qi;
         if !inside_clause(q) {
             while last + 1 < ctx.quoted.len()

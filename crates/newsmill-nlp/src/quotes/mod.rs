@@ -64,11 +64,19 @@ pub struct QuoteConfig {
     /// Drop the attributions the learned cue model rejects (`data/quotes/cue-model-en.txt.zst`,
     /// made by `cargo xtask train-quotes`).
     pub cue_filter: bool,
+    /// List a quote inside a reported clause ("called for a joint opposition to “illegal
+    /// unilateral restrictions”") as a direct quote of its own beside the clause (the
+    /// default: its exact words are what a reader looks for). Without it the quote is part
+    /// of the clause's content only, as attribution corpora such as PolNeAR annotate it.
+    pub nested_quotes: bool,
 }
 
 impl Default for QuoteConfig {
     fn default() -> QuoteConfig {
-        QuoteConfig { cue_filter: true }
+        QuoteConfig {
+            cue_filter: true,
+            nested_quotes: true,
+        }
     }
 }
 
@@ -79,7 +87,7 @@ pub fn find_quotes_with(
     entities: &[Entity],
     config: &QuoteConfig,
 ) -> Vec<Quote> {
-    run(text, language, entities, config.cue_filter, false)
+    run(text, language, entities, config, false)
         .into_iter()
         .map(|(q, _)| q)
         .collect()
@@ -94,14 +102,18 @@ pub fn quotes_with_cue_features(
     language: Option<&str>,
     entities: &[Entity],
 ) -> Vec<(Quote, Vec<String>)> {
-    run(text, language, entities, false, true)
+    let config = QuoteConfig {
+        cue_filter: false,
+        ..QuoteConfig::default()
+    };
+    run(text, language, entities, &config, true)
 }
 
 fn run(
     text: &str,
     language: Option<&str>,
     entities: &[Entity],
-    cue_model: bool,
+    config: &QuoteConfig,
     keep_features: bool,
 ) -> Vec<(Quote, Vec<String>)> {
     let index = CharIndex::new(text);
@@ -114,7 +126,7 @@ fn run(
         (Some(lex), Some(words)) => {
             let tokens = tokenize(text);
             let ents = resolve::EntityIndex::new(text, &index, entities, words);
-            let model = if cue_model {
+            let model = if config.cue_filter {
                 cuemodel::CueModel::for_language(lang)
             } else {
                 None
@@ -129,6 +141,7 @@ fn run(
                 attribute::CueCheck {
                     model,
                     keep_features,
+                    nested_quotes: config.nested_quotes,
                 },
             )
         }

@@ -195,18 +195,28 @@ fn english_speaker_after_a_quote_and_appositions() {
 
 #[test]
 fn english_the_sentence_subject_speaks() {
-    // A participle with no attribution before it in its sentence: the subject said it.
+    // A participle with no attribution before it in its sentence: the subject said it. The
+    // verb joined by "and" has the same subject, and its content ends at the participle.
     check(
         "en",
         "On Tuesday, Carla Nunes visited the flooded valley and praised the volunteers, saying, “They worked through the night for their neighbours.”",
         &[("Carla Nunes", Per, "Carla Nunes")],
-        &[(
-            'D',
-            "They worked through the night for their neighbours.",
-            "Carla Nunes",
-            "Carla Nunes",
-            "saying",
-        )],
+        &[
+            (
+                'I',
+                "the volunteers",
+                "Carla Nunes",
+                "Carla Nunes",
+                "praised",
+            ),
+            (
+                'D',
+                "They worked through the night for their neighbours.",
+                "Carla Nunes",
+                "Carla Nunes",
+                "saying",
+            ),
+        ],
     );
 }
 
@@ -533,5 +543,141 @@ fn a_main_clause_between_commas_is_not_an_apposition() {
             "Dana Reyes",
             "said",
         )],
+    );
+}
+
+#[test]
+fn english_cue_inside_the_sentence_and_claims_before_according_to() {
+    // A cue between commas inside the sentence: the content is the sentence around it.
+    check(
+        "en",
+        "Still, Rosa Vidal said, the bridge will reopen in May.",
+        &[("Rosa Vidal", Per, "Rosa Vidal")],
+        &[(
+            'I',
+            "Still, Rosa Vidal said, the bridge will reopen in May",
+            "Rosa Vidal",
+            "Rosa Vidal",
+            "said",
+        )],
+    );
+    // "according to" after the claim, its object a description that opens in lowercase.
+    check(
+        "en",
+        "Turnout fell sharply in the northern districts, according to early counts by volunteers.",
+        &[],
+        &[(
+            'I',
+            "Turnout fell sharply in the northern districts",
+            "early counts by volunteers",
+            "",
+            "according to",
+        )],
+    );
+}
+
+#[test]
+fn english_joined_verbs_and_relative_clauses() {
+    // A second verb joined by "but" has the sentence's subject ("declined" is a learned cue
+    // word, its content ends at the coordination).
+    check(
+        "en",
+        "Omar Haddad declined to name the donors but said the fund had doubled.",
+        &[("Omar Haddad", Per, "Omar Haddad")],
+        &[
+            (
+                'I',
+                "to name the donors",
+                "Omar Haddad",
+                "Omar Haddad",
+                "declined",
+            ),
+            (
+                'I',
+                "the fund had doubled",
+                "Omar Haddad",
+                "Omar Haddad",
+                "said",
+            ),
+        ],
+    );
+    // A relative clause: the name before it is the source, and its content ends with it.
+    check(
+        "en",
+        "Lena Fischer, who said the tunnel was unsafe, resigned on Friday.",
+        &[("Lena Fischer", Per, "Lena Fischer")],
+        &[(
+            'I',
+            "the tunnel was unsafe",
+            "Lena Fischer",
+            "Lena Fischer",
+            "said",
+        )],
+    );
+}
+
+#[test]
+fn english_infinitives_findings_and_headline_colons() {
+    // A verb of wanting with an infinitive; a verb of showing with a clause and no "that".
+    check(
+        "en",
+        "Rosa Vidal plans to rebuild the bridge. The survey shows the mayor ahead in every district.",
+        &[("Rosa Vidal", Per, "Rosa Vidal")],
+        &[
+            (
+                'I',
+                "to rebuild the bridge",
+                "Rosa Vidal",
+                "Rosa Vidal",
+                "plans",
+            ),
+            (
+                'I',
+                "the mayor ahead in every district",
+                "The survey",
+                "",
+                "shows",
+            ),
+        ],
+    );
+    // A headline that opens with a name and a colon.
+    check(
+        "en",
+        "Vidal: Bridge will reopen before winter\n\nThe mayor spoke on Monday.",
+        &[("Rosa Vidal", Per, "Vidal")],
+        &[(
+            'I',
+            "Bridge will reopen before winter",
+            "Vidal",
+            "Rosa Vidal",
+            ":",
+        )],
+    );
+}
+
+#[test]
+fn a_quote_inside_a_clause_is_listed_beside_it_unless_asked_not_to() {
+    let text = "Rosa Vidal said the “reckless and costly” plan would ruin the town.";
+    let e = ents(text, &[("Rosa Vidal", Per, "Rosa Vidal")]);
+    let with = find_quotes(text, Some("en"), &e);
+    assert_eq!(
+        summary(&with).iter().map(|q| q.0).collect::<String>(),
+        "ID",
+        "{with:?}"
+    );
+    let config = super::QuoteConfig {
+        nested_quotes: false,
+        ..super::QuoteConfig::default()
+    };
+    let without = super::find_quotes_with(text, Some("en"), &e, &config);
+    assert_eq!(
+        summary(&without),
+        vec![(
+            'I',
+            "the “reckless and costly” plan would ruin the town".to_string(),
+            "Rosa Vidal".to_string(),
+            "Rosa Vidal".to_string(),
+            "said".to_string()
+        )]
     );
 }

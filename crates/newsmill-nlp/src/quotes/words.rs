@@ -50,6 +50,7 @@ pub(crate) struct Words {
     pub(crate) negation: HashSet<String>,
     pub(crate) finite: HashSet<String>,
     pub(crate) relative: HashSet<String>,
+    pub(crate) coord: HashSet<String>,
     pub(crate) male: HashSet<String>,
     pub(crate) female: HashSet<String>,
 }
@@ -83,6 +84,7 @@ impl Words {
                 "negation" => &mut w.negation,
                 "finite" => &mut w.finite,
                 "relative" => &mut w.relative,
+                "coord" => &mut w.coord,
                 "male" => &mut w.male,
                 "female" => &mut w.female,
                 _ => continue,
