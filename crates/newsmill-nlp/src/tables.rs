@@ -796,16 +796,25 @@ struct FileReader<'a> {
     pos: usize,
 }
 
+/// The next `n` bytes of `buf` from `*pos` (which moves past them), or `truncated` as the error.
+fn take_bytes<'a>(
+    buf: &'a [u8],
+    pos: &mut usize,
+    n: usize,
+    truncated: &str,
+) -> Result<&'a [u8], String> {
+    let end = pos
+        .checked_add(n)
+        .filter(|&e| e <= buf.len())
+        .ok_or_else(|| truncated.to_string())?;
+    let s = &buf[*pos..end];
+    *pos = end;
+    Ok(s)
+}
+
 impl<'a> FileReader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or_else(|| String::from("truncated model file"))?;
-        let s = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(s)
+        take_bytes(self.buf, &mut self.pos, n, "truncated model file")
     }
     fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
         let s = self.take(N)?;
@@ -874,14 +883,7 @@ struct ImageReader {
 
 impl ImageReader {
     fn take(&mut self, n: usize) -> Result<&'static [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or_else(|| String::from("truncated table image"))?;
-        let s = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(s)
+        take_bytes(self.buf, &mut self.pos, n, "truncated table image")
     }
     fn u64(&mut self) -> Result<u64, String> {
         let b = self.take(8)?;
