@@ -114,6 +114,99 @@ pub fn guess_short(text: &str) -> Option<&'static str> {
     (top >= GUESS_MIN_WORDS && top >= next + GUESS_MARGIN).then_some(lists[best].0)
 }
 
+/// Each function word of `data/function-words.txt` with the languages it belongs to, as a bit
+/// per entry of [`function_words`], read once.
+fn function_word_bits() -> &'static std::collections::HashMap<&'static str, u32> {
+    static BITS: std::sync::OnceLock<std::collections::HashMap<&'static str, u32>> =
+        std::sync::OnceLock::new();
+    BITS.get_or_init(|| {
+        let mut bits = std::collections::HashMap::new();
+        for (i, (_, words)) in function_words().iter().enumerate().take(32) {
+            for &w in words {
+                *bits.entry(w).or_insert(0) |= 1u32 << i;
+            }
+        }
+        bits
+    })
+}
+
+/// The least share of a text's words that must be function words of the language (in 8 of 10
+/// windows of news prose on the extraction dev pages, en/de/es/fr, 0.29 to 0.49 of them are).
+const CONFIRM_MIN_SHARE: f64 = 0.25;
+/// How many times more function words of the language than of any other list.
+const CONFIRM_RATIO: usize = 2;
+/// Languages [`function_words_confirm`] never confirms: whatlang knows a close relative of
+/// each that has no function-word list here and shares most of its function words (Afrikaans
+/// reads as Dutch by them, Catalan nearly as Spanish), so a text in it could be confirmed.
+const CONFIRM_NEVER: &[&str] = &["nl", "es"];
+
+/// Whether the function words of `text` plainly say it is written in `code`: at least
+/// `min_words` of them, a quarter of its words, and twice as many as of any other language of
+/// `data/function-words.txt`. A cheap check, for prose long enough to tell (a few sentences),
+/// that the caller's expected language is right; `false` says nothing (the text may still be
+/// in `code`). A language without a list is never confirmed, nor Dutch and Spanish, whose
+/// close relatives whatlang knows (Afrikaans, Catalan) share their function words.
+///
+/// The NLP stage asks it of each block before asking whatlang ([`detect_language_reliable`]).
+/// The thresholds were chosen on the extraction dev pages, where 8 in 10 windows of news prose
+/// have 0.29 to 0.49 of their words in the list of their language, and the windows with a block
+/// whatlang gives another language than the record's have at most 0.05 in the record's list;
+/// with the check, the records of those 789 pages and of the sample WARC are byte-identical
+/// to those without it.
+///
+/// ```
+/// let de = "Die Regierung hat am Mittwoch neue Regeln für den Verkehr beschlossen. Sie sollen \
+///           ab dem nächsten Jahr gelten, sagte der Minister in Berlin, und er wird sie mit den \
+///           Ländern noch einmal besprechen, bevor das Gesetz in den Bundestag kommt.";
+/// assert!(newsmill_lang::function_words_confirm(de, "de", 10));
+/// assert!(!newsmill_lang::function_words_confirm(de, "en", 10));
+/// assert!(!newsmill_lang::function_words_confirm("Merkel, Macron, Paris.", "de", 1));
+/// ```
+pub fn function_words_confirm(text: &str, code: &str, min_words: usize) -> bool {
+    let lists = function_words();
+    if CONFIRM_NEVER.contains(&code) {
+        return false;
+    }
+    let Some(target) = lists.iter().take(32).position(|(c, _)| *c == code) else {
+        return false;
+    };
+    let bits = function_word_bits();
+    let mut scores = [0usize; 32];
+    let mut words = 0usize;
+    let mut lower = String::new();
+    for word in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        let key = if word.chars().any(char::is_uppercase) {
+            lower.clear();
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+            lower.as_str()
+        } else {
+            word
+        };
+        if let Some(&b) = bits.get(key) {
+            for (i, score) in scores.iter_mut().enumerate().take(lists.len()) {
+                if b & (1 << i) != 0 {
+                    *score += 1;
+                }
+            }
+        }
+    }
+    let top = scores[target];
+    let next = scores
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != target)
+        .map(|(_, &s)| s)
+        .max()
+        .unwrap_or(0);
+    top >= min_words.max(1)
+        && top as f64 >= CONFIRM_MIN_SHARE * words as f64
+        && top >= CONFIRM_RATIO * next
+}
+
 /// The first `max` bytes of `text`, cut at a character boundary.
 fn sample(text: &str, max: usize) -> &str {
     if text.len() <= max {
@@ -238,5 +331,23 @@ mod tests {
              agreed to meet again in Berlin next month before the summit of the union."
         );
         assert_eq!(detect_language(&longer), Some("en"));
+    }
+
+    #[test]
+    fn function_words_never_confirm_a_close_relative() {
+        // Afrikaans has most of Dutch's function words; whatlang tells it apart.
+        let af = "Die regering het op Dinsdag 'n nuwe plan goedgekeur om die infrastruktuur van \
+                  die land te verbeter. Volgens die minister sal die werk volgende jaar begin en \
+                  in verskeie fases gedoen word. Hy het ook gesê dat die begroting meer as \
+                  honderd miljoen rand sal wees en dat munisipaliteite kan deelneem.";
+        assert_eq!(detect_language_reliable(af), Some("af"));
+        assert!(!function_words_confirm(af, "nl", 10));
+        let en = "The government approved a new plan on Tuesday to improve the roads of the \
+                  country. According to the minister, the work will begin next year and will be \
+                  done in several stages. He also said that the budget would be more than a \
+                  hundred million euros and that the towns could take part in it.";
+        assert!(function_words_confirm(en, "en", 10));
+        assert!(!function_words_confirm(en, "de", 10));
+        assert!(!function_words_confirm(en, "xx", 10));
     }
 }

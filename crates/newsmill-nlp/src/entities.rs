@@ -71,7 +71,10 @@ pub fn block_languages(record: &Record) -> Vec<(usize, usize, Option<String>)> {
     // candidates are first checked together, in windows of at least [`WINDOW_LETTERS`] letters:
     // a window reliably in the record's language settles all its blocks at once (most
     // articles are one window after another of their own language), and only the blocks of
-    // any other window are detected one by one, as before.
+    // any other window are detected one by one, as before. Before the detector, the function
+    // words of each block of the window may already confirm the record's language
+    // ([`newsmill_lang::function_words_confirm`], a fraction of whatlang's cost), which
+    // settles the window, a window of one block too.
     let letters: Vec<usize> = spans
         .iter()
         .map(|&(s, e)| text[s..e].chars().filter(|c| c.is_alphabetic()).count())
@@ -94,10 +97,17 @@ pub fn block_languages(record: &Record) -> Vec<(usize, usize, Option<String>)> {
             sum += letters[j];
             j += 1;
         }
-        let settled = doc_lang.is_some()
+        // Each block of the window on its own, so that a paragraph in another language is
+        // not outvoted by its neighbours' function words.
+        let min_words = if j - i > 1 { 5 } else { 10 };
+        let settled = doc_lang.is_some_and(|d| {
+            spans[i..j]
+                .iter()
+                .all(|&(s, e)| newsmill_lang::function_words_confirm(&text[s..e], d, min_words))
+        }) || (doc_lang.is_some()
             && j - i > 1
             && newsmill_lang::detect_language_reliable(&text[spans[i].0..spans[j - 1].1])
-                == doc_lang;
+                == doc_lang);
         if !settled {
             for (o, &(s, e)) in own[i..j].iter_mut().zip(&spans[i..j]) {
                 *o = newsmill_lang::detect_language_reliable(&text[s..e]);
