@@ -585,6 +585,12 @@ mod tests {
         assert!(e.actors.contains(&actor_hash("Jackson", true)));
     }
 
+    /// Actor hashes as `Evidence::actors` keeps them (sorted).
+    fn sorted(mut v: Vec<u32>) -> Vec<u32> {
+        v.sort_unstable();
+        v
+    }
+
     #[test]
     fn a_story_knows_its_protagonists_and_its_year() {
         let williams = actor_hash("Williams", true);
@@ -593,11 +599,7 @@ mod tests {
         let mut s = StoryEvidence::default();
         for _ in 0..3 {
             s.add(&Evidence {
-                actors: {
-                    let mut v = vec![williams, chargers];
-                    v.sort_unstable();
-                    v
-                },
+                actors: sorted(vec![williams, chargers]),
                 leads: vec![williams],
                 year: Some(2009),
                 ..Evidence::default()
@@ -615,11 +617,7 @@ mod tests {
         assert_eq!(follow_up.year_miss, Some(0.0));
         // The same kind of event, another protagonist and another year.
         let other = s.compare(&Evidence {
-            actors: {
-                let mut v = vec![jackson, chargers];
-                v.sort_unstable();
-                v
-            },
+            actors: sorted(vec![jackson, chargers]),
             leads: vec![jackson],
             year: Some(2008),
             ..Evidence::default()
