@@ -28,7 +28,12 @@ fn main() -> Result<(), String> {
         let tables = tables::ModelTables::from_raw(&raw).map_err(|e| format!("{path}: {e}"))?;
         let image = tables.write_image(big_endian);
         let dest = out.join(format!("ner-{lang}.tables"));
-        fs_err::write(&dest, image).map_err(|e| e.to_string())?;
+        // A new file renamed into place, never a rewrite of the old one: a target directory
+        // copied with hard links (`cp -al`) shares its files with the original, and writing
+        // through the link would change the other tree's tables too.
+        let tmp = out.join(format!("ner-{lang}.tables.tmp"));
+        fs_err::write(&tmp, image).map_err(|e| e.to_string())?;
+        fs_err::rename(&tmp, &dest).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
