@@ -120,7 +120,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 pub use search::{DEFAULT_FACET_LIMIT, MAX_QUERY_DEPTH, SearchRequest, SearchResults};
 pub use verify::{Problem, Verification};
-pub use write::{PutInfo, PutOutcome, StateWriter, Writer};
+pub use write::{ContentHash, PutInfo, PutOutcome, StateWriter, Writer};
 
 use schema::Fields;
 

@@ -120,6 +120,19 @@ pub(crate) fn content_hash(record: &Record) -> String {
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A record's content hash ([`ContentHash::of`]): computed once by a caller that checks and
+/// then puts the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentHash(String);
+
+impl ContentHash {
+    /// The hash of everything in `record` but where it was read from and the story stage's
+    /// fields.
+    pub fn of(record: &Record) -> Self {
+        ContentHash(content_hash(record))
+    }
+}
+
 /// Parses an RFC 3339 date or a bare `YYYY-MM-DD` date into UTC seconds.
 /// The first and last second (UTC) of the days a TIMEX3 event time covers (`2024-06` gives
 /// June 1 00:00:00 to June 30 23:59:59), when its year is known.
@@ -232,9 +245,15 @@ impl<'a> Writer<'a> {
     /// on records that are not [`PutOutcome::Unchanged`], so a re-run after a crash feeds it
     /// exactly the records the last commit lacks.
     pub fn check(&self, record: &Record) -> Result<PutOutcome> {
-        let hash = content_hash(record);
+        self.check_hashed(record, &ContentHash::of(record))
+    }
+
+    /// [`Writer::check`] with the record's content hash computed by the caller, who passes
+    /// the same hash to [`Writer::put_hashed`] (hashing serialises the whole record).
+    pub fn check_hashed(&self, record: &Record, hash: &ContentHash) -> Result<PutOutcome> {
+        let hash = &hash.0;
         Ok(match self.previous(&record.id)? {
-            Some((_, meta)) if meta.hash == hash || meta.previous_hashes.contains(&hash) => {
+            Some((_, meta)) if meta.hash == *hash || meta.previous_hashes.contains(hash) => {
                 PutOutcome::Unchanged
             }
             Some(_) => PutOutcome::NewVersion,
@@ -355,7 +374,19 @@ impl<'a> Writer<'a> {
 
     /// Stores `record` (its id must be set) unless the same content is stored already.
     pub fn put(&mut self, record: &Record, info: &PutInfo) -> Result<PutOutcome> {
-        let hash = content_hash(record);
+        self.put_hashed(record, info, ContentHash::of(record))
+    }
+
+    /// [`Writer::put`] with the record's content hash computed by the caller
+    /// ([`ContentHash::of`]); the story stage's fields are not part of it, so a hash taken
+    /// before [`Writer::check_hashed`] and the story stage still holds.
+    pub fn put_hashed(
+        &mut self,
+        record: &Record,
+        info: &PutInfo,
+        hash: ContentHash,
+    ) -> Result<PutOutcome> {
+        let hash = hash.0;
         let previous = self.previous(&record.id)?;
         let (outcome, version) = match &previous {
             Some((_, meta)) if meta.hash == hash || meta.previous_hashes.contains(&hash) => {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use newsmill_core::{InputHint, RawDoc, Record};
-use newsmill_index::{Failure, PutInfo, PutOutcome, Store, Writer};
+use newsmill_index::{ContentHash, Failure, PutInfo, PutOutcome, Store, Writer};
 use newsmill_ingest::fetch::{DEFAULT_USER_AGENT, FetchConfig};
 use newsmill_ingest::{IngestConfig, IngestError, read_sources};
 use rayon::prelude::*;
@@ -314,8 +314,11 @@ fn store_outcomes(
         match outcome {
             Outcome::Record(mut record, info, prepared) => {
                 counts.read += 1;
+                // Hashed once for the check and the put: the story stage between them changes
+                // only fields the hash leaves out.
+                let hash = ContentHash::of(&record);
                 let check = writer
-                    .check(&record)
+                    .check_hashed(&record, &hash)
                     .with_context(|| format!("storing {}", record.origin))?;
                 if check == PutOutcome::Unchanged {
                     // Stored already (by an earlier run): the stage has seen it.
@@ -326,7 +329,7 @@ fn store_outcomes(
                     counts.new_stories += stage.new_stories - stories;
                     counts.duplicates += stage.duplicates - dups;
                     match writer
-                        .put(&record, &info)
+                        .put_hashed(&record, &info, hash)
                         .with_context(|| format!("storing {}", record.origin))?
                     {
                         PutOutcome::Stored => counts.stored += 1,
