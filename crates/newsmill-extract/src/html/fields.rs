@@ -122,29 +122,76 @@ enum Confirm {
     Trim(String),
 }
 
+/// A title the page declares (JSON-LD, OpenGraph, `<title>` ...), cut into the forms that
+/// headings are compared with, once per page: every heading candidate meets every declared
+/// title, so these are not recomputed per pair.
+struct Declared<'a> {
+    source: &'static str,
+    text: &'a str,
+    /// The whole title, folded.
+    folded: String,
+    /// Its segments ([`segments`]).
+    segs: Vec<&'a str>,
+    /// Each segment folded.
+    seg_folds: Vec<String>,
+    /// Each segment without a trailing parenthesis, folded, and as written.
+    cut_segs: Vec<(String, &'a str)>,
+    /// The main segment ([`main_segment`]), as written and folded.
+    main: &'a str,
+    main_folded: String,
+    /// Whether a segment names a web site.
+    names_site: bool,
+    /// Whether the title ends in an ellipsis (cut short).
+    truncated: bool,
+}
+
+impl<'a> Declared<'a> {
+    fn new(source: &'static str, text: &'a str) -> Self {
+        let segs = segments(text);
+        let main = main_segment(text);
+        Declared {
+            source,
+            text,
+            folded: fold(text),
+            seg_folds: segs.iter().map(|s| fold(s)).collect(),
+            cut_segs: segs
+                .iter()
+                .map(|s| {
+                    let c = cut_paren(s);
+                    (fold(c), c)
+                })
+                .collect(),
+            names_site: segs.iter().any(|s| names_site(s)),
+            segs,
+            main,
+            main_folded: fold(main),
+            truncated: text.trim_end().ends_with("...") || text.trim_end().ends_with('…'),
+        }
+    }
+}
+
 /// Whether a visible heading is the headline that a declared title names: the whole title,
 /// its main segment, or a long segment (a heading equal to a short segment is the site or
 /// section name).
-fn confirm(heading: &str, declared: &str) -> Confirm {
+fn confirm(heading: &str, declared: &Declared<'_>) -> Confirm {
     let h = fold(heading);
     if h.is_empty() {
         return Confirm::No;
     }
     let hw = h.split(' ').count();
-    let d = fold(declared);
-    let main = main_segment(declared);
-    let m = fold(main);
+    let d = declared.folded.as_str();
+    let m = declared.main_folded.as_str();
     // A one-word main segment ("Business") is a section name more often than a headline.
     if h == d || (h == m && m.contains(' ')) {
         return Confirm::Yes;
     }
     if hw >= 3 {
         // "Headline - Site", "Site : Section : Headline".
-        if segments(declared).iter().any(|s| fold(cut_paren(s)) == h)
+        if declared.cut_segs.iter().any(|(s, _)| *s == h)
             || d.starts_with(&format!("{h} "))
             || d.ends_with(&format!(" {h}"))
         {
-            let main_like = m.contains(&h) || h.contains(&m);
+            let main_like = m.contains(&h) || h.contains(m);
             return if main_like {
                 Confirm::Yes
             } else {
@@ -152,21 +199,17 @@ fn confirm(heading: &str, declared: &str) -> Confirm {
             };
         }
     }
-    let truncated = declared.trim_end().ends_with("...") || declared.trim_end().ends_with('…');
-    let mut forms: Vec<(String, &str)> = vec![(m, main), (d, declared)];
-    for seg in segments(declared) {
-        let seg = cut_paren(seg);
-        forms.push((fold(seg), seg));
-    }
-    for (s, text) in &forms {
-        let text = *text;
+    let forms = [(m, declared.main), (d, declared.text)]
+        .into_iter()
+        .chain(declared.cut_segs.iter().map(|(s, t)| (s.as_str(), *t)));
+    for (s, text) in forms {
         let sw = s.split(' ').count();
         if s.is_empty() || sw < 3 {
             continue;
         }
-        if hw > sw && h.contains(s.as_str()) && !truncated {
+        if hw > sw && h.contains(s) && !declared.truncated {
             // A heading with a date, a byline or the source around the headline.
-            let extra = h.replacen(s.as_str(), " ", 1);
+            let extra = h.replacen(s, " ", 1);
             let extra = extra.trim();
             let dated = extra.bytes().any(|b| b.is_ascii_digit())
                 || ["by ", "published", "updated", "posted"]
@@ -181,7 +224,7 @@ fn confirm(heading: &str, declared: &str) -> Confirm {
         } else if hw >= 3 && s.contains(h.as_str()) && h.len() * 10 >= s.len() * 6 {
             // Titles cut short ("Council votes to reopen the...") or with a kicker.
             return Confirm::Yes;
-        } else if hw > sw && truncated && h.contains(s.trim_end_matches(' ')) {
+        } else if hw > sw && declared.truncated && h.contains(s.trim_end_matches(' ')) {
             return Confirm::Yes;
         }
     }
@@ -191,19 +234,17 @@ fn confirm(heading: &str, declared: &str) -> Confirm {
 /// Whether a heading merely repeats the site or section segment of a declared title:
 /// "Sports Wire" in "example.com - Sports Wire", "The Daily" in "Harbour reopens | The
 /// Daily".
-fn is_declared_label(heading: &str, declared: &[(&'static str, String)]) -> bool {
+fn is_declared_label(heading: &str, declared: &[Declared<'_>]) -> bool {
     let h = fold(heading);
-    declared.iter().any(|(_, d)| {
-        let segs = segments(d);
-        if segs.len() < 2 || !segs.iter().any(|s| fold(s) == h) {
+    declared.iter().any(|d| {
+        if d.segs.len() < 2 || !d.seg_folds.contains(&h) {
             return false;
         }
-        let main = fold(main_segment(d));
+        let main = &d.main_folded;
         // The heading is a segment other than the headline, or the title has no headline
         // besides the site name and this short segment.
         let words = h.split(' ').count();
-        (main != h && main.split(' ').count() >= 3 && words <= 3)
-            || (words <= 3 && segs.iter().any(|s| names_site(s)))
+        (*main != h && main.split(' ').count() >= 3 && words <= 3) || (words <= 3 && d.names_site)
     })
 }
 
@@ -254,10 +295,10 @@ fn is_label(dom: &Dom, i: usize, text: &str, tuning: &Tuning) -> bool {
         || issue_label(t)
         || crate::boilerplate::classify_line(t, tuning).is_some()
         || crate::dateline::parse_date_line(t).is_some()
-        || t.to_lowercase().starts_with("posted")
-        || LABEL_PREFIXES
-            .iter()
-            .any(|p| t.to_lowercase().starts_with(p))
+        || {
+            let lower = t.to_lowercase();
+            lower.starts_with("posted") || LABEL_PREFIXES.iter().any(|p| lower.starts_with(p))
+        }
         || is_byline_line(t)
         || dom.nodes[i].tag == Tag::A
         || dom.ancestor_with(i, &[Tag::A]).is_some()
@@ -321,6 +362,10 @@ pub(super) fn title(
     if let Some(h) = page.itemprop("headline") {
         declared.push(("itemprop:headline", h.to_string()));
     }
+    let declared: Vec<Declared<'_>> = declared
+        .iter()
+        .map(|(source, text)| Declared::new(source, text))
+        .collect();
     let first_body = content.kept.first().map(|b| b.owner);
     // Blocks strictly between the end of a candidate and the start of the body.
     let gap = |i: usize, heading: &str| -> Option<usize> {
@@ -384,7 +429,7 @@ pub(super) fn title(
             } else {
                 declared
                     .iter()
-                    .map(|(_, d)| confirm(t, d))
+                    .map(|d| confirm(t, d))
                     .find(|c| *c != Confirm::No)
                     .unwrap_or(Confirm::No)
             },
@@ -425,10 +470,13 @@ pub(super) fn title(
         return;
     }
     // 3. A declared title that reads like a headline (not only the site or section name).
-    let headline_declared = declared.iter().find_map(|(source, d)| {
-        let t = main_segment(d);
-        (t.split_whitespace().count() >= 4 && !names_site(t) && !site_like(t) && !d.contains("-->"))
-            .then_some((*source, t))
+    let headline_declared = declared.iter().find_map(|d| {
+        let t = d.main;
+        (t.split_whitespace().count() >= 4
+            && !names_site(t)
+            && !site_like(t)
+            && !d.text.contains("-->"))
+        .then_some((d.source, t))
     });
     if let Some((source, t)) = headline_declared {
         // "HNO: Rowers set for debuts" while the page shows "Rowers set for debuts": the
@@ -468,11 +516,12 @@ pub(super) fn title(
         return;
     }
     // 6. Declared.
-    for (source, d) in &declared {
-        let t = if *source == "title" || *source == "og:title" || *source == "twitter:title" {
-            main_segment(d).to_string()
+    for d in &declared {
+        let source = d.source;
+        let t = if source == "title" || source == "og:title" || source == "twitter:title" {
+            d.main.to_string()
         } else {
-            d.clone()
+            d.text.to_string()
         };
         if !t.is_empty() {
             set(record, "title", source, clean(&t));
@@ -1117,6 +1166,10 @@ fn cut_publisher(name: &str) -> &str {
     name
 }
 
+/// The fewest function words of the declared language that let a body's sample (2,000
+/// characters, a few hundred words) keep its declared language without whatlang.
+const CONFIRM_DECLARED_WORDS: usize = 20;
+
 /// The body's language: `<html lang>`, then meta, then the text; the text wins over a
 /// declaration it clearly contradicts (templates often keep a default `lang`).
 pub(super) fn language(page: &PageMeta, text: &str, record: &mut Record) {
@@ -1135,10 +1188,16 @@ pub(super) fn language(page: &PageMeta, text: &str, record: &mut Record) {
                 .map(|l| (l, "json-ld:inLanguage"))
         });
     let sample: String = text.chars().take(2000).collect();
-    let detected = if sample.chars().count() >= 200 {
-        crate::detect_language(&sample)
-    } else {
+    let detected = if sample.chars().count() < 200 {
         None
+    } else if let Some((d, _)) = &declared
+        && newsmill_lang::function_words_confirm(&sample, d, CONFIRM_DECLARED_WORDS)
+    {
+        // The function words plainly say the text is in the declared language: whatlang
+        // (most of this function's time) would only agree, and the declaration stands.
+        None
+    } else {
+        crate::detect_language(&sample)
     };
     match (declared, detected) {
         (Some((d, _)), Some(t)) if d != t => set(record, "language", "text", t.to_string()),
@@ -1251,7 +1310,7 @@ mod tests {
 
     #[test]
     fn headline_matching() {
-        let yes = |h: &str, d: &str| confirm(h, d) == Confirm::Yes;
+        let yes = |h: &str, d: &str| confirm(h, &Declared::new("title", d)) == Confirm::Yes;
         assert!(yes("Harbour reopens", "Harbour reopens | The Daily"));
         assert!(yes(
             "Council votes to reopen the harbour after storm",
@@ -1274,7 +1333,10 @@ mod tests {
         assert_eq!(
             confirm(
                 "Old lighthouse to be restored 15 Mar, 2021, 1130 hrs, Wire",
-                "Old lighthouse to be restored- Travel-News-The Courier"
+                &Declared::new(
+                    "title",
+                    "Old lighthouse to be restored- Travel-News-The Courier"
+                )
             ),
             Confirm::Trim("Old lighthouse to be restored".to_string())
         );
@@ -1330,7 +1392,7 @@ mod tests {
             main_segment("2,000 boats checked after storm (14/03/2021)"),
             "2,000 boats checked after storm"
         );
-        let declared = vec![("title", "harbourtv.com - Sports Wire".to_string())];
+        let declared = [Declared::new("title", "harbourtv.com - Sports Wire")];
         assert!(is_declared_label("Sports Wire", &declared));
         // Guillemets around a quotation are no separators.
         assert_eq!(
@@ -1341,9 +1403,9 @@ mod tests {
         assert!(!issue_label(
             "Council passes the 2021/2022 budget after a long debate"
         ));
-        let declared = vec![(
+        let declared = [Declared::new(
             "title",
-            "Harbour reopens after storm | The Daily".to_string(),
+            "Harbour reopens after storm | The Daily",
         )];
         assert!(is_declared_label("The Daily", &declared));
         assert!(!is_declared_label("Harbour reopens after storm", &declared));
