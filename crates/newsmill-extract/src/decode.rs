@@ -33,14 +33,18 @@ fn continuation_1252(c: char) -> bool {
 /// Undoes one round of UTF-8 read as windows-1252 (ftfy's most common case), when the text
 /// shows it at least three times and re-encoding gives valid UTF-8 with no such pairs left.
 fn repair_mojibake(text: String) -> String {
-    let mut pairs = 0;
-    let mut prev = '\0';
-    for c in text.chars() {
-        if matches!(prev, 'Ã' | 'Â') && continuation_1252(c) {
-            pairs += 1;
-        }
-        prev = c;
-    }
+    // "Ã" and "Â" are the bytes C3 83 and C3 82 in UTF-8 (C3 is always a lead byte there):
+    // find them by their lead byte instead of decoding every character of the page.
+    let bytes = text.as_bytes();
+    let pairs = memchr::memchr_iter(0xC3, bytes)
+        .filter(|&at| matches!(bytes.get(at + 1), Some(0x82 | 0x83)))
+        .filter(|&at| {
+            text.get(at + 2..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(continuation_1252)
+        })
+        .take(3)
+        .count();
     if pairs < 3 {
         return text;
     }

@@ -12,7 +12,7 @@
 //! elements), which is all these two jobs need; no crate does the depth cap, and a streaming
 //! rewriter would cost a second full tokenization.
 
-use memchr::{memchr, memmem};
+use memchr::{memchr, memchr3, memmem};
 
 /// Deepest nesting kept.
 pub(crate) const MAX_DEPTH: usize = 400;
@@ -162,26 +162,30 @@ pub(crate) fn prepass(html: &str) -> String {
     out
 }
 
-/// Index just past the `>` closing a tag whose attributes start at `from` (quotes respected).
+/// Index just past the `>` closing a tag whose attributes start at `from` (quotes respected:
+/// a quote opens a value only right after `=`, allowing spaces). Jumps from one `>` or quote
+/// to the next instead of looking at every byte of the attributes.
 fn tag_end(b: &[u8], from: usize) -> usize {
-    let mut quote = 0u8;
-    let mut last = 0u8;
-    for (j, &c) in b.iter().enumerate().skip(from) {
-        if quote != 0 {
-            if c == quote {
-                quote = 0;
-                last = c;
+    let mut j = from;
+    while let Some(off) = memchr3(b'>', b'"', b'\'', &b[j..]) {
+        let k = j + off;
+        let c = b[k];
+        if c == b'>' {
+            return k + 1;
+        }
+        // The last byte before the quote that is not white space (a closing quote counts).
+        let after_eq = b[from..k]
+            .iter()
+            .rev()
+            .find(|c| !c.is_ascii_whitespace())
+            .is_some_and(|&p| p == b'=');
+        if after_eq {
+            match memchr(c, &b[k + 1..]) {
+                Some(close) => j = k + 1 + close + 1,
+                None => return b.len(),
             }
-            continue;
-        }
-        // A quote opens a value only right after `=` (allowing spaces).
-        if (c == b'"' || c == b'\'') && last == b'=' {
-            quote = c;
-        } else if c == b'>' {
-            return j + 1;
-        }
-        if !c.is_ascii_whitespace() {
-            last = c;
+        } else {
+            j = k + 1;
         }
     }
     b.len()
@@ -212,6 +216,44 @@ fn is_json_ld(name: &[u8], attrs: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The byte-by-byte scan [`tag_end`] replaced, kept to check it against.
+    fn tag_end_bytewise(b: &[u8], from: usize) -> usize {
+        let mut quote = 0u8;
+        let mut last = 0u8;
+        for (j, &c) in b.iter().enumerate().skip(from) {
+            if quote != 0 {
+                if c == quote {
+                    quote = 0;
+                    last = c;
+                }
+                continue;
+            }
+            // A quote opens a value only right after `=` (allowing spaces).
+            if (c == b'"' || c == b'\'') && last == b'=' {
+                quote = c;
+            } else if c == b'>' {
+                return j + 1;
+            }
+            if !c.is_ascii_whitespace() {
+                last = c;
+            }
+        }
+        b.len()
+    }
+
+    proptest! {
+        #[test]
+        fn tag_end_agrees_with_the_bytewise_scan(
+            s in "[a-c =\"'>/ \n]{0,40}",
+            from in 0usize..8,
+        ) {
+            let b = s.as_bytes();
+            let from = from.min(b.len());
+            prop_assert_eq!(tag_end(b, from), tag_end_bytewise(b, from));
+        }
+    }
 
     #[test]
     fn drops_scripts_but_not_json_ld() {
