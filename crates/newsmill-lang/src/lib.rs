@@ -163,13 +163,48 @@ const CONFIRM_NEVER: &[&str] = &["nl", "es"];
 /// assert!(!newsmill_lang::function_words_confirm("Merkel, Macron, Paris.", "de", 1));
 /// ```
 pub fn function_words_confirm(text: &str, code: &str, min_words: usize) -> bool {
-    let lists = function_words();
     if CONFIRM_NEVER.contains(&code) {
         return false;
     }
-    let Some(target) = lists.iter().take(32).position(|(c, _)| *c == code) else {
+    let Some(target) = function_words()
+        .iter()
+        .take(32)
+        .position(|(c, _)| *c == code)
+    else {
         return false;
     };
+    let (scores, words) = function_word_scores(text);
+    confirmed(&scores, words, target, min_words)
+}
+
+/// The language whose function words plainly say `text` is written in it, by the test of
+/// [`function_words_confirm`] (which at most one language can pass: it needs twice as many
+/// of its function words as of any other list), or `None`. One pass over the text; Dutch and
+/// Spanish are never named, as there.
+///
+/// ```
+/// let de = "Die Regierung hat am Mittwoch neue Regeln für den Verkehr beschlossen. Sie sollen \
+///           ab dem nächsten Jahr gelten, sagte der Minister in Berlin, und er wird sie mit den \
+///           Ländern noch einmal besprechen, bevor das Gesetz in den Bundestag kommt.";
+/// assert_eq!(newsmill_lang::function_words_language(de, 10), Some("de"));
+/// assert_eq!(newsmill_lang::function_words_language("Merkel, Macron, Paris.", 1), None);
+/// ```
+pub fn function_words_language(text: &str, min_words: usize) -> Option<&'static str> {
+    let lists = function_words();
+    let (scores, words) = function_word_scores(text);
+    let (best, _) = scores
+        .iter()
+        .enumerate()
+        .take(lists.len())
+        .max_by_key(|&(i, s)| (*s, std::cmp::Reverse(i)))?;
+    let code = lists[best].0;
+    (!CONFIRM_NEVER.contains(&code) && confirmed(&scores, words, best, min_words)).then_some(code)
+}
+
+/// How many words of `text` are function words of each list of [`function_words`] (by index;
+/// a word may count for several lists), and how many words it has.
+fn function_word_scores(text: &str) -> ([usize; 32], usize) {
+    let lists = function_words();
     let bits = function_word_bits();
     let mut scores = [0usize; 32];
     let mut words = 0usize;
@@ -194,6 +229,12 @@ pub fn function_words_confirm(text: &str, code: &str, min_words: usize) -> bool 
             }
         }
     }
+    (scores, words)
+}
+
+/// The test of [`function_words_confirm`] on counted scores: at least `min_words` function
+/// words of list `target`, a quarter of the words, and twice as many as of any other list.
+fn confirmed(scores: &[usize; 32], words: usize, target: usize, min_words: usize) -> bool {
     let top = scores[target];
     let next = scores
         .iter()

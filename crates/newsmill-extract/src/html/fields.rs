@@ -1166,8 +1166,8 @@ fn cut_publisher(name: &str) -> &str {
     name
 }
 
-/// The fewest function words of the declared language that let a body's sample (2,000
-/// characters, a few hundred words) keep its declared language without whatlang.
+/// The fewest function words of one language that let a body's sample (2,000 characters, a
+/// few hundred words) be given that language without whatlang.
 const CONFIRM_DECLARED_WORDS: usize = 20;
 
 /// The body's language: `<html lang>`, then meta, then the text; the text wins over a
@@ -1196,6 +1196,11 @@ pub(super) fn language(page: &PageMeta, text: &str, record: &mut Record) {
         // The function words plainly say the text is in the declared language: whatlang
         // (most of this function's time) would only agree, and the declaration stands.
         None
+    } else if let Some(code) =
+        newsmill_lang::function_words_language(&sample, CONFIRM_DECLARED_WORDS)
+    {
+        // They plainly name another language (or the page declares none).
+        Some(code)
     } else {
         crate::detect_language(&sample)
     };
