@@ -187,9 +187,6 @@ struct Story {
 /// Centroids a story keeps: body, title, names, numbers, bigrams, actors.
 const NUM_CENTROIDS: usize = 6;
 
-/// Largest story for which the model reads the title names apart (`young_title_miss`).
-const YOUNG_TITLE_SIZE: u32 = 2;
-
 /// Most title names a story counts (the first seen).
 const MAX_TITLE_NAMES: usize = 16;
 
@@ -648,8 +645,6 @@ impl Stories {
             {
                 continue;
             }
-            let title_miss = title_miss(&doc.title_names, &story.names);
-            let story_title_miss = story_title_miss(story, &doc.names);
             let f = Features {
                 event_gap: ev
                     .event_gap
@@ -665,13 +660,7 @@ impl Stories {
                 lead_miss: ev.lead_miss.unwrap_or(0.0),
                 core_miss: ev.core_miss.unwrap_or(0.0),
                 year_miss: ev.year_miss.unwrap_or(0.0),
-                title_miss,
-                story_title_miss,
-                young_title_miss: if story.size <= YOUNG_TITLE_SIZE {
-                    (title_miss + story_title_miss) / 2.0
-                } else {
-                    0.0
-                },
+                story_title_miss: story_title_miss(story, &doc.names),
                 cos_body,
                 cos_title: dot_slot(&story.title_c, &scratch, 1, norms[1]),
                 cos_names: dot_slot(&story.names, &scratch, 2, norms[2]),
@@ -1464,19 +1453,6 @@ fn add(a: &Sparse, b: &Sparse) -> Sparse {
     out
 }
 
-/// Share of an article's title names (sorted) that a story's names centroid lacks; 0 when the
-/// title names none.
-fn title_miss(title_names: &[u32], names: &Sparse) -> f64 {
-    if title_names.is_empty() {
-        return 0.0;
-    }
-    let missing = title_names
-        .iter()
-        .filter(|t| names.binary_search_by_key(t, |x| &x.0).is_err())
-        .count();
-    missing as f64 / title_names.len() as f64
-}
-
 /// Share of a story's title names, the ones at least half of its articles' titles name (its
 /// protagonists), that an article's names (sorted) lack; 0 when it has no such name.
 fn story_title_miss(story: &Story, names: &Sparse) -> f64 {
@@ -1687,41 +1663,52 @@ mod tests {
     }
 
     #[test]
-    fn a_title_names_what_its_entities_name_and_a_story_may_lack_them() {
-        let s = Stories::new(StoryConfig::default());
+    fn a_story_knows_whom_its_titles_name_and_an_article_may_lack_them() {
         let entity = |name: &str, kind| Entity {
             name: name.into(),
             kind,
             mentions: Vec::new(),
             count: 2,
         };
-        let entities = vec![
+        let lee = vec![
             entity("Ann Lee", EntityType::Per),
             entity("Port Elwin", EntityType::Loc),
             entity("Harbour Board", EntityType::Org),
         ];
-        let mut item = Item::new(
+        let mut first = Item::new(
             "a",
             "Lee Quits As Port Elwin Ferry Strike Ends",
             "Ann Lee quit on Monday. The Harbour Board met in Port Elwin.",
         );
-        item.entities = &entities;
-        let d = s.prepare(&item);
+        first.entities = &lee;
+        let mut s = Stories::new(StoryConfig::default());
+        let d = s.prepare(&first);
         // "Lee", "Port", "Elwin": title words that are parts of entities; not "Ferry" or
         // "Strike" (capitals of a headline) nor "Harbour Board" (not in the title).
         assert_eq!(d.title_names.len(), 3, "{:?}", d.title_names);
-        let story: Sparse = d.names.iter().map(|&(t, w)| (t, w)).collect();
-        assert_eq!(title_miss(&d.title_names, &story), 0.0);
-        let without_lee: Sparse = story
-            .iter()
-            .copied()
-            .filter(|&(t, _)| t != d.title_names[0])
-            .collect();
-        assert!((title_miss(&d.title_names, &without_lee) - 1.0 / 3.0).abs() < 1e-9);
-        assert_eq!(title_miss(&[], &story), 0.0);
-        // Without the NLP stage's entities a title names nothing.
-        let bare = s.prepare(&Item::new("b", item.title, item.text));
+        s.start(&first, &d, &[], 1);
+        let story = s.open.get(&1).expect("the story just started");
+        assert_eq!(story_title_miss(story, &d.names), 0.0);
+        // Another strike leader in the same port: the story's protagonist is missing.
+        let chan = vec![
+            entity("Bo Chan", EntityType::Per),
+            entity("Port Elwin", EntityType::Loc),
+        ];
+        let mut other = Item::new(
+            "b",
+            "Chan Quits As Port Elwin Dock Strike Ends",
+            "Bo Chan quit on Friday in Port Elwin.",
+        );
+        other.entities = &chan;
+        let o = s.prepare(&other);
+        assert!((story_title_miss(story, &o.names) - 1.0 / 3.0).abs() < 1e-9);
+        // Without the NLP stage's entities a title names nothing, and a story of such
+        // articles has no protagonists to miss.
+        let bare = s.prepare(&Item::new("c", first.title, first.text));
         assert!(bare.title_names.is_empty());
+        s.start(&Item::new("c", first.title, first.text), &bare, &[], 2);
+        let story = s.open.get(&2).expect("the story just started");
+        assert_eq!(story_title_miss(story, &o.names), 0.0);
     }
 
     #[test]

@@ -33,13 +33,11 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "lead_miss",
     "core_miss",
     "year_miss",
-    "title_miss",
     "story_title_miss",
-    "young_title_miss",
 ];
 
 /// Number of features.
-pub const NUM_FEATURES: usize = 20;
+pub const NUM_FEATURES: usize = 18;
 
 /// Similarity of one article to one candidate story.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -88,16 +86,9 @@ pub struct Features {
     /// Share of the story's articles with an own year (their event time's, else the latest
     /// year they name) whose year is not the article's; 0 when either has none.
     pub year_miss: f64,
-    /// Share of the article's title names (title words that are part of a name the NLP stage
-    /// found) the story's names lack; 0 when the title names none. A headline says whom an
-    /// article is about: another event of one kind has its own.
-    pub title_miss: f64,
     /// Share of the story's title names (named by at least half of its articles' titles: its
     /// protagonists) the article does not name; 0 when the story has none.
     pub story_title_miss: f64,
-    /// The mean of `title_miss` and `story_title_miss` for a story of at most two articles
-    /// (whose centroids are those articles' own words), else 0.
-    pub young_title_miss: f64,
 }
 
 impl Features {
@@ -121,9 +112,7 @@ impl Features {
             self.lead_miss,
             self.core_miss,
             self.year_miss,
-            self.title_miss,
             self.story_title_miss,
-            self.young_title_miss,
         ]
     }
 }
