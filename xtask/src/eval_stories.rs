@@ -325,6 +325,14 @@ fn fit(docs: &[DevDoc]) -> Model {
             prior.as_ref(),
         ));
     }
+    // Experiments: `NEWSMILL_STORIES_DROP=story_title_miss` fits the model without it (its
+    // weight stays 0).
+    let drop = std::env::var("NEWSMILL_STORIES_DROP").unwrap_or_default();
+    if drop.split(',').any(|name| name == "story_title_miss") {
+        for e in &mut examples {
+            e.features.story_title_miss = 0.0;
+        }
+    }
     let mut model = model::train(&examples, L2);
     model.df_prior = prior;
     // The logistic fit ranks well but is calibrated on all candidates, most of them easy
@@ -354,24 +362,37 @@ fn fit(docs: &[DevDoc]) -> Model {
     model.max_event_gap_days = best.1;
     model.min_conflicting_actors = best.2;
     model.threshold = tune_threshold(&orders, &model);
-    // A surer join of a story of one article: chosen the same way, a stricter one must do
-    // strictly better than none.
-    let mut best = (objective(&orders, &model), None);
-    for y in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
-        let mut m = model.clone();
-        m.young_threshold = Some(y);
-        let f1 = objective(&orders, &m);
-        if f1 > best.0 + 1e-9 {
-            best = (f1, Some(y));
+    // A surer join of a young story: chosen the same way, stories of one article first; a
+    // stricter threshold, or one for larger stories, must do strictly better than none.
+    let mut best = (objective(&orders, &model), None, None);
+    for size in young_sizes() {
+        for y in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+            let mut m = model.clone();
+            m.young_threshold = Some(y);
+            m.young_size = (size > 1).then_some(size);
+            let f1 = objective(&orders, &m);
+            if f1 > best.0 + 1e-9 {
+                best = (f1, Some(y), m.young_size);
+            }
         }
     }
     model.young_threshold = best.1;
+    model.young_size = best.2;
     // Repair (merging two stories an article joins as surely): chosen the same way, no
     // merging first; a merge threshold must do strictly better on the training documents.
     if merge_repair() {
         // The stories' own likeness is tried strictest first with each threshold, and a
-        // looser check (or none) must do strictly better.
-        let mut best = (objective(&orders, &model), None, None);
+        // looser check (or none) must do strictly better. Repair is always on (unless
+        // `NEWSMILL_STORIES_MERGE_OPTIONAL=1`, where no merging competes too): the product
+        // merges two stories an article shows to be one event, and the dev set can say how
+        // sure the merge must be, not that a stream needs none (as with the event-time
+        // limit above); without it a wrong split is never repaired.
+        let none = if merge_optional() {
+            objective(&orders, &model)
+        } else {
+            f64::MIN
+        };
+        let mut best = (none, None, None);
         for p in [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3] {
             for min_cos in [Some(0.5), Some(0.4), Some(0.3), Some(0.2), None] {
                 let mut m = model.clone();
@@ -387,6 +408,21 @@ fn fit(docs: &[DevDoc]) -> Model {
         model.merge_min_cosine = best.2;
     }
     model
+}
+
+/// Whether training may also choose no merge threshold (`NEWSMILL_STORIES_MERGE_OPTIONAL=1`,
+/// the choice before round 5; by default one is always set).
+fn merge_optional() -> bool {
+    std::env::var("NEWSMILL_STORIES_MERGE_OPTIONAL").is_ok_and(|v| v == "1")
+}
+
+/// The young-story sizes training tries (`NEWSMILL_STORIES_YOUNG_SIZES`, comma-separated;
+/// default 1, 2 and 3).
+fn young_sizes() -> Vec<u32> {
+    std::env::var("NEWSMILL_STORIES_YOUNG_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 2, 3])
 }
 
 /// Whether training may choose a merge threshold (`NEWSMILL_STORIES_MERGE=0` turns it off,
@@ -546,14 +582,15 @@ fn cross_validate(docs: &[DevDoc], k: usize, orders: usize) {
             .collect();
         let model = fit(&train);
         println!(
-            "  fold {fold}: {} training docs, threshold {}, max_event_gap_days {:?}, min_conflicting_actors {:?}, merge_threshold {:?}, merge_min_cosine {:?}, young_threshold {:?}",
+            "  fold {fold}: {} training docs, threshold {}, max_event_gap_days {:?}, min_conflicting_actors {:?}, merge_threshold {:?}, merge_min_cosine {:?}, young_threshold {:?}, young_size {:?}",
             train.len(),
             model.threshold,
             model.max_event_gap_days,
             model.min_conflicting_actors,
             model.merge_threshold,
             model.merge_min_cosine,
-            model.young_threshold
+            model.young_threshold,
+            model.young_size
         );
         for (i, (g, p)) in shuffled_all.iter_mut().enumerate() {
             let shuffled = shuffle(&test, i as u64 + 1);
@@ -625,7 +662,7 @@ pub(crate) fn train(data: &Path, out: &Path) -> anyhow::Result<()> {
     fs_err::write(out, json)?;
     println!("wrote {}", out.display());
     println!(
-        "  weights {:?} bias {:.4} threshold {} max_event_gap_days {:?} min_conflicting_actors {:?} merge_threshold {:?} merge_min_cosine {:?} young_threshold {:?}",
+        "  weights {:?} bias {:.4} threshold {} max_event_gap_days {:?} min_conflicting_actors {:?} merge_threshold {:?} merge_min_cosine {:?} young_threshold {:?} young_size {:?}",
         model.weights,
         model.bias,
         model.threshold,
@@ -633,7 +670,8 @@ pub(crate) fn train(data: &Path, out: &Path) -> anyhow::Result<()> {
         model.min_conflicting_actors,
         model.merge_threshold,
         model.merge_min_cosine,
-        model.young_threshold
+        model.young_threshold,
+        model.young_size
     );
     print_scores("dev with the new model", &s);
     Ok(())

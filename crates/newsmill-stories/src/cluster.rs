@@ -105,6 +105,9 @@ pub struct DocTerms {
     actors: Sparse,
     /// Distinct years named (1950-2039), sorted.
     years: Vec<u16>,
+    /// The title's names: words of the title that are part of a name the NLP stage found, as
+    /// name terms (sorted, distinct). What a headline says the article is about.
+    title_names: Vec<u32>,
     entities: Vec<(String, EntityType)>,
     /// When, who and where (from the NLP stage's fields).
     evidence: Evidence,
@@ -170,6 +173,10 @@ struct Story {
     /// Ids of the stories merged into it (at most [`MAX_ALIASES`]).
     #[serde(default)]
     aliases: Vec<String>,
+    /// The names its articles' titles name (see `DocTerms::title_names`), each with how many
+    /// of its articles' titles name it: at most [`MAX_TITLE_NAMES`], the first seen.
+    #[serde(default)]
+    title_names: Vec<(u32, u32)>,
     /// Norms of `body`, `title_c`, `names`, `numbers` and `bigrams` with idf applied, as of `norms_docs` articles.
     /// IDF drifts slowly, so they are recomputed only when the story changes or the article
     /// count has grown by a thirty-second since: scoring then touches idf only on shared terms.
@@ -179,6 +186,9 @@ struct Story {
 
 /// Centroids a story keeps: body, title, names, numbers, bigrams, actors.
 const NUM_CENTROIDS: usize = 6;
+
+/// Most title names a story counts (the first seen).
+const MAX_TITLE_NAMES: usize = 16;
 
 /// Most distinct years a story keeps (the first seen).
 const MAX_YEARS: usize = 32;
@@ -295,9 +305,15 @@ impl Stories {
     ) -> DocTerms {
         let mut title = Vec::new();
         let mut years: Vec<u16> = Vec::new();
+        // The title's words, kept only when there are entities to find in them.
+        let mut title_words: Vec<String> = Vec::new();
+        let keep_title_words = !item.entities.is_empty();
         for_each_word(item.title, |w, _| {
             if let Some(t) = self.term(w) {
                 title.push(t);
+            }
+            if keep_title_words && w.len() >= 2 && !is_stop_word(w) {
+                title_words.push(w.to_string());
             }
         });
         let mut body = Vec::new();
@@ -380,10 +396,15 @@ impl Stories {
             }
         }
         let mut entities: Vec<(String, EntityType)> = Vec::new();
+        let mut title_names: Vec<u32> = Vec::new();
         for Entity { name, kind, .. } in item.entities {
             let key = name.to_lowercase();
             for part in key.split_whitespace() {
-                names.push(hash_bytes(SEED_NAME, part.as_bytes()) as u32 & self.mask);
+                let t = hash_bytes(SEED_NAME, part.as_bytes()) as u32 & self.mask;
+                names.push(t);
+                if title_words.iter().any(|w| w == part) {
+                    title_names.push(t);
+                }
             }
             if !entities.iter().any(|(n, k)| n == name && k == kind) {
                 entities.push((name.clone(), *kind));
@@ -391,6 +412,8 @@ impl Stories {
         }
         years.sort_unstable();
         years.dedup();
+        title_names.sort_unstable();
+        title_names.dedup();
         let mut evidence = Evidence::of(item);
         evidence.set_year(years.last().copied());
         DocTerms {
@@ -401,6 +424,7 @@ impl Stories {
             bigrams: sublinear(bigrams),
             actors: sublinear(actors),
             years,
+            title_names,
             entities,
             evidence,
             language: item.language.map(str::to_string),
@@ -636,6 +660,7 @@ impl Stories {
                 lead_miss: ev.lead_miss.unwrap_or(0.0),
                 core_miss: ev.core_miss.unwrap_or(0.0),
                 year_miss: ev.year_miss.unwrap_or(0.0),
+                story_title_miss: story_title_miss(story, &doc.names),
                 cos_body,
                 cos_title: dot_slot(&story.title_c, &scratch, 1, norms[1]),
                 cos_names: dot_slot(&story.names, &scratch, 2, norms[2]),
@@ -738,11 +763,11 @@ impl Stories {
     ) -> Decision {
         let scored = self.score(&doc, seq, item.time, window, model, None);
         let threshold = model.threshold_logit();
-        // A story of one article is joined only on surer evidence when the model says so: a
-        // wrong first join seeds a story of two events, a wrong split can still be merged.
+        // A young story is joined only on surer evidence when the model says so: a wrong
+        // early join seeds a story of two events, a wrong split can still be merged.
         let young = model.young_logit().map_or(threshold, |y| y.max(threshold));
         let needed = |s: u64| match self.open.get(&s) {
-            Some(story) if story.size <= 1 => young,
+            Some(story) if model.is_young(story.size) => young,
             _ => threshold,
         };
         match scored.candidates.first() {
@@ -910,6 +935,7 @@ impl Stories {
             languages: Vec::new(),
             outlets: Vec::new(),
             aliases: Vec::new(),
+            title_names: Vec::new(),
             norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };
@@ -952,6 +978,9 @@ impl Stories {
             {
                 story.years.insert(k, y);
             }
+        }
+        for &(t, n) in &other.title_names {
+            count_title_name(&mut story.title_names, t, n);
         }
         story.size = story.size.saturating_add(other.size);
         story.last_seq = story.last_seq.max(other.last_seq);
@@ -1056,6 +1085,9 @@ impl Stories {
             {
                 story.years.insert(k, y);
             }
+        }
+        for &t in &doc.title_names {
+            count_title_name(&mut story.title_names, t, 1);
         }
         story.size = story.size.saturating_add(1);
         story.last_seq = seq;
@@ -1421,6 +1453,35 @@ fn add(a: &Sparse, b: &Sparse) -> Sparse {
     out
 }
 
+/// Share of a story's title names, the ones at least half of its articles' titles name (its
+/// protagonists), that an article's names (sorted) lack; 0 when it has no such name.
+fn story_title_miss(story: &Story, names: &Sparse) -> f64 {
+    let (mut core, mut missing) = (0usize, 0usize);
+    for &(t, n) in &story.title_names {
+        if 2 * u64::from(n) >= u64::from(story.size.max(1)) {
+            core += 1;
+            if names.binary_search_by_key(&t, |x| x.0).is_err() {
+                missing += 1;
+            }
+        }
+    }
+    if core == 0 {
+        0.0
+    } else {
+        missing as f64 / core as f64
+    }
+}
+
+/// Counts `n` more titles naming `t` in a story's title names (a new name only while there is
+/// room).
+fn count_title_name(list: &mut Vec<(u32, u32)>, t: u32, n: u32) {
+    if let Some(x) = list.iter_mut().find(|x| x.0 == t) {
+        x.1 = x.1.saturating_add(n);
+    } else if list.len() < MAX_TITLE_NAMES {
+        list.push((t, n));
+    }
+}
+
 /// Keeps the `max` heaviest terms (by weight times idf) once a centroid grows past twice that.
 fn prune(v: Sparse, max: usize, df: &[u32], docs: u64) -> Sparse {
     if v.len() <= 2 * max {
@@ -1602,6 +1663,55 @@ mod tests {
     }
 
     #[test]
+    fn a_story_knows_whom_its_titles_name_and_an_article_may_lack_them() {
+        let entity = |name: &str, kind| Entity {
+            name: name.into(),
+            kind,
+            mentions: Vec::new(),
+            count: 2,
+        };
+        let lee = vec![
+            entity("Ann Lee", EntityType::Per),
+            entity("Port Elwin", EntityType::Loc),
+            entity("Harbour Board", EntityType::Org),
+        ];
+        let mut first = Item::new(
+            "a",
+            "Lee Quits As Port Elwin Ferry Strike Ends",
+            "Ann Lee quit on Monday. The Harbour Board met in Port Elwin.",
+        );
+        first.entities = &lee;
+        let mut s = Stories::new(StoryConfig::default());
+        let d = s.prepare(&first);
+        // "Lee", "Port", "Elwin": title words that are parts of entities; not "Ferry" or
+        // "Strike" (capitals of a headline) nor "Harbour Board" (not in the title).
+        assert_eq!(d.title_names.len(), 3, "{:?}", d.title_names);
+        s.start(&first, &d, &[], 1);
+        let story = s.open.get(&1).expect("the story just started");
+        assert_eq!(story_title_miss(story, &d.names), 0.0);
+        // Another strike leader in the same port: the story's protagonist is missing.
+        let chan = vec![
+            entity("Bo Chan", EntityType::Per),
+            entity("Port Elwin", EntityType::Loc),
+        ];
+        let mut other = Item::new(
+            "b",
+            "Chan Quits As Port Elwin Dock Strike Ends",
+            "Bo Chan quit on Friday in Port Elwin.",
+        );
+        other.entities = &chan;
+        let o = s.prepare(&other);
+        assert!((story_title_miss(story, &o.names) - 1.0 / 3.0).abs() < 1e-9);
+        // Without the NLP stage's entities a title names nothing, and a story of such
+        // articles has no protagonists to miss.
+        let bare = s.prepare(&Item::new("c", first.title, first.text));
+        assert!(bare.title_names.is_empty());
+        s.start(&Item::new("c", first.title, first.text), &bare, &[], 2);
+        let story = s.open.get(&2).expect("the story just started");
+        assert_eq!(story_title_miss(story, &o.names), 0.0);
+    }
+
+    #[test]
     fn summary_lists_a_name_once_with_its_majority_type() {
         let e = |name: &str, kind, articles| StoryEntity {
             name: name.into(),
@@ -1634,6 +1744,7 @@ mod tests {
             languages: Vec::new(),
             outlets: Vec::new(),
             aliases: Vec::new(),
+            title_names: Vec::new(),
             norms: [0.0; NUM_CENTROIDS - 1],
             norms_docs: 0,
         };

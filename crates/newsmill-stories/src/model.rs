@@ -33,10 +33,11 @@ pub const FEATURE_NAMES: [&str; NUM_FEATURES] = [
     "lead_miss",
     "core_miss",
     "year_miss",
+    "story_title_miss",
 ];
 
 /// Number of features.
-pub const NUM_FEATURES: usize = 17;
+pub const NUM_FEATURES: usize = 18;
 
 /// Similarity of one article to one candidate story.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -85,6 +86,9 @@ pub struct Features {
     /// Share of the story's articles with an own year (their event time's, else the latest
     /// year they name) whose year is not the article's; 0 when either has none.
     pub year_miss: f64,
+    /// Share of the story's title names (named by at least half of its articles' titles: its
+    /// protagonists) the article does not name; 0 when the story has none.
+    pub story_title_miss: f64,
 }
 
 impl Features {
@@ -108,6 +112,7 @@ impl Features {
             self.lead_miss,
             self.core_miss,
             self.year_miss,
+            self.story_title_miss,
         ]
     }
 }
@@ -149,10 +154,15 @@ pub struct Model {
     /// the training articles with `merge_threshold`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_min_cosine: Option<f64>,
-    /// A story of a single article is joined only when the probability reaches this too
-    /// (`None`: [`Model::threshold`] alone). Chosen on the training articles.
+    /// A young story (of at most [`Model::young_size`] articles) is joined only when the
+    /// probability reaches this too (`None`: [`Model::threshold`] alone). Chosen on the
+    /// training articles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub young_threshold: Option<f64>,
+    /// The most articles a story has while [`Model::young_threshold`] applies to it (`None`:
+    /// 1, a story of a single article). Chosen on the training articles with the threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub young_size: Option<u32>,
 }
 
 /// Document frequencies a stage starts from: `docs` articles, and for the hashed terms that
@@ -194,6 +204,7 @@ impl Model {
             merge_threshold: None,
             merge_min_cosine: None,
             young_threshold: None,
+            young_size: None,
         }
     }
 
@@ -225,6 +236,11 @@ impl Model {
     /// The log-odds of [`Model::young_threshold`], when set.
     pub fn young_logit(&self) -> Option<f64> {
         self.young_threshold.map(logit_of)
+    }
+
+    /// Whether a story of `size` articles is young ([`Model::young_size`]).
+    pub fn is_young(&self, size: u32) -> bool {
+        size <= self.young_size.unwrap_or(1)
     }
 
     /// The log-odds of [`Model::merge_threshold`], when set.
@@ -304,6 +320,7 @@ pub fn train(examples: &[Example], l2: f64) -> Model {
         merge_threshold: None,
         merge_min_cosine: None,
         young_threshold: None,
+        young_size: None,
     }
 }
 
@@ -346,6 +363,14 @@ mod tests {
     #[test]
     fn builtin_model_parses() {
         Model::from_json(BUILTIN).unwrap();
+    }
+
+    #[test]
+    fn a_young_story_is_one_of_at_most_young_size_articles() {
+        let mut m = Model::untrained();
+        assert!(m.is_young(1) && !m.is_young(2));
+        m.young_size = Some(3);
+        assert!(m.is_young(3) && !m.is_young(4));
     }
 
     #[test]
