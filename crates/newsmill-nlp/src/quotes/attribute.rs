@@ -1143,6 +1143,7 @@ impl Ctx<'_> {
         let (s0, s1) = self.sents[self.sent_of[i]];
         is_word(t)
             && (!is_cap(t) || i == s0 || !is_word(self.tok(i - 1)))
+            && !self.w.particle.contains(&self.lower[i])
             && !matches!(
                 self.class(Some(i), s0, s1),
                 "to" | "comp" | "pron" | "det" | "neg" | "aux" | "time" | "prep" | "stop"
