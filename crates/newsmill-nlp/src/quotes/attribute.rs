@@ -1153,6 +1153,20 @@ impl Ctx<'_> {
     /// The cue tagger's features of token `i`: its word and suffix, its neighbours' words and
     /// classes, whether it opens its sentence and whether the sentence has a lexicon cue.
     fn token_features(&self, i: usize, lexicon_cue_in_sentence: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        self.each_token_feature(i, lexicon_cue_in_sentence, |f| out.push(f.to_string()));
+        out
+    }
+
+    /// [`Ctx::token_features`], each written in turn into one buffer and handed to `emit`
+    /// (no allocation per feature: the tagger scores every candidate token of a text).
+    fn each_token_feature(
+        &self,
+        i: usize,
+        lexicon_cue_in_sentence: bool,
+        mut emit: impl FnMut(&str),
+    ) {
+        use std::fmt::Write as _;
         let (s0, s1) = self.sents[self.sent_of[i]];
         let w = self.lower[i].as_str();
         let suf = w.char_indices().rev().nth(2).map_or(w, |(k, _)| &w[k..]);
@@ -1171,30 +1185,34 @@ impl Ctx<'_> {
         let cls = self.class(Some(i), s0, s1);
         let init = i == s0;
         let lc = u8::from(lexicon_cue_in_sentence);
-        vec![
-            "bias".to_string(),
-            format!("w={w}"),
-            format!("suf={suf}"),
-            format!("c={cls}"),
-            format!("pw={pw}"),
-            format!("pw2={pw2}"),
-            format!("nw={nw}"),
-            format!("nw2={nw2}"),
-            format!("pc={pc}"),
-            format!("nc={nc}"),
-            format!("pc2={pc2}|{pc}"),
-            format!("nc2={nc}|{nc2}"),
-            format!("w={w}|pw={pw}"),
-            format!("w={w}|nw={nw}"),
-            format!("w={w}|pc={pc}"),
-            format!("w={w}|nc={nc}"),
-            format!("pc={pc}|nc={nc}"),
-            format!("c={cls}|pc={pc}|nc={nc}"),
-            format!("init={init}"),
-            format!("w={w}|init={init}"),
-            format!("lc={lc}"),
-            format!("w={w}|lc={lc}"),
-        ]
+        let mut buf = String::with_capacity(64);
+        let mut put = |args: std::fmt::Arguments<'_>| {
+            buf.clear();
+            let _ = buf.write_fmt(args);
+            emit(&buf);
+        };
+        put(format_args!("bias"));
+        put(format_args!("w={w}"));
+        put(format_args!("suf={suf}"));
+        put(format_args!("c={cls}"));
+        put(format_args!("pw={pw}"));
+        put(format_args!("pw2={pw2}"));
+        put(format_args!("nw={nw}"));
+        put(format_args!("nw2={nw2}"));
+        put(format_args!("pc={pc}"));
+        put(format_args!("nc={nc}"));
+        put(format_args!("pc2={pc2}|{pc}"));
+        put(format_args!("nc2={nc}|{nc2}"));
+        put(format_args!("w={w}|pw={pw}"));
+        put(format_args!("w={w}|nw={nw}"));
+        put(format_args!("w={w}|pc={pc}"));
+        put(format_args!("w={w}|nc={nc}"));
+        put(format_args!("pc={pc}|nc={nc}"));
+        put(format_args!("c={cls}|pc={pc}|nc={nc}"));
+        put(format_args!("init={init}"));
+        put(format_args!("w={w}|init={init}"));
+        put(format_args!("lc={lc}"));
+        put(format_args!("w={w}|lc={lc}"));
     }
 
     /// Tokens the lexicon's cues cover, and for each sentence whether it has one.
@@ -1216,8 +1234,11 @@ impl Ctx<'_> {
         let mut keep = vec![false; self.toks.len()];
         for (i, k) in keep.iter_mut().enumerate() {
             if tagger.is_candidate(&self.lower[i]) && self.tagger_candidate(i, &covered) {
-                let f = self.token_features(i, in_sentence[self.sent_of[i]]);
-                *k = tagger.keeps(&f);
+                let mut score = 0.0;
+                self.each_token_feature(i, in_sentence[self.sent_of[i]], |f| {
+                    score += tagger.weight(f);
+                });
+                *k = score >= 0.0;
             }
         }
         let mut out = Vec::new();

@@ -94,6 +94,11 @@ impl CueModel {
             .sum()
     }
 
+    /// The weight of one feature (0 when unknown).
+    pub(crate) fn weight(&self, feature: &str) -> f32 {
+        self.weights.get(feature).copied().unwrap_or(0.0)
+    }
+
     /// Whether an attribution with these features is kept.
     pub(crate) fn keeps(&self, features: &[String]) -> bool {
         self.score(features) >= 0.0
