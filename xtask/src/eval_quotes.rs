@@ -180,6 +180,9 @@ pub(crate) struct Args {
     /// clause only).
     #[arg(long)]
     no_nested_quotes: bool,
+    /// Run without the cues of the learned cue tagger (`QuoteConfig::cue_tagger` off).
+    #[arg(long)]
+    no_cue_tagger: bool,
 }
 
 /// Word positions (char offsets of the words' starts) inside the given spans; a word is a
@@ -583,6 +586,7 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
             let config = newsmill_nlp::quotes::QuoteConfig {
                 cue_filter: !args.no_cue_model,
                 nested_quotes: !args.no_nested_quotes,
+                cue_tagger: !args.no_cue_tagger,
             };
             let quotes = newsmill_nlp::quotes::find_quotes_with(
                 &record.text,
@@ -765,13 +769,18 @@ pub(crate) struct TrainArgs {
     /// Passes over the training samples.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
+    /// `model`: run the rules with the cue tagger (`data/quotes/cue-tagger-en.txt.zst`) so
+    /// the model also learns which of the tagger's cues to keep.
+    #[arg(long)]
+    with_tagger: bool,
 }
 
-/// The two things `train-quotes` learns.
+/// The things `train-quotes` learns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum TrainWhat {
     Cues,
     Model,
+    Tagger,
 }
 
 /// A learned cue word occurs at least this often in gold cues of the training part...
@@ -864,25 +873,40 @@ pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
     if args.what == TrainWhat::Cues {
         return train_cues(&root);
     }
+    if args.what == TrainWhat::Tagger {
+        return train_tagger(&root, args);
+    }
     let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
     let articles = read_part(&root, Part::Train)?;
+    let records: Vec<newsmill_core::Record> = articles.iter().map(|a| enriched(a, &nlp)).collect();
+    // With the tagger, each inner fold's articles get a tagger that never saw them (fold 0
+    // the one shipped, fit on folds 1-4; fold k of 1-4 one fit on the other three), so the
+    // model learns how far to trust the tagger's cues on unseen text.
+    let taggers: Vec<newsmill_nlp::quotes::CueModel> = if args.with_tagger {
+        let tokens = token_samples(&articles, &records);
+        let threshold = choose_tagger_threshold(&tokens, args.epochs);
+        (0..5u64)
+            .map(|k| {
+                let folds: Vec<u64> = (1..5).filter(|&f| f != k).collect();
+                let (cands, m) = fit_tagger(&tokens, &folds, args.epochs);
+                newsmill_nlp::quotes::CueModel::parse(&tagger_text(&cands, m, threshold))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut samples: Vec<Sample> = Vec::new();
-    let mut sc = Score::default();
-    // The inner fold's counts without the model: gold, predicted, matched.
-    let mut fold0 = Score::default();
-    for a in &articles {
-        let mut record = newsmill_core::Record {
-            text: a.text.clone(),
-            language: Some("en".into()),
-            ..Default::default()
-        };
-        newsmill_nlp::enrich(&mut record, &nlp);
+    // Each inner fold's counts without the model: gold, predicted, matched.
+    let mut folds: [Score; 5] = Default::default();
+    for (a, record) in articles.iter().zip(&records) {
         let fold = (held_out_hash(&a.name) / 5) % 5;
-        let sc = if fold == 0 { &mut fold0 } else { &mut sc };
+        let tagger = taggers.get(fold as usize);
+        let sc = &mut folds[fold as usize];
         let found = newsmill_nlp::quotes::quotes_with_cue_features(
             &record.text,
             Some("en"),
             &record.entities,
+            tagger,
         );
         let quotes: Vec<newsmill_core::Quote> = found.iter().map(|(q, _)| q.clone()).collect();
         let used = score_article(a, &quotes, sc, &mut Vec::new(), &mut Vec::new());
@@ -919,61 +943,79 @@ pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
         articles.len(),
         positives
     );
-    // The inner check: train on folds 1-4, count on fold 0.
-    let fit: Vec<&Sample> = samples.iter().filter(|s| s.fold != 0).collect();
-    let check: Vec<&Sample> = samples.iter().filter(|s| s.fold == 0).collect();
-    let m = Perceptron::train(&fit, args.epochs);
-    let f1 = |matched: usize, pred: usize| {
-        let p = ratio(matched, pred);
-        let r = ratio(matched, fold0.gold);
-        if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        }
+    // Two thresholds, one for the lexicon's cues (`bias`) and one for the tagger's (`t|bias`),
+    // chosen on inner fold 1 with the model fit on folds 2-4; then the model is fit on folds
+    // 1-4 and inner fold 0 (never chosen on) is reported; the model written is fit on all.
+    let lex_grid = [-30.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0];
+    let tag_grid: &[f64] = if args.with_tagger {
+        &[-10.0, -5.0, -3.0, 0.0, 3.0, 5.0, 10.0, f64::INFINITY]
+    } else {
+        &[f64::INFINITY]
     };
-    println!(
-        "inner check (a fifth of the training articles, model fit on the rest, {} epochs): \
-         without the model P/R/F1 {:.3} / {:.3} / {:.3}",
-        args.epochs,
-        ratio(fold0.matched, fold0.pred),
-        ratio(fold0.matched, fold0.gold),
-        f1(fold0.matched, fold0.pred)
-    );
-    // The threshold: the best F1 on the inner fold; it is folded into the bias weight of the
-    // model written, so the stage keeps an attribution when its score is at least zero.
-    let mut best = (f64::MIN, 0.0);
-    for t in [-30.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0] {
-        let (mut pred, mut matched) = (fold0.pred, fold0.matched);
-        for s in &check {
-            if model_score(&m, &s.features) < t {
+    let counts = |m: &std::collections::BTreeMap<String, f64>, fold: u64, t: (f64, f64)| {
+        let sc = &folds[fold as usize];
+        let (mut pred, mut matched) = (sc.pred, sc.matched);
+        for s in samples.iter().filter(|s| s.fold == fold) {
+            let tagged = s.features.first().is_some_and(|f| f.starts_with("t|"));
+            if model_score(m, &s.features) < if tagged { t.1 } else { t.0 } {
                 pred -= s.quotes;
                 matched -= s.matched;
             }
         }
-        let f = f1(matched, pred);
-        println!(
-            "  keeping score >= {t:>5}: P/R/F1 {:.3} / {:.3} / {f:.3}",
-            ratio(matched, pred),
-            ratio(matched, fold0.gold),
-        );
-        if f > best.0 {
-            best = (f, t);
+        let (p, r) = (ratio(matched, pred), ratio(matched, sc.gold));
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        (p, r, f)
+    };
+    let fit = |fs: &[u64]| {
+        let fit: Vec<&Sample> = samples.iter().filter(|s| fs.contains(&s.fold)).collect();
+        Perceptron::train(&fit, args.epochs)
+    };
+    let m = fit(&[2, 3, 4]);
+    let none = counts(&Default::default(), 1, (f64::MIN, f64::MIN));
+    println!(
+        "choosing (model fit on inner folds 2-4, {} epochs; P/R/F1 on fold 1): without the model {:.3} / {:.3} / {:.3}",
+        args.epochs, none.0, none.1, none.2
+    );
+    let mut best = (f64::MIN, (0.0, 0.0));
+    for &tl in &lex_grid {
+        for &tt in tag_grid {
+            let (p, r, f) = counts(&m, 1, (tl, tt));
+            println!(
+                "  keeping score >= {tl:>5} (tagger's cues >= {tt:>5}): {p:.3} / {r:.3} / {f:.3}"
+            );
+            if f > best.0 {
+                best = (f, (tl, tt));
+            }
         }
     }
-    let threshold = best.1;
-    println!("threshold {threshold} (best inner F1 {:.3})", best.0);
+    let (tl, tt) = best.1;
+    let m = fit(&[1, 2, 3, 4]);
+    let none = counts(&Default::default(), 0, (f64::MIN, f64::MIN));
+    let (p, r, f) = counts(&m, 0, (tl, tt));
+    println!(
+        "thresholds {tl} / {tt}; inner fold 0 (held out; model fit on folds 1-4): without the model {:.3} / {:.3} / {:.3}, with it {p:.3} / {r:.3} / {f:.3}",
+        none.0, none.1, none.2
+    );
     let all: Vec<&Sample> = samples.iter().collect();
     let mut m = Perceptron::train(&all, args.epochs);
-    *m.entry("bias".to_string()).or_default() -= threshold;
+    *m.entry("bias".to_string()).or_default() -= tl;
+    if args.with_tagger {
+        // No threshold kept the tagger's cues: drop them all.
+        *m.entry("t|bias".to_string()).or_default() -= if tt.is_finite() { tt } else { 1e6 };
+    }
     let mut out = String::from(
         "# The English cue model of the quotes stage: averaged-perceptron weights over the\n\
          # features of an attribution the rules built (src/quotes/attribute.rs, Ctx::features),\n\
          # learned on PolNeAR train (the articles that are neither dev nor the held-out part;\n\
          # research-only texts, see README.md beside it for the licence note). Written by\n\
          # `cargo xtask train-quotes`. feature<TAB>weight; weights under 0.001 left out; the\n\
-         # threshold chosen on a fifth of those articles (the model fit on the rest) is in\n\
-         # the bias.\n",
+         # thresholds chosen on inner fold 1 of those articles (the model fit on folds 2-4)\n\
+         # are in `bias` (the lexicon's cues) and `t|bias` (the cue tagger's, when trained\n\
+         # with it).\n",
     );
     let mut n = 0;
     for (f, w) in &m {
@@ -987,6 +1029,236 @@ pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
     fs_err::write(&path, compressed)?;
     println!("train quotes: {n} weights written to {}", path.display());
     Ok(())
+}
+
+/// The file `train-quotes tagger` writes.
+pub(crate) fn tagger_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/newsmill-nlp/data/quotes/cue-tagger-en.txt.zst")
+}
+
+/// A word is a tagger candidate when it is part of a gold cue at least this often in the
+/// articles the tagger is fit on...
+const TAGGER_CAND_MIN: usize = 3;
+/// ...and at least this share of the times it is a candidate token.
+const TAGGER_CAND_RATE: f64 = 0.05;
+
+/// One token sample of the tagger: its word, features, whether it is part of a gold cue, and
+/// its article's inner fold.
+struct TokenSample {
+    word: String,
+    features: Vec<String>,
+    label: bool,
+    fold: u64,
+}
+
+/// The candidate words of the samples in `folds`: part of a gold cue often enough.
+fn tagger_candidates(samples: &[TokenSample], folds: &[u64]) -> std::collections::BTreeSet<String> {
+    let mut counts: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    for s in samples.iter().filter(|s| folds.contains(&s.fold)) {
+        let e = counts.entry(s.word.as_str()).or_default();
+        e.0 += usize::from(s.label);
+        e.1 += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, (c, t))| c >= TAGGER_CAND_MIN && c as f64 >= TAGGER_CAND_RATE * t as f64)
+        .map(|(w, _)| w.to_string())
+        .collect()
+}
+
+/// Fits the tagger on the samples of `folds` (their candidate words only).
+fn fit_tagger(
+    samples: &[TokenSample],
+    folds: &[u64],
+    epochs: usize,
+) -> (
+    std::collections::BTreeSet<String>,
+    std::collections::BTreeMap<String, f64>,
+) {
+    let cands = tagger_candidates(samples, folds);
+    let fit: Vec<Sample> = samples
+        .iter()
+        .filter(|s| folds.contains(&s.fold) && cands.contains(&s.word))
+        .map(|s| Sample {
+            features: s.features.clone(),
+            label: s.label,
+            fold: s.fold,
+            quotes: 1,
+            matched: usize::from(s.label),
+        })
+        .collect();
+    let refs: Vec<&Sample> = fit.iter().collect();
+    (cands, Perceptron::train(&refs, epochs))
+}
+
+/// Token precision, recall and F1 of a tagger on the samples of one fold at threshold `t`
+/// (every gold cue token of the fold counts for recall, candidate or not).
+fn tagger_check(
+    samples: &[TokenSample],
+    fold: u64,
+    cands: &std::collections::BTreeSet<String>,
+    m: &std::collections::BTreeMap<String, f64>,
+    t: f64,
+) -> (f64, f64, f64) {
+    let (mut tp, mut pred, mut gold) = (0, 0, 0);
+    for s in samples.iter().filter(|s| s.fold == fold) {
+        gold += usize::from(s.label);
+        if cands.contains(&s.word) && model_score(m, &s.features) >= t {
+            pred += 1;
+            tp += usize::from(s.label);
+        }
+    }
+    let (p, r) = (ratio(tp, pred), ratio(tp, gold));
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (p, r, f)
+}
+
+/// `cargo xtask train-quotes tagger`: learns the cue tagger (`data/quotes/cue-tagger-en.txt.zst`)
+/// on the training part of PolNeAR train. Every token outside quotes and outside the
+/// lexicon's cues is a sample, positive when it lies in a gold cue. The threshold is chosen
+/// on inner fold 1 with the tagger fit on folds 2-4; the tagger written is fit on folds 1-4,
+/// so inner fold 0 stays unseen by it and by every choice (the cue model's inner check,
+/// `train-quotes --with-tagger`, reports it).
+fn train_tagger(root: &Path, args: &TrainArgs) -> Result<()> {
+    let nlp = newsmill_nlp::Nlp::embedded().context("embedded NER model")?;
+    let articles = read_part(root, Part::Train)?;
+    let records: Vec<newsmill_core::Record> = articles.iter().map(|a| enriched(a, &nlp)).collect();
+    let samples = token_samples(&articles, &records);
+    println!(
+        "train quotes tagger: {} candidate-word tokens from {} articles, {} in a gold cue",
+        samples.len(),
+        articles.len(),
+        samples.iter().filter(|s| s.label).count()
+    );
+    let threshold = choose_tagger_threshold(&samples, args.epochs);
+    let (cands, m) = fit_tagger(&samples, &[1, 2, 3, 4], args.epochs);
+    let (p, r, f) = tagger_check(&samples, 0, &cands, &m, threshold);
+    println!(
+        "threshold {threshold}; fit on folds 1-4 ({} candidate words), token P/R/F1 on inner fold 0 (held out): {p:.3} / {r:.3} / {f:.3}",
+        cands.len()
+    );
+    let out = tagger_text(&cands, m, threshold);
+    let path = tagger_path();
+    fs_err::write(&path, zstd::stream::encode_all(out.as_bytes(), 19)?)?;
+    println!(
+        "train quotes tagger: {} candidate words written to {}",
+        cands.len(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// An article's record with the NLP stage's entities (what the quotes stage reads).
+fn enriched(a: &Article, nlp: &newsmill_nlp::Nlp) -> newsmill_core::Record {
+    let mut record = newsmill_core::Record {
+        text: a.text.clone(),
+        language: Some("en".into()),
+        ..Default::default()
+    };
+    newsmill_nlp::enrich(&mut record, nlp);
+    record
+}
+
+/// The tagger's samples of the articles: the tokens whose word is ever part of a gold cue,
+/// positive when they lie in a gold cue the lexicon misses entirely.
+fn token_samples(articles: &[Article], records: &[newsmill_core::Record]) -> Vec<TokenSample> {
+    // Words that are ever part of a gold cue: the only samples worth keeping.
+    let mut cue_words: std::collections::HashSet<String> = Default::default();
+    for a in articles {
+        let chars: Vec<char> = a.text.chars().collect();
+        for w in word_spans(&a.text) {
+            if a.gold
+                .iter()
+                .any(|g| g.cue.iter().any(|c| w.0 >= c.0 && w.1 <= c.1))
+            {
+                cue_words.insert(chars[w.0..w.1].iter().collect::<String>().to_lowercase());
+            }
+        }
+    }
+    cue_words.insert(":".to_string());
+    let mut samples = Vec::new();
+    for (a, record) in articles.iter().zip(records) {
+        let fold = (held_out_hash(&a.name) / 5) % 5;
+        let (tokens, lexicon_cues) =
+            newsmill_nlp::quotes::cue_token_samples(&record.text, Some("en"), &record.entities);
+        // The gold cues the lexicon misses entirely: what the tagger is for (a word beside a
+        // lexicon cue, "has" in "has said", is part of that cue, not one of its own).
+        let missed: Vec<&GoldAttribution> = a
+            .gold
+            .iter()
+            .filter(|g| {
+                !g.cue
+                    .iter()
+                    .any(|c| lexicon_cues.iter().any(|l| l.0 < c.1 && l.1 > c.0))
+            })
+            .collect();
+        for ((s, e), word, features) in tokens {
+            if !cue_words.contains(&word) {
+                continue;
+            }
+            let label = missed
+                .iter()
+                .any(|g| g.cue.iter().any(|c| s < c.1 && e > c.0));
+            samples.push(TokenSample {
+                word,
+                features,
+                label,
+                fold,
+            });
+        }
+    }
+    samples
+}
+
+/// The tagger's threshold: the best token F1 on inner fold 1 with the tagger fit on folds
+/// 2-4 (printed).
+fn choose_tagger_threshold(samples: &[TokenSample], epochs: usize) -> f64 {
+    let (cands, m) = fit_tagger(samples, &[2, 3, 4], epochs);
+    println!(
+        "choosing (fit on inner folds 2-4, {} candidate words; token P/R/F1 on fold 1):",
+        cands.len()
+    );
+    let mut best = (f64::MIN, 0.0);
+    for t in [-20.0, -15.0, -10.0, -5.0, -3.0, -1.0, 0.0, 1.0, 3.0, 5.0] {
+        let (p, r, f) = tagger_check(samples, 1, &cands, &m, t);
+        println!("  keeping score >= {t:>5}: {p:.3} / {r:.3} / {f:.3}");
+        if f > best.0 {
+            best = (f, t);
+        }
+    }
+    best.1
+}
+
+/// The tagger file's text: its candidate words and weights, the threshold in the bias.
+fn tagger_text(
+    cands: &std::collections::BTreeSet<String>,
+    mut m: std::collections::BTreeMap<String, f64>,
+    threshold: f64,
+) -> String {
+    *m.entry("bias".to_string()).or_default() -= threshold;
+    let mut out = String::from(
+        "# The English cue tagger of the quotes stage: averaged-perceptron weights over the\n\
+         # features of a token outside the cue lexicon (src/quotes/attribute.rs,\n\
+         # Ctx::token_features), learned on inner folds 1-4 of PolNeAR train (the articles that\n\
+         # are neither dev nor the held-out part; research-only texts, see README.md beside it\n\
+         # for the licence note). Written by `cargo xtask train-quotes tagger`. cand=WORD lines\n\
+         # list the only words it scores; feature<TAB>weight; weights under 0.001 left out;\n\
+         # the threshold chosen on fold 1 is in the bias.\n",
+    );
+    for c in cands {
+        out.push_str(&format!("cand={c}\t1\n"));
+    }
+    for (f, w) in &m {
+        if w.abs() >= 0.001 {
+            out.push_str(&format!("{f}\t{w:.3}\n"));
+        }
+    }
+    out
 }
 
 /// FNV-1a (64 bits) of an article name, as [`held_out`] uses it.

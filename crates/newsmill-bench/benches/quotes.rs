@@ -1,12 +1,14 @@
 //! The cost of the quotes stage against the whole of `analyze` (extraction and NLP, quotes
 //! included) on the vendored pages: `quotes/analyze/PAGE` and `quotes/find_quotes/PAGE` time
-//! the same page, so their ratio is the share of `analyze` that quotes take.
+//! the same page, so their ratio is the share of `analyze` that quotes take;
+//! `quotes/find_quotes_no_tagger/PAGE` runs the stage without the learned cue tagger
+//! (`QuoteConfig::cue_tagger` off), so the difference is what the tagger costs.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsmill_core::{InputHint, Origin, QuoteKind, RawDoc};
 use newsmill_extract::{ExtractConfig, extract};
 use newsmill_nlp::Nlp;
-use newsmill_nlp::quotes::find_quotes;
+use newsmill_nlp::quotes::{QuoteConfig, find_quotes, find_quotes_with};
 
 fn load(name: &str) -> Vec<u8> {
     fs_err::read(format!("{}/{name}", newsmill_bench::RESOURCES)).expect("vendored resource")
@@ -41,6 +43,15 @@ fn bench_quotes(c: &mut Criterion) {
         group.bench_function(format!("analyze/{name}"), |b| b.iter(analyze));
         group.bench_function(format!("find_quotes/{name}"), |b| {
             b.iter(|| find_quotes(&record.text, lang.as_deref(), &record.entities).len())
+        });
+        let no_tagger = QuoteConfig {
+            cue_tagger: false,
+            ..QuoteConfig::default()
+        };
+        group.bench_function(format!("find_quotes_no_tagger/{name}"), |b| {
+            b.iter(|| {
+                find_quotes_with(&record.text, lang.as_deref(), &record.entities, &no_tagger).len()
+            })
         });
     }
     group.finish();

@@ -81,6 +81,8 @@ struct Cue {
     clitic: Option<(usize, usize)>,
     /// The cue's bytes (without a clitic).
     span: (usize, usize),
+    /// Found by the learned cue tagger, not the lexicon.
+    tagged: bool,
 }
 
 /// A reported clause, in bytes, when there is one.
@@ -1118,8 +1120,149 @@ impl Ctx<'_> {
             format!("w={w}|cont={cont}|{cont_side}"),
             format!("len={len}"),
             format!("cont={cont}|len={len}"),
-            format!("kind={:?}", cue.kind),
+            if cue.tagged {
+                "kind=Tagged".to_string()
+            } else {
+                format!("kind={:?}", cue.kind)
+            },
         ]
+    }
+
+    /// Whether token `i` is one the cue tagger reads: a content word outside quotes and
+    /// outside the lexicon's cues (`covered`), lowercase unless it opens its sentence, or a
+    /// colon. Function words (auxiliaries, prepositions, pronouns...) are never cues of
+    /// their own.
+    fn tagger_candidate(&self, i: usize, covered: &[bool]) -> bool {
+        if covered[i] || self.inq[i].is_some() {
+            return false;
+        }
+        let t = self.tok(i);
+        if t == ":" {
+            return true;
+        }
+        let (s0, s1) = self.sents[self.sent_of[i]];
+        is_word(t)
+            && (!is_cap(t) || i == s0 || !is_word(self.tok(i - 1)))
+            && !self.w.particle.contains(&self.lower[i])
+            && !matches!(
+                self.class(Some(i), s0, s1),
+                "to" | "comp" | "pron" | "det" | "neg" | "aux" | "time" | "prep" | "stop"
+            )
+    }
+
+    /// The cue tagger's features of token `i`: its word and suffix, its neighbours' words and
+    /// classes, whether it opens its sentence and whether the sentence has a lexicon cue.
+    fn token_features(&self, i: usize, lexicon_cue_in_sentence: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        self.each_token_feature(i, lexicon_cue_in_sentence, |f| out.push(f.to_string()));
+        out
+    }
+
+    /// [`Ctx::token_features`], each written in turn into one buffer and handed to `emit`
+    /// (no allocation per feature: the tagger scores every candidate token of a text).
+    fn each_token_feature(
+        &self,
+        i: usize,
+        lexicon_cue_in_sentence: bool,
+        mut emit: impl FnMut(&str),
+    ) {
+        use std::fmt::Write as _;
+        let (s0, s1) = self.sents[self.sent_of[i]];
+        let w = self.lower[i].as_str();
+        let suf = w.char_indices().rev().nth(2).map_or(w, |(k, _)| &w[k..]);
+        let word_at = |j: Option<usize>| {
+            j.filter(|&j| j >= s0 && j < s1 && self.inq[j].is_none())
+                .map_or("_", |j| self.lower[j].as_str())
+        };
+        let pw = word_at(i.checked_sub(1));
+        let pw2 = word_at(i.checked_sub(2));
+        let nw = word_at(Some(i + 1));
+        let nw2 = word_at(Some(i + 2));
+        let pc = self.class(i.checked_sub(1), s0, s1);
+        let pc2 = self.class(i.checked_sub(2), s0, s1);
+        let nc = self.class(Some(i + 1), s0, s1);
+        let nc2 = self.class(Some(i + 2), s0, s1);
+        let cls = self.class(Some(i), s0, s1);
+        let init = i == s0;
+        let lc = u8::from(lexicon_cue_in_sentence);
+        let mut buf = String::with_capacity(64);
+        let mut put = |args: std::fmt::Arguments<'_>| {
+            buf.clear();
+            let _ = buf.write_fmt(args);
+            emit(&buf);
+        };
+        put(format_args!("bias"));
+        put(format_args!("w={w}"));
+        put(format_args!("suf={suf}"));
+        put(format_args!("c={cls}"));
+        put(format_args!("pw={pw}"));
+        put(format_args!("pw2={pw2}"));
+        put(format_args!("nw={nw}"));
+        put(format_args!("nw2={nw2}"));
+        put(format_args!("pc={pc}"));
+        put(format_args!("nc={nc}"));
+        put(format_args!("pc2={pc2}|{pc}"));
+        put(format_args!("nc2={nc}|{nc2}"));
+        put(format_args!("w={w}|pw={pw}"));
+        put(format_args!("w={w}|nw={nw}"));
+        put(format_args!("w={w}|pc={pc}"));
+        put(format_args!("w={w}|nc={nc}"));
+        put(format_args!("pc={pc}|nc={nc}"));
+        put(format_args!("c={cls}|pc={pc}|nc={nc}"));
+        put(format_args!("init={init}"));
+        put(format_args!("w={w}|init={init}"));
+        put(format_args!("lc={lc}"));
+        put(format_args!("w={w}|lc={lc}"));
+    }
+
+    /// Tokens the lexicon's cues cover, and for each sentence whether it has one.
+    fn covered(&self, cues: &[Cue]) -> (Vec<bool>, Vec<bool>) {
+        let mut covered = vec![false; self.toks.len()];
+        let mut in_sentence = vec![false; self.sents.len()];
+        for c in cues {
+            covered[c.a..c.b].fill(true);
+            in_sentence[self.sent_of[c.a]] = true;
+        }
+        (covered, in_sentence)
+    }
+
+    /// The cues the tagger finds outside the lexicon's: runs of tokens it keeps in one
+    /// sentence, each a cue read like a verb of saying. Only the words the tagger lists as
+    /// candidates (`cand=WORD`) are scored.
+    fn tagged_cues(&self, cues: &[Cue], tagger: &CueModel) -> Vec<Cue> {
+        let (covered, in_sentence) = self.covered(cues);
+        let mut keep = vec![false; self.toks.len()];
+        for (i, k) in keep.iter_mut().enumerate() {
+            if tagger.is_candidate(&self.lower[i]) && self.tagger_candidate(i, &covered) {
+                let mut score = 0.0;
+                self.each_token_feature(i, in_sentence[self.sent_of[i]], |f| {
+                    score += tagger.weight(f);
+                });
+                *k = score >= 0.0;
+            }
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < keep.len() {
+            if !keep[i] {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < keep.len() && keep[j] && self.sent_of[j] == self.sent_of[i] {
+                j += 1;
+            }
+            out.push(Cue {
+                a: i,
+                b: j,
+                kind: CueKind::Say,
+                clitic: None,
+                span: (self.toks[i].start, self.toks[j - 1].end),
+                tagged: true,
+            });
+            i = j;
+        }
+        out
     }
 
     /// Lines that open with a person or organisation and a colon, the way headlines and
@@ -1325,27 +1468,23 @@ impl Ctx<'_> {
 pub(crate) struct CueCheck<'a> {
     /// Drop the attributions this model rejects.
     pub(crate) model: Option<&'a CueModel>,
+    /// Add the cues this token tagger finds outside the lexicon.
+    pub(crate) tagger: Option<&'a CueModel>,
     /// Keep each attribution's features in its quotes (for training).
     pub(crate) keep_features: bool,
     /// List a short quote inside a reported clause as a direct quote of its own too.
     pub(crate) nested_quotes: bool,
 }
 
-/// Finds the attributions of a text in a language with a lexicon.
-pub(crate) fn attribute(
-    text: &str,
-    toks: &[Token],
+/// The context of a text and its lexicon cues, outside quotes, in text order.
+fn context_and_cues<'a>(
+    text: &'a str,
+    toks: &'a [Token],
     mut quoted: Vec<Quoted>,
-    lex: &Lexicon,
-    w: &Words,
-    ents: &EntityIndex<'_>,
-    check: CueCheck<'_>,
-) -> Vec<Found> {
-    let CueCheck {
-        model,
-        keep_features,
-        nested_quotes,
-    } = check;
+    lex: &'a Lexicon,
+    w: &'a Words,
+    ents: &'a EntityIndex<'a>,
+) -> (Ctx<'a>, Vec<Cue>) {
     let lower: Vec<String> = toks.iter().map(|t| t.text(text).to_lowercase()).collect();
     // A dialogue dash quote ends at a comma followed by a verb of saying ("– Nous n'avons
     // rien à cacher, a déclaré le ministre.").
@@ -1385,7 +1524,7 @@ pub(crate) fn attribute(
         }
         sents.push((r.start, r.end));
     }
-    let mut ctx = Ctx {
+    let ctx = Ctx {
         text,
         toks,
         lower,
@@ -1448,6 +1587,7 @@ pub(crate) fn attribute(
                     kind,
                     clitic,
                     span,
+                    tagged: false,
                 });
             }
             i += n;
@@ -1455,6 +1595,27 @@ pub(crate) fn attribute(
             i += 1;
         }
     }
+    (ctx, cues)
+}
+
+/// Finds the attributions of a text in a language with a lexicon.
+pub(crate) fn attribute(
+    text: &str,
+    toks: &[Token],
+    quoted: Vec<Quoted>,
+    lex: &Lexicon,
+    w: &Words,
+    ents: &EntityIndex<'_>,
+    check: CueCheck<'_>,
+) -> Vec<Found> {
+    let CueCheck {
+        model,
+        tagger,
+        keep_features,
+        nested_quotes,
+    } = check;
+    let (mut ctx, cues) = context_and_cues(text, toks, quoted, lex, w, ents);
+    let tagged = tagger.map_or_else(Vec::new, |t| ctx.tagged_cues(&cues, t));
     ctx.cue_at = vec![false; toks.len()];
     for c in &cues {
         if matches!(c.kind, CueKind::Say | CueKind::Belief | CueKind::That) {
@@ -1480,7 +1641,89 @@ pub(crate) fn attribute(
         attrs.push(a);
     }
     attrs.extend(ctx.colon_leads());
+    // The tagger's cues only add: an attribution of theirs whose cue or content overlaps
+    // one the lexicon's cues made is dropped, so those stay as they were.
+    let mut extra: Vec<Attr> = Vec::new();
+    for cue in &tagged {
+        let before = attrs.partition_point(|a| a.cue.0 < cue.span.0);
+        let prev = before.checked_sub(1).and_then(|k| attrs.get(k));
+        let Some(mut a) = ctx.attribute(cue, prev) else {
+            continue;
+        };
+        if attrs.iter().any(|b| overlaps(&ctx, &a, b)) {
+            continue;
+        }
+        if model.is_some() || keep_features {
+            let features: Vec<String> = ctx
+                .features(cue, &a)
+                .into_iter()
+                .map(|f| format!("t|{f}"))
+                .collect();
+            if model.is_some_and(|m| !m.keeps(&features)) {
+                continue;
+            }
+            if keep_features {
+                a.features = features;
+            }
+        }
+        extra.push(a);
+    }
+    if !extra.is_empty() {
+        attrs.extend(extra);
+        attrs.sort_by_key(|a| a.cue.0);
+    }
     resolve_and_emit(&ctx, attrs, nested_quotes)
+}
+
+/// Whether attribution `a` touches `b`: its cue inside `b`'s content or source, or their
+/// contents (clause or quotes) overlapping.
+fn overlaps(ctx: &Ctx<'_>, a: &Attr, b: &Attr) -> bool {
+    let spans = |x: &Attr| -> Vec<(usize, usize)> {
+        x.clause
+            .into_iter()
+            .chain(
+                x.quotes
+                    .iter()
+                    .map(|&q| (ctx.quoted[q].start, ctx.quoted[q].end)),
+            )
+            .collect()
+    };
+    let hit = |p: (usize, usize), q: (usize, usize)| p.0 < q.1 && q.0 < p.1;
+    let bs = spans(b);
+    bs.iter()
+        .chain(b.source.iter())
+        .chain(std::iter::once(&b.cue))
+        .any(|&q| hit(a.cue, q))
+        || spans(a).iter().any(|&p| bs.iter().any(|&q| hit(p, q)))
+}
+
+/// A token the tagger reads: byte span, lowercase word, features.
+type TokenSample = ((usize, usize), String, Vec<String>);
+
+/// Every token the cue tagger could read (see [`Ctx::tagger_candidate`]), with its byte
+/// span, lowercase word and features, and the byte spans of the lexicon's cues: what `cargo
+/// xtask train-quotes` learns the tagger from.
+pub(crate) fn token_samples(
+    text: &str,
+    toks: &[Token],
+    quoted: Vec<Quoted>,
+    lex: &Lexicon,
+    w: &Words,
+    ents: &EntityIndex<'_>,
+) -> (Vec<TokenSample>, Vec<(usize, usize)>) {
+    let (ctx, cues) = context_and_cues(text, toks, quoted, lex, w, ents);
+    let (covered, in_sentence) = ctx.covered(&cues);
+    let samples = (0..toks.len())
+        .filter(|&i| ctx.tagger_candidate(i, &covered))
+        .map(|i| {
+            (
+                (toks[i].start, toks[i].end),
+                ctx.lower[i].clone(),
+                ctx.token_features(i, in_sentence[ctx.sent_of[i]]),
+            )
+        })
+        .collect();
+    (samples, cues.iter().map(|c| c.span).collect())
 }
 
 /// Resolves every source to an entity, gives unclaimed quotes the speaker of the quote

@@ -8,22 +8,30 @@
 //! `cargo xtask train-quotes` on PolNeAR train (the part that is neither dev nor held out);
 //! an attribution is kept when the sum of its features' weights is at least zero. A language
 //! without a model keeps every attribution.
+//!
+//! The same format holds the cue tagger (`data/quotes/cue-tagger-en.txt.zst`), which reads
+//! single tokens outside the cue lexicon and keeps those that are cues ("criticism", "made
+//! clear", a colon); its `cand=WORD` lines list the only words it scores.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 static EN_MODEL: &[u8] = include_bytes!("../../data/quotes/cue-model-en.txt.zst");
+static EN_TAGGER: &[u8] = include_bytes!("../../data/quotes/cue-tagger-en.txt.zst");
 
-/// Feature weights of one language.
+/// Feature weights of one language (the cue model or the cue tagger).
+#[doc(hidden)]
 #[derive(Debug, Default)]
-pub(crate) struct CueModel {
+pub struct CueModel {
     weights: HashMap<String, f32>,
+    /// The words a tagger scores (`cand=WORD` lines).
+    cands: HashSet<String>,
 }
 
 impl CueModel {
     /// Parses `feature<TAB>weight` lines (`#` comments); bad lines are skipped.
-    pub(crate) fn parse(src: &str) -> CueModel {
-        let weights = src
+    pub fn parse(src: &str) -> CueModel {
+        let weights: HashMap<String, f32> = src
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| {
@@ -31,7 +39,27 @@ impl CueModel {
                 Some((f.to_string(), w.trim().parse::<f32>().ok()?))
             })
             .collect();
-        CueModel { weights }
+        let cands = weights
+            .keys()
+            .filter_map(|k| k.strip_prefix("cand="))
+            .map(str::to_string)
+            .collect();
+        CueModel { weights, cands }
+    }
+
+    /// Whether a tagger scores this (lowercase) word.
+    pub(crate) fn is_candidate(&self, word: &str) -> bool {
+        self.cands.contains(word)
+    }
+
+    /// The cue tagger of a language, when one was trained.
+    pub(crate) fn tagger_for_language(lang: &str) -> Option<&'static CueModel> {
+        static EN: OnceLock<CueModel> = OnceLock::new();
+        match lang {
+            "en" => Some(EN.get_or_init(|| CueModel::parse_compressed(EN_TAGGER)))
+                .filter(|m| !m.is_empty()),
+            _ => None,
+        }
     }
 
     /// Decompresses and parses a zstd-compressed model file; a file that does not decompress
@@ -66,6 +94,11 @@ impl CueModel {
             .sum()
     }
 
+    /// The weight of one feature (0 when unknown).
+    pub(crate) fn weight(&self, feature: &str) -> f32 {
+        self.weights.get(feature).copied().unwrap_or(0.0)
+    }
+
     /// Whether an attribution with these features is kept.
     pub(crate) fn keeps(&self, features: &[String]) -> bool {
         self.score(features) >= 0.0
@@ -80,6 +113,9 @@ mod tests {
     fn parses_and_scores() {
         let m = CueModel::parse("# c\nbias\t-0.5\nw=said\t2.0\nbad line\n");
         assert!(m.keeps(&["bias".into(), "w=said".into()]));
+        assert!(!m.is_candidate("said"));
+        let t = CueModel::parse("cand=criticism\t1\nbias\t-1\n");
+        assert!(t.is_candidate("criticism"));
         assert!(!m.keeps(&["bias".into(), "w=states".into()]));
         assert_eq!(m.score(&[]), 0.0);
     }

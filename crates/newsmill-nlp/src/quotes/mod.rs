@@ -32,6 +32,9 @@ mod words;
 
 use newsmill_core::{CharIndex, Entity, Mention, Quote, QuoteKind};
 
+#[doc(hidden)]
+pub use cuemodel::CueModel;
+
 use crate::tokenize::tokenize;
 
 /// Finds the quotes and attributions of `text` (the record's body), in text order.
@@ -69,6 +72,11 @@ pub struct QuoteConfig {
     /// default: its exact words are what a reader looks for). Without it the quote is part
     /// of the clause's content only, as attribution corpora such as PolNeAR annotate it.
     pub nested_quotes: bool,
+    /// Add the cues the learned cue tagger finds outside the cue lexicon ("criticism",
+    /// "made clear", a colon; `data/quotes/cue-tagger-en.txt.zst`, made by `cargo xtask
+    /// train-quotes tagger`); their attributions only add to the lexicon's, never change
+    /// them. On by default.
+    pub cue_tagger: bool,
 }
 
 impl Default for QuoteConfig {
@@ -76,6 +84,7 @@ impl Default for QuoteConfig {
         QuoteConfig {
             cue_filter: true,
             nested_quotes: true,
+            cue_tagger: true,
         }
     }
 }
@@ -87,33 +96,71 @@ pub fn find_quotes_with(
     entities: &[Entity],
     config: &QuoteConfig,
 ) -> Vec<Quote> {
-    run(text, language, entities, config, false)
+    run(text, language, entities, config, None, false)
         .into_iter()
         .map(|(q, _)| q)
         .collect()
 }
 
-/// The quotes found without the learned cue model, each with the model's features of the
-/// attribution it came from (empty for a quote no cue claims): what `cargo xtask
-/// train-quotes` learns from.
+/// The quotes found without the learned cue model (with `tagger`'s cues added when given),
+/// each with the model's features of the attribution it came from (empty for a quote no cue
+/// claims): what `cargo xtask train-quotes` learns from.
 #[doc(hidden)]
 pub fn quotes_with_cue_features(
     text: &str,
     language: Option<&str>,
     entities: &[Entity],
+    tagger: Option<&CueModel>,
 ) -> Vec<(Quote, Vec<String>)> {
     let config = QuoteConfig {
         cue_filter: false,
         ..QuoteConfig::default()
     };
-    run(text, language, entities, &config, true)
+    run(text, language, entities, &config, Some(tagger), true)
 }
 
+/// A token the cue tagger could read: its character span, lowercase word and features.
+#[doc(hidden)]
+pub type TokenSample = ((usize, usize), String, Vec<String>);
+
+/// Every token the cue tagger could read, and the character spans of the lexicon's cues:
+/// what `cargo xtask train-quotes tagger` learns from. Empty for a language without a cue
+/// lexicon.
+#[doc(hidden)]
+pub fn cue_token_samples(
+    text: &str,
+    language: Option<&str>,
+    entities: &[Entity],
+) -> (Vec<TokenSample>, Vec<(usize, usize)>) {
+    let lang = language.unwrap_or("");
+    let (Some(lex), Some(words)) = (
+        lexicon::Lexicon::for_language(lang),
+        words::Words::for_language(lang),
+    ) else {
+        return (Vec::new(), Vec::new());
+    };
+    let index = CharIndex::new(text);
+    let tokens = tokenize(text);
+    let ents = resolve::EntityIndex::new(text, &index, entities, words);
+    let chars = |(s, e): (usize, usize)| (index.char_of(s), index.char_of(e));
+    let (samples, cues) =
+        attribute::token_samples(text, &tokens, marks::find_quoted(text), lex, words, &ents);
+    (
+        samples
+            .into_iter()
+            .map(|(span, w, f)| (chars(span), w, f))
+            .collect(),
+        cues.into_iter().map(chars).collect(),
+    )
+}
+
+/// `tagger`: `None` reads [`QuoteConfig::cue_tagger`], `Some(t)` uses `t` whatever it says.
 fn run(
     text: &str,
     language: Option<&str>,
     entities: &[Entity],
     config: &QuoteConfig,
+    tagger: Option<Option<&CueModel>>,
     keep_features: bool,
 ) -> Vec<(Quote, Vec<String>)> {
     let index = CharIndex::new(text);
@@ -140,6 +187,13 @@ fn run(
                 &ents,
                 attribute::CueCheck {
                     model,
+                    tagger: tagger.unwrap_or_else(|| {
+                        if config.cue_tagger {
+                            cuemodel::CueModel::tagger_for_language(lang)
+                        } else {
+                            None
+                        }
+                    }),
                     keep_features,
                     nested_quotes: config.nested_quotes,
                 },

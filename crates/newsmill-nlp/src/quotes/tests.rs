@@ -146,18 +146,22 @@ fn english_speaker_after_a_quote_and_appositions() {
             "told",
         )],
     );
-    // A quote that ends its sentence does not: the next sentence says something new.
+    // A quote that ends its sentence does not: the next sentence says something new (the
+    // cue tagger reads "spoke" as the quote's own cue).
     check(
         "en",
         "He spoke of a “lost decade.” Ruth Amaro said the council would meet again.",
         &[("Ruth Amaro", Per, "Ruth Amaro")],
-        &[(
-            'I',
-            "the council would meet again",
-            "Ruth Amaro",
-            "Ruth Amaro",
-            "said",
-        )],
+        &[
+            ('D', "lost decade.", "He", "", "spoke"),
+            (
+                'I',
+                "the council would meet again",
+                "Ruth Amaro",
+                "Ruth Amaro",
+                "said",
+            ),
+        ],
     );
     // Two appositions between the name and the verb: the name is the source.
     check(
@@ -619,27 +623,44 @@ fn english_joined_verbs_and_relative_clauses() {
 #[test]
 fn english_infinitives_findings_and_headline_colons() {
     // A verb of wanting with an infinitive; a verb of showing with a clause and no "that".
-    check(
-        "en",
-        "Rosa Vidal plans to rebuild the bridge. The survey shows the mayor ahead in every district.",
-        &[("Rosa Vidal", Per, "Rosa Vidal")],
-        &[
-            (
+    // The rules build both; whether "plans to" is kept is the learned cue model's call (the
+    // round-6 model drops this one), so the rules are checked without the model too.
+    let text = "Rosa Vidal plans to rebuild the bridge. The survey shows the mayor ahead in every district.";
+    let e = ents(text, &[("Rosa Vidal", Per, "Rosa Vidal")]);
+    let rules = super::QuoteConfig {
+        cue_filter: false,
+        ..super::QuoteConfig::default()
+    };
+    let want = |k: char, t: &str, s: &str, en: &str, c: &str| {
+        (
+            k,
+            t.to_string(),
+            s.to_string(),
+            en.to_string(),
+            c.to_string(),
+        )
+    };
+    let shows = want(
+        'I',
+        "the mayor ahead in every district",
+        "The survey",
+        "",
+        "shows",
+    );
+    assert_eq!(
+        summary(&super::find_quotes_with(text, Some("en"), &e, &rules)),
+        vec![
+            want(
                 'I',
                 "to rebuild the bridge",
                 "Rosa Vidal",
                 "Rosa Vidal",
-                "plans",
+                "plans"
             ),
-            (
-                'I',
-                "the mayor ahead in every district",
-                "The survey",
-                "",
-                "shows",
-            ),
-        ],
+            shows.clone()
+        ]
     );
+    assert!(summary(&find_quotes(text, Some("en"), &e)).contains(&shows));
     // A headline that opens with a name and a colon.
     check(
         "en",
@@ -679,5 +700,40 @@ fn a_quote_inside_a_clause_is_listed_beside_it_unless_asked_not_to() {
             "Rosa Vidal".to_string(),
             "said".to_string()
         )]
+    );
+}
+
+#[test]
+fn the_cue_tagger_adds_cues_outside_the_lexicon_and_changes_no_other() {
+    let off = super::QuoteConfig {
+        cue_tagger: false,
+        ..super::QuoteConfig::default()
+    };
+    // "calling" is no entry of the lexicon: the tagger reads it as a cue here.
+    let text = "Lena Ortiz singled out the council, calling its budget a disgrace.";
+    let e = ents(text, &[("Lena Ortiz", Per, "Lena Ortiz")]);
+    assert_eq!(
+        summary(&find_quotes(text, Some("en"), &e)),
+        vec![(
+            'I',
+            "its budget a disgrace".to_string(),
+            "Lena Ortiz".to_string(),
+            "Lena Ortiz".to_string(),
+            "calling".to_string()
+        )]
+    );
+    assert!(super::find_quotes_with(text, Some("en"), &e, &off).is_empty());
+    // Where the lexicon has the cue, the tagger changes nothing.
+    let text = "In a statement, Lena Ortiz said the talks would resume next week.";
+    let e = ents(text, &[("Lena Ortiz", Per, "Lena Ortiz")]);
+    assert_eq!(
+        find_quotes(text, Some("en"), &e),
+        super::find_quotes_with(text, Some("en"), &e, &off)
+    );
+    // Other languages have no tagger.
+    let text = "Lena Ortiz a critiqué le conseil.";
+    assert_eq!(
+        find_quotes(text, Some("fr"), &[]),
+        super::find_quotes_with(text, Some("fr"), &[], &off)
     );
 }

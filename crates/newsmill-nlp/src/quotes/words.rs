@@ -51,6 +51,7 @@ pub(crate) struct Words {
     pub(crate) finite: HashSet<String>,
     pub(crate) relative: HashSet<String>,
     pub(crate) coord: HashSet<String>,
+    pub(crate) particle: HashSet<String>,
     pub(crate) male: HashSet<String>,
     pub(crate) female: HashSet<String>,
 }
@@ -85,6 +86,7 @@ impl Words {
                 "finite" => &mut w.finite,
                 "relative" => &mut w.relative,
                 "coord" => &mut w.coord,
+                "particle" => &mut w.particle,
                 "male" => &mut w.male,
                 "female" => &mut w.female,
                 _ => continue,
