@@ -1190,16 +1190,11 @@ pub(super) fn language(page: &PageMeta, text: &str, record: &mut Record) {
     let sample: String = text.chars().take(2000).collect();
     let detected = if sample.chars().count() < 200 {
         None
-    } else if let Some((d, _)) = &declared
-        && newsmill_lang::function_words_confirm(&sample, d, CONFIRM_DECLARED_WORDS)
-    {
-        // The function words plainly say the text is in the declared language: whatlang
-        // (most of this function's time) would only agree, and the declaration stands.
-        None
     } else if let Some(code) =
         newsmill_lang::function_words_language(&sample, CONFIRM_DECLARED_WORDS)
     {
-        // They plainly name another language (or the page declares none).
+        // The function words plainly name the language: whatlang (most of this function's
+        // time) would only agree. When it is the declared one, the declaration stands below.
         Some(code)
     } else {
         crate::detect_language(&sample)
