@@ -226,8 +226,9 @@ impl Tag {
     }
 }
 
-/// The attributes the extractor reads; the rest are not copied.
-const KEPT_ATTRS: &[&str] = &[
+/// The attributes the extractor reads; the rest are not copied (and the prepass leaves most of
+/// them out before parsing).
+pub(super) const KEPT_ATTRS: &[&str] = &[
     "class",
     "id",
     "style",
