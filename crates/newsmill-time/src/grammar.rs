@@ -98,7 +98,47 @@ pub(crate) struct Parser<'a> {
     cats: Vec<u64>,
     /// The token the rules are reading from: it may follow a blank line, later ones not.
     origin: Cell<usize>,
+    /// For each token, the first token at or after it that can anchor an expression (see
+    /// [`Parser::anchors`]), or the number of tokens.
+    next_anchor: Vec<u32>,
 }
+
+/// How far after its first token an expression's first anchor may lie ("at the end of the
+/// year" and "in the last few weeks" have four connecting words before it). Expressions start
+/// with at most a few connecting words (articles, prepositions, modifiers) before a word of
+/// time or a number; the tests and the dev corpora need four, eight leaves room.
+const ANCHOR_WINDOW: usize = 8;
+
+/// Categories of words that never make an expression without a word of time or a number near
+/// them: articles, prepositions and connectives, modifiers, tense and clause cues, and the
+/// names that stop a reading.
+const CONNECTORS: &[Cat] = &[
+    Cat::Article,
+    Cat::Of,
+    Cat::On,
+    Cat::At,
+    Cat::In,
+    Cat::And,
+    Cat::Approx,
+    Cat::Rel,
+    Cat::Edge,
+    Cat::Every,
+    Cat::Per,
+    Cat::AfterPer,
+    Cat::Possessive,
+    Cat::Past,
+    Cat::Future,
+    Cat::PastSuffix,
+    Cat::FutureSuffix,
+    Cat::Clause,
+    Cat::Name,
+    Cat::GameClock,
+    Cat::YearCue,
+    Cat::Age,
+    Cat::CountWord,
+    Cat::AndHalf,
+    Cat::Ago,
+];
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(toks: &'a Tokens, lex: &'a Lexicon, order: DateOrder) -> Parser<'a> {
@@ -118,7 +158,7 @@ impl<'a> Parser<'a> {
             );
         }
         offs.push(hits.len() as u32);
-        Parser {
+        let mut p = Parser {
             toks,
             lex,
             order,
@@ -126,7 +166,41 @@ impl<'a> Parser<'a> {
             hits,
             cats,
             origin: Cell::new(0),
+            next_anchor: Vec::new(),
+        };
+        p.next_anchor = p.anchors();
+        p
+    }
+
+    /// [`Parser::next_anchor`]: a token anchors an expression when it is a number, a word of
+    /// a vocabulary category other than [`CONNECTORS`] (an article standing for "one", "a",
+    /// only counts with a unit after it, which anchors), or a word in no vocabulary that may
+    /// start one ([`Parser::starts_without_vocabulary`], here by a cheaper test that lets more
+    /// through: "q", a word of Roman digits, any long German or Dutch word).
+    fn anchors(&self) -> Vec<u32> {
+        let connectors = CONNECTORS.iter().fold(0u64, |m, &c| m | cat_bit(c));
+        let compounds = matches!(self.lex.lang.code(), "de" | "nl");
+        let n = self.toks.len();
+        let mut next = vec![n as u32; n + 1];
+        for i in (0..n).rev() {
+            let t = &self.toks.toks[i];
+            let anchor = match t.kind {
+                Kind::Num => true,
+                _ if self.cats[i] & !connectors != 0 => self.hits(i).iter().any(|h| {
+                    let e = self.lex.entry(h.entry);
+                    cat_bit(e.cat) & connectors == 0 && !(e.cat == Cat::Number && e.flags.det)
+                }),
+                Kind::Word if self.hits(i).is_empty() => {
+                    let w = self.lower(i);
+                    w == "q"
+                        || w.chars().all(|c| matches!(c, 'i' | 'v' | 'x'))
+                        || (compounds && w.len() >= 7)
+                }
+                _ => false,
+            };
+            next[i] = if anchor { i as u32 } else { next[i + 1] };
         }
+        next
     }
 
     /// Finds every expression, left to right, longest first.
@@ -186,6 +260,15 @@ impl<'a> Parser<'a> {
             Self::r_approx,
             Self::r_period,
         ];
+        // No number or word of time within reach: no rule can read anything here. Debug builds
+        // (tests, fuzzing) run the rules anyway and check that they find nothing.
+        let far = self
+            .next_anchor
+            .get(i)
+            .is_none_or(|&a| a as usize >= i + ANCHOR_WINDOW);
+        if far && !cfg!(debug_assertions) {
+            return None;
+        }
         self.origin.set(i);
         let mut best: Option<Cand> = None;
         for rule in rules {
@@ -194,6 +277,15 @@ impl<'a> Parser<'a> {
             {
                 best = Some(c);
             }
+        }
+        if far && let Some(c) = &best {
+            let words: Vec<&str> = (c.start..c.end).map(|k| self.lower(k)).collect();
+            debug_assert!(
+                false,
+                "an expression with no anchor in its first {ANCHOR_WINDOW} tokens: {}",
+                words.join(" ")
+            );
+            return None;
         }
         best
     }
