@@ -95,6 +95,8 @@ fn prepass_with(html: &str, slim: bool) -> String {
     let mut skipped_opens = 0usize;
     // Off after a tag whose content html5ever reads as text to an end this scan does not find.
     let mut slim = slim;
+    // The kept attributes of the tag at hand (one buffer for the page).
+    let mut kept: Vec<Span> = Vec::new();
     while let Some(off) = memchr(b'<', &b[i..]) {
         let lt = i + off;
         let rest = &b[lt + 1..];
@@ -175,7 +177,7 @@ fn prepass_with(html: &str, slim: bool) -> String {
         }
         depth += usize::from(counted);
         if slim {
-            match unread_attributes(attrs) {
+            match unread_attributes(attrs, &mut kept) {
                 // html5ever may end this tag elsewhere than this scan does, and read what
                 // follows differently: from here on every tag is copied whole.
                 Attrs::Malformed => slim = false,
@@ -185,10 +187,10 @@ fn prepass_with(html: &str, slim: bool) -> String {
                         .any(|n| n.as_bytes().eq_ignore_ascii_case(name));
                 }
                 Attrs::AllRead => {}
-                Attrs::LeaveOut { kept, tail } => {
+                Attrs::LeaveOut { tail } => {
                     let attrs_start = name_start + name_len;
                     out.push_str(&html[copied..attrs_start]);
-                    for (a, b) in kept {
+                    for &(a, b) in &kept {
                         out.push_str(&html[attrs_start + a..attrs_start + b]);
                     }
                     // "<a href=x data-n/>" must not become "<a href=x/>" (value "x/").
@@ -270,10 +272,15 @@ fn keeps_attributes(name: &[u8]) -> bool {
 /// Whether the extractor may read an attribute of this name (a namespaced name by its local
 /// part as well: in MathML `xlink:href` becomes `href`).
 fn read_by_extractor(name: &[u8]) -> bool {
-    let local = name.rsplit(|&c| c == b':').next().unwrap_or(name);
-    KEPT_ATTRS.iter().any(|k| {
-        k.as_bytes().eq_ignore_ascii_case(name) || k.as_bytes().eq_ignore_ascii_case(local)
-    })
+    let kept = |n: &[u8]| {
+        KEPT_ATTRS
+            .iter()
+            .any(|k| k.as_bytes().eq_ignore_ascii_case(n))
+    };
+    match memchr::memrchr(b':', name) {
+        Some(colon) => kept(name) || kept(&name[colon + 1..]),
+        None => kept(name),
+    }
 }
 
 /// What a start tag's attributes allow.
@@ -282,13 +289,10 @@ enum Attrs {
     Malformed,
     /// Well formed, and the extractor may read every one.
     AllRead,
-    /// Well formed, with some the extractor never reads: the byte ranges of the kept
-    /// attributes, each with the white space before it, and where the tail starts (`>` or
-    /// `/>`, after the white space before it).
-    LeaveOut {
-        kept: Vec<(usize, usize)>,
-        tail: usize,
-    },
+    /// Well formed, with some the extractor never reads (the byte ranges of the kept ones,
+    /// each with the white space before it, are in the caller's buffer): where the tail starts
+    /// (`>` or `/>`, after the white space before it).
+    LeaveOut { tail: usize },
 }
 
 /// The attributes of a start tag (`attrs`: from just after the tag name to just past its
@@ -297,11 +301,12 @@ enum Attrs {
 /// quotes, `=`, `<`, `>` or a backquote, then `>` or `/>`. There html5ever reads the same
 /// attributes and ends the tag where this scan does, so the kept attributes come out exactly
 /// as from the whole tag.
-fn unread_attributes(attrs: &[u8]) -> Attrs {
-    match unread_attributes_or_malformed(attrs) {
+fn unread_attributes(attrs: &[u8], kept: &mut Vec<Span>) -> Attrs {
+    kept.clear();
+    match unread_attributes_or_malformed(attrs, kept) {
         None => Attrs::Malformed,
         Some(None) => Attrs::AllRead,
-        Some(Some((kept, tail))) => Attrs::LeaveOut { kept, tail },
+        Some(Some(tail)) => Attrs::LeaveOut { tail },
     }
 }
 
@@ -309,9 +314,8 @@ fn unread_attributes(attrs: &[u8]) -> Attrs {
 type Span = (usize, usize);
 
 /// [`unread_attributes`]: `None` when malformed, `Some(None)` when every attribute is read.
-fn unread_attributes_or_malformed(attrs: &[u8]) -> Option<Option<(Vec<Span>, usize)>> {
+fn unread_attributes_or_malformed(attrs: &[u8], kept: &mut Vec<Span>) -> Option<Option<usize>> {
     let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0C);
-    let mut kept = Vec::new();
     let mut left_out = false;
     let mut j = 0;
     let tail = loop {
@@ -373,7 +377,7 @@ fn unread_attributes_or_malformed(attrs: &[u8]) -> Option<Option<(Vec<Span>, usi
         }
     };
     let tail = tail + attrs[tail..].iter().take_while(|&&c| ws(c)).count();
-    Some(left_out.then_some((kept, tail)))
+    Some(left_out.then_some(tail))
 }
 
 /// Index just past `</name ...>` at or after `from`, or the end of the input.
