@@ -392,13 +392,17 @@ struct Sink {
 static NO_NAME: LazyLock<QualName> =
     LazyLock::new(|| QualName::new(None, Namespace::from(""), LocalName::from("")));
 
+/// [`KEPT_ATTRS`] as interned names: html5ever hands attribute names over lower-cased and
+/// interned, so a name is matched by comparing atoms.
+static KEPT_ATOMS: LazyLock<Vec<LocalName>> =
+    LazyLock::new(|| KEPT_ATTRS.iter().map(|k| LocalName::from(*k)).collect());
+
 /// The attributes of `attrs` the extractor reads, in their order.
 fn kept_attrs(attrs: &[Attribute]) -> Vec<(&'static str, String)> {
     let mut kept = Vec::new();
     for a in attrs {
-        let name: &str = a.name.local.as_ref();
-        if let Some(k) = KEPT_ATTRS.iter().find(|k| k.eq_ignore_ascii_case(name)) {
-            kept.push((*k, a.value.to_string()));
+        if let Some(k) = KEPT_ATOMS.iter().position(|k| *k == a.name.local) {
+            kept.push((KEPT_ATTRS[k], a.value.to_string()));
         }
     }
     kept
