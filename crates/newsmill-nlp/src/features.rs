@@ -575,9 +575,44 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
     df
 }
 
-/// Stage-2 features: `df`'s static features plus what stage 1 (`labels1`) said about the
-/// token, its neighbours and all other occurrences of the same capitalized word in the document.
+/// The features stage 2 adds to a token's static features: what stage 1 said about the token,
+/// its neighbours and the other occurrences of the same word or phrase in the document.
+pub(crate) struct Extras {
+    feats: Vec<u64>,
+    /// Token `t`'s features are `feats[offs[t]..offs[t + 1]]`.
+    offs: Vec<u32>,
+}
+
+impl Extras {
+    pub(crate) fn of(&self, t: usize) -> &[u64] {
+        &self.feats[self.offs[t] as usize..self.offs[t + 1] as usize]
+    }
+}
+
+/// Stage-2 features as training reads them: `df`'s static features followed by each token's
+/// [`stage2_extras`].
 pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) -> DocFeats {
+    let extras = stage2_extras(df, labels1, lens);
+    let n = labels1.len();
+    let mut out = DocFeats {
+        feats: Vec::with_capacity(df.feats.len() + extras.feats.len()),
+        offs: Vec::with_capacity(n + 1),
+        lower: df.lower.clone(),
+        shape: df.shape.clone(),
+        hist_key: df.hist_key.clone(),
+    };
+    out.offs.push(0);
+    for t in 0..n {
+        out.feats.extend_from_slice(df.of(t));
+        out.feats.extend_from_slice(extras.of(t));
+        out.offs.push(out.feats.len() as u32);
+    }
+    out
+}
+
+/// The stage-2 features of each token given stage 1's labels (`labels1`), without the static
+/// features (see [`Extras`]).
+pub(crate) fn stage2_extras(df: &DocFeats, labels1: &[Label], lens: &[usize]) -> Extras {
     let n = labels1.len();
     let mut counts: IdMap<[u16; 5]> = IdMap::default();
     for t in 0..n {
@@ -628,18 +663,14 @@ pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) 
         }
         (c[best] > 0).then_some(best as u64)
     };
-    let mut out = DocFeats {
-        feats: Vec::with_capacity(df.feats.len() + n * 8),
+    let mut out = Extras {
+        feats: Vec::with_capacity(n * 8),
         offs: Vec::with_capacity(n + 1),
-        lower: df.lower.clone(),
-        shape: df.shape.clone(),
-        hist_key: df.hist_key.clone(),
     };
     out.offs.push(0);
     let mut t = 0;
     for &len in lens {
         for i in 0..len {
-            out.feats.extend_from_slice(df.of(t));
             let own = u64::from(labels1[t].0);
             let ty = |l: Label| l.type_index().map_or(0, |k| k as u64 + 1);
             out.feats.push(mix(A_OWN, own));
