@@ -243,6 +243,8 @@ impl<const S: usize> Decoder<'_, S> {
                 // label: hypotheses that end in the same label share them (most end in O).
                 let mut by_p1 = [(u64::MAX, [0i32; NL]); BEAM];
                 let mut n_p1 = 0;
+                let mut by_pair = [(u64::MAX, u64::MAX, [0f32; NL], 0f32, 0u32); BEAM];
+                let mut n_pair = 0;
                 for (h, hyp) in prev[..n_prev].iter().enumerate() {
                     if i > 0 {
                         labels[t - 1] = hyp.label;
@@ -252,42 +254,55 @@ impl<const S: usize> Decoder<'_, S> {
                     }
                     let p1 = prev_label(&labels, t, start, 1);
                     let p2 = prev_label(&labels, t, start, 2);
-                    let word = match by_p1[..n_p1].iter().find(|c| c.0 == p1) {
-                        Some(c) => c.1,
-                        None => {
-                            let mut word = [0i32; NL];
-                            dynf.clear();
-                            label_word_features(df, t, p1, dynf);
-                            self.add_scores(dynf, &mut word);
-                            by_p1[n_p1] = (p1, word);
-                            n_p1 += 1;
-                            word
-                        }
-                    };
-                    let mut acc = tok;
-                    let pair = self.pair_row(p1, p2);
-                    for k in 0..NL {
-                        acc[k] += pair[k] + word[k];
-                    }
-                    let after = if i > 0 { hyp.label } else { Label::O };
-                    let allowed = Label::allowed_after(after, last);
-                    // Only the allowed labels are scored (in label order, as every loop
-                    // below reads them).
-                    let mut scores = [f32::NEG_INFINITY; NL];
-                    let mut max = f32::NEG_INFINITY;
-                    for k in set_bits(allowed) {
-                        scores[k] = acc[k] as f32 * scale;
-                        max = max.max(scores[k]);
-                    }
-                    // exp(-30) is below f32's precision next to the maximum's exp(0) = 1.
-                    let mut z = 0f32;
-                    for k in set_bits(allowed) {
-                        let d = scores[k] - max;
-                        if d > -30.0 {
-                            z += d.exp();
-                        }
-                    }
-                    let log_z = max + z.ln();
+                    // Hypotheses that end in the same two labels score the same (their label
+                    // features are the same, and so are the labels allowed next): the second
+                    // reuses the first's normalised scores.
+                    let (scores, log_z, allowed) =
+                        match by_pair[..n_pair].iter().find(|c| (c.0, c.1) == (p1, p2)) {
+                            Some(c) => (c.2, c.3, c.4),
+                            None => {
+                                let word = match by_p1[..n_p1].iter().find(|c| c.0 == p1) {
+                                    Some(c) => c.1,
+                                    None => {
+                                        let mut word = [0i32; NL];
+                                        dynf.clear();
+                                        label_word_features(df, t, p1, dynf);
+                                        self.add_scores(dynf, &mut word);
+                                        by_p1[n_p1] = (p1, word);
+                                        n_p1 += 1;
+                                        word
+                                    }
+                                };
+                                let mut acc = tok;
+                                let pair = self.pair_row(p1, p2);
+                                for k in 0..NL {
+                                    acc[k] += pair[k] + word[k];
+                                }
+                                let after = if i > 0 { hyp.label } else { Label::O };
+                                let allowed = Label::allowed_after(after, last);
+                                // Only the allowed labels are scored (in label order, as every
+                                // loop below reads them).
+                                let mut scores = [f32::NEG_INFINITY; NL];
+                                let mut max = f32::NEG_INFINITY;
+                                for k in set_bits(allowed) {
+                                    scores[k] = acc[k] as f32 * scale;
+                                    max = max.max(scores[k]);
+                                }
+                                // exp(-30) is below f32's precision next to the maximum's
+                                // exp(0) = 1.
+                                let mut z = 0f32;
+                                for k in set_bits(allowed) {
+                                    let d = scores[k] - max;
+                                    if d > -30.0 {
+                                        z += d.exp();
+                                    }
+                                }
+                                let log_z = max + z.ln();
+                                by_pair[n_pair] = (p1, p2, scores, log_z, allowed);
+                                n_pair += 1;
+                                (scores, log_z, allowed)
+                            }
+                        };
                     for k in set_bits(allowed) {
                         let v = scores[k];
                         let c = (hyp.score + v - log_z, h as u8, Label(k as u8));
