@@ -7,7 +7,7 @@ use std::hash::BuildHasherDefault;
 
 use crate::model::{IdHasher, IdMap};
 
-use crate::label::Label;
+use crate::label::{Label, NL};
 use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
 pub(crate) use crate::tables::{FEATURE_VERSION, Fnv, fmix, hash_str};
@@ -210,12 +210,12 @@ impl DocFeats {
     }
 }
 
-/// One occurrence of a capitalized word, for context aggregation: its left and right
-/// neighbours (each as lowercase hash, Brown cluster prefix or 0, shape hash; sentinels at the
-/// sentence edges) and its position (sentence, token).
+/// One occurrence of a capitalized word, for context aggregation: the features its left and
+/// right neighbours give the word's other occurrences (each neighbour's lowercase hash, Brown
+/// cluster prefix or 0, and shape hash; sentinels at the sentence edges) and its position
+/// (sentence, token).
 struct Context {
-    prev: [u64; 3],
-    next: [u64; 3],
+    feats: [u64; 6],
     at: (usize, usize),
 }
 
@@ -370,8 +370,14 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
                         [after, 3, 3]
                     };
                     v.push(Context {
-                        prev,
-                        next,
+                        feats: [
+                            mix(AGG_PREV, prev[0]),
+                            mix(AGG_NEXT, next[0]),
+                            mix(AGG_PREV_CL, prev[1]),
+                            mix(AGG_NEXT_CL, next[1]),
+                            mix(AGG_PREV_SH, prev[2]),
+                            mix(AGG_NEXT_SH, next[2]),
+                        ],
                         at: (s, i),
                     });
                 }
@@ -594,12 +600,7 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
                 let from = f.len();
                 for c in occ {
                     if c.at != (s, i) {
-                        f.push(mix(AGG_PREV, c.prev[0]));
-                        f.push(mix(AGG_NEXT, c.next[0]));
-                        f.push(mix(AGG_PREV_CL, c.prev[1]));
-                        f.push(mix(AGG_NEXT_CL, c.next[1]));
-                        f.push(mix(AGG_PREV_SH, c.prev[2]));
-                        f.push(mix(AGG_NEXT_SH, c.next[2]));
+                        f.extend_from_slice(&c.feats);
                     }
                 }
                 let tail = &mut f[from..];
@@ -888,8 +889,17 @@ pub(crate) fn label_pair_features(p1: u64, p2: u64) -> [u64; 2] {
 /// Appends the features of the previous label `p1` that read the token itself.
 #[inline]
 pub(crate) fn label_word_features(df: &DocFeats, t: usize, p1: u64, out: &mut Vec<u64>) {
-    out.push(mix(mix(P1_L0, p1), df.lower[t]));
-    out.push(mix(mix(P1_SH0, p1), df.shape[t]));
+    // `mix(P1_L0, p1)` and `mix(P1_SH0, p1)` of the labels, computed at compile time.
+    const L0_OF: [u64; NL] = mixes(P1_L0);
+    const SH0_OF: [u64; NL] = mixes(P1_SH0);
+    let of = |table: &[u64; NL], template: u64| {
+        table
+            .get(p1 as usize)
+            .copied()
+            .unwrap_or_else(|| mix(template, p1))
+    };
+    out.push(mix(of(&L0_OF, P1_L0), df.lower[t]));
+    out.push(mix(of(&SH0_OF, P1_SH0), df.shape[t]));
 }
 
 /// Appends the features of what earlier sentences of the document said about token `t`'s word
