@@ -7,7 +7,7 @@ use std::hash::BuildHasherDefault;
 
 use crate::model::{IdHasher, IdMap};
 
-use crate::label::Label;
+use crate::label::{Label, NL};
 use crate::resources::{CASE_LOWER_ONLY, CASE_TITLE_ONLY, Cluster, GAZ_KINDS, Resources};
 
 pub(crate) use crate::tables::{FEATURE_VERSION, Fnv, fmix, hash_str};
@@ -133,6 +133,7 @@ fn suffix(s: &str, k: usize) -> &str {
 }
 
 /// The first `k` characters of `s` (all of it when shorter).
+#[cfg(test)]
 fn prefix(s: &str, k: usize) -> &str {
     if s.is_ascii() {
         return &s[..k.min(s.len())];
@@ -147,18 +148,6 @@ fn to_lower(w: &str) -> String {
     } else {
         w.to_lowercase()
     }
-}
-
-/// Hash of the lowercase form of `w`, using `buf` as scratch space.
-fn lower_hash(w: &str, buf: &mut String) -> u64 {
-    buf.clear();
-    if w.is_ascii() {
-        buf.push_str(w);
-        buf.make_ascii_lowercase();
-    } else {
-        buf.extend(w.chars().flat_map(char::to_lowercase));
-    }
-    hash_str(buf)
 }
 
 /// Hash of [`shape`]`(word)` without building the string.
@@ -221,12 +210,12 @@ impl DocFeats {
     }
 }
 
-/// One occurrence of a capitalized word, for context aggregation: its left and right
-/// neighbours (each as lowercase hash, Brown cluster prefix or 0, shape hash; sentinels at the
-/// sentence edges) and its position (sentence, token).
+/// One occurrence of a capitalized word, for context aggregation: the features its left and
+/// right neighbours give the word's other occurrences (each neighbour's lowercase hash, Brown
+/// cluster prefix or 0, and shape hash; sentinels at the sentence edges) and its position
+/// (sentence, token).
 struct Context {
-    prev: [u64; 3],
-    next: [u64; 3],
+    feats: [u64; 6],
     at: (usize, usize),
 }
 
@@ -236,6 +225,88 @@ pub(crate) fn doc_features<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> Do
     match crate::restore::restored(res, doc) {
         Some(fixed) => features_of(res, &fixed),
         None => features_of(res, doc),
+    }
+}
+
+/// `mix(template, k)` for `k` in `0..N`: the first half of two-part features whose first part
+/// is a small number (an affix length, a cluster prefix length, a gazetteer kind), computed at
+/// compile time.
+const fn mixes<const N: usize>(template: u64) -> [u64; N] {
+    let mut out = [0u64; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = mix(template, k as u64);
+        k += 1;
+    }
+    out
+}
+
+const PRE_K: [u64; 16] = mixes(PRE);
+const SUF_K: [u64; 16] = mixes(SUF);
+const CL0_K: [u64; 21] = mixes(CL0);
+const CLM1_K: [u64; 9] = mixes(CLM1);
+const CLP1_K: [u64; 9] = mixes(CLP1);
+/// `mix(GAZ0, kind)`, `mix(GAZM1, kind)`, `mix(GAZP1, kind)` by gazetteer kind.
+const GAZ0_K: [u64; 16] = mixes(GAZ0);
+const GAZM1_K: [u64; 16] = mixes(GAZM1);
+const GAZP1_K: [u64; 16] = mixes(GAZP1);
+const _: () = assert!(GAZ_KINDS.len() <= 16);
+
+/// The features of the words of a document, read once per token for all the templates
+/// (token `t` of the document, sentences one after another).
+#[derive(Default)]
+struct Tokens<'a> {
+    words: Vec<&'a str>,
+    /// The lowercase forms, token `t`'s is `lower_text[lower_at[t].0..lower_at[t].1]`.
+    lower_text: String,
+    lower_at: Vec<(usize, usize)>,
+    /// Hashes of the word, its lowercase form, its shape and its last three lowercase
+    /// characters.
+    word: Vec<u64>,
+    lower: Vec<u64>,
+    shape: Vec<u64>,
+    suf3: Vec<u64>,
+    cluster: Vec<Option<Cluster>>,
+    cap: Vec<bool>,
+}
+
+impl<'a> Tokens<'a> {
+    fn of<S: AsRef<str>>(res: &Resources, doc: &'a [Vec<S>], n: usize) -> Tokens<'a> {
+        let mut k = Tokens {
+            words: Vec::with_capacity(n),
+            lower_text: String::with_capacity(n * 8),
+            lower_at: Vec::with_capacity(n),
+            word: Vec::with_capacity(n),
+            lower: Vec::with_capacity(n),
+            shape: Vec::with_capacity(n),
+            suf3: Vec::with_capacity(n),
+            cluster: Vec::with_capacity(n),
+            cap: Vec::with_capacity(n),
+        };
+        for w in doc.iter().flatten() {
+            let w = w.as_ref();
+            let from = k.lower_text.len();
+            if w.is_ascii() {
+                k.lower_text.push_str(w);
+                k.lower_text[from..].make_ascii_lowercase();
+            } else {
+                k.lower_text.extend(w.chars().flat_map(char::to_lowercase));
+            }
+            let lower = &k.lower_text[from..];
+            k.words.push(w);
+            k.lower_at.push((from, k.lower_text.len()));
+            k.word.push(hash_str(w));
+            k.lower.push(hash_str(lower));
+            k.shape.push(shape_hash(w));
+            k.suf3.push(hash_str(suffix(lower, 3)));
+            k.cluster.push(res.cluster(w, lower));
+            k.cap.push(is_cap(w));
+        }
+        k
+    }
+
+    fn lower(&self, t: usize) -> &str {
+        &self.lower_text[self.lower_at[t].0..self.lower_at[t].1]
     }
 }
 
@@ -249,6 +320,8 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
         hist_key: Vec::with_capacity(n),
     };
     df.offs.push(0);
+    let tok = Tokens::of(res, doc, n);
+    let (before, after) = (sentinel(-1), sentinel(1));
 
     // Document-wide facts: which lowercase forms occur as lowercase words, which occur
     // capitalized in the middle of an ordinary (not all-caps) sentence, and which occur inside a
@@ -261,13 +334,11 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
     // document (lowercase hashes, and classes: Brown cluster prefix and shape), with the
     // occurrence's position.
     let mut contexts: IdMap<Vec<Context>> = IdMap::default();
-    // A neighbour as (lowercase hash, Brown cluster prefix or 0, shape hash), lowercased once.
-    let neighbour = |w: &str, buf: &mut String| -> [u64; 3] {
-        let lower = lower_hash(w, buf);
-        let c = res.cluster(w, buf).map_or(0, |c| c.prefix(8) | 1 << 40);
-        [lower, c, shape_hash(w)]
+    // A neighbour as (lowercase hash, Brown cluster prefix or 0, shape hash).
+    let neighbour = |t: usize| -> [u64; 3] {
+        let c = tok.cluster[t].map_or(0, |c| c.prefix(8) | 1 << 40);
+        [tok.lower[t], c, tok.shape[t]]
     };
-    let mut lower_buf = String::new();
     let caps_sent: Vec<bool> = doc
         .iter()
         .map(|s| {
@@ -275,43 +346,57 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
             !words.iter().any(|w| has_lower(w)) && words.iter().filter(|w| is_cap(w)).count() >= 1
         })
         .collect();
+    // The first token of each sentence.
+    let mut starts = Vec::with_capacity(doc.len());
+    let mut s0 = 0;
     for (s, sent) in doc.iter().enumerate() {
-        for (i, w) in sent.iter().enumerate() {
-            let w = w.as_ref();
-            if is_cap(w) {
-                let h = lower_hash(w, &mut lower_buf);
+        starts.push(s0);
+        let m = sent.len();
+        for i in 0..m {
+            let t = s0 + i;
+            let w = tok.words[t];
+            if tok.cap[t] {
+                let h = tok.lower[t];
                 let v = contexts.entry(h).or_default();
                 if v.len() < 12 {
                     let prev = if i > 0 {
-                        neighbour(sent[i - 1].as_ref(), &mut lower_buf)
+                        neighbour(t - 1)
                     } else {
-                        [sentinel(-1), 2, 2]
+                        [before, 2, 2]
                     };
-                    let next = match sent.get(i + 1) {
-                        Some(n) => neighbour(n.as_ref(), &mut lower_buf),
-                        None => [sentinel(1), 3, 3],
+                    let next = if i + 1 < m {
+                        neighbour(t + 1)
+                    } else {
+                        [after, 3, 3]
                     };
                     v.push(Context {
-                        prev,
-                        next,
+                        feats: [
+                            mix(AGG_PREV, prev[0]),
+                            mix(AGG_NEXT, next[0]),
+                            mix(AGG_PREV_CL, prev[1]),
+                            mix(AGG_NEXT_CL, next[1]),
+                            mix(AGG_PREV_SH, prev[2]),
+                            mix(AGG_NEXT_SH, next[2]),
+                        ],
                         at: (s, i),
                     });
                 }
             }
             if w.chars().next().is_some_and(char::is_lowercase) {
-                seen_lower.insert(lower_hash(w, &mut lower_buf));
-            } else if is_cap(w) && !caps_sent[s] {
-                let h = lower_hash(w, &mut lower_buf);
+                seen_lower.insert(tok.lower[t]);
+            } else if tok.cap[t] && !caps_sent[s] {
+                let h = tok.lower[t];
                 if i > 0 {
                     seen_title_mid.insert(h);
                 }
-                let prev = i > 0 && is_cap(sent[i - 1].as_ref());
-                let next = sent.get(i + 1).is_some_and(|n| is_cap(n.as_ref()));
+                let prev = i > 0 && tok.cap[t - 1];
+                let next = i + 1 < m && tok.cap[t + 1];
                 if prev || next {
                     seen_in_span.insert(h);
                 }
             }
         }
+        s0 += m;
     }
 
     // The document's topic: the first word of a headline such as "SOCCER - JAPAN GET LUCKY WIN".
@@ -319,51 +404,32 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
         .first()
         .filter(|s| s.len() > 2 && s[1].as_ref() == "-" && is_cap(s[0].as_ref()))
         .map_or(hash_str("<none>"), |s| hash_str(&to_lower(s[0].as_ref())));
+    let (topic_sh, topic_gaz, topic_cl, topic_l0) = (
+        mix(TOPIC_SH, topic),
+        mix(TOPIC_GAZ, topic),
+        mix(TOPIC_CL, topic),
+        mix(TOPIC_L0, topic),
+    );
+    let table_topic = mix(TABLE_TOPIC, topic);
 
     // Per-sentence values, in buffers reused from sentence to sentence (no allocation per
     // token once they have grown to the longest sentence).
-    let mut words: Vec<&str> = Vec::new();
-    let mut lower_text = String::new();
-    let mut lower_at: Vec<(usize, usize)> = Vec::new();
-    let mut lh: Vec<u64> = Vec::new();
-    let mut shapes: Vec<u64> = Vec::new();
-    let mut clusters: Vec<Option<Cluster>> = Vec::new();
     let mut gaz: Vec<Option<(u16, u8)>> = Vec::new();
     let mut case: Vec<u64> = Vec::new();
     for (s, sent) in doc.iter().enumerate() {
-        words.clear();
-        words.extend(sent.iter().map(AsRef::as_ref));
+        let s0 = starts[s];
+        let m = sent.len();
+        let words = &tok.words[s0..s0 + m];
+        let lh = &tok.lower[s0..s0 + m];
+        let shapes = &tok.shape[s0..s0 + m];
+        let wh = &tok.word[s0..s0 + m];
+        let clusters = &tok.cluster[s0..s0 + m];
         let n_num = words
             .iter()
             .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
             .count();
         let table = n_num >= 2 && n_num * 5 >= words.len() * 2;
-        lower_text.clear();
-        lower_at.clear();
-        for w in &words {
-            let from = lower_text.len();
-            if w.is_ascii() {
-                lower_text.push_str(w);
-                lower_text[from..].make_ascii_lowercase();
-            } else {
-                lower_text.extend(w.chars().flat_map(char::to_lowercase));
-            }
-            lower_at.push((from, lower_text.len()));
-        }
-        let lowers = |i: usize| -> &str { &lower_text[lower_at[i].0..lower_at[i].1] };
-        lh.clear();
-        lh.extend((0..words.len()).map(|i| hash_str(lowers(i))));
-        shapes.clear();
-        shapes.extend(words.iter().map(|w| shape_hash(w)));
-        clusters.clear();
-        clusters.extend(
-            words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| res.cluster(w, lowers(i))),
-        );
-        gazetteer_tags(res, &words, &mut gaz);
-        let m = words.len();
+        gazetteer_tags(res, words, &mut gaz);
         case.clear();
         case.extend(lh.iter().map(|h| match res.case.get(h) {
             None => 0,
@@ -372,104 +438,106 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
             Some(&v) => (i64::from(v) + 7) as u64,
         }));
         let at = |v: &[u64], k: i64| -> u64 {
-            if k < 0 || k >= m as i64 {
-                sentinel(k)
+            if k < 0 {
+                before
+            } else if k >= m as i64 {
+                after
             } else {
                 v[k as usize]
             }
         };
         for i in 0..m {
             let ii = i as i64;
-            let w = words[i];
+            let t = s0 + i;
             let f = &mut df.feats;
             f.push(BIAS);
-            f.push(mix(W0, hash_str(w)));
+            f.push(mix(W0, wh[i]));
             f.push(mix(L0, lh[i]));
-            f.push(mix(LM1, at(&lh, ii - 1)));
-            f.push(mix(LP1, at(&lh, ii + 1)));
-            f.push(mix(LM2, at(&lh, ii - 2)));
-            f.push(mix(LP2, at(&lh, ii + 2)));
+            f.push(mix(LM1, at(lh, ii - 1)));
+            f.push(mix(LP1, at(lh, ii + 1)));
+            f.push(mix(LM2, at(lh, ii - 2)));
+            f.push(mix(LP2, at(lh, ii + 2)));
             f.push(mix(SH0, shapes[i]));
-            f.push(mix(SHM1, at(&shapes, ii - 1)));
-            f.push(mix(SHP1, at(&shapes, ii + 1)));
-            f.push(mix(SHM2, at(&shapes, ii - 2)));
-            f.push(mix(SHP2, at(&shapes, ii + 2)));
-            f.push(mix(mix(SHM1_0, at(&shapes, ii - 1)), shapes[i]));
-            f.push(mix(mix(SH0_P1, shapes[i]), at(&shapes, ii + 1)));
-            f.push(mix(mix(LM1_0, at(&lh, ii - 1)), lh[i]));
-            f.push(mix(mix(L0_P1, lh[i]), at(&lh, ii + 1)));
-            let lw = lowers(i);
+            f.push(mix(SHM1, at(shapes, ii - 1)));
+            f.push(mix(SHP1, at(shapes, ii + 1)));
+            f.push(mix(SHM2, at(shapes, ii - 2)));
+            f.push(mix(SHP2, at(shapes, ii + 2)));
+            f.push(mix(mix(SHM1_0, at(shapes, ii - 1)), shapes[i]));
+            f.push(mix(mix(SH0_P1, shapes[i]), at(shapes, ii + 1)));
+            f.push(mix(mix(LM1_0, at(lh, ii - 1)), lh[i]));
+            f.push(mix(mix(L0_P1, lh[i]), at(lh, ii + 1)));
+            let lw = tok.lower(t);
             let n_chars = if lw.is_ascii() {
                 lw.len()
             } else {
                 lw.chars().count()
             };
-            for k in 1..=res.max_affix.min(n_chars.saturating_sub(1)) {
-                f.push(mix(mix(PRE, k as u64), hash_str(prefix(lw, k))));
-                f.push(mix(mix(SUF, k as u64), hash_str(suffix(lw, k))));
+            let n_affix = res.max_affix.min(n_chars.saturating_sub(1));
+            // Prefixes hashed incrementally, character after character (the hash of a prefix
+            // is the hash of its bytes).
+            let mut pre = Fnv::new();
+            let mut chars = lw.chars();
+            for k in 1..=n_affix {
+                if let Some(c) = chars.next() {
+                    pre.char(c);
+                }
+                let suf = if k == 3 {
+                    tok.suf3[t]
+                } else {
+                    hash_str(suffix(lw, k))
+                };
+                f.push(mix(affix_key(&PRE_K, PRE, k), pre.finish()));
+                f.push(mix(affix_key(&SUF_K, SUF, k), suf));
             }
             if let Some(c) = clusters[i] {
                 for k in [4u8, 6, 10, 20] {
-                    f.push(mix(mix(CL0, u64::from(k)), c.prefix(k)));
+                    f.push(mix(CL0_K[usize::from(k)], c.prefix(k)));
                 }
             }
             if i > 0
                 && let Some(c) = clusters[i - 1]
             {
                 for k in [4u8, 8] {
-                    f.push(mix(mix(CLM1, u64::from(k)), c.prefix(k)));
+                    f.push(mix(CLM1_K[usize::from(k)], c.prefix(k)));
                 }
             }
             if let Some(Some(c)) = clusters.get(i + 1) {
                 for k in [4u8, 8] {
-                    f.push(mix(mix(CLP1, u64::from(k)), c.prefix(k)));
+                    f.push(mix(CLP1_K[usize::from(k)], c.prefix(k)));
                 }
             }
             if let Some((bits, pos)) = gaz[i] {
                 for kind in kinds(bits) {
-                    f.push(mix(mix(GAZ0, kind), u64::from(pos)));
-                    f.push(mix(GAZ0, kind));
+                    let g = GAZ0_K[kind as usize];
+                    f.push(mix(g, u64::from(pos)));
+                    f.push(g);
                 }
             }
             if i > 0
                 && let Some((bits, _)) = gaz[i - 1]
             {
                 for kind in kinds(bits) {
-                    f.push(mix(GAZM1, kind));
+                    f.push(GAZM1_K[kind as usize]);
                 }
             }
             if i + 1 < m
                 && let Some((bits, _)) = gaz[i + 1]
             {
                 for kind in kinds(bits) {
-                    f.push(mix(GAZP1, kind));
+                    f.push(GAZP1_K[kind as usize]);
                 }
             }
             if i == 0 {
                 f.push(mix(FIRST_SH, shapes[i]));
                 f.push(mix(FIRST_L0, lh[i]));
             }
-            f.push(mix(
-                WM1,
-                if i > 0 {
-                    hash_str(words[i - 1])
-                } else {
-                    sentinel(-1)
-                },
-            ));
-            f.push(mix(
-                WP1,
-                if i + 1 < m {
-                    hash_str(words[i + 1])
-                } else {
-                    sentinel(1)
-                },
-            ));
+            f.push(mix(WM1, if i > 0 { wh[i - 1] } else { before }));
+            f.push(mix(WP1, if i + 1 < m { wh[i + 1] } else { after }));
             if i > 0 {
-                f.push(mix(SUF3_M1, hash_str(suffix(lowers(i - 1), 3))));
+                f.push(mix(SUF3_M1, tok.suf3[t - 1]));
             }
             if i + 1 < m {
-                f.push(mix(SUF3_P1, hash_str(suffix(lowers(i + 1), 3))));
+                f.push(mix(SUF3_P1, tok.suf3[t + 1]));
             }
             if let Some(c) = clusters[i] {
                 f.push(mix(mix(CL0_SH0, c.prefix(32)), shapes[i]));
@@ -478,7 +546,7 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
             for k in ii - 2..=ii + 2 {
                 let v = if k < 0 || k >= m as i64 {
                     3
-                } else if is_cap(words[k as usize]) {
+                } else if tok.cap[s0 + k as usize] {
                     1
                 } else {
                     2
@@ -486,16 +554,16 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
                 pat = pat * 4 + v;
             }
             f.push(mix(CAP_PAT, pat));
-            f.push(mix(mix(LM1_P1, at(&lh, ii - 1)), at(&lh, ii + 1)));
+            f.push(mix(mix(LM1_P1, at(lh, ii - 1)), at(lh, ii + 1)));
             f.push(mix(
-                mix(mix(SH3, at(&shapes, ii - 1)), shapes[i]),
-                at(&shapes, ii + 1),
+                mix(mix(SH3, at(shapes, ii - 1)), shapes[i]),
+                at(shapes, ii + 1),
             ));
             if caps_sent[s] {
                 f.push(CAPS_SENT);
                 f.push(mix(CAPS_SENT_L0, lh[i]));
             }
-            let cap = is_cap(w);
+            let cap = tok.cap[t];
             {
                 let ctx = if i == 0 {
                     0
@@ -515,29 +583,24 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
                 f.push(mix(CASEP1, if i + 1 < m { case[i + 1] } else { 99 }));
             }
             if res.layout {
-                f.push(mix(mix(TOPIC_SH, topic), shapes[i]));
+                f.push(mix(topic_sh, shapes[i]));
                 if let Some((bits, _)) = gaz[i] {
                     for kind in kinds(bits) {
-                        f.push(mix(mix(TOPIC_GAZ, topic), kind));
+                        f.push(mix(topic_gaz, kind));
                     }
                 }
                 if let Some(c) = clusters[i] {
-                    f.push(mix(mix(TOPIC_CL, topic), c.prefix(6)));
+                    f.push(mix(topic_cl, c.prefix(6)));
                 }
                 if cap {
-                    f.push(mix(mix(TOPIC_L0, topic), lh[i]));
+                    f.push(mix(topic_l0, lh[i]));
                 }
             }
             if cap && let Some(occ) = contexts.get(&lh[i]) {
                 let from = f.len();
                 for c in occ {
                     if c.at != (s, i) {
-                        f.push(mix(AGG_PREV, c.prev[0]));
-                        f.push(mix(AGG_NEXT, c.next[0]));
-                        f.push(mix(AGG_PREV_CL, c.prev[1]));
-                        f.push(mix(AGG_NEXT_CL, c.next[1]));
-                        f.push(mix(AGG_PREV_SH, c.prev[2]));
-                        f.push(mix(AGG_NEXT_SH, c.next[2]));
+                        f.extend_from_slice(&c.feats);
                     }
                 }
                 let tail = &mut f[from..];
@@ -553,7 +616,7 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
             }
             if table && res.layout {
                 f.push(mix(mix(TABLE_SH, shapes[i]), u64::from(i == 0)));
-                f.push(mix(TABLE_TOPIC, topic));
+                f.push(table_topic);
             }
             if cap {
                 if seen_lower.contains(&lh[i]) {
@@ -575,9 +638,53 @@ fn features_of<S: AsRef<str>>(res: &Resources, doc: &[Vec<S>]) -> DocFeats {
     df
 }
 
-/// Stage-2 features: `df`'s static features plus what stage 1 (`labels1`) said about the
-/// token, its neighbours and all other occurrences of the same capitalized word in the document.
+/// `mix(template, k)`: from `table` (computed at compile time) when `k` is in it.
+#[inline]
+fn affix_key(table: &[u64], template: u64, k: usize) -> u64 {
+    table
+        .get(k)
+        .copied()
+        .unwrap_or_else(|| mix(template, k as u64))
+}
+
+/// The features stage 2 adds to a token's static features: what stage 1 said about the token,
+/// its neighbours and the other occurrences of the same word or phrase in the document.
+pub(crate) struct Extras {
+    feats: Vec<u64>,
+    /// Token `t`'s features are `feats[offs[t]..offs[t + 1]]`.
+    offs: Vec<u32>,
+}
+
+impl Extras {
+    pub(crate) fn of(&self, t: usize) -> &[u64] {
+        &self.feats[self.offs[t] as usize..self.offs[t + 1] as usize]
+    }
+}
+
+/// Stage-2 features as training reads them: `df`'s static features followed by each token's
+/// [`stage2_extras`].
 pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) -> DocFeats {
+    let extras = stage2_extras(df, labels1, lens);
+    let n = labels1.len();
+    let mut out = DocFeats {
+        feats: Vec::with_capacity(df.feats.len() + extras.feats.len()),
+        offs: Vec::with_capacity(n + 1),
+        lower: df.lower.clone(),
+        shape: df.shape.clone(),
+        hist_key: df.hist_key.clone(),
+    };
+    out.offs.push(0);
+    for t in 0..n {
+        out.feats.extend_from_slice(df.of(t));
+        out.feats.extend_from_slice(extras.of(t));
+        out.offs.push(out.feats.len() as u32);
+    }
+    out
+}
+
+/// The stage-2 features of each token given stage 1's labels (`labels1`), without the static
+/// features (see [`Extras`]).
+pub(crate) fn stage2_extras(df: &DocFeats, labels1: &[Label], lens: &[usize]) -> Extras {
     let n = labels1.len();
     let mut counts: IdMap<[u16; 5]> = IdMap::default();
     for t in 0..n {
@@ -628,18 +735,14 @@ pub(crate) fn stage2_features(df: &DocFeats, labels1: &[Label], lens: &[usize]) 
         }
         (c[best] > 0).then_some(best as u64)
     };
-    let mut out = DocFeats {
-        feats: Vec::with_capacity(df.feats.len() + n * 8),
+    let mut out = Extras {
+        feats: Vec::with_capacity(n * 8),
         offs: Vec::with_capacity(n + 1),
-        lower: df.lower.clone(),
-        shape: df.shape.clone(),
-        hist_key: df.hist_key.clone(),
     };
     out.offs.push(0);
     let mut t = 0;
     for &len in lens {
         for i in 0..len {
-            out.feats.extend_from_slice(df.of(t));
             let own = u64::from(labels1[t].0);
             let ty = |l: Label| l.type_index().map_or(0, |k| k as u64 + 1);
             out.feats.push(mix(A_OWN, own));
@@ -786,8 +889,17 @@ pub(crate) fn label_pair_features(p1: u64, p2: u64) -> [u64; 2] {
 /// Appends the features of the previous label `p1` that read the token itself.
 #[inline]
 pub(crate) fn label_word_features(df: &DocFeats, t: usize, p1: u64, out: &mut Vec<u64>) {
-    out.push(mix(mix(P1_L0, p1), df.lower[t]));
-    out.push(mix(mix(P1_SH0, p1), df.shape[t]));
+    // `mix(P1_L0, p1)` and `mix(P1_SH0, p1)` of the labels, computed at compile time.
+    const L0_OF: [u64; NL] = mixes(P1_L0);
+    const SH0_OF: [u64; NL] = mixes(P1_SH0);
+    let of = |table: &[u64; NL], template: u64| {
+        table
+            .get(p1 as usize)
+            .copied()
+            .unwrap_or_else(|| mix(template, p1))
+    };
+    out.push(mix(of(&L0_OF, P1_L0), df.lower[t]));
+    out.push(mix(of(&SH0_OF, P1_SH0), df.shape[t]));
 }
 
 /// Appends the features of what earlier sentences of the document said about token `t`'s word

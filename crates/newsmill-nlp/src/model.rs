@@ -20,12 +20,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
 use crate::features::{
-    DocFeats, FEATURE_VERSION, History, doc_features, dynamic_features, history_features,
-    label_pair_features, label_word_features, prev_label, stage2_features,
+    DocFeats, Extras, FEATURE_VERSION, History, doc_features, dynamic_features, history_features,
+    label_pair_features, label_word_features, prev_label, stage2_extras, stage2_features,
 };
 use crate::label::{Label, NL};
 use crate::resources::Resources;
-use crate::tables::{FORMAT_VERSION, MAGIC, ModelTables, WeightTables};
+use crate::tables::{FORMAT_VERSION, MAGIC, ModelTables, StageRows, WeightTables};
 
 const FOLDS: usize = 5;
 
@@ -57,18 +57,13 @@ struct Trained {
     rows: Vec<[f32; NL]>,
 }
 
-/// One perceptron's weights as decoding reads them ([`WeightTables`]), with dense tables of the
-/// label features every hypothesis reads.
+/// One perceptron's weights as training builds and writes them ([`WeightTables`] of one
+/// stage), with the dense label rows its decoding reads.
 #[derive(Default)]
 struct Weights {
-    t: WeightTables,
-    /// The rows of the previous-label features (`[p1]`) and label-pair features (`[p2][p1]`),
-    /// dense, indexed by label number with [`NL`] for "before the sentence"; decoding reads them
-    /// for every hypothesis.
+    t: WeightTables<1>,
     pairs: Vec<[i32; NL]>,
-    /// The key of each row, for writing a trained model; decoding never reads them, and a
-    /// model read from a file or compiled in leaves them out (it is written back as the bytes
-    /// it came from).
+    /// The key of each row, for writing the model.
     keys: Vec<u64>,
 }
 
@@ -80,71 +75,52 @@ impl Weights {
             .flat_map(|(_, r)| r.iter())
             .fold(0f32, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-        let quantised: Vec<(u64, [i16; NL])> = pairs
+        let quantised: Vec<(u64, [[i16; NL]; 1])> = pairs
             .iter()
             .map(|(k, r)| {
                 let mut q = [0i16; NL];
                 for (q, w) in q.iter_mut().zip(r) {
                     *q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
                 }
-                (*k, q)
+                (*k, [q])
             })
-            .filter(|(_, q)| q.iter().any(|&v| v != 0))
+            .filter(|(_, [q])| q.iter().any(|&v| v != 0))
             .collect();
-        let (t, keys) = WeightTables::from_quantised(quantised, scale);
-        Weights::new(t, keys)
-    }
-
-    /// The weights of table `t` (`keys`: the key of each row, to write them again; or none).
-    fn new(t: WeightTables, keys: Vec<u64>) -> Weights {
-        let mut w = Weights {
+        let (t, keys) = WeightTables::from_quantised(quantised, [scale]);
+        Weights {
+            pairs: pair_rows(&t, 0),
             t,
-            pairs: Vec::new(),
             keys,
+        }
+    }
+
+    /// Decoding with these weights (training's jackknifed stage-1 labels).
+    fn decode(&self, df: &DocFeats, lens: &[usize], scratch: &mut Scratch) -> Vec<Label> {
+        let mut stat = std::mem::take(&mut scratch.stat1);
+        stat.clear();
+        stat.resize(df.lower.len(), [0; NL]);
+        for (t, s) in stat.iter_mut().enumerate() {
+            for &f in df.of(t) {
+                if let Some([row]) = self.t.get(f) {
+                    add_row(s, row);
+                }
+            }
+        }
+        let d = Decoder {
+            t: &self.t,
+            stage: 0,
+            pairs: &self.pairs,
+            scale: self.t.scales[0],
         };
-        let mut pairs = vec![[0i32; NL]; (NL + 1) * (NL + 1)];
-        for p1 in 0..=NL {
-            for p2 in 0..=NL {
-                let lab = |p: usize| if p == NL { 100 } else { p as u64 };
-                let row = &mut pairs[p2 * (NL + 1) + p1];
-                for f in label_pair_features(lab(p1), lab(p2)) {
-                    if let Some(r) = w.get(f) {
-                        for k in 0..NL {
-                            row[k] += i32::from(r[k]);
-                        }
-                    }
-                }
-            }
-        }
-        w.pairs = pairs;
-        w
+        let labels = d.decode(df, lens, &stat, scratch);
+        scratch.stat1 = stat;
+        labels
     }
 
-    /// The summed rows of the previous-label and label-pair features.
-    #[inline]
-    fn pair_row(&self, p1: u64, p2: u64) -> &[i32; NL] {
-        let ix = |p: u64| if p >= NL as u64 { NL } else { p as usize };
-        &self.pairs[ix(p2) * (NL + 1) + ix(p1)]
-    }
-
-    /// The row of `key`, if the model has one.
-    #[inline]
-    fn get(&self, key: u64) -> Option<&[i16; NL]> {
-        self.t.get(key)
-    }
-
-    #[inline]
-    fn add_scores(&self, feats: &[u64], s: &mut [i32; NL]) {
-        // A local sum, written back once: it stays in registers across the rows.
-        let mut acc = *s;
-        for &f in feats {
-            if let Some(row) = self.get(f) {
-                for (a, &w) in acc.iter_mut().zip(row) {
-                    *a += i32::from(w);
-                }
-            }
-        }
-        *s = acc;
+    /// The scale and the (key, row) pairs of this stage, as a model file lists them.
+    fn stage_rows(&self) -> (f32, StageRows) {
+        let rows = self.keys.iter().zip(self.t.rows.iter());
+        (self.t.scales[0], rows.map(|(&k, &[r])| (k, r)).collect())
     }
 
     /// Number of features with weights.
@@ -152,28 +128,102 @@ impl Weights {
         self.t.rows.len()
     }
 
+    fn write(&self, raw: &mut Vec<u8>) {
+        raw.extend_from_slice(&self.t.scales[0].to_le_bytes());
+        raw.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
+        // Keys are sorted (see `WeightTables::from_quantised`), so the file does not depend on
+        // the layout.
+        for (key, [row]) in self.keys.iter().zip(self.t.rows.iter()) {
+            let mask = row
+                .iter()
+                .enumerate()
+                .fold(0u32, |m, (k, &v)| if v != 0 { m | (1 << k) } else { m });
+            raw.extend_from_slice(&key.to_le_bytes());
+            raw.extend_from_slice(&mask.to_le_bytes());
+            for v in row.iter().filter(|&&v| v != 0) {
+                raw.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// Adds a row of weights to a row of scores.
+#[inline]
+fn add_row(acc: &mut [i32; NL], row: &[i16; NL]) {
+    for (a, &w) in acc.iter_mut().zip(row) {
+        *a += i32::from(w);
+    }
+}
+
+/// The summed rows of stage `stage`'s previous-label features (`[p1]`) and label-pair
+/// features (`[p2][p1]`), dense, indexed by label number with [`NL`] for "before the
+/// sentence": decoding reads them for every hypothesis.
+fn pair_rows<const S: usize>(t: &WeightTables<S>, stage: usize) -> Vec<[i32; NL]> {
+    let mut pairs = vec![[0i32; NL]; (NL + 1) * (NL + 1)];
+    for p1 in 0..=NL {
+        for p2 in 0..=NL {
+            let lab = |p: usize| if p == NL { 100 } else { p as u64 };
+            let row = &mut pairs[p2 * (NL + 1) + p1];
+            for f in label_pair_features(lab(p1), lab(p2)) {
+                if let Some(r) = t.get(f).and_then(|r| r.get(stage)) {
+                    add_row(row, r);
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// One stage's decoding: its rows of a weight table, its dense label rows and its scale.
+struct Decoder<'a, const S: usize> {
+    t: &'a WeightTables<S>,
+    stage: usize,
+    pairs: &'a [[i32; NL]],
+    scale: f32,
+}
+
+impl<const S: usize> Decoder<'_, S> {
+    /// The summed rows of the previous-label and label-pair features.
+    #[inline]
+    fn pair_row(&self, p1: u64, p2: u64) -> &[i32; NL] {
+        let ix = |p: u64| if p >= NL as u64 { NL } else { p as usize };
+        &self.pairs[ix(p2) * (NL + 1) + ix(p1)]
+    }
+
+    #[inline]
+    fn add_scores(&self, feats: &[u64], s: &mut [i32; NL]) {
+        // A local sum, written back once: it stays in registers across the rows.
+        let mut acc = *s;
+        for &f in feats {
+            if let Some(row) = self.t.get(f).and_then(|r| r.get(self.stage)) {
+                add_row(&mut acc, row);
+            }
+        }
+        *s = acc;
+    }
+
     /// Tags a document with a beam search over each sentence; returns the labels of all its
     /// tokens in order.
     ///
-    /// The scores of the static features do not depend on the labels, so they are summed for
-    /// the whole document first (one pass whose table lookups are independent of each other,
-    /// so their cache misses overlap). The perceptron is trained on greedy decisions, so its
+    /// The scores of the static features do not depend on the labels: `stat` holds them, summed
+    /// for the whole document first (one pass whose table lookups are independent of each
+    /// other, so their cache misses overlap). The perceptron is trained on greedy decisions, so its
     /// raw scores are not comparable across label histories: each step's scores are scaled by
     /// [`TEMPERATURE`] and normalised into log-probabilities over the labels allowed after the
     /// hypothesis' last label, and a hypothesis scores the sum of its steps' log-probabilities.
-    fn decode(&self, df: &DocFeats, lens: &[usize], scratch: &mut Scratch) -> Vec<Label> {
+    fn decode(
+        &self,
+        df: &DocFeats,
+        lens: &[usize],
+        stat: &[[i32; NL]],
+        scratch: &mut Scratch,
+    ) -> Vec<Label> {
         let n = df.lower.len();
         let mut labels = vec![Label::O; n];
-        let stat = &mut scratch.stat;
-        stat.clear();
-        stat.resize(n, [0; NL]);
-        for (t, s) in stat.iter_mut().enumerate() {
-            self.add_scores(df.of(t), s);
-        }
         let mut hist = History::default();
         let dynf = &mut scratch.dynf;
         let steps = &mut scratch.steps;
-        let scale = self.t.scale * TEMPERATURE;
+        let scale = self.scale * TEMPERATURE;
         let mut t = 0;
         for &len in lens {
             let start = t;
@@ -193,6 +243,8 @@ impl Weights {
                 // label: hypotheses that end in the same label share them (most end in O).
                 let mut by_p1 = [(u64::MAX, [0i32; NL]); BEAM];
                 let mut n_p1 = 0;
+                let mut by_pair = [(u64::MAX, u64::MAX, [0f32; NL], 0f32, 0u32); BEAM];
+                let mut n_pair = 0;
                 for (h, hyp) in prev[..n_prev].iter().enumerate() {
                     if i > 0 {
                         labels[t - 1] = hyp.label;
@@ -202,42 +254,55 @@ impl Weights {
                     }
                     let p1 = prev_label(&labels, t, start, 1);
                     let p2 = prev_label(&labels, t, start, 2);
-                    let word = match by_p1[..n_p1].iter().find(|c| c.0 == p1) {
-                        Some(c) => c.1,
-                        None => {
-                            let mut word = [0i32; NL];
-                            dynf.clear();
-                            label_word_features(df, t, p1, dynf);
-                            self.add_scores(dynf, &mut word);
-                            by_p1[n_p1] = (p1, word);
-                            n_p1 += 1;
-                            word
-                        }
-                    };
-                    let mut acc = tok;
-                    let pair = self.pair_row(p1, p2);
-                    for k in 0..NL {
-                        acc[k] += pair[k] + word[k];
-                    }
-                    let after = if i > 0 { hyp.label } else { Label::O };
-                    let allowed = Label::allowed_after(after, last);
-                    // Only the allowed labels are scored (in label order, as every loop
-                    // below reads them).
-                    let mut scores = [f32::NEG_INFINITY; NL];
-                    let mut max = f32::NEG_INFINITY;
-                    for k in set_bits(allowed) {
-                        scores[k] = acc[k] as f32 * scale;
-                        max = max.max(scores[k]);
-                    }
-                    // exp(-30) is below f32's precision next to the maximum's exp(0) = 1.
-                    let mut z = 0f32;
-                    for k in set_bits(allowed) {
-                        let d = scores[k] - max;
-                        if d > -30.0 {
-                            z += d.exp();
-                        }
-                    }
-                    let log_z = max + z.ln();
+                    // Hypotheses that end in the same two labels score the same (their label
+                    // features are the same, and so are the labels allowed next): the second
+                    // reuses the first's normalised scores.
+                    let (scores, log_z, allowed) =
+                        match by_pair[..n_pair].iter().find(|c| (c.0, c.1) == (p1, p2)) {
+                            Some(c) => (c.2, c.3, c.4),
+                            None => {
+                                let word = match by_p1[..n_p1].iter().find(|c| c.0 == p1) {
+                                    Some(c) => c.1,
+                                    None => {
+                                        let mut word = [0i32; NL];
+                                        dynf.clear();
+                                        label_word_features(df, t, p1, dynf);
+                                        self.add_scores(dynf, &mut word);
+                                        by_p1[n_p1] = (p1, word);
+                                        n_p1 += 1;
+                                        word
+                                    }
+                                };
+                                let mut acc = tok;
+                                let pair = self.pair_row(p1, p2);
+                                for k in 0..NL {
+                                    acc[k] += pair[k] + word[k];
+                                }
+                                let after = if i > 0 { hyp.label } else { Label::O };
+                                let allowed = Label::allowed_after(after, last);
+                                // Only the allowed labels are scored (in label order, as every
+                                // loop below reads them).
+                                let mut scores = [f32::NEG_INFINITY; NL];
+                                let mut max = f32::NEG_INFINITY;
+                                for k in set_bits(allowed) {
+                                    scores[k] = acc[k] as f32 * scale;
+                                    max = max.max(scores[k]);
+                                }
+                                // exp(-30) is below f32's precision next to the maximum's
+                                // exp(0) = 1.
+                                let mut z = 0f32;
+                                for k in set_bits(allowed) {
+                                    let d = scores[k] - max;
+                                    if d > -30.0 {
+                                        z += d.exp();
+                                    }
+                                }
+                                let log_z = max + z.ln();
+                                by_pair[n_pair] = (p1, p2, scores, log_z, allowed);
+                                n_pair += 1;
+                                (scores, log_z, allowed)
+                            }
+                        };
                     for k in set_bits(allowed) {
                         let v = scores[k];
                         let c = (hyp.score + v - log_z, h as u8, Label(k as u8));
@@ -278,50 +343,37 @@ impl Weights {
         }
         labels
     }
-
-    fn write(&self, raw: &mut Vec<u8>) {
-        raw.extend_from_slice(&self.t.scale.to_le_bytes());
-        raw.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
-        // Keys are sorted (see `WeightTables::from_quantised`), so the file does not depend on
-        // the layout.
-        for (key, row) in self.keys.iter().zip(self.t.rows.iter()) {
-            let mask = row
-                .iter()
-                .enumerate()
-                .fold(0u32, |m, (k, &v)| if v != 0 { m | (1 << k) } else { m });
-            raw.extend_from_slice(&key.to_le_bytes());
-            raw.extend_from_slice(&mask.to_le_bytes());
-            for v in row.iter().filter(|&&v| v != 0) {
-                raw.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-    }
 }
 
 /// Buffers reused across the documents one thread tags.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    stat: Vec<[i32; NL]>,
+    /// The static scores of stage 1 and stage 2, per token.
+    stat1: Vec<[i32; NL]>,
+    stat2: Vec<[i32; NL]>,
     dynf: Vec<u64>,
     steps: Vec<[Hyp; BEAM]>,
 }
 
 /// A trained tagger with the resources its features read.
 pub struct Model {
-    stage1: Weights,
-    stage2: Weights,
+    /// Both stages' weights, one row of each per feature.
+    weights: WeightTables<2>,
+    /// The dense label rows of each stage.
+    pairs: [Vec<[i32; NL]>; 2],
+    two_stage: bool,
     pub(crate) res: Resources,
     /// What [`Model::to_bytes`] writes from.
     saved: Saved,
 }
 
-/// How a model is written back: a trained one from its parts, one read from a file as the
-/// file's bytes (so a loaded model keeps neither the resources' text, which is parsed into
+/// How a model is written back: a trained one from the file it makes, one read from a file as
+/// the file's bytes (so a loaded model keeps neither the resources' text, which is parsed into
 /// tables, nor the weights' keys, which decoding never reads); one compiled into the crate as
 /// tables cannot be (its file is in the repository).
 enum Saved {
-    /// Built by training: the resources blob (the weights keep their keys).
-    Parts { blob: String },
+    /// Built by training: the model file, not yet compressed.
+    Raw(Vec<u8>),
     /// Read from these bytes of a model file.
     File(Vec<u8>),
     /// Read in place from a table image compiled into the crate.
@@ -394,7 +446,7 @@ fn split_by_lens(labels: &[Label], lens: &[usize]) -> Vec<Vec<Label>> {
 impl Model {
     /// Number of features with weights, both stages.
     pub fn n_features(&self) -> usize {
-        self.stage1.len() + self.stage2.len()
+        self.weights.features_of_stage(0) + self.weights.features_of_stage(1)
     }
 
     /// Turns off (or on) reading words that lost their non-ASCII letters as the words they were
@@ -404,18 +456,63 @@ impl Model {
     }
 
     /// Tags one document given as sentences of tokens.
+    ///
+    /// Both stages read the document's static features: one pass looks each up once and sums
+    /// the rows of both stages. Stage 2 adds its own features (what stage 1 said) to its sums
+    /// once stage 1 has tagged the document.
     pub fn tag_doc<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<Label>> {
         let lens: Vec<usize> = doc.iter().map(Vec::len).collect();
         let df = doc_features(&self.res, doc);
         let mut scratch = Scratch::default();
-        let labels1 = self.stage1.decode(&df, &lens, &mut scratch);
-        let labels = if self.stage2.len() == 0 {
-            labels1
+        let mut stat1 = std::mem::take(&mut scratch.stat1);
+        let mut stat2 = std::mem::take(&mut scratch.stat2);
+        self.static_scores(&df, &mut stat1, &mut stat2);
+        let stage = |s: usize| Decoder {
+            t: &self.weights,
+            stage: s,
+            pairs: &self.pairs[s],
+            scale: self.weights.scales[s],
+        };
+        let labels1 = stage(0).decode(&df, &lens, &stat1, &mut scratch);
+        let labels = if self.two_stage {
+            self.add_stage2_scores(&stage2_extras(&df, &labels1, &lens), &mut stat2);
+            stage(1).decode(&df, &lens, &stat2, &mut scratch)
         } else {
-            let df2 = stage2_features(&df, &labels1, &lens);
-            self.stage2.decode(&df2, &lens, &mut scratch)
+            labels1
         };
         split_by_lens(&labels, &lens)
+    }
+
+    /// The scores of each token's static features in stage 1 and stage 2, in one pass that
+    /// looks each feature up once.
+    fn static_scores(&self, df: &DocFeats, stat1: &mut Vec<[i32; NL]>, stat2: &mut Vec<[i32; NL]>) {
+        let n = df.lower.len();
+        stat1.clear();
+        stat1.resize(n, [0; NL]);
+        stat2.clear();
+        stat2.resize(n, [0; NL]);
+        for (t, (s1, s2)) in stat1.iter_mut().zip(stat2.iter_mut()).enumerate() {
+            // Local sums, written back once: they stay in registers across the rows.
+            let (mut a, mut b) = ([0i32; NL], [0i32; NL]);
+            for &f in df.of(t) {
+                if let Some([r1, r2]) = self.weights.get(f) {
+                    add_row(&mut a, r1);
+                    add_row(&mut b, r2);
+                }
+            }
+            (*s1, *s2) = (a, b);
+        }
+    }
+
+    /// Adds the scores of stage 2's own features (`extras`) to its static scores.
+    fn add_stage2_scores(&self, extras: &Extras, stat2: &mut [[i32; NL]]) {
+        for (t, s2) in stat2.iter_mut().enumerate() {
+            for &f in extras.of(t) {
+                if let Some([_, r2]) = self.weights.get(f) {
+                    add_row(s2, r2);
+                }
+            }
+        }
     }
 
     /// Serialises the model (see the module docs); a model read from a file gives back that
@@ -423,24 +520,15 @@ impl Model {
     /// tables decoding reads: writing it is an error (its file is
     /// `crates/newsmill-nlp/models/ner-L.bin.zst`).
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let blob = match &self.saved {
-            Saved::File(bytes) => return Ok(bytes.clone()),
-            Saved::Image => {
-                return Err(Error::Model(
-                    "a compiled-in model is not written back; read its model file instead".into(),
-                ));
+        match &self.saved {
+            Saved::File(bytes) => Ok(bytes.clone()),
+            Saved::Image => Err(Error::Model(
+                "a compiled-in model is not written back; read its model file instead".into(),
+            )),
+            Saved::Raw(raw) => {
+                Ok(zstd::stream::encode_all(&raw[..], 19).unwrap_or_else(|_| raw.clone()))
             }
-            Saved::Parts { blob } => blob,
-        };
-        let mut raw = Vec::new();
-        raw.extend_from_slice(MAGIC);
-        raw.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        raw.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
-        raw.extend_from_slice(&(blob.len() as u32).to_le_bytes());
-        raw.extend_from_slice(blob.as_bytes());
-        self.stage1.write(&mut raw);
-        self.stage2.write(&mut raw);
-        Ok(zstd::stream::encode_all(&raw[..], 19).unwrap_or(raw))
+        }
     }
 
     /// Reads a model written by [`Model::to_bytes`] (keeping a copy of `bytes` to write it
@@ -458,10 +546,31 @@ impl Model {
         Ok(Model::of_tables(t, Saved::Image))
     }
 
+    /// The model of a trained perceptron per stage, with the file it makes.
+    fn of_trained(blob: &str, res: Resources, stage1: &Weights, stage2: &Weights) -> Model {
+        let mut raw = Vec::new();
+        raw.extend_from_slice(MAGIC);
+        raw.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        raw.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
+        raw.extend_from_slice(&(blob.len() as u32).to_le_bytes());
+        raw.extend_from_slice(blob.as_bytes());
+        stage1.write(&mut raw);
+        stage2.write(&mut raw);
+        let weights = WeightTables::join(stage1.stage_rows(), stage2.stage_rows());
+        Model {
+            pairs: [pair_rows(&weights, 0), pair_rows(&weights, 1)],
+            weights,
+            two_stage: stage2.len() > 0,
+            res,
+            saved: Saved::Raw(raw),
+        }
+    }
+
     fn of_tables(t: ModelTables, saved: Saved) -> Model {
         Model {
-            stage1: Weights::new(t.stage1, Vec::new()),
-            stage2: Weights::new(t.stage2, Vec::new()),
+            pairs: [pair_rows(&t.weights, 0), pair_rows(&t.weights, 1)],
+            weights: t.weights,
+            two_stage: t.two_stage,
             res: Resources::new(t.res),
             saved,
         }
@@ -680,14 +789,7 @@ pub fn train(
         progress("stage 1", e, a)
     });
     if !cfg.two_stage {
-        return Model {
-            stage1,
-            stage2: Weights::new(WeightTables::default(), Vec::new()),
-            res,
-            saved: Saved::Parts {
-                blob: resources_blob.to_string(),
-            },
-        };
+        return Model::of_trained(resources_blob, res, &stage1, &Weights::default());
     }
     // Stage-1 labels for every training document from a model that never saw it.
     let mut labels1: Vec<Vec<Label>> = vec![Vec::new(); prepared.len()];
@@ -713,14 +815,7 @@ pub fn train(
     let stage2 = train_weights(&prepared, |_| true, cfg, &mut |e, a| {
         progress("stage 2", e, a)
     });
-    Model {
-        stage1,
-        stage2,
-        res,
-        saved: Saved::Parts {
-            blob: resources_blob.to_string(),
-        },
-    }
+    Model::of_trained(resources_blob, res, &stage1, &stage2)
 }
 
 #[cfg(test)]
@@ -755,9 +850,100 @@ mod tests {
         let read = Model::from_bytes(&bytes).unwrap();
         assert_eq!(read.tag_doc(&doc.sents), trained.tag_doc(&doc.sents));
         assert_eq!(read.n_features(), trained.n_features());
-        // Read from a file, it keeps no keys and no resources text, and writes the file back.
-        assert!(read.stage1.keys.is_empty());
+        // Read from a file, it writes the file back.
         assert_eq!(read.to_bytes().unwrap(), bytes);
+    }
+
+    /// Decoding reads both stages' rows from one table, summing a token's static scores of both
+    /// stages in one pass: it tags exactly as decoding each stage from its own table, the
+    /// stage-2 features following the static ones (as training reads them).
+    #[test]
+    fn the_shared_table_tags_as_the_two_stages_apart() {
+        // Documents of a few words with labels drawn at random (xorshift), so that the
+        // perceptrons err often and every kind of feature gets weights.
+        let words = [
+            "Anna", "Berg", "visited", "Oslo", "Acme", "said", "in", "Paris", ".",
+        ];
+        let tags = ["O", "O", "B-PER", "B-LOC", "B-ORG", "B-MISC"];
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let docs: Vec<TrainDoc> = (0..12)
+            .map(|_| {
+                let (mut sents, mut labels) = (Vec::new(), Vec::new());
+                for _ in 0..3 {
+                    let n = 3 + next(6);
+                    sents.push(
+                        (0..n)
+                            .map(|_| words[next(words.len())].to_string())
+                            .collect(),
+                    );
+                    let iob: Vec<&str> = (0..n).map(|_| tags[next(tags.len())]).collect();
+                    labels.push(crate::label::from_iob(&iob));
+                }
+                TrainDoc { sents, labels }
+            })
+            .collect();
+        let cfg = TrainConfig {
+            epochs: 3,
+            mix: 1,
+            min_count: 1,
+            ..TrainConfig::default()
+        };
+        let model = train(&docs, "#gaz city\nOslo\nParis\n", &cfg, |_, _, _| {});
+        assert!(model.two_stage);
+        let bytes = model.to_bytes().unwrap();
+        let raw = zstd::stream::decode_all(&bytes[..]).unwrap();
+        let stages = crate::tables::stages_of_raw(&raw)
+            .unwrap()
+            .map(|(scale, rows)| {
+                let rows = rows.into_iter().map(|(k, r)| (k, [r])).collect();
+                let (t, keys) = WeightTables::from_quantised(rows, [scale]);
+                Weights {
+                    pairs: pair_rows(&t, 0),
+                    t,
+                    keys,
+                }
+            });
+        let sum = |w: &Weights, df: &DocFeats, t: usize| {
+            let mut s = [0i32; NL];
+            for &f in df.of(t) {
+                if let Some([r]) = w.t.get(f) {
+                    add_row(&mut s, r);
+                }
+            }
+            s
+        };
+        let mut scratch = Scratch::default();
+        let (mut stat1, mut stat2) = (Vec::new(), Vec::new());
+        let mut own = [0; 2];
+        for d in &docs {
+            let lens: Vec<usize> = d.sents.iter().map(Vec::len).collect();
+            let df = doc_features(&model.res, &d.sents);
+            let labels1 = stages[0].decode(&df, &lens, &mut scratch);
+            let df2 = stage2_features(&df, &labels1, &lens);
+            let apart = stages[1].decode(&df2, &lens, &mut scratch);
+            assert_eq!(model.tag_doc(&d.sents), split_by_lens(&apart, &lens));
+            model.static_scores(&df, &mut stat1, &mut stat2);
+            let extras = stage2_extras(&df, &labels1, &lens);
+            model.add_stage2_scores(&extras, &mut stat2);
+            for t in 0..lens.iter().sum() {
+                assert_eq!(stat1[t], sum(&stages[0], &df, t));
+                assert_eq!(stat2[t], sum(&stages[1], &df2, t));
+                for f in extras.of(t) {
+                    own[0] += usize::from(stages[0].t.get(*f).is_some());
+                    own[1] += usize::from(stages[1].t.get(*f).is_some());
+                }
+            }
+        }
+        // Stage 2 has weights for its own features and stage 1 none, so the sums compared
+        // above hold both kinds.
+        assert!(own[1] > 0);
+        assert_eq!(own[0], 0);
     }
 
     #[test]
@@ -779,6 +965,7 @@ mod tests {
         let bytes = trained.to_bytes().unwrap();
         let read = Model::from_bytes(&bytes).expect("a one-stage model reads back");
         assert_eq!(read.tag_doc(&doc.sents), trained.tag_doc(&doc.sents));
-        assert_eq!(read.stage2.len(), 0);
+        assert!(!read.two_stage);
+        assert_eq!(read.weights.features_of_stage(1), 0);
     }
 }

@@ -34,7 +34,7 @@ pub(crate) const MAGIC: &[u8; 6] = b"NMNER\0";
 /// Format version of a model file.
 pub(crate) const FORMAT_VERSION: u32 = 2;
 /// Magic and version of a table image (changed whenever the image layout changes).
-const IMAGE_MAGIC: &[u8; 8] = b"NMNERI01";
+const IMAGE_MAGIC: &[u8; 8] = b"NMNERI03";
 
 // ---------------------------------------------------------------------------------------------
 // Hashing. The model stores these hashes: they must never change.
@@ -544,8 +544,11 @@ impl RestorerTables {
 // ---------------------------------------------------------------------------------------------
 // Weights.
 
-/// One perceptron's weights as decoding reads them: a flat open-addressing table of feature
-/// hashes and quantised rows (a weight is `i16 * scale`).
+/// The weights of `S` perceptrons (stages) as decoding reads them: a flat open-addressing table
+/// of feature hashes and quantised rows, one row of labels per stage (stage `s`'s weight is
+/// `i16 * scales[s]`). A model's two stages share one table (`S = 2`): they read mostly the
+/// same static features, so one lookup per feature serves both; training's single perceptron
+/// is a table of its own (`S = 1`).
 ///
 /// A slot is one `u64`: 0 when empty, else the high 32 bits of the key's [`spread`] hash (its
 /// fingerprint) and the row number plus one. The low bits of that hash choose the first slot
@@ -554,29 +557,32 @@ impl RestorerTables {
 /// that share both fingerprint and probe run would share a row: with 32-bit fingerprints and a
 /// table of 2^19 slots that needs a 51-bit hash collision.
 #[derive(PartialEq)]
-pub(crate) struct WeightTables {
+pub(crate) struct WeightTables<const S: usize> {
     pub(crate) slots: Cow<'static, [u64]>,
-    pub(crate) rows: Cow<'static, [[i16; NL]]>,
-    pub(crate) scale: f32,
+    pub(crate) rows: Cow<'static, [[[i16; NL]; S]]>,
+    pub(crate) scales: [f32; S],
 }
 
-impl Default for WeightTables {
-    fn default() -> WeightTables {
+impl<const S: usize> Default for WeightTables<S> {
+    fn default() -> WeightTables<S> {
         WeightTables {
             slots: Cow::Owned(Vec::new()),
             rows: Cow::Owned(Vec::new()),
-            scale: 1.0,
+            scales: [1.0; S],
         }
     }
 }
 
-impl WeightTables {
+/// A stage's features as a model file lists them: (key, quantised row), sorted by key.
+pub(crate) type StageRows = Vec<(u64, [i16; NL])>;
+
+impl<const S: usize> WeightTables<S> {
     /// The table of `pairs` (sorted by key and deduplicated here); returns it with the key of
     /// each row.
     pub(crate) fn from_quantised(
-        mut pairs: Vec<(u64, [i16; NL])>,
-        scale: f32,
-    ) -> (WeightTables, Vec<u64>) {
+        mut pairs: Vec<(u64, [[i16; NL]; S])>,
+        scales: [f32; S],
+    ) -> (WeightTables<S>, Vec<u64>) {
         pairs.sort_unstable_by_key(|p| p.0);
         pairs.dedup_by_key(|p| p.0);
         let cap = (pairs.len() * 2).next_power_of_two().max(16);
@@ -597,14 +603,14 @@ impl WeightTables {
         let t = WeightTables {
             slots: Cow::Owned(slots),
             rows: Cow::Owned(rows),
-            scale,
+            scales,
         };
         (t, keys)
     }
 
-    /// The row of `key`, if the model has one.
+    /// The rows of `key`, if the model has them.
     #[inline]
-    pub(crate) fn get(&self, key: u64) -> Option<&[i16; NL]> {
+    pub(crate) fn get(&self, key: u64) -> Option<&[[i16; NL]; S]> {
         let h = spread(key);
         let fp = h & 0xffff_ffff_0000_0000;
         let mask = self.slots.len().wrapping_sub(1);
@@ -621,58 +627,82 @@ impl WeightTables {
         }
     }
 
-    /// Reads one weight table of a model file (see `model.rs`): the scale (f32), the number of
-    /// features (u32), then per feature its key (u64), a 17-bit mask of non-zero labels (u32)
-    /// and one i16 per set bit.
-    fn read_file(r: &mut FileReader<'_>) -> Result<(WeightTables, Vec<u64>), String> {
-        let scale = f32::from_le_bytes(r.array()?);
-        let n = r.u32()? as usize;
-        // A table with no features (the missing second stage of a one-stage model) has no
-        // scale to speak of: training leaves it at 0.
-        if n > 0 && (!scale.is_finite() || scale <= 0.0) {
-            return Err(format!("bad weight scale {scale}"));
-        }
-        let mut pairs = Vec::with_capacity(n.min(1 << 24));
-        for _ in 0..n {
-            let key = u64::from_le_bytes(r.array()?);
-            let mask = r.u32()?;
-            let mut row = [0i16; NL];
-            for (k, x) in row.iter_mut().enumerate() {
-                if mask & (1 << k) != 0 {
-                    *x = i16::from_le_bytes(r.array()?);
-                }
-            }
-            pairs.push((key, row));
-        }
-        if n == 0 {
-            return Ok((WeightTables::default(), Vec::new()));
-        }
-        Ok(WeightTables::from_quantised(pairs, scale))
+    /// Number of features with a weight in stage `s`.
+    pub(crate) fn features_of_stage(&self, s: usize) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.get(s).is_some_and(|r| r.iter().any(|&w| w != 0)))
+            .count()
     }
 
     #[cfg_attr(not(test), allow(dead_code))] // the build script writes images; tests compare them
     fn write(&self, w: &mut Writer) {
-        w.u64(u64::from(self.scale.to_bits()));
+        for scale in self.scales {
+            w.u64(u64::from(scale.to_bits()));
+        }
         w.arr(&self.slots);
         w.arr(&self.rows);
     }
 
-    fn read(r: &mut ImageReader) -> Result<WeightTables, String> {
-        let scale = f32::from_bits(r.u64()? as u32);
+    fn read(r: &mut ImageReader) -> Result<WeightTables<S>, String> {
+        let mut scales = [1.0; S];
+        for s in &mut scales {
+            *s = f32::from_bits(r.u64()? as u32);
+        }
         let slots: &'static [u64] = r.arr()?;
-        let rows: &'static [[i16; NL]] = r.arr()?;
+        let rows: &'static [[[i16; NL]; S]] = r.arr()?;
         // Lookups check every index they read, so a slot that names no row is no danger.
-        let ok =
-            scale.is_finite() && scale > 0.0 && (slots.is_empty() || slots.len().is_power_of_two());
+        let ok = scales.iter().all(|s| s.is_finite() && *s > 0.0)
+            && (slots.is_empty() || slots.len().is_power_of_two());
         if !ok {
             return Err("damaged weight table".into());
         }
         Ok(WeightTables {
             slots: Cow::Borrowed(slots),
             rows: Cow::Borrowed(rows),
-            scale,
+            scales,
         })
     }
+}
+
+impl WeightTables<2> {
+    /// The shared table of a model's two stages, from each stage's scale and rows (a key that
+    /// one stage lacks has zeros in that stage's row, which add nothing).
+    pub(crate) fn join(a: (f32, StageRows), b: (f32, StageRows)) -> WeightTables<2> {
+        let mut by_key: HashMap<u64, [[i16; NL]; 2]> = HashMap::with_capacity(a.1.len());
+        for (s, rows) in [&a.1, &b.1].into_iter().enumerate() {
+            for (key, row) in rows {
+                by_key.entry(*key).or_insert([[0; NL]; 2])[s] = *row;
+            }
+        }
+        WeightTables::from_quantised(by_key.into_iter().collect(), [a.0, b.0]).0
+    }
+}
+
+/// Reads one weight table of a model file (see `model.rs`): the scale (f32), the number of
+/// features (u32), then per feature its key (u64), a 17-bit mask of non-zero labels (u32) and
+/// one i16 per set bit. A table without features (the missing second stage of a one-stage
+/// model) has scale 1.
+fn read_stage(r: &mut FileReader<'_>) -> Result<(f32, StageRows), String> {
+    let scale = f32::from_le_bytes(r.array()?);
+    let n = r.u32()? as usize;
+    // A table with no features has no scale to speak of: training leaves it at 0.
+    if n > 0 && (!scale.is_finite() || scale <= 0.0) {
+        return Err(format!("bad weight scale {scale}"));
+    }
+    let mut pairs = Vec::with_capacity(n.min(1 << 24));
+    for _ in 0..n {
+        let key = u64::from_le_bytes(r.array()?);
+        let mask = r.u32()?;
+        let mut row = [0i16; NL];
+        for (k, x) in row.iter_mut().enumerate() {
+            if mask & (1 << k) != 0 {
+                *x = i16::from_le_bytes(r.array()?);
+            }
+        }
+        pairs.push((key, row));
+    }
+    Ok((if n == 0 { 1.0 } else { scale }, pairs))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -682,8 +712,10 @@ impl WeightTables {
 #[derive(PartialEq)]
 pub(crate) struct ModelTables {
     pub(crate) res: ResTables,
-    pub(crate) stage1: WeightTables,
-    pub(crate) stage2: WeightTables,
+    /// Both stages' weights, one row of each per feature.
+    pub(crate) weights: WeightTables<2>,
+    /// Whether the model has a second stage (a one-stage model's second rows are all zero).
+    pub(crate) two_stage: bool,
 }
 
 impl ModelTables {
@@ -706,12 +738,13 @@ impl ModelTables {
         let blob = std::str::from_utf8(r.take(blob_len)?)
             .map_err(|_| String::from("resources are not UTF-8"))?;
         let res = parse_resources(blob);
-        let (stage1, _) = WeightTables::read_file(&mut r)?;
-        let (stage2, _) = WeightTables::read_file(&mut r)?;
+        let stage1 = read_stage(&mut r)?;
+        let stage2 = read_stage(&mut r)?;
+        let two_stage = !stage2.1.is_empty();
         Ok(ModelTables {
             res,
-            stage1,
-            stage2,
+            weights: WeightTables::join(stage1, stage2),
+            two_stage,
         })
     }
 
@@ -737,8 +770,8 @@ impl ModelTables {
         r.restorer.by_key.write(&mut w);
         w.arr(&r.restorer.offs);
         w.arr(&r.restorer.text);
-        self.stage1.write(&mut w);
-        self.stage2.write(&mut w);
+        w.u64(u64::from(self.two_stage));
+        self.weights.write(&mut w);
         w.out
     }
 
@@ -766,8 +799,8 @@ impl ModelTables {
             offs: Cow::Borrowed(offs),
             text: Cow::Borrowed(text),
         };
-        let stage1 = WeightTables::read(&mut r)?;
-        let stage2 = WeightTables::read(&mut r)?;
+        let two_stage = r.u64()? != 0;
+        let weights = WeightTables::read(&mut r)?;
         if r.pos != image.len() {
             return Err("table image has trailing bytes".into());
         }
@@ -784,10 +817,21 @@ impl ModelTables {
                 lexicon_non_ascii,
                 restorer,
             },
-            stage1,
-            stage2,
+            weights,
+            two_stage,
         })
     }
+}
+
+/// Each stage's scale and rows as a model file (decompressed) lists them, for tests that decode
+/// the stages one by one.
+#[cfg(test)]
+pub(crate) fn stages_of_raw(raw: &[u8]) -> Result<[(f32, StageRows); 2], String> {
+    let mut r = FileReader { buf: raw, pos: 0 };
+    r.take(6 + 4 + 4)?;
+    let blob_len = r.u32()? as usize;
+    r.take(blob_len)?;
+    Ok([read_stage(&mut r)?, read_stage(&mut r)?])
 }
 
 /// Reads a model file.
@@ -844,7 +888,7 @@ macro_rules! elem {
 }
 elem!(u8, i8, u16, i16, u32, u64);
 
-impl Elem for [i16; NL] {
+impl<T: Elem, const N: usize> Elem for [T; N] {
     fn put(&self, out: &mut Vec<u8>, big: bool) {
         for v in self {
             v.put(out, big);
@@ -953,8 +997,8 @@ mod tests {
     fn a_damaged_image_is_an_error_not_a_panic() {
         let t = ModelTables {
             res: parse_resources("#gaz city\nOslo\n#case\noslo\tT\n"),
-            stage1: WeightTables::from_quantised(vec![(1 << 40, [1; NL])], 0.5).0,
-            stage2: WeightTables::default(),
+            weights: WeightTables::join((0.5, vec![(1 << 40, [1; NL])]), (1.0, Vec::new())),
+            two_stage: false,
         };
         let image: &'static [u8] = Box::leak(t.write_image(cfg!(target_endian = "big")).into());
         // A Vec<u8> allocation is not promised to be 8-aligned: copy into u64s.
