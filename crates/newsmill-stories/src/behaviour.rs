@@ -42,6 +42,21 @@ pub fn check(model: &Model) -> Vec<Failure> {
         .collect()
 }
 
+/// A new stage's assignment of `second` after `first`, each `(title, text, entities)`.
+fn follow_up(
+    model: &Model,
+    first: (&str, &str, &[Entity]),
+    second: (&str, &str, &[Entity]),
+) -> crate::Assignment {
+    let mut c = Clusterer::new(Config::default(), model.clone());
+    let mut a = Item::new("a", first.0, first.1);
+    a.entities = first.2;
+    c.push(&a);
+    let mut b = Item::new("b", second.0, second.1);
+    b.entities = second.2;
+    c.push(&b)
+}
+
 fn person(name: &str, count: usize) -> Entity {
     Entity {
         name: name.into(),
@@ -65,17 +80,14 @@ pub fn another_actor(model: &Model) -> Result<(), Failure> {
                   miss practice this week.";
     let orrin = [person("Dale Orrin", 3), person("Harbour City Gulls", 1)];
     let vey = [person("Marcus Vey", 3), person("Harbour City Gulls", 1)];
-    let run = |who: &[Entity], text: &str| {
-        let mut c = Clusterer::new(Config::default(), model.clone());
-        let mut a = Item::new("a", "Gulls lineman arrested on suspicion of DUI", first);
-        a.entities = &orrin;
-        c.push(&a);
-        let mut b = Item::new("b", "Traffic stop lands lineman in trouble", text);
-        b.entities = who;
-        c.push(&b)
-    };
-    let same = run(&orrin, second);
-    let other = run(&vey, &second.replace("Orrin", "Vey"));
+    let first = (
+        "Gulls lineman arrested on suspicion of DUI",
+        first,
+        &orrin[..],
+    );
+    let title = "Traffic stop lands lineman in trouble";
+    let same = follow_up(model, first, (title, second, &orrin));
+    let other = follow_up(model, first, (title, &second.replace("Orrin", "Vey"), &vey));
     let fail = |what: &str| {
         Err(Failure {
             case: CASE,
@@ -118,21 +130,18 @@ pub fn another_company(model: &Model) -> Result<(), Failure> {
     };
     let brenner = [org("Brenner Plastics", 3)];
     let osk = [org("Osk Textiles", 3)];
-    let run = |who: &[Entity], text: &str| {
-        let mut c = Clusterer::new(Config::default(), model.clone());
-        let mut a = Item::new(
-            "a",
-            "Fire halts production at Lowmoor plastics factory",
-            first,
-        );
-        a.entities = &brenner;
-        c.push(&a);
-        let mut b = Item::new("b", "Factory stays closed after blaze", text);
-        b.entities = who;
-        c.push(&b)
-    };
-    let same = run(&brenner, second);
-    let other = run(&osk, &second.replace("Brenner", "Osk"));
+    let first = (
+        "Fire halts production at Lowmoor plastics factory",
+        first,
+        &brenner[..],
+    );
+    let title = "Factory stays closed after blaze";
+    let same = follow_up(model, first, (title, second, &brenner));
+    let other = follow_up(
+        model,
+        first,
+        (title, &second.replace("Brenner", "Osk"), &osk),
+    );
     let detail = format!(
         "same company p={:.3} new={}, other company p={:.3} new={}",
         same.probability, same.new_story, other.probability, other.new_story
