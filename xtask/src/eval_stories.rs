@@ -769,7 +769,11 @@ fn cross_validate(docs: &[DevDoc], k: usize, orders: usize, checks: &Behaviour) 
         println!(
             "  fold {fold}: {} training docs, behaviour cases failed {} (not kept: {}), threshold {}, max_event_gap_days {:?}, min_conflicting_actors {:?}, merge_threshold {:?}, merge_min_cosine {:?}, young_threshold {:?}, young_size {:?}",
             train.len(),
-            checks.failures(&model).len(),
+            if checks.on {
+                checks.failures(&model).len().to_string()
+            } else {
+                "(checks off)".into()
+            },
             if newsmill_stories::behaviour::another_company(&model).is_ok() {
                 "passes"
             } else {
