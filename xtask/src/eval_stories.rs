@@ -381,13 +381,48 @@ fn fit(docs: &[DevDoc], checks: &Behaviour) -> Model {
     let mut candidates: Vec<Young> = vec![(None, None)];
     for size in young_sizes() {
         for y in young_grid() {
-            if y > model.threshold + 1e-9 {
-                candidates.push((Some(y), (size > 1).then_some(size)));
-            }
+            candidates.push((Some(y), (size > 1).then_some(size)));
         }
     }
+    // Only thresholds above the join threshold change anything (once it is chosen).
+    if young_cv() <= 1 || !join_cv() {
+        candidates.retain(|c| c.0.is_none_or(|y| y > model.threshold + 1e-9));
+    }
     let scores: Vec<f64> = match young_cv() {
-        k if k > 1 => inner_cv_scores(docs, k, &candidates),
+        k if k > 1 => {
+            let inner = inner_folds(docs, k);
+            let join = join_cv().then(|| {
+                // The join threshold by the inner folds, before the young setting.
+                let mut best = (f64::MIN, model.threshold);
+                for i in 1..40 {
+                    let t = f64::from(i) * 0.025;
+                    let f1 = inner_score(&inner, |m| Model {
+                        threshold: t,
+                        ..m.clone()
+                    });
+                    if f1 > best.0 + 1e-9 {
+                        best = (f1, t);
+                    }
+                }
+                best.1
+            });
+            if let Some(t) = join {
+                model.threshold = t;
+            }
+            candidates.retain(|c| c.0.is_none_or(|y| y > model.threshold + 1e-9));
+            candidates
+                .iter()
+                .map(|&c| {
+                    inner_score(&inner, |m| {
+                        let mut m = with_young(m, c);
+                        if let Some(t) = join {
+                            m.threshold = t;
+                        }
+                        m
+                    })
+                })
+                .collect()
+        }
         _ => candidates
             .iter()
             .map(|&c| objective(&orders, &with_young(&model, c)))
@@ -497,13 +532,18 @@ fn topic_folds(docs: &[DevDoc], k: usize) -> Vec<usize> {
         .collect()
 }
 
-/// The [`objective`] of each young-story candidate by leave-topics-out over `k` folds of
-/// `docs`: each fold is clustered by [`fit_base`] of the other folds with the candidate
-/// setting; the folds' figures are averaged, weighted by their documents.
-fn inner_cv_scores(docs: &[DevDoc], k: usize, candidates: &[Young]) -> Vec<f64> {
+/// One inner fold of the training topics: the model [`fit_base`] fits on the other folds, and
+/// the fold's documents in their training orders.
+struct InnerFold {
+    model: Model,
+    orders: Vec<Vec<DevDoc>>,
+    docs: usize,
+}
+
+/// The training topics of `docs` dealt into `k` folds, each with the model fitted without it.
+fn inner_folds(docs: &[DevDoc], k: usize) -> Vec<InnerFold> {
     let folds = topic_folds(docs, k);
-    let mut sums = vec![0.0; candidates.len()];
-    let mut n = 0usize;
+    let mut out = Vec::new();
     for fold in 0..k {
         let part = |inside: bool| -> Vec<DevDoc> {
             docs.iter()
@@ -516,14 +556,31 @@ fn inner_cv_scores(docs: &[DevDoc], k: usize, candidates: &[Young]) -> Vec<f64> 
         if train.is_empty() || test.is_empty() {
             continue;
         }
-        let m = fit_base(&train);
-        let orders = training_orders(&test);
-        for (sum, &c) in sums.iter_mut().zip(candidates) {
-            *sum += objective(&orders, &with_young(&m, c)) * test.len() as f64;
-        }
-        n += test.len();
+        out.push(InnerFold {
+            model: fit_base(&train),
+            orders: training_orders(&test),
+            docs: test.len(),
+        });
     }
-    sums.iter().map(|s| s / n.max(1) as f64).collect()
+    out
+}
+
+/// The [`objective`] over `folds` of each fold's model changed by `change`, averaged over the
+/// folds weighted by their documents: a leave-topics-out score within the training topics.
+fn inner_score(folds: &[InnerFold], change: impl Fn(&Model) -> Model) -> f64 {
+    let n: usize = folds.iter().map(|f| f.docs).sum();
+    let sum: f64 = folds
+        .iter()
+        .map(|f| objective(&f.orders, &change(&f.model)) * f.docs as f64)
+        .sum();
+    sum / n.max(1) as f64
+}
+
+/// Whether the join threshold, too, is chosen by the inner folds of [`young_cv`]
+/// (`NEWSMILL_STORIES_JOIN_CV=1`, an experiment of round 6; by default it is chosen on the
+/// training documents themselves).
+fn join_cv() -> bool {
+    std::env::var("NEWSMILL_STORIES_JOIN_CV").is_ok_and(|v| v == "1")
 }
 
 /// The behaviour cases training keeps ([`newsmill_stories::behaviour`]): those that need no
