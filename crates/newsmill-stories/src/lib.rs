@@ -33,6 +33,7 @@
 //! assert_eq!(b.story, a.story);
 //! ```
 
+pub mod behaviour;
 pub mod cluster;
 pub mod dedup;
 pub mod eval;
@@ -493,81 +494,25 @@ mod tests {
         assert_eq!(c.stories.docs, 3);
     }
 
+    /// The shipped model keeps the stage's promises ([`behaviour`]): an earthquake told again
+    /// years later (past its event-time limit) is another story, the same words undated one.
     #[test]
     fn an_event_years_apart_is_not_absorbed_however_alike_the_words() {
-        let first = "Rescuers searched the rubble of Qeshm on Sunday after an earthquake of \
-                     magnitude 5.9 destroyed seven villages and killed ten people. Officials in \
-                     Bandar Abbas said the quake struck at dawn and that aid was on its way.";
-        let again = "An earthquake of magnitude 5.9 killed ten people and destroyed seven \
-                     villages on Qeshm, officials in Bandar Abbas said. The quake struck at dawn \
-                     on Sunday; rescuers searched the rubble while aid was on its way.";
-        let push = |c: &mut Clusterer, id: &str, text: &str, event: &str| {
-            let mut item = Item::new(id, "Earthquake on Qeshm kills ten", text);
-            item.event_time = Some(event);
-            item.event_source = Some("dateline");
-            c.push(&item)
-        };
-        let model = Model::builtin();
-        let limit = model
-            .max_event_gap_days
-            .expect("the shipped model has a limit");
-        let mut c = Clusterer::new(Config::default(), model);
-        let a = push(&mut c, "a", first, "2005-11-27");
-        let b = push(&mut c, "b", again, "2005-11-28");
-        assert_eq!(b.duplicate_of, None, "a rewrite, not a copy");
-        assert_eq!(b.story, a.story, "the same event, a day later");
-        let years_later = format!("{}-11-27", 2005 + 1 + limit / 365);
-        let later = "Officials in Bandar Abbas said an earthquake of magnitude 5.9 struck Qeshm \
-                     at dawn on Sunday, destroying seven villages and killing ten people; \
-                     rescuers searched the rubble as aid was on its way.";
-        let d = push(&mut c, "d", later, &years_later);
-        assert_eq!(d.duplicate_of, None, "a rewrite, not a copy");
-        assert!(d.new_story, "{d:?}");
-
-        // Without event times the words decide.
-        let mut c = Clusterer::new(Config::default(), Model::builtin());
-        let a = c.push(&Item::new("a", "Earthquake on Qeshm kills ten", first));
-        let b = c.push(&Item::new("b", "Earthquake on Qeshm kills ten", again));
-        assert_eq!(b.story, a.story);
-        let d = c.push(&Item::new("d", "Earthquake on Qeshm kills ten", later));
-        assert_eq!(d.story, a.story, "{d:?}");
+        behaviour::years_apart(&Model::builtin()).unwrap();
     }
 
     /// Two arrests of one kind told in the same words: the article whose protagonist is the
     /// story's joins it, the one led by another person is less probable and starts its own.
     #[test]
     fn a_same_kind_event_led_by_another_actor_is_not_absorbed() {
-        let person = |name: &str, count: usize| Entity {
-            name: name.into(),
-            kind: newsmill_core::EntityType::Per,
-            mentions: Vec::new(),
-            count,
-        };
-        let first = "Harbour City Gulls lineman Dale Orrin was arrested early on Sunday on \
-                     suspicion of drunk driving, the highway patrol said. Orrin was stopped \
-                     on the coast road and booked into the county jail; the Gulls said they \
-                     were aware of the arrest of Orrin.";
-        let second = "Police booked Orrin after a traffic stop on Sunday. The lineman, who \
-                      joined the team last year, faces a charge, his agent said; Orrin will \
-                      miss practice this week.";
-        let orrin = [person("Dale Orrin", 3), person("Harbour City Gulls", 1)];
-        let vey = [person("Marcus Vey", 3), person("Harbour City Gulls", 1)];
-        let run = |who: &[Entity]| {
-            let mut c = Clusterer::new(Config::default(), Model::builtin());
-            let mut a = Item::new("a", "Gulls lineman arrested on suspicion of DUI", first);
-            a.entities = &orrin;
-            c.push(&a);
-            let text = second.replace("Orrin", "Vey");
-            let text = if who == vey { text } else { second.to_string() };
-            let mut b = Item::new("b", "Traffic stop lands lineman in trouble", &text);
-            b.entities = who;
-            c.push(&b)
-        };
-        let same = run(&orrin);
-        let other = run(&vey);
-        assert!(other.probability < same.probability, "{same:?} {other:?}");
-        assert!(!same.new_story, "{same:?}");
-        assert!(other.new_story, "{other:?}");
+        behaviour::another_actor(&Model::builtin()).unwrap();
+    }
+
+    /// The same rule on a case `train-stories` does not keep (two factory fires, the second
+    /// article about another company).
+    #[test]
+    fn a_same_kind_event_of_another_company_is_not_absorbed() {
+        behaviour::another_company(&Model::builtin()).unwrap();
     }
 
     /// Two stories of one event, started apart (each from one side of it), and an article

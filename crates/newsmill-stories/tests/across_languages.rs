@@ -54,6 +54,8 @@ fn one_event_in_three_languages_is_one_story_and_another_year_is_another() {
     let mut orders: Vec<Vec<usize>> = vec![(0..n).collect(), (0..n).rev().collect()];
     orders.push(vec![1, 3, 4, 0, 2]);
     orders.push(vec![2, 4, 1, 3, 0]);
+    // And the orders `cargo xtask train-stories` checks its fit in.
+    orders.extend(newsmill_stories::behaviour::orders(n));
     for order in orders {
         let mut c = Clusterer::new(Config::default(), Model::builtin());
         let mut story_of: Vec<(String, String, String)> = Vec::new();

@@ -49,6 +49,8 @@ fn articles_of_one_week_join_only_their_own_event() {
     let mut orders: Vec<Vec<usize>> = vec![(0..n).collect(), (0..n).rev().collect()];
     orders.push(vec![3, 5, 1, 0, 4, 2]);
     orders.push(vec![4, 2, 3, 1, 5, 0]);
+    // And the orders `cargo xtask train-stories` checks its fit in.
+    orders.extend(newsmill_stories::behaviour::orders(n));
     for order in orders {
         let mut c = Clusterer::new(Config::default(), Model::builtin());
         let mut story_of: Vec<(String, String, String)> = Vec::new();

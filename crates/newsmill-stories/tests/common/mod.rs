@@ -11,15 +11,9 @@ pub(crate) fn articles(fixture: &str) -> Vec<(Vec<String>, Record)> {
     let nlp = newsmill_nlp::Nlp::embedded().expect("embedded NLP models");
     let config = newsmill_extract::ExtractConfig::default();
     let mut out = Vec::new();
-    for chunk in fixture.split("\n=== ").skip(1) {
-        let (head, page) = chunk.split_once('\n').expect("header line");
-        let head: Vec<String> = head.split_whitespace().map(str::to_string).collect();
+    for (head, page) in newsmill_stories::behaviour::fixture_pages(fixture) {
         let id = head.first().expect("id").clone();
-        let raw = RawDoc::new(
-            Origin::Path(id.clone()),
-            InputHint::Text,
-            page.trim().as_bytes().to_vec(),
-        );
+        let raw = RawDoc::new(Origin::Path(id.clone()), InputHint::Text, page.into_bytes());
         let mut record = newsmill_extract::extract(&raw, &config).expect("extracts");
         record.id = id;
         if let Some(time) = head.get(3) {
