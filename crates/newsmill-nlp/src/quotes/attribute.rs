@@ -958,6 +958,56 @@ impl Ctx<'_> {
         (attr.clause.is_some() || !attr.quotes.is_empty()).then_some(attr)
     }
 
+    /// The loose reading of a verb cue that none of the patterns of [`Ctx::attribute`] reads
+    /// ("Democrats saying that …" without a comma, "who believe the media …", "hoped to …"
+    /// without a clause word): the content after the verb as [`Ctx::content_after`] finds
+    /// it, whether or not it opens like a clause, and as source the subject before the verb,
+    /// else the source of the attribution before it in the sentence, else the sentence's
+    /// subject, else the source of the attribution before it when that is in this paragraph
+    /// or the one before; with none of these, no reading. Only the cue model decides whether
+    /// such a reading is kept.
+    fn fallback(&self, cue: &Cue, prev: Option<&Attr>) -> Option<Attr> {
+        if !matches!(cue.kind, CueKind::Say | CueKind::Belief | CueKind::That) {
+            return None;
+        }
+        let (s0, s1) = self.sents[self.sent_of[cue.a]];
+        let (quotes, clause, _) = self.content_after(cue, s1)?;
+        // A content that opens with a finite "be" or "have" has no subject of its own: the
+        // cue was a noun in the sentence's subject ("a critic of the plan, was blunter").
+        if let Some((cs, _)) = clause {
+            let k = self.toks.partition_point(|t| t.start < cs);
+            if self.lower.get(k).is_some_and(|l| self.w.finite.contains(l)) {
+                return None;
+            }
+        }
+        let sentence_start = self.toks[s0].start;
+        let source = self
+            .subject_before(cue.a, s0)
+            .map(|np| self.bytes(np))
+            .or_else(|| {
+                prev.filter(|p| p.cue.0 >= sentence_start)
+                    .and_then(|p| p.source)
+            })
+            .or_else(|| {
+                self.sentence_subject(self.toks[cue.a].start)
+                    .map(|(s, e, _)| (s, e))
+            })
+            .or_else(|| {
+                // News prose goes on with the speaker of the paragraph (or the one before):
+                // "Ruiz spoke for an hour. Her comments on the budget drew applause."
+                prev.filter(|p| self.para_of(p.cue.0) + 1 >= self.para_of(cue.span.0))
+                    .and_then(|p| p.source)
+            });
+        let source = source?;
+        (clause.is_some() || !quotes.is_empty()).then(|| Attr {
+            cue: cue.span,
+            source: Some(source),
+            quotes,
+            clause,
+            ..Attr::default()
+        })
+    }
+
     /// The class of token `i` for the cue model: what kind of word or mark it is.
     fn class(&self, i: Option<usize>, s0: usize, s1: usize) -> &'static str {
         let Some(i) = i.filter(|&i| i >= s0 && i < s1) else {
@@ -1474,6 +1524,9 @@ pub(crate) struct CueCheck<'a> {
     pub(crate) keep_features: bool,
     /// List a short quote inside a reported clause as a direct quote of its own too.
     pub(crate) nested_quotes: bool,
+    /// Read the lexicon cues no pattern reads by [`Ctx::fallback`] (only where a model
+    /// judges the result, or features are kept for training one).
+    pub(crate) fallback: bool,
 }
 
 /// The context of a text and its lexicon cues, outside quotes, in text order.
@@ -1613,6 +1666,7 @@ pub(crate) fn attribute(
         tagger,
         keep_features,
         nested_quotes,
+        fallback,
     } = check;
     let (mut ctx, cues) = context_and_cues(text, toks, quoted, lex, w, ents);
     let tagged = tagger.map_or_else(Vec::new, |t| ctx.tagged_cues(&cues, t));
@@ -1624,9 +1678,16 @@ pub(crate) fn attribute(
     }
     let ctx = ctx;
     let mut attrs: Vec<Attr> = Vec::new();
+    // Lexicon cues none of the patterns could read: the fallback reading gets a try later,
+    // and only where a model judges it.
+    let mut unread: Vec<Cue> = Vec::new();
+    let fallback = fallback && (model.is_some() || keep_features);
     for cue in &cues {
         let prev = attrs.last();
         let Some(mut a) = ctx.attribute(cue, prev) else {
+            if fallback {
+                unread.push(*cue);
+            }
             continue;
         };
         if model.is_some() || keep_features {
@@ -1643,21 +1704,39 @@ pub(crate) fn attribute(
     attrs.extend(ctx.colon_leads());
     // The tagger's cues only add: an attribution of theirs whose cue or content overlaps
     // one the lexicon's cues made is dropped, so those stay as they were.
+    // The fallback readings of unread lexicon cues add the same way, with their own weights
+    // (`f|`), before the tagger's.
     let mut extra: Vec<Attr> = Vec::new();
-    for cue in &tagged {
+    let mut fallbacks = 0;
+    let candidates = unread
+        .iter()
+        .map(|c| (c, "f|"))
+        .chain(tagged.iter().map(|c| (c, "t|")));
+    for (cue, prefix) in candidates {
         let before = attrs.partition_point(|a| a.cue.0 < cue.span.0);
         let prev = before.checked_sub(1).and_then(|k| attrs.get(k));
-        let Some(mut a) = ctx.attribute(cue, prev) else {
+        let read = if cue.tagged {
+            ctx.attribute(cue, prev)
+        } else {
+            ctx.fallback(cue, prev)
+        };
+        let Some(mut a) = read else {
             continue;
         };
-        if attrs.iter().any(|b| overlaps(&ctx, &a, b)) {
+        // A fallback reading yields to the lexicon's attributions and to earlier fallbacks;
+        // a tagger's cue yields to both.
+        if attrs
+            .iter()
+            .chain(&extra[..fallbacks])
+            .any(|b| overlaps(&ctx, &a, b))
+        {
             continue;
         }
         if model.is_some() || keep_features {
             let features: Vec<String> = ctx
                 .features(cue, &a)
                 .into_iter()
-                .map(|f| format!("t|{f}"))
+                .map(|f| format!("{prefix}{f}"))
                 .collect();
             if model.is_some_and(|m| !m.keeps(&features)) {
                 continue;
@@ -1666,6 +1745,7 @@ pub(crate) fn attribute(
                 a.features = features;
             }
         }
+        fallbacks += usize::from(!cue.tagged);
         extra.push(a);
     }
     if !extra.is_empty() {
