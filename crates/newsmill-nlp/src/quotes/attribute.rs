@@ -101,6 +101,8 @@ struct Attr {
     ent: Option<usize>,
     /// The cue model's features (kept only for training).
     features: Vec<String>,
+    /// A claim no one is named for (a passive verb's): no source is looked for.
+    unattributed: bool,
 }
 
 struct Ctx<'a> {
@@ -553,6 +555,13 @@ impl Ctx<'_> {
                 stop = e;
             }
         }
+        // A clause of the narrator's after a comma ends the reported one: "said the vote
+        // would go ahead, but gave no date", "…, which …", "…, said the mayor".
+        if let Some(j) = (k + 2..stop).find(|&j| {
+            self.tok(j - 1) == "," && (self.w.aside.contains(&self.lower[j]) || self.cue_at[j])
+        }) {
+            stop = j - 1;
+        }
         // A participle cue after a comma says something of its own: "praised the volunteers,
         // saying …" ends the first content at the comma.
         if let Some(j) = (k + 2..stop)
@@ -971,6 +980,17 @@ impl Ctx<'_> {
             return None;
         }
         let (s0, s1) = self.sents[self.sent_of[cue.a]];
+        // A negated verb reports nothing ("have not disclosed"); a passive one reports what
+        // no one named says or thinks ("the deal is viewed as …", "is expected to …"): an
+        // unattributed claim, without a source.
+        let mut passive = false;
+        if cue.a > s0 {
+            let j = self.skip_back(cue.a - 1, s0)?;
+            if (j..cue.a).any(|k| self.w.negation.contains(&self.lower[k])) {
+                return None;
+            }
+            passive = self.w.passive.contains(&self.lower[j]);
+        }
         let (quotes, clause, _) = self.content_after(cue, s1)?;
         // A content that opens with a finite "be" or "have" has no subject of its own: the
         // cue was a noun in the sentence's subject ("a critic of the plan, was blunter").
@@ -981,6 +1001,15 @@ impl Ctx<'_> {
             }
         }
         let sentence_start = self.toks[s0].start;
+        if passive {
+            return (clause.is_some() || !quotes.is_empty()).then(|| Attr {
+                cue: cue.span,
+                quotes,
+                clause,
+                unattributed: true,
+                ..Attr::default()
+            });
+        }
         let source = self
             .subject_before(cue.a, s0)
             .map(|np| self.bytes(np))
@@ -1840,6 +1869,7 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>, nested_quotes: bool) ->
         });
         if ent.is_none()
             && unnamed
+            && !attrs[k].unattributed
             && let Some((s, e, x)) = ctx.sentence_subject(attrs[k].cue.0)
         {
             attrs[k].source = Some((s, e));
