@@ -1091,6 +1091,29 @@ impl Ctx<'_> {
     /// and classes, and the shape of what the rules built (where the source and content
     /// are, what the source is, how long the content is).
     fn features(&self, cue: &Cue, a: &Attr) -> Vec<String> {
+        let mut out = Vec::new();
+        self.each_feature(cue, a, |f| out.push(f.to_string()));
+        out
+    }
+
+    /// Whether the cue model keeps an attribution: the sum of its features' weights (each
+    /// feature with `prefix` before it) is at least zero.
+    fn model_keeps(&self, m: &CueModel, cue: &Cue, a: &Attr, prefix: &str) -> bool {
+        let mut name = String::with_capacity(64);
+        let mut score = 0.0;
+        self.each_feature(cue, a, |f| {
+            name.clear();
+            name.push_str(prefix);
+            name.push_str(f);
+            score += m.weight(&name);
+        });
+        score >= 0.0
+    }
+
+    /// [`Ctx::features`], each written in turn into one buffer and handed to `emit` (no
+    /// allocation per feature when the model only scores them).
+    fn each_feature(&self, cue: &Cue, a: &Attr, mut emit: impl FnMut(&str)) {
+        use std::fmt::Write as _;
         let (s0, s1) = self.sents[self.sent_of[cue.a]];
         let w = self.lower[cue.a..cue.b].join(" ");
         let last = self.lower[cue.b - 1].as_str();
@@ -1177,34 +1200,38 @@ impl Ctx<'_> {
                 })
             })
             .unwrap_or("_");
-        vec![
-            "bias".to_string(),
-            format!("cw={cw}"),
-            format!("w={w}|cw={cw}"),
-            format!("w={w}"),
-            format!("suf={suf}"),
-            format!("pc={pc}"),
-            format!("pc2={pc2}|{pc}"),
-            format!("nc={nc}"),
-            format!("nc2={nc}|{nc2}"),
-            format!("pw={pw}"),
-            format!("nw={nw}"),
-            format!("w={w}|pc={pc}"),
-            format!("w={w}|nc={nc}"),
-            format!("pc={pc}|nc={nc}"),
-            format!("src={src}"),
-            format!("src={src}|{src_side}"),
-            format!("w={w}|src={src}"),
-            format!("cont={cont}|{cont_side}"),
-            format!("w={w}|cont={cont}|{cont_side}"),
-            format!("len={len}"),
-            format!("cont={cont}|len={len}"),
-            if cue.tagged {
-                "kind=Tagged".to_string()
-            } else {
-                format!("kind={:?}", cue.kind)
-            },
-        ]
+        let mut buf = String::with_capacity(64);
+        let mut put = |args: std::fmt::Arguments<'_>| {
+            buf.clear();
+            let _ = buf.write_fmt(args);
+            emit(&buf);
+        };
+        put(format_args!("bias"));
+        put(format_args!("cw={cw}"));
+        put(format_args!("w={w}|cw={cw}"));
+        put(format_args!("w={w}"));
+        put(format_args!("suf={suf}"));
+        put(format_args!("pc={pc}"));
+        put(format_args!("pc2={pc2}|{pc}"));
+        put(format_args!("nc={nc}"));
+        put(format_args!("nc2={nc}|{nc2}"));
+        put(format_args!("pw={pw}"));
+        put(format_args!("nw={nw}"));
+        put(format_args!("w={w}|pc={pc}"));
+        put(format_args!("w={w}|nc={nc}"));
+        put(format_args!("pc={pc}|nc={nc}"));
+        put(format_args!("src={src}"));
+        put(format_args!("src={src}|{src_side}"));
+        put(format_args!("w={w}|src={src}"));
+        put(format_args!("cont={cont}|{cont_side}"));
+        put(format_args!("w={w}|cont={cont}|{cont_side}"));
+        put(format_args!("len={len}"));
+        put(format_args!("cont={cont}|len={len}"));
+        if cue.tagged {
+            put(format_args!("kind=Tagged"));
+        } else {
+            put(format_args!("kind={:?}", cue.kind));
+        }
     }
 
     /// Whether token `i` is one the cue tagger reads: a content word outside quotes and
@@ -1719,14 +1746,12 @@ pub(crate) fn attribute(
             }
             continue;
         };
-        if model.is_some() || keep_features {
-            let features = ctx.features(cue, &a);
-            if model.is_some_and(|m| !m.keeps(&features)) {
-                continue;
-            }
-            if keep_features {
-                a.features = features;
-            }
+        if keep_features {
+            a.features = ctx.features(cue, &a);
+        } else if let Some(m) = model
+            && !ctx.model_keeps(m, cue, &a, "")
+        {
+            continue;
         }
         attrs.push(a);
     }
@@ -1761,18 +1786,16 @@ pub(crate) fn attribute(
         {
             continue;
         }
-        if model.is_some() || keep_features {
-            let features: Vec<String> = ctx
+        if keep_features {
+            a.features = ctx
                 .features(cue, &a)
                 .into_iter()
                 .map(|f| format!("{prefix}{f}"))
                 .collect();
-            if model.is_some_and(|m| !m.keeps(&features)) {
-                continue;
-            }
-            if keep_features {
-                a.features = features;
-            }
+        } else if let Some(m) = model
+            && !ctx.model_keeps(m, cue, &a, prefix)
+        {
+            continue;
         }
         fallbacks += usize::from(!cue.tagged);
         extra.push(a);

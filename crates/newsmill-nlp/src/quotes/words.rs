@@ -1,6 +1,6 @@
 //! The closed-class words the quote rules read (`data/quotes/words.txt`), per language.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 static WORDS: &str = include_str!("../../data/quotes/words.txt");
