@@ -183,6 +183,9 @@ pub(crate) struct Args {
     /// Run without the cues of the learned cue tagger (`QuoteConfig::cue_tagger` off).
     #[arg(long)]
     no_cue_tagger: bool,
+    /// Run without the fallback reading of unread lexicon cues (`QuoteConfig::fallback` off).
+    #[arg(long)]
+    no_fallback: bool,
 }
 
 /// Word positions (char offsets of the words' starts) inside the given spans; a word is a
@@ -587,6 +590,7 @@ pub(crate) fn run(data: &Path, args: &Args) -> Result<()> {
                 cue_filter: !args.no_cue_model,
                 nested_quotes: !args.no_nested_quotes,
                 cue_tagger: !args.no_cue_tagger,
+                fallback: !args.no_fallback,
             };
             let quotes = newsmill_nlp::quotes::find_quotes_with(
                 &record.text,
@@ -943,21 +947,29 @@ pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
         articles.len(),
         positives
     );
-    // Two thresholds, one for the lexicon's cues (`bias`) and one for the tagger's (`t|bias`),
-    // chosen on inner fold 1 with the model fit on folds 2-4; then the model is fit on folds
-    // 1-4 and inner fold 0 (never chosen on) is reported; the model written is fit on all.
+    // Three thresholds, one for the lexicon's cues (`bias`), one for the fallback readings of
+    // lexicon cues no pattern reads (`f|bias`) and one for the tagger's (`t|bias`), chosen on
+    // inner fold 1 with the model fit on folds 2-4; then the model is fit on folds 1-4 and
+    // inner fold 0 (never chosen on) is reported; the model written is fit on all.
     let lex_grid = [-30.0, -20.0, -15.0, -10.0, -7.0, -5.0, -3.0, 0.0];
+    let fb_grid = [-10.0, -5.0, -3.0, 0.0, 3.0, 5.0, 10.0, f64::INFINITY];
     let tag_grid: &[f64] = if args.with_tagger {
         &[-10.0, -5.0, -3.0, 0.0, 3.0, 5.0, 10.0, f64::INFINITY]
     } else {
         &[f64::INFINITY]
     };
-    let counts = |m: &std::collections::BTreeMap<String, f64>, fold: u64, t: (f64, f64)| {
+    // Which threshold a sample answers to: 0 the lexicon's, 1 a fallback's, 2 the tagger's.
+    let group = |s: &Sample| match s.features.first().map(|f| f.get(..2)) {
+        Some(Some("f|")) => 1,
+        Some(Some("t|")) => 2,
+        _ => 0,
+    };
+    // P/R/F1 of one fold with the samples' scores under a model and the three thresholds.
+    let counts = |scores: &[f64], fold: u64, t: [f64; 3]| {
         let sc = &folds[fold as usize];
         let (mut pred, mut matched) = (sc.pred, sc.matched);
-        for s in samples.iter().filter(|s| s.fold == fold) {
-            let tagged = s.features.first().is_some_and(|f| f.starts_with("t|"));
-            if model_score(m, &s.features) < if tagged { t.1 } else { t.0 } {
+        for (s, &x) in samples.iter().zip(scores) {
+            if s.fold == fold && x < t[group(s)] {
                 pred -= s.quotes;
                 matched -= s.matched;
             }
@@ -970,42 +982,54 @@ pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
         };
         (p, r, f)
     };
+    let scored = |m: &std::collections::BTreeMap<String, f64>| -> Vec<f64> {
+        samples
+            .iter()
+            .map(|s| model_score(m, &s.features))
+            .collect()
+    };
     let fit = |fs: &[u64]| {
         let fit: Vec<&Sample> = samples.iter().filter(|s| fs.contains(&s.fold)).collect();
         Perceptron::train(&fit, args.epochs)
     };
-    let m = fit(&[2, 3, 4]);
-    let none = counts(&Default::default(), 1, (f64::MIN, f64::MIN));
+    let zeros = vec![0.0; samples.len()];
+    let scores = scored(&fit(&[2, 3, 4]));
+    let none = counts(&zeros, 1, [f64::MIN; 3]);
     println!(
         "choosing (model fit on inner folds 2-4, {} epochs; P/R/F1 on fold 1): without the model {:.3} / {:.3} / {:.3}",
         args.epochs, none.0, none.1, none.2
     );
-    let mut best = (f64::MIN, (0.0, 0.0));
+    let mut best = (f64::MIN, [0.0; 3]);
     for &tl in &lex_grid {
-        for &tt in tag_grid {
-            let (p, r, f) = counts(&m, 1, (tl, tt));
-            println!(
-                "  keeping score >= {tl:>5} (tagger's cues >= {tt:>5}): {p:.3} / {r:.3} / {f:.3}"
-            );
-            if f > best.0 {
-                best = (f, (tl, tt));
+        for &tf in &fb_grid {
+            for &tt in tag_grid {
+                let t = [tl, tf, tt];
+                let (p, r, f) = counts(&scores, 1, t);
+                println!(
+                    "  keeping scores >= {tl:>5} / {tf:>5} / {tt:>5} (lexicon / fallback / tagger): {p:.3} / {r:.3} / {f:.3}"
+                );
+                if f > best.0 {
+                    best = (f, t);
+                }
             }
         }
     }
-    let (tl, tt) = best.1;
-    let m = fit(&[1, 2, 3, 4]);
-    let none = counts(&Default::default(), 0, (f64::MIN, f64::MIN));
-    let (p, r, f) = counts(&m, 0, (tl, tt));
+    let t = best.1;
+    let scores = scored(&fit(&[1, 2, 3, 4]));
+    let none = counts(&zeros, 0, [f64::MIN; 3]);
+    let (p, r, f) = counts(&scores, 0, t);
     println!(
-        "thresholds {tl} / {tt}; inner fold 0 (held out; model fit on folds 1-4): without the model {:.3} / {:.3} / {:.3}, with it {p:.3} / {r:.3} / {f:.3}",
-        none.0, none.1, none.2
+        "thresholds {} / {} / {} (lexicon / fallback / tagger); inner fold 0 (held out; model fit on folds 1-4): without the model {:.3} / {:.3} / {:.3}, with it {p:.3} / {r:.3} / {f:.3}",
+        t[0], t[1], t[2], none.0, none.1, none.2
     );
     let all: Vec<&Sample> = samples.iter().collect();
     let mut m = Perceptron::train(&all, args.epochs);
-    *m.entry("bias".to_string()).or_default() -= tl;
+    // A group no threshold kept is dropped whole.
+    let folded = |x: f64| if x.is_finite() { x } else { 1e6 };
+    *m.entry("bias".to_string()).or_default() -= t[0];
+    *m.entry("f|bias".to_string()).or_default() -= folded(t[1]);
     if args.with_tagger {
-        // No threshold kept the tagger's cues: drop them all.
-        *m.entry("t|bias".to_string()).or_default() -= if tt.is_finite() { tt } else { 1e6 };
+        *m.entry("t|bias".to_string()).or_default() -= folded(t[2]);
     }
     let mut out = String::from(
         "# The English cue model of the quotes stage: averaged-perceptron weights over the\n\
@@ -1014,8 +1038,8 @@ pub(crate) fn train(data: &Path, args: &TrainArgs) -> Result<()> {
          # research-only texts, see README.md beside it for the licence note). Written by\n\
          # `cargo xtask train-quotes`. feature<TAB>weight; weights under 0.001 left out; the\n\
          # thresholds chosen on inner fold 1 of those articles (the model fit on folds 2-4)\n\
-         # are in `bias` (the lexicon's cues) and `t|bias` (the cue tagger's, when trained\n\
-         # with it).\n",
+         # are in `bias` (the lexicon's cues), `f|bias` (the fallback readings of lexicon\n\
+         # cues no pattern reads) and `t|bias` (the cue tagger's, when trained with it).\n",
     );
     let mut n = 0;
     for (f, w) in &m {

@@ -101,6 +101,8 @@ struct Attr {
     ent: Option<usize>,
     /// The cue model's features (kept only for training).
     features: Vec<String>,
+    /// A claim no one is named for (a passive verb's): no source is looked for.
+    unattributed: bool,
 }
 
 struct Ctx<'a> {
@@ -553,6 +555,13 @@ impl Ctx<'_> {
                 stop = e;
             }
         }
+        // A clause of the narrator's after a comma ends the reported one: "said the vote
+        // would go ahead, but gave no date", "…, which …", "…, said the mayor".
+        if let Some(j) = (k + 2..stop).find(|&j| {
+            self.tok(j - 1) == "," && (self.w.aside.contains(&self.lower[j]) || self.cue_at[j])
+        }) {
+            stop = j - 1;
+        }
         // A participle cue after a comma says something of its own: "praised the volunteers,
         // saying …" ends the first content at the comma.
         if let Some(j) = (k + 2..stop)
@@ -958,6 +967,76 @@ impl Ctx<'_> {
         (attr.clause.is_some() || !attr.quotes.is_empty()).then_some(attr)
     }
 
+    /// The loose reading of a verb cue that none of the patterns of [`Ctx::attribute`] reads
+    /// ("Democrats saying that …" without a comma, "who believe the media …", "hoped to …"
+    /// without a clause word): the content after the verb as [`Ctx::content_after`] finds
+    /// it, whether or not it opens like a clause, and as source the subject before the verb,
+    /// else the source of the attribution before it in the sentence, else the sentence's
+    /// subject, else the source of the attribution before it when that is in this paragraph
+    /// or the one before; with none of these, no reading. Only the cue model decides whether
+    /// such a reading is kept.
+    fn fallback(&self, cue: &Cue, prev: Option<&Attr>) -> Option<Attr> {
+        if !matches!(cue.kind, CueKind::Say | CueKind::Belief | CueKind::That) {
+            return None;
+        }
+        let (s0, s1) = self.sents[self.sent_of[cue.a]];
+        // A negated verb reports nothing ("have not disclosed"); a passive one reports what
+        // no one named says or thinks ("the deal is viewed as …", "is expected to …"): an
+        // unattributed claim, without a source.
+        let mut passive = false;
+        if cue.a > s0 {
+            let j = self.skip_back(cue.a - 1, s0)?;
+            if (j..cue.a).any(|k| self.w.negation.contains(&self.lower[k])) {
+                return None;
+            }
+            passive = self.w.passive.contains(&self.lower[j]);
+        }
+        let (quotes, clause, _) = self.content_after(cue, s1)?;
+        // A content that opens with a finite "be" or "have" has no subject of its own: the
+        // cue was a noun in the sentence's subject ("a critic of the plan, was blunter").
+        if let Some((cs, _)) = clause {
+            let k = self.toks.partition_point(|t| t.start < cs);
+            if self.lower.get(k).is_some_and(|l| self.w.finite.contains(l)) {
+                return None;
+            }
+        }
+        let sentence_start = self.toks[s0].start;
+        if passive {
+            return (clause.is_some() || !quotes.is_empty()).then(|| Attr {
+                cue: cue.span,
+                quotes,
+                clause,
+                unattributed: true,
+                ..Attr::default()
+            });
+        }
+        let source = self
+            .subject_before(cue.a, s0)
+            .map(|np| self.bytes(np))
+            .or_else(|| {
+                prev.filter(|p| p.cue.0 >= sentence_start)
+                    .and_then(|p| p.source)
+            })
+            .or_else(|| {
+                self.sentence_subject(self.toks[cue.a].start)
+                    .map(|(s, e, _)| (s, e))
+            })
+            .or_else(|| {
+                // News prose goes on with the speaker of the paragraph (or the one before):
+                // "Ruiz spoke for an hour. Her comments on the budget drew applause."
+                prev.filter(|p| self.para_of(p.cue.0) + 1 >= self.para_of(cue.span.0))
+                    .and_then(|p| p.source)
+            });
+        let source = source?;
+        (clause.is_some() || !quotes.is_empty()).then(|| Attr {
+            cue: cue.span,
+            source: Some(source),
+            quotes,
+            clause,
+            ..Attr::default()
+        })
+    }
+
     /// The class of token `i` for the cue model: what kind of word or mark it is.
     fn class(&self, i: Option<usize>, s0: usize, s1: usize) -> &'static str {
         let Some(i) = i.filter(|&i| i >= s0 && i < s1) else {
@@ -1012,6 +1091,29 @@ impl Ctx<'_> {
     /// and classes, and the shape of what the rules built (where the source and content
     /// are, what the source is, how long the content is).
     fn features(&self, cue: &Cue, a: &Attr) -> Vec<String> {
+        let mut out = Vec::new();
+        self.each_feature(cue, a, |f| out.push(f.to_string()));
+        out
+    }
+
+    /// Whether the cue model keeps an attribution: the sum of its features' weights (each
+    /// feature with `prefix` before it) is at least zero.
+    fn model_keeps(&self, m: &CueModel, cue: &Cue, a: &Attr, prefix: &str) -> bool {
+        let mut name = String::with_capacity(64);
+        let mut score = 0.0;
+        self.each_feature(cue, a, |f| {
+            name.clear();
+            name.push_str(prefix);
+            name.push_str(f);
+            score += m.weight(&name);
+        });
+        score >= 0.0
+    }
+
+    /// [`Ctx::features`], each written in turn into one buffer and handed to `emit` (no
+    /// allocation per feature when the model only scores them).
+    fn each_feature(&self, cue: &Cue, a: &Attr, mut emit: impl FnMut(&str)) {
+        use std::fmt::Write as _;
         let (s0, s1) = self.sents[self.sent_of[cue.a]];
         let w = self.lower[cue.a..cue.b].join(" ");
         let last = self.lower[cue.b - 1].as_str();
@@ -1098,34 +1200,38 @@ impl Ctx<'_> {
                 })
             })
             .unwrap_or("_");
-        vec![
-            "bias".to_string(),
-            format!("cw={cw}"),
-            format!("w={w}|cw={cw}"),
-            format!("w={w}"),
-            format!("suf={suf}"),
-            format!("pc={pc}"),
-            format!("pc2={pc2}|{pc}"),
-            format!("nc={nc}"),
-            format!("nc2={nc}|{nc2}"),
-            format!("pw={pw}"),
-            format!("nw={nw}"),
-            format!("w={w}|pc={pc}"),
-            format!("w={w}|nc={nc}"),
-            format!("pc={pc}|nc={nc}"),
-            format!("src={src}"),
-            format!("src={src}|{src_side}"),
-            format!("w={w}|src={src}"),
-            format!("cont={cont}|{cont_side}"),
-            format!("w={w}|cont={cont}|{cont_side}"),
-            format!("len={len}"),
-            format!("cont={cont}|len={len}"),
-            if cue.tagged {
-                "kind=Tagged".to_string()
-            } else {
-                format!("kind={:?}", cue.kind)
-            },
-        ]
+        let mut buf = String::with_capacity(64);
+        let mut put = |args: std::fmt::Arguments<'_>| {
+            buf.clear();
+            let _ = buf.write_fmt(args);
+            emit(&buf);
+        };
+        put(format_args!("bias"));
+        put(format_args!("cw={cw}"));
+        put(format_args!("w={w}|cw={cw}"));
+        put(format_args!("w={w}"));
+        put(format_args!("suf={suf}"));
+        put(format_args!("pc={pc}"));
+        put(format_args!("pc2={pc2}|{pc}"));
+        put(format_args!("nc={nc}"));
+        put(format_args!("nc2={nc}|{nc2}"));
+        put(format_args!("pw={pw}"));
+        put(format_args!("nw={nw}"));
+        put(format_args!("w={w}|pc={pc}"));
+        put(format_args!("w={w}|nc={nc}"));
+        put(format_args!("pc={pc}|nc={nc}"));
+        put(format_args!("src={src}"));
+        put(format_args!("src={src}|{src_side}"));
+        put(format_args!("w={w}|src={src}"));
+        put(format_args!("cont={cont}|{cont_side}"));
+        put(format_args!("w={w}|cont={cont}|{cont_side}"));
+        put(format_args!("len={len}"));
+        put(format_args!("cont={cont}|len={len}"));
+        if cue.tagged {
+            put(format_args!("kind=Tagged"));
+        } else {
+            put(format_args!("kind={:?}", cue.kind));
+        }
     }
 
     /// Whether token `i` is one the cue tagger reads: a content word outside quotes and
@@ -1474,6 +1580,9 @@ pub(crate) struct CueCheck<'a> {
     pub(crate) keep_features: bool,
     /// List a short quote inside a reported clause as a direct quote of its own too.
     pub(crate) nested_quotes: bool,
+    /// Read the lexicon cues no pattern reads by [`Ctx::fallback`] (only where a model
+    /// judges the result, or features are kept for training one).
+    pub(crate) fallback: bool,
 }
 
 /// The context of a text and its lexicon cues, outside quotes, in text order.
@@ -1613,6 +1722,7 @@ pub(crate) fn attribute(
         tagger,
         keep_features,
         nested_quotes,
+        fallback,
     } = check;
     let (mut ctx, cues) = context_and_cues(text, toks, quoted, lex, w, ents);
     let tagged = tagger.map_or_else(Vec::new, |t| ctx.tagged_cues(&cues, t));
@@ -1624,48 +1734,70 @@ pub(crate) fn attribute(
     }
     let ctx = ctx;
     let mut attrs: Vec<Attr> = Vec::new();
+    // Lexicon cues none of the patterns could read: the fallback reading gets a try later,
+    // and only where a model judges it.
+    let mut unread: Vec<Cue> = Vec::new();
+    let fallback = fallback && (model.is_some() || keep_features);
     for cue in &cues {
         let prev = attrs.last();
         let Some(mut a) = ctx.attribute(cue, prev) else {
+            if fallback {
+                unread.push(*cue);
+            }
             continue;
         };
-        if model.is_some() || keep_features {
-            let features = ctx.features(cue, &a);
-            if model.is_some_and(|m| !m.keeps(&features)) {
-                continue;
-            }
-            if keep_features {
-                a.features = features;
-            }
+        if keep_features {
+            a.features = ctx.features(cue, &a);
+        } else if let Some(m) = model
+            && !ctx.model_keeps(m, cue, &a, "")
+        {
+            continue;
         }
         attrs.push(a);
     }
     attrs.extend(ctx.colon_leads());
     // The tagger's cues only add: an attribution of theirs whose cue or content overlaps
     // one the lexicon's cues made is dropped, so those stay as they were.
+    // The fallback readings of unread lexicon cues add the same way, with their own weights
+    // (`f|`), before the tagger's.
     let mut extra: Vec<Attr> = Vec::new();
-    for cue in &tagged {
+    let mut fallbacks = 0;
+    let candidates = unread
+        .iter()
+        .map(|c| (c, "f|"))
+        .chain(tagged.iter().map(|c| (c, "t|")));
+    for (cue, prefix) in candidates {
         let before = attrs.partition_point(|a| a.cue.0 < cue.span.0);
         let prev = before.checked_sub(1).and_then(|k| attrs.get(k));
-        let Some(mut a) = ctx.attribute(cue, prev) else {
+        let read = if cue.tagged {
+            ctx.attribute(cue, prev)
+        } else {
+            ctx.fallback(cue, prev)
+        };
+        let Some(mut a) = read else {
             continue;
         };
-        if attrs.iter().any(|b| overlaps(&ctx, &a, b)) {
+        // A fallback reading yields to the lexicon's attributions and to earlier fallbacks;
+        // a tagger's cue yields to both.
+        if attrs
+            .iter()
+            .chain(&extra[..fallbacks])
+            .any(|b| overlaps(&ctx, &a, b))
+        {
             continue;
         }
-        if model.is_some() || keep_features {
-            let features: Vec<String> = ctx
+        if keep_features {
+            a.features = ctx
                 .features(cue, &a)
                 .into_iter()
-                .map(|f| format!("t|{f}"))
+                .map(|f| format!("{prefix}{f}"))
                 .collect();
-            if model.is_some_and(|m| !m.keeps(&features)) {
-                continue;
-            }
-            if keep_features {
-                a.features = features;
-            }
+        } else if let Some(m) = model
+            && !ctx.model_keeps(m, cue, &a, prefix)
+        {
+            continue;
         }
+        fallbacks += usize::from(!cue.tagged);
         extra.push(a);
     }
     if !extra.is_empty() {
@@ -1760,6 +1892,7 @@ fn resolve_and_emit(ctx: &Ctx<'_>, mut attrs: Vec<Attr>, nested_quotes: bool) ->
         });
         if ent.is_none()
             && unnamed
+            && !attrs[k].unattributed
             && let Some((s, e, x)) = ctx.sentence_subject(attrs[k].cue.0)
         {
             attrs[k].source = Some((s, e));

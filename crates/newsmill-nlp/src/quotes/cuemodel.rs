@@ -13,7 +13,7 @@
 //! single tokens outside the cue lexicon and keeps those that are cues ("criticism", "made
 //! clear", a colon); its `cand=WORD` lines list the only words it scores.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 static EN_MODEL: &[u8] = include_bytes!("../../data/quotes/cue-model-en.txt.zst");
@@ -87,6 +87,7 @@ impl CueModel {
     }
 
     /// The score of a feature set: the sum of the known features' weights.
+    #[cfg(test)]
     pub(crate) fn score(&self, features: &[String]) -> f32 {
         features
             .iter()
@@ -99,7 +100,9 @@ impl CueModel {
         self.weights.get(feature).copied().unwrap_or(0.0)
     }
 
-    /// Whether an attribution with these features is kept.
+    /// Whether an attribution with these features is kept (the stage scores its features
+    /// one by one, `Ctx::model_keeps`).
+    #[cfg(test)]
     pub(crate) fn keeps(&self, features: &[String]) -> bool {
         self.score(features) >= 0.0
     }

@@ -2,7 +2,7 @@
 //! `data/quotes/cues-LANG.txt` (compiled into the crate; each file says where its entries come
 //! from).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// What a cue says about where its source and content are.

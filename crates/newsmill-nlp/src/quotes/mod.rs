@@ -77,6 +77,11 @@ pub struct QuoteConfig {
     /// train-quotes tagger`); their attributions only add to the lexicon's, never change
     /// them. On by default.
     pub cue_tagger: bool,
+    /// Give the lexicon's verb cues that none of the attribution patterns reads a loose
+    /// reading (the content after the verb, the subject before it) and keep it when the cue
+    /// model says so: "Democrats saying that …", "urged lawmakers to …". Only in languages
+    /// with a cue model (English); on by default.
+    pub fallback: bool,
 }
 
 impl Default for QuoteConfig {
@@ -85,6 +90,7 @@ impl Default for QuoteConfig {
             cue_filter: true,
             nested_quotes: true,
             cue_tagger: true,
+            fallback: true,
         }
     }
 }
@@ -196,6 +202,7 @@ fn run(
                     }),
                     keep_features,
                     nested_quotes: config.nested_quotes,
+                    fallback: config.fallback,
                 },
             )
         }

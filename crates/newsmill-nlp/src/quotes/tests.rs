@@ -737,3 +737,63 @@ fn the_cue_tagger_adds_cues_outside_the_lexicon_and_changes_no_other() {
         super::find_quotes_with(text, Some("fr"), &[], &off)
     );
 }
+
+#[test]
+fn the_fallback_reading_adds_what_the_patterns_miss_and_leaves_the_rest() {
+    let off = super::QuoteConfig {
+        fallback: false,
+        ..super::QuoteConfig::default()
+    };
+    // A passive verb no pattern reads: a claim no one is named for, even with a person
+    // named in the sentence.
+    let text = "The new bridge Ana Ruiz designed is expected to open to traffic in the spring.";
+    let e = ents(text, &[("Ana Ruiz", Per, "Ana Ruiz")]);
+    assert_eq!(
+        summary(&find_quotes(text, Some("en"), &e)),
+        vec![(
+            'I',
+            "to open to traffic in the spring".to_string(),
+            String::new(),
+            String::new(),
+            "expected".to_string()
+        )]
+    );
+    assert!(super::find_quotes_with(text, Some("en"), &e, &off).is_empty());
+    // A negated verb reports nothing; a cue word in the subject is no cue ("a critic of the
+    // plan, was blunter": the content would open with a finite verb).
+    for text in [
+        "Ana Ruiz has not disclosed how much the new bridge will cost the city.",
+        "A critic of the plan, was blunter about the cost of the bridge.",
+    ] {
+        let e = ents(text, &[("Ana Ruiz", Per, "Ana Ruiz")]);
+        assert!(find_quotes(text, Some("en"), &e).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_reported_clause_ends_before_a_clause_of_the_narrators() {
+    check(
+        "en",
+        "Ana Ruiz said the bridge would reopen in May, but gave no date for the road.",
+        &[("Ana Ruiz", Per, "Ana Ruiz")],
+        &[(
+            'I',
+            "the bridge would reopen in May",
+            "Ana Ruiz",
+            "Ana Ruiz",
+            "said",
+        )],
+    );
+    check(
+        "en",
+        "Ana Ruiz said the vote on the bridge was set for March, which pleased the council.",
+        &[("Ana Ruiz", Per, "Ana Ruiz")],
+        &[(
+            'I',
+            "the vote on the bridge was set for March",
+            "Ana Ruiz",
+            "Ana Ruiz",
+            "said",
+        )],
+    );
+}

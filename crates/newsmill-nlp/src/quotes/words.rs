@@ -1,6 +1,6 @@
 //! The closed-class words the quote rules read (`data/quotes/words.txt`), per language.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 static WORDS: &str = include_str!("../../data/quotes/words.txt");
@@ -52,6 +52,8 @@ pub(crate) struct Words {
     pub(crate) relative: HashSet<String>,
     pub(crate) coord: HashSet<String>,
     pub(crate) particle: HashSet<String>,
+    pub(crate) aside: HashSet<String>,
+    pub(crate) passive: HashSet<String>,
     pub(crate) male: HashSet<String>,
     pub(crate) female: HashSet<String>,
 }
@@ -87,6 +89,8 @@ impl Words {
                 "relative" => &mut w.relative,
                 "coord" => &mut w.coord,
                 "particle" => &mut w.particle,
+                "aside" => &mut w.aside,
+                "passive" => &mut w.passive,
                 "male" => &mut w.male,
                 "female" => &mut w.female,
                 _ => continue,
