@@ -390,6 +390,10 @@ impl Ctx<'_> {
             return None;
         }
         let np = self.np_before(j, s0)?;
+        // A noun phrase right after a preposition is its object, not the verb's subject.
+        if self.object_of_preposition(np, s0) {
+            return None;
+        }
         // An apposition right before: "Smith, a spokesman, said" names Smith.
         if np.0 > s0 + 1
             && self.tok(np.0 - 1) == ","
@@ -403,6 +407,16 @@ impl Ctx<'_> {
             }
         }
         Some(np)
+    }
+
+    /// Whether the noun phrase `np` follows a preposition ("to", one of `inner` or
+    /// `particle`): then it is that preposition's object ("the visit of the president to the
+    /// capital underscores …"), not the subject of the verb after it.
+    fn object_of_preposition(&self, np: (usize, usize), s0: usize) -> bool {
+        np.0 > s0 && {
+            let before = &self.lower[np.0 - 1];
+            before == "to" || self.w.inner.contains(before) || self.w.particle.contains(before)
+        }
     }
 
     /// The name an apposition describes: "Lee, director of the X Institute, a think
@@ -999,6 +1013,17 @@ impl Ctx<'_> {
             if self.lower.get(k).is_some_and(|l| self.w.finite.contains(l)) {
                 return None;
             }
+        }
+        // A noun phrase right before the verb that follows a preposition is that preposition's
+        // object, not the verb's subject: in "The visit of the president to the capital
+        // underscores …" the subject is the whole phrase from "The visit", which this reading
+        // cannot delimit, and no earlier speaker is its subject either: no reading.
+        if cue.a > s0
+            && let Some(j) = self.skip_back(cue.a - 1, s0)
+            && let Some(np) = self.np_before(j, s0)
+            && self.object_of_preposition(np, s0)
+        {
+            return None;
         }
         let sentence_start = self.toks[s0].start;
         if passive {

@@ -771,6 +771,27 @@ fn the_fallback_reading_adds_what_the_patterns_miss_and_leaves_the_rest() {
 }
 
 #[test]
+fn the_object_of_a_preposition_is_no_speaker() {
+    // The verb's subject is "The visit of the mayor to the harbour town", not the town, and
+    // no speaker of an earlier sentence stands in for it.
+    let text = "Ana Ruiz said the port would reopen in June. \
+                The visit of the mayor to Lindholm underscores the new ties between the towns.";
+    let e = ents(
+        text,
+        &[
+            ("Ana Ruiz", Per, "Ana Ruiz"),
+            ("Lindholm", EntityType::Loc, "Lindholm"),
+        ],
+    );
+    let found = summary(&find_quotes(text, Some("en"), &e));
+    assert!(found.iter().all(|q| q.4 != "underscores"), "{found:?}");
+    assert!(
+        found.iter().any(|q| q.2 == "Ana Ruiz" && q.4 == "said"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_reported_clause_ends_before_a_clause_of_the_narrators() {
     check(
         "en",
