@@ -103,10 +103,10 @@ pub(crate) struct Parser<'a> {
     next_anchor: Vec<u32>,
 }
 
-/// How far after its first token an expression's first anchor may lie ("at the end of the
-/// year" and "in the last few weeks" have four connecting words before it). Expressions start
-/// with at most a few connecting words (articles, prepositions, modifiers) before a word of
-/// time or a number; the tests and the dev corpora need four, eight leaves room.
+/// How far after its first token an expression's first anchor may lie: "the end of the" are
+/// four connecting words before "year". Expressions start with at most a few connecting words
+/// (articles, prepositions, modifiers) before a word of time or a number; the tests and the
+/// dev corpora need four, eight leaves room.
 const ANCHOR_WINDOW: usize = 8;
 
 /// Categories of words that never make an expression without a word of time or a number near
