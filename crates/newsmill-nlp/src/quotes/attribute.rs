@@ -1138,7 +1138,6 @@ impl Ctx<'_> {
     /// [`Ctx::features`], each written in turn into one buffer and handed to `emit` (no
     /// allocation per feature when the model only scores them).
     fn each_feature(&self, cue: &Cue, a: &Attr, mut emit: impl FnMut(&str)) {
-        use std::fmt::Write as _;
         let (s0, s1) = self.sents[self.sent_of[cue.a]];
         let w = self.lower[cue.a..cue.b].join(" ");
         let last = self.lower[cue.b - 1].as_str();
@@ -1225,12 +1224,7 @@ impl Ctx<'_> {
                 })
             })
             .unwrap_or("_");
-        let mut buf = String::with_capacity(64);
-        let mut put = |args: std::fmt::Arguments<'_>| {
-            buf.clear();
-            let _ = buf.write_fmt(args);
-            emit(&buf);
-        };
+        let mut put = formatted(&mut emit);
         put(format_args!("bias"));
         put(format_args!("cw={cw}"));
         put(format_args!("w={w}|cw={cw}"));
@@ -1297,7 +1291,6 @@ impl Ctx<'_> {
         lexicon_cue_in_sentence: bool,
         mut emit: impl FnMut(&str),
     ) {
-        use std::fmt::Write as _;
         let (s0, s1) = self.sents[self.sent_of[i]];
         let w = self.lower[i].as_str();
         let suf = w.char_indices().rev().nth(2).map_or(w, |(k, _)| &w[k..]);
@@ -1316,12 +1309,7 @@ impl Ctx<'_> {
         let cls = self.class(Some(i), s0, s1);
         let init = i == s0;
         let lc = u8::from(lexicon_cue_in_sentence);
-        let mut buf = String::with_capacity(64);
-        let mut put = |args: std::fmt::Arguments<'_>| {
-            buf.clear();
-            let _ = buf.write_fmt(args);
-            emit(&buf);
-        };
+        let mut put = formatted(&mut emit);
         put(format_args!("bias"));
         put(format_args!("w={w}"));
         put(format_args!("suf={suf}"));
@@ -1881,6 +1869,18 @@ pub(crate) fn token_samples(
         })
         .collect();
     (samples, cues.iter().map(|c| c.span).collect())
+}
+
+/// A feature writer for `emit`: each feature is formatted into one reused buffer and handed
+/// over as `&str` (no allocation per feature).
+fn formatted<'e>(emit: &'e mut impl FnMut(&str)) -> impl FnMut(std::fmt::Arguments<'_>) + 'e {
+    use std::fmt::Write as _;
+    let mut buf = String::with_capacity(64);
+    move |args| {
+        buf.clear();
+        let _ = buf.write_fmt(args);
+        emit(&buf);
+    }
 }
 
 /// Resolves every source to an entity, gives unclaimed quotes the speaker of the quote
